@@ -1,0 +1,131 @@
+import { timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { PUSH_EVENTS } from '@shared/ipc/channels';
+import { fail, HTTP_STATUS } from '@shared/ipc/result';
+import type { Actor } from '@shared/domain/actor';
+import { localActor, type Core } from '../index';
+import { dispatch, type Handlers } from '../ipc/dispatch';
+
+export type HttpServerOptions = {
+  /** Always loopback: the console and the API are for this workstation only. */
+  host?: '127.0.0.1';
+  port: number;
+  /** Random per launch; gates the console's IPC bridge. */
+  consoleToken: string;
+  /** Built renderer (out/renderer) to serve at '/', if any. */
+  rendererDir?: string;
+  /** Extra routes (the REST API) registered by later capabilities. */
+  routes?: Array<(app: FastifyInstance, ctx: { core: Core; handlers: Handlers }) => void>;
+  bodyLimit?: number;
+};
+
+export const CONSOLE_TOKEN_HEADER = 'x-console-token';
+
+/** The CSP the renderer runs under, in the Electron window and in the console alike. */
+export const RENDERER_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The loopback HTTP server of the headless console: the renderer, the IPC contract (POST /ipc/:channel), push
+ * events (GET /ipc-events, SSE) and /health. Host and Origin are checked on every request, so a web page the admin
+ * happens to visit cannot reach it by DNS rebinding or cross-site requests.
+ */
+export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServerOptions) {
+  // forceCloseConnections: open SSE streams and keep-alive sockets must not hold a shutdown hostage.
+  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, trustProxy: false, forceCloseConnections: true });
+  let port = opts.port;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  app.addHook('onRequest', async (req, reply) => {
+    const host = req.headers.host ?? '';
+    if (!allowedHosts().has(host)) {
+      return reply.code(403).send({ error: { code: 'FORBIDDEN', message: 'requests must be addressed to 127.0.0.1' } });
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().has(origin)) {
+      return reply.code(403).send({ error: { code: 'FORBIDDEN', message: 'cross-origin requests are not allowed' } });
+    }
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cache-control', 'no-store');
+  });
+
+  const consoleActor = (req: FastifyRequest): Actor | null => {
+    const token = req.headers[CONSOLE_TOKEN_HEADER];
+    const fromQuery = (req.query as Record<string, unknown> | undefined)?.token;
+    const presented = typeof token === 'string' ? token : typeof fromQuery === 'string' ? fromQuery : '';
+    if (!presented || !safeEqual(presented, opts.consoleToken)) return null;
+    return localActor(core.config, req.ip);
+  };
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  app.post('/ipc/:channel', async (req, reply) => {
+    const actor = consoleActor(req);
+    if (!actor) {
+      return reply.code(401).send(fail('UNAUTHENTICATED', 'the console token is missing or wrong; open the URL printed by npm run serve'));
+    }
+    const body = (req.body ?? {}) as { input?: unknown };
+    const result = await dispatch(handlers, (req.params as { channel: string }).channel, body.input, { actor }, core.logger);
+    // The envelope is the contract; the status mirrors it for curl users and proxies.
+    return reply.code(result.ok ? 200 : HTTP_STATUS[result.error.code]).send(result);
+  });
+
+  // EventSource cannot send headers, so this one route also takes the token as a query parameter.
+  app.get('/ipc-events', (req, reply) => {
+    if (!consoleActor(req)) {
+      void reply.code(401).send(fail('UNAUTHENTICATED', 'the console token is missing or wrong'));
+      return;
+    }
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    const unsubscribe = core.bus.subscribe((event, payload) => {
+      if ((PUSH_EVENTS as readonly string[]).includes(event)) res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+    });
+    const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+    req.raw.on('close', () => {
+      clearInterval(ping);
+      unsubscribe();
+    });
+  });
+
+  for (const register of opts.routes ?? []) register(app, { core, handlers });
+
+  if (opts.rendererDir && fs.existsSync(path.join(opts.rendererDir, 'index.html'))) {
+    void app.register(fastifyStatic, {
+      root: opts.rendererDir,
+      prefix: '/',
+      index: ['index.html'],
+      wildcard: false,
+      setHeaders: (reply) => void reply.header('content-security-policy', RENDERER_CSP),
+    });
+  }
+
+  app.setNotFoundHandler((_req, reply) => {
+    void reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } });
+  });
+
+  return {
+    app,
+    async listen(): Promise<{ port: number; url: string }> {
+      await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port });
+      const addr = app.server.address();
+      if (addr && typeof addr === 'object') port = addr.port;
+      return { port, url: `http://127.0.0.1:${port}` };
+    },
+    close: () => app.close(),
+  };
+}
+export type HttpServer = ReturnType<typeof createHttpServer>;

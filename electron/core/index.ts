@@ -1,0 +1,70 @@
+import os from 'node:os';
+import type { Actor } from '@shared/domain/actor';
+import type { CoreConfig } from './config';
+import { openDatabase, type Db } from './db/database';
+import { MIGRATIONS } from './db/migrations';
+import { ensureDataDir, tightenPermissions } from './fs/data-dir';
+import { createEventBus } from './events/event-bus';
+import { createAuditService } from './audit/audit-service';
+import { createAccessService } from './access/access-service';
+import { createWorkspaceService } from './workspaces/workspace-service';
+import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
+
+export type CorePorts = {
+  clock?: Clock;
+  logger?: Logger;
+  /** Where the vault's master key lives; the vault capability uses it. */
+  keyStore?: KeyStore;
+};
+
+export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: 'ProvenanceOne', origin: 'system' };
+
+export function localActor(config: Pick<CoreConfig, 'localUser'>, origin = 'ipc'): Actor {
+  return { kind: 'local', id: `local:${config.localUser}`, name: config.localUser, origin };
+}
+
+export const defaultLocalUser = (): string => {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'local-admin';
+  }
+};
+
+/**
+ * The composition root: the one place that builds the platform core. Electron main and the headless console
+ * both call it; nothing in here may import 'electron'.
+ */
+export function createCore(config: CoreConfig, ports: CorePorts = {}) {
+  const clock = ports.clock ?? systemClock;
+  const logger = ports.logger ?? silentLogger;
+  // New files (db, wal, temp files) are private to this user from their first byte.
+  process.umask(0o077);
+  ensureDataDir(config.dataDir);
+  const db: Db = openDatabase(config.dataDir, MIGRATIONS);
+  tightenPermissions(config.dataDir);
+
+  const bus = createEventBus();
+  const audit = createAuditService({ db, clock, bus });
+  const access = createAccessService({ logger });
+  const workspaces = createWorkspaceService({ db, clock, audit, bus });
+  workspaces.ensureDefault(SYSTEM_ACTOR);
+
+  let closed = false;
+  return {
+    config,
+    clock,
+    logger,
+    db,
+    bus,
+    audit,
+    access,
+    workspaces,
+    close(): void {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
+export type Core = ReturnType<typeof createCore>;

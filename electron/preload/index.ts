@@ -1,0 +1,21 @@
+import { contextBridge, ipcRenderer } from 'electron';
+import { CHANNELS, PUSH_EVENTS } from '@shared/ipc/channels';
+
+/**
+ * The whole surface the renderer gets: invoke for allowlisted channels, on for allowlisted pushes. No generic
+ * ipcRenderer, no Node. Bundled as one CJS file that needs nothing but electron (sandboxed preload).
+ */
+const channels = new Set<string>(CHANNELS);
+const events = new Set<string>(PUSH_EVENTS);
+
+contextBridge.exposeInMainWorld('api', {
+  invoke: (channel: string, input?: unknown) =>
+    channels.has(channel) ? ipcRenderer.invoke(channel, input) : Promise.reject(new Error(`blocked channel ${channel}`)),
+  on: (event: string, listener: (payload: unknown) => void) => {
+    if (!events.has(event)) throw new Error(`blocked event ${event}`);
+    // The IpcRendererEvent is dropped: it exposes the sender.
+    const l = (_e: unknown, payload: unknown) => listener(payload);
+    ipcRenderer.on(event, l);
+    return () => ipcRenderer.off(event, l);
+  },
+});

@@ -1,0 +1,59 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+// Layers (VS Code style): shared → core → main/headless → renderer, with no arrow running back up.
+// ESLint matches import strings, so the aliases (@shared, @core) and relative paths are both covered.
+const shellOrRenderer = ['**/main/**', '**/preload/**', '**/renderer/**', '@main/*', '@preload/*', '@renderer/*'];
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-empty-pattern': 'off',
+    },
+  },
+  {
+    files: ['electron/core/**/*.ts', 'electron/headless/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'the core runs under plain Node: inject a port instead' }],
+        patterns: [{ group: [...shellOrRenderer, '@electron-toolkit/*', 'electron-store'], message: 'core/headless may not depend on shell or renderer code' }],
+      }],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'shared is the contract: zod only' }],
+        patterns: [{ group: ['node:*', '@core/*', '**/electron/**', ...shellOrRenderer], message: 'shared imports nothing of ours but shared, and no Node' }],
+      }],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'the renderer reaches main only through window.api' }],
+        patterns: [{ group: ['node:*', '@core/*', '**/electron/**'], message: 'the renderer reaches main only through window.api' }],
+      }],
+    },
+  },
+  {
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/main/ipc/handle.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "ImportSpecifier[imported.name='ipcMain']",
+        message: 'register channels with registerIpc() from electron/main/ipc/handle.ts',
+      }],
+    },
+  },
+);

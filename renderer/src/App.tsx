@@ -1,0 +1,72 @@
+import { useEffect, useState, type ComponentType } from 'react';
+import { useApp, useSession } from './app-context';
+import { ErrorBanner } from './components/ui';
+import { AuditScreen } from './screens/audit-screen';
+import { SettingsScreen } from './screens/settings-screen';
+import { ConnectionsScreen, DatastoresScreen, SecretsScreen } from './screens/placeholder-screens';
+
+export type ScreenId = 'connections' | 'secrets' | 'datastores' | 'audit' | 'settings';
+
+/** Navigation: one entry per screen. Later capabilities replace their screen component here. */
+export const SCREENS: ReadonlyArray<{ id: ScreenId; label: string; component: ComponentType }> = [
+  { id: 'connections', label: 'Connections', component: ConnectionsScreen },
+  { id: 'secrets', label: 'Secrets', component: SecretsScreen },
+  { id: 'datastores', label: 'Datastores', component: DatastoresScreen },
+  { id: 'audit', label: 'Audit log', component: AuditScreen },
+  { id: 'settings', label: 'Settings', component: SettingsScreen },
+];
+
+export function App() {
+  const { session, api } = useApp();
+  const status = useSession((s) => s.status);
+  const error = useSession((s) => s.error);
+  const workspaces = useSession((s) => s.workspaces);
+  const current = useSession((s) => s.currentWorkspaceId);
+  const [screen, setScreen] = useState<ScreenId>('connections');
+
+  useEffect(() => {
+    void session.getState().load();
+    return api.on('workspaces:changed', () => void session.getState().load());
+  }, [session, api]);
+
+  const Screen = SCREENS.find((s) => s.id === screen)!.component;
+  return (
+    <div className="app" data-app-state={status === 'ready' ? 'loaded' : status}>
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">ProvenanceOne</div>
+        <label className="ws-switcher">
+          <span className="muted">Workspace</span>
+          <select
+            data-testid="workspace-switcher"
+            value={current ?? ''}
+            onChange={(e) => session.getState().selectWorkspace(e.target.value)}
+          >
+            {workspaces.map((w) => (
+              <option key={w.id} value={w.id}>
+                {w.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <ul>
+          {SCREENS.map((s) => (
+            <li key={s.id}>
+              <button
+                className={s.id === screen ? 'nav active' : 'nav'}
+                aria-current={s.id === screen ? 'page' : undefined}
+                data-testid={`nav-${s.id}`}
+                onClick={() => setScreen(s.id)}
+              >
+                {s.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content">
+        <ErrorBanner error={error} testId="session-error" />
+        {status === 'ready' && current ? <Screen key={current} /> : status === 'loading' || status === 'idle' ? <p className="muted">Loading…</p> : null}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { Api } from '@shared/ipc/api';
+import type { SessionState, SessionStore } from './stores/session-store';
+import type { AuditState, AuditStore } from './stores/audit-store';
+
+export type AppStores = { api: Api; session: SessionStore; audit: AuditStore };
+
+export const AppContext = createContext<AppStores | null>(null);
+
+export function useApp(): AppStores {
+  const v = useContext(AppContext);
+  if (!v) throw new Error('AppContext missing');
+  return v;
+}
+
+export const useSession = <T,>(sel: (s: SessionState) => T): T => useStore(useApp().session, sel);
+export const useAudit = <T,>(sel: (s: AuditState) => T): T => useStore(useApp().audit, sel);

@@ -1,0 +1,28 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { AppContext } from './app-context';
+import { resolveApi } from './api/bridge';
+import { createSessionStore } from './stores/session-store';
+import { createAuditStore } from './stores/audit-store';
+import './styles.css';
+
+const root = createRoot(document.getElementById('root')!);
+const api = resolveApi();
+if ('error' in api) {
+  root.render(
+    <div className="fatal" data-testid="no-token">
+      <h1>ProvenanceOne</h1>
+      <p>{api.error}</p>
+    </div>,
+  );
+} else {
+  const stores = { api, session: createSessionStore(api, window.localStorage), audit: createAuditStore(api) };
+  root.render(
+    <StrictMode>
+      <AppContext.Provider value={stores}>
+        <App />
+      </AppContext.Provider>
+    </StrictMode>,
+  );
+}

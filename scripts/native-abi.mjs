@@ -1,0 +1,44 @@
+// Keeps the native modules (better-sqlite3, keytar) built for the runtime about to use them.
+// `node`: Node's ABI (tests, `npm run serve`); `electron`: Electron's ABI (`npm start`), via electron-builder.
+// The current ABI is remembered in node_modules/.native-abi so each switch rebuilds once, not every run.
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const target = process.argv[2];
+if (target !== 'node' && target !== 'electron') {
+  console.error('usage: node scripts/native-abi.mjs node|electron');
+  process.exit(2);
+}
+const marker = path.join('node_modules', '.native-abi');
+const current = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : 'node';
+const require = createRequire(import.meta.url);
+const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
+
+if (target === 'node') {
+  if (current !== 'node') {
+    console.log('Rebuilding native modules for Node…');
+    run('npm rebuild better-sqlite3 keytar');
+  }
+  fs.writeFileSync(marker, 'node\n');
+} else {
+  let electronBinary = null;
+  try {
+    electronBinary = require('electron'); // the path of the binary, when npm downloaded it
+  } catch {
+    electronBinary = null;
+  }
+  if (!electronBinary || !fs.existsSync(electronBinary)) {
+    console.error(
+      'The Electron binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD was set, or its download failed).\n' +
+        'Run `npx install-electron` or reinstall with network access, or use the headless console: npm run serve',
+    );
+    process.exit(1);
+  }
+  if (current !== 'electron') {
+    console.log("Rebuilding native modules for Electron's ABI…");
+    run('npx electron-builder install-app-deps');
+  }
+  fs.writeFileSync(marker, 'electron\n');
+}

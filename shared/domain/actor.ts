@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+/**
+ * Who made a call and from where. `origin` is 'ipc' for the desktop window, otherwise the client IP.
+ * local = the OS user at the desktop (admin everywhere); system = the app itself (scheduler).
+ */
+export const ActorKindSchema = z.enum(['local', 'user', 'apiKey', 'system']);
+export const ActorSchema = z.object({
+  kind: ActorKindSchema,
+  id: z.string(),
+  name: z.string(),
+  origin: z.string(),
+});
+export type Actor = z.infer<typeof ActorSchema>;

@@ -1,0 +1,17 @@
+import type { z } from 'zod';
+import { coreContract } from './core.contract';
+
+/**
+ * The single source of truth for every channel: input and output schemas. Main and the headless bridge parse
+ * input with it; tests parse every handler's output with it (that is what catches a secret leaking into a list).
+ * Each domain adds its own `<domain>.contract.ts` and spreads it here.
+ */
+export const contract = {
+  ...coreContract,
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export type Input<C extends Channel> = z.input<Contract[C]['input']>;
+export type ParsedInput<C extends Channel> = z.output<Contract[C]['input']>;
+export type Output<C extends Channel> = z.output<Contract[C]['output']>;

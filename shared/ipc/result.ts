@@ -1,0 +1,44 @@
+/**
+ * The envelope every IPC / console call returns. Errors travel as data (Podman Desktop's lesson): a thrown
+ * Error loses its code crossing Electron's IPC, and the renderer would only see "Error invoking remote method".
+ */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
+  'VAULT_LOCKED',
+  'KEYCHAIN_UNAVAILABLE',
+  'PRECONDITION_FAILED',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export type IpcError = { code: ErrorCode; message: string; field?: string };
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+export const ok = <T>(value: T): IpcResult<T> => ({ ok: true, value });
+export const fail = (code: ErrorCode, message: string, field?: string): IpcResult<never> => ({
+  ok: false,
+  error: field === undefined ? { code, message } : { code, message, field },
+});
+
+/** HTTP status for each code; the REST API and the console bridge both use it. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  INVALID_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  VAULT_LOCKED: 423,
+  KEYCHAIN_UNAVAILABLE: 503,
+  PRECONDITION_FAILED: 412,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};

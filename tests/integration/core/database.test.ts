@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate, openDatabase, schemaVersion } from '@core/db/database';
+import { MIGRATIONS, type Migration } from '@core/db/migrations';
+import { createCore } from '@core/index';
+import { tempDir } from '../../helpers/test-core';
+
+const dirs: string[] = [];
+const fresh = () => {
+  const d = tempDir();
+  dirs.push(d);
+  return d;
+};
+afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+describe('database and migrations', () => {
+  it('migrates an empty database to the latest version with WAL and foreign keys on', () => {
+    const db = openDatabase(fresh(), MIGRATIONS);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('applies only the new migrations to an existing database and keeps its rows', () => {
+    const dir = fresh();
+    const first = MIGRATIONS.slice(0, 1);
+    const db = openDatabase(dir, first);
+    db.prepare("INSERT INTO settings (key, value) VALUES ('k', 'v')").run();
+    db.close();
+    const extra: Migration = { version: MIGRATIONS.length + 1, name: 'test', up: (d) => d.exec('CREATE TABLE extra (x)') };
+    const db2 = openDatabase(dir, [...MIGRATIONS, extra]);
+    expect(schemaVersion(db2)).toBe(MIGRATIONS.length + 1);
+    expect(db2.prepare("SELECT value FROM settings WHERE key = 'k'").get()).toEqual({ value: 'v' });
+    db2.close();
+  });
+
+  it('a failing migration leaves the database at the previous whole version', () => {
+    const dir = fresh();
+    openDatabase(dir, MIGRATIONS).close();
+    const broken: Migration = {
+      version: MIGRATIONS.length + 1,
+      name: 'broken',
+      up: (d) => {
+        d.exec('CREATE TABLE half (x)');
+        throw new Error('boom');
+      },
+    };
+    expect(() => openDatabase(dir, [...MIGRATIONS, broken])).toThrow('boom');
+    const db = new BetterSqlite3(path.join(dir, 'provenance.db'));
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
+    db.close();
+  });
+
+  it('refuses a database written by a newer app', () => {
+    const dir = fresh();
+    const db = openDatabase(dir, MIGRATIONS);
+    db.pragma('user_version = 999');
+    db.close();
+    expect(() => openDatabase(dir, MIGRATIONS)).toThrow(/newer than this app/);
+  });
+
+  it('refuses gaps in migration numbers', () => {
+    const db = new BetterSqlite3(':memory:');
+    expect(() => migrate(db, [{ version: 2, name: 'x', up: () => {} }])).toThrow(/without gaps/);
+  });
+
+  it('creates the data dir 0700 and its files 0600', () => {
+    const dir = path.join(fresh(), 'nested', 'data');
+    const core = createCore({ dataDir: dir, mode: 'headless', version: 't', localUser: 'u' });
+    core.workspaces.create('Perms', { kind: 'local', id: 'l', name: 'u', origin: 'ipc' });
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    for (const f of fs.readdirSync(dir)) {
+      expect({ f, mode: fs.statSync(path.join(dir, f)).mode & 0o777 }).toEqual({ f, mode: 0o600 });
+    }
+    core.close();
+  });
+});
