@@ -8,6 +8,9 @@ import { fail, HTTP_STATUS } from '@shared/ipc/result';
 import type { Actor } from '@shared/domain/actor';
 import { localActor, type Core } from '../index';
 import { dispatch, type Handlers } from '../ipc/dispatch';
+import { registerRestRoutes } from './rest/rest-router';
+import { REST_ROUTES } from './rest/routes';
+import { createAuthenticator } from './rest/auth';
 
 export type HttpServerOptions = {
   /** Always loopback: the console and the API are for this workstation only. */
@@ -20,6 +23,7 @@ export type HttpServerOptions = {
   /** Extra routes (the REST API) registered by later capabilities. */
   routes?: Array<(app: FastifyInstance, ctx: { core: Core; handlers: Handlers }) => void>;
   bodyLimit?: number;
+  authenticate?: import('./rest/rest-router').Authenticator;
 };
 
 export const CONSOLE_TOKEN_HEADER = 'x-console-token';
@@ -101,6 +105,8 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
     });
   });
 
+  // The REST API of the docs (same paths, no prefix), authenticated by API key or JWT, never by the console token.
+  registerRestRoutes(app, { core, handlers, routes: REST_ROUTES, authenticate: opts.authenticate ?? createAuthenticator(core) });
   for (const register of opts.routes ?? []) register(app, { core, handlers });
 
   if (opts.rendererDir && fs.existsSync(path.join(opts.rendererDir, 'index.html'))) {

@@ -1,0 +1,5 @@
+import type { RestRoute } from './rest-router';
+import { workspaceRoutes } from './workspaces.routes';
+
+/** Every REST route table. Each capability adds `<domain>.routes.ts` and spreads it here. */
+export const REST_ROUTES: readonly RestRoute[] = [...workspaceRoutes];

@@ -1,0 +1,22 @@
+import { createHttpServer } from '@core/http/http-server';
+import { makeTestCore } from './test-core';
+
+/** A real core behind the real loopback HTTP server (console bridge + REST) on a free port. */
+export async function startTestServer(env: NodeJS.ProcessEnv = {}) {
+  const t = makeTestCore();
+  const consoleToken = 'test-console-token-' + Math.random().toString(36).slice(2);
+  const { createAuthenticator } = await import('@core/http/rest/auth');
+  const server = createHttpServer(t.core, t.handlers, { port: 0, consoleToken, authenticate: createAuthenticator(t.core, env) });
+  const { url, port } = await server.listen();
+  return {
+    ...t,
+    url,
+    port,
+    consoleToken,
+    server,
+    async stop() {
+      await server.close();
+      t.close();
+    },
+  };
+}
