@@ -43,7 +43,8 @@ describe('headless console server', () => {
 
   it('refuses a request without the token, or with a wrong one, and writes nothing', async () => {
     const before = count(s.core.db, 'workspaces');
-    for (const headers of [{}, { 'x-console-token': 'wrong' }, { 'x-console-token': s.consoleToken + 'x' }]) {
+    const attempts: Record<string, string>[] = [{}, { 'x-console-token': 'wrong' }, { 'x-console-token': s.consoleToken + 'x' }];
+    for (const headers of attempts) {
       const r = await ipc('workspaces:create', { name: 'Nope' }, headers);
       expect(r.status).toBe(401);
       expect(JSON.parse(r.body)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
