@@ -25,25 +25,33 @@ export function schemaVersion(db: Db): number {
 }
 
 /**
- * Applies every migration above the stored version, each in its own transaction with the version bump, so a
- * crash leaves the database at a whole version. A database newer than this app is refused, not guessed at.
+ * Applies every migration this database has not had yet, in version order, each in its own transaction together
+ * with its row in schema_migrations, so a crash leaves whole migrations only. Versions are reserved per capability
+ * (see migrations.ts) and may have gaps, so capabilities can land in any order. user_version mirrors the highest
+ * applied version for tools. A database that has a migration this app does not know was written by a newer app:
+ * it is refused, not guessed at.
  */
 export function migrate(db: Db, migrations: readonly Migration[]): void {
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
   sorted.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations must be numbered 1..n without gaps; found ${m.version} at ${i + 1}`);
+    if (!Number.isInteger(m.version) || m.version < 1) throw new Error(`migration versions must be positive integers; got ${m.version}`);
+    if (i > 0 && sorted[i - 1]!.version === m.version) throw new Error(`two migrations share version ${m.version}`);
   });
-  const current = schemaVersion(db);
-  const latest = sorted.length;
-  if (current > latest) {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const known = new Set(sorted.map((m) => m.version));
+  const unknown = [...applied].filter((v) => !known.has(v));
+  if (unknown.length > 0) {
     throw new Error(
-      `the database schema (version ${current}) is newer than this app understands (${latest}); update ProvenanceOne Desktop`,
+      `the database has schema changes (version ${Math.max(...unknown)}) that this app does not know; it was written by a newer ProvenanceOne Desktop: update the app`,
     );
   }
-  for (const m of sorted.filter((x) => x.version > current)) {
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of sorted.filter((x) => !applied.has(x.version))) {
     db.transaction(() => {
       m.up(db);
-      db.pragma(`user_version = ${m.version}`);
+      record.run(m.version, m.name, new Date().toISOString());
+      db.pragma(`user_version = ${Math.max(m.version, schemaVersion(db))}`);
     })();
   }
 }

@@ -1,9 +1,9 @@
 import type { Database } from 'better-sqlite3';
 
 /**
- * Numbered, append-only migrations. PRAGMA user_version holds the schema version. Never edit a released
- * migration: add the next number. Numbers are reserved per capability so parallel work does not collide:
- * 1 foundation, 2 identity, 3 vault/secrets, 4 connections, 5 datastores, 6 oauth.
+ * Numbered, append-only migrations; schema_migrations records which ones a database has had. Never edit a
+ * released migration: add a new number. Ranges are reserved per capability so parallel work cannot collide:
+ * 1–99 foundation, 100–199 identity, 200–299 vault/secrets, 300–399 connections, 400–499 datastores, 500–599 oauth.
  */
 export type Migration = { version: number; name: string; up: (db: Database) => void };
 

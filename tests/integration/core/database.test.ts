@@ -18,7 +18,7 @@ afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, fo
 describe('database and migrations', () => {
   it('migrates an empty database to the latest version with WAL and foreign keys on', () => {
     const db = openDatabase(fresh(), MIGRATIONS);
-    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(schemaVersion(db)).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     db.close();
@@ -30,9 +30,9 @@ describe('database and migrations', () => {
     const db = openDatabase(dir, first);
     db.prepare("INSERT INTO settings (key, value) VALUES ('k', 'v')").run();
     db.close();
-    const extra: Migration = { version: MIGRATIONS.length + 1, name: 'test', up: (d) => d.exec('CREATE TABLE extra (x)') };
+    const extra: Migration = { version: 9000, name: 'test', up: (d) => d.exec('CREATE TABLE extra (x)') };
     const db2 = openDatabase(dir, [...MIGRATIONS, extra]);
-    expect(schemaVersion(db2)).toBe(MIGRATIONS.length + 1);
+    expect(schemaVersion(db2)).toBe(9000);
     expect(db2.prepare("SELECT value FROM settings WHERE key = 'k'").get()).toEqual({ value: 'v' });
     db2.close();
   });
@@ -41,7 +41,7 @@ describe('database and migrations', () => {
     const dir = fresh();
     openDatabase(dir, MIGRATIONS).close();
     const broken: Migration = {
-      version: MIGRATIONS.length + 1,
+      version: 9001,
       name: 'broken',
       up: (d) => {
         d.exec('CREATE TABLE half (x)');
@@ -50,22 +50,33 @@ describe('database and migrations', () => {
     };
     expect(() => openDatabase(dir, [...MIGRATIONS, broken])).toThrow('boom');
     const db = new BetterSqlite3(path.join(dir, 'provenance.db'));
-    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(schemaVersion(db)).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
+    expect(db.prepare('SELECT version FROM schema_migrations WHERE version = 9001').get()).toBeUndefined();
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
     db.close();
   });
 
   it('refuses a database written by a newer app', () => {
     const dir = fresh();
-    const db = openDatabase(dir, MIGRATIONS);
-    db.pragma('user_version = 999');
-    db.close();
-    expect(() => openDatabase(dir, MIGRATIONS)).toThrow(/newer than this app/);
+    const future: Migration = { version: 9999, name: 'future', up: () => {} };
+    openDatabase(dir, [...MIGRATIONS, future]).close();
+    expect(() => openDatabase(dir, MIGRATIONS)).toThrow(/newer ProvenanceOne Desktop/);
   });
 
-  it('refuses gaps in migration numbers', () => {
+  it('applies a lower-numbered migration that landed later, once', () => {
     const db = new BetterSqlite3(':memory:');
-    expect(() => migrate(db, [{ version: 2, name: 'x', up: () => {} }])).toThrow(/without gaps/);
+    const a: Migration = { version: 300, name: 'a', up: (d) => d.exec('CREATE TABLE a (x)') };
+    const b: Migration = { version: 200, name: 'b', up: (d) => d.exec('CREATE TABLE b (x)') };
+    migrate(db, [a]);
+    migrate(db, [a, b]);
+    migrate(db, [a, b]);
+    expect((db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version)).toEqual([200, 300]);
+    expect(schemaVersion(db)).toBe(300);
+  });
+
+  it('refuses two migrations with one number', () => {
+    const db = new BetterSqlite3(':memory:');
+    expect(() => migrate(db, [{ version: 2, name: 'x', up: () => {} }, { version: 2, name: 'y', up: () => {} }])).toThrow(/share version 2/);
   });
 
   it('creates the data dir 0700 and its files 0600', () => {
