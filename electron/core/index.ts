@@ -8,6 +8,7 @@ import { createEventBus } from './events/event-bus';
 import { createAuditService } from './audit/audit-service';
 import { createAccessService } from './access/access-service';
 import { createWorkspaceService } from './workspaces/workspace-service';
+import { createReferenceIndex } from './references/reference-index';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -49,6 +50,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const access = createAccessService({ logger });
   const workspaces = createWorkspaceService({ db, clock, audit, bus });
   workspaces.ensureDefault(SYSTEM_ACTOR);
+  const references = createReferenceIndex({ db });
 
   let closed = false;
   return {
@@ -60,6 +62,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     audit,
     access,
     workspaces,
+    references,
     close(): void {
       if (closed) return;
       closed = true;

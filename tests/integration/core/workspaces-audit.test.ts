@@ -121,3 +121,19 @@ describe('audit log', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'cursor' } });
   });
 });
+
+describe('reference index', () => {
+  it('lists who references a resource, updates names, and forgets a deleted referrer', () => {
+    const ws = t.core.workspaces.defaultWorkspace().id;
+    const refs = t.core.references;
+    refs.set(ws, { type: 'connection', id: 'c1', name: 'Slack prod' }, { type: 'secret', id: 's1' });
+    refs.set(ws, { type: 'connection', id: 'c2', name: 'Jira' }, { type: 'secret', id: 's1' });
+    refs.set(ws, { type: 'connection', id: 'c1', name: 'Slack (renamed)' }, { type: 'secret', id: 's1' });
+    expect(refs.referencesTo({ type: 'secret', id: 's1' })).toEqual([
+      { fromType: 'connection', fromId: 'c2', fromName: 'Jira' },
+      { fromType: 'connection', fromId: 'c1', fromName: 'Slack (renamed)' },
+    ]);
+    refs.clearFrom({ type: 'connection', id: 'c2' });
+    expect(refs.referencesTo({ type: 'secret', id: 's1' }).map((r) => r.fromId)).toEqual(['c1']);
+  });
+});
