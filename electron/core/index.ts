@@ -10,6 +10,7 @@ import { createAccessService } from './access/access-service';
 import { createWorkspaceService } from './workspaces/workspace-service';
 import { createReferenceIndex } from './references/reference-index';
 import { createVaultService } from './vault/vault-service';
+import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
@@ -54,6 +55,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   workspaces.ensureDefault(SYSTEM_ACTOR);
   const references = createReferenceIndex({ db });
   const vault = createVaultService({ db, keyStore: ports.keyStore ?? createKeytarKeyStore(), clock, audit });
+  const scheduler = createScheduler({ clock, logger });
 
   let closed = false;
   return {
@@ -67,6 +69,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     workspaces,
     references,
     vault,
+    scheduler,
     /**
      * Brings the vault up at start: unlocks from the OS keychain when it holds the key. With `initialize`, a vault
      * that was never set up is created in keychain mode (the headless console's first run). Never throws: a
