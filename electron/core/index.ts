@@ -10,6 +10,7 @@ import { createAccessService } from './access/access-service';
 import { createWorkspaceService } from './workspaces/workspace-service';
 import { createReferenceIndex } from './references/reference-index';
 import { createVaultService } from './vault/vault-service';
+import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
 import { createConnectionService } from './connections/connection-service';
 import { createHttpConnectionTester } from './connections/http-connection-tester';
@@ -71,6 +72,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     vault,
     tester: ports.connectionTester ?? createHttpConnectionTester({ timeoutMs: ports.connectionTestTimeoutMs }),
   });
+  const scheduler = createScheduler({ clock, logger });
 
   let closed = false;
   return {
@@ -85,6 +87,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     references,
     vault,
     connections,
+    scheduler,
     /**
      * Brings the vault up at start: unlocks from the OS keychain when it holds the key. With `initialize`, a vault
      * that was never set up is created in keychain mode (the headless console's first run). Never throws: a

@@ -23,6 +23,7 @@ app.whenReady().then(async () => {
   const logger = createStderrLogger();
   const core = createCore({ dataDir, mode: 'desktop', version: app.getVersion(), localUser: defaultLocalUser() }, { logger });
   await core.start({ initialize: true });
+  core.scheduler.start();
   const handlers = createHandlers(core);
   const prefs = createPreferencesStore(dataDir);
 
