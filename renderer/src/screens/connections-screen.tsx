@@ -347,7 +347,7 @@ function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
       {c.lastTest ? (
         <>
           <TestResultView result={c.lastTest} testId="connection-last-test" />
-          {failed && c.lastTest.outcome === 'invalid_credential' && entry.authType !== 'oauth2' && !credOpen && (
+          {failed && (c.lastTest.outcome === 'invalid_credential' || c.lastTest.outcome === 'insufficient_scope') && entry.authType !== 'oauth2' && !credOpen && (
             <button className="link" data-testid="connection-fix-credentials" onClick={() => setCredOpen(true)}>
               Update credentials
             </button>
