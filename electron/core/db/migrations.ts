@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { identityMigration } from './migrations/identity-migrations';
 
 /**
  * Numbered, append-only migrations; schema_migrations records which ones a database has had. Never edit a
@@ -74,4 +75,4 @@ export const referencesMigration: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration];
+export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, identityMigration];
