@@ -9,6 +9,8 @@ import { createAuditService } from './audit/audit-service';
 import { createAccessService } from './access/access-service';
 import { createWorkspaceService } from './workspaces/workspace-service';
 import { createReferenceIndex } from './references/reference-index';
+import { createVaultService } from './vault/vault-service';
+import { createKeytarKeyStore } from './vault/keytar-key-store';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -51,6 +53,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const workspaces = createWorkspaceService({ db, clock, audit, bus });
   workspaces.ensureDefault(SYSTEM_ACTOR);
   const references = createReferenceIndex({ db });
+  const vault = createVaultService({ db, keyStore: ports.keyStore ?? createKeytarKeyStore(), clock, audit });
 
   let closed = false;
   return {
@@ -63,9 +66,25 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     access,
     workspaces,
     references,
+    vault,
+    /**
+     * Brings the vault up at start: unlocks from the OS keychain when it holds the key. With `initialize`, a vault
+     * that was never set up is created in keychain mode (the headless console's first run). Never throws: a
+     * locked vault is a state the UI shows, not a crash.
+     */
+    async start(opts: { initialize?: boolean } = {}): Promise<void> {
+      try {
+        const st = vault.status();
+        if (st.state === 'uninitialized' && opts.initialize) await vault.initializeWithKeychain(SYSTEM_ACTOR);
+        else if (st.state === 'locked' && st.mode === 'keychain') await vault.unlockWithKeychain(SYSTEM_ACTOR);
+      } catch (e) {
+        logger.log('warn', 'vault not unlocked at start', { reason: e instanceof Error ? e.message : 'unknown' });
+      }
+    },
     close(): void {
       if (closed) return;
       closed = true;
+      vault.forget();
       db.close();
     },
   };

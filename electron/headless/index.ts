@@ -45,6 +45,8 @@ async function main(): Promise<void> {
 
   const logger = createStderrLogger();
   const core = createCore({ dataDir, mode: 'headless', version: process.env.npm_package_version ?? '0.1.0', localUser: defaultLocalUser() }, { logger });
+  // Headless first run: the vault is created in keychain mode when an OS keychain is reachable.
+  await core.start({ initialize: true });
   const handlers = createHandlers(core);
   const consoleToken = randomBytes(32).toString('base64url');
   const server = createHttpServer(core, handlers, { port, consoleToken, rendererDir });

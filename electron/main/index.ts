@@ -17,11 +17,12 @@ if (!app.requestSingleInstanceLock()) app.quit();
 
 app.enableSandbox();
 
-app.whenReady().then(() => {
+app.whenReady().then(async () => {
   // PROVENANCE_DATA_DIR isolates a profile (tests, a second install); otherwise userData, as every Electron app.
   const dataDir = path.resolve(process.env.PROVENANCE_DATA_DIR ?? app.getPath('userData'));
   const logger = createStderrLogger();
   const core = createCore({ dataDir, mode: 'desktop', version: app.getVersion(), localUser: defaultLocalUser() }, { logger });
+  await core.start({ initialize: true });
   const handlers = createHandlers(core);
   const prefs = createPreferencesStore(dataDir);
 

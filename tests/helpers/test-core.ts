@@ -7,14 +7,22 @@ import { dispatch } from '@core/ipc/dispatch';
 import { contract, type Channel, type Input, type Output } from '@shared/ipc/contract';
 import type { Actor } from '@shared/domain/actor';
 import type { IpcResult } from '@shared/ipc/result';
+import { createMemoryKeyStore } from '../fakes/memory-key-store';
 
 export function tempDir(prefix = 'p1-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A real core on a fresh temp data dir, plus an invoke() that goes through dispatch like every transport does. */
+/**
+ * A real core on a fresh temp data dir, plus an invoke() that goes through dispatch like every transport does.
+ * The vault starts uninitialized; use makeReadyCore() for an unlocked one. The key store defaults to memory;
+ * the vault's own suite passes the real OS keychain.
+ */
 export function makeTestCore(ports: CorePorts = {}, dataDir = tempDir()) {
-  const core = createCore({ dataDir, mode: 'headless', version: '0.0.0-test', localUser: 'tester' }, ports);
+  const core = createCore(
+    { dataDir, mode: 'headless', version: '0.0.0-test', localUser: 'tester' },
+    { keyStore: createMemoryKeyStore(), ...ports },
+  );
   const handlers = createHandlers(core);
   const admin: Actor = localActor(core.config, 'ipc');
   async function invoke<C extends Channel>(channel: C, input: Input<C>, actor: Actor = admin): Promise<IpcResult<Output<C>>> {
@@ -43,4 +51,11 @@ export function unwrap<T>(r: IpcResult<T>): T {
 
 export function count(db: { prepare(sql: string): { get(): unknown } }, table: string): number {
   return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+/** makeTestCore with the vault initialized and unlocked. */
+export async function makeReadyCore(ports: CorePorts = {}, dataDir = tempDir()) {
+  const t = makeTestCore(ports, dataDir);
+  await t.core.vault.initializeWithKeychain(t.admin);
+  return t;
 }

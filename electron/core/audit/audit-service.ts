@@ -112,7 +112,8 @@ export function createAuditService(deps: { db: Db; clock: Clock; bus: EventBus }
   function list(q: AuditQuery): { items: AuditEvent[]; nextCursor: string | null } {
     const limit = q.limit ?? 50;
     const params: Record<string, unknown> = { workspaceId: q.workspaceId, limit: limit + 1 };
-    const where = ['workspace_id = @workspaceId'];
+    // Installation-wide events (vault, …) have no workspace and show in every workspace's log.
+    const where = ['(workspace_id = @workspaceId OR workspace_id IS NULL)'];
     const filters: Array<[keyof typeof params, unknown, string]> = [
       ['action', q.action, 'action = @action'],
       ['risk', q.risk, 'risk = @risk'],
