@@ -11,6 +11,11 @@ import { createWorkspaceService } from './workspaces/workspace-service';
 import { createReferenceIndex } from './references/reference-index';
 import { createVaultService } from './vault/vault-service';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
+import { createLoginThrottle } from './identity/login-throttle';
+import { createTokenService } from './identity/token-service';
+import { createUserService } from './identity/user-service';
+import { createApiKeyService } from './identity/api-key-service';
+import { createSettingsService } from './settings/settings-service';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -54,6 +59,19 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   workspaces.ensureDefault(SYSTEM_ACTOR);
   const references = createReferenceIndex({ db });
   const vault = createVaultService({ db, keyStore: ports.keyStore ?? createKeytarKeyStore(), clock, audit });
+  const tokens = createTokenService({ db, clock, vault });
+  const users = createUserService({ db, clock, audit, workspaces, tokens, throttle: createLoginThrottle({ clock }) });
+  const apiKeys = createApiKeyService({ db, clock, audit });
+  // Users and API keys get their grants from the same POLICY table as everyone: a role per workspace, or scopes.
+  access.registerResolver('user', (actor, ws) => {
+    const role = users.roleIn(actor.id, ws);
+    return role ? { role } : null;
+  });
+  access.registerResolver('apiKey', (actor, ws) => {
+    const scopes = apiKeys.scopesIn(actor.id, ws);
+    return scopes ? { scopes } : null;
+  });
+  const settings = createSettingsService({ db, audit, bus, config });
 
   let closed = false;
   return {
@@ -67,6 +85,9 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     workspaces,
     references,
     vault,
+    users,
+    apiKeys,
+    settings,
     /**
      * Brings the vault up at start: unlocks from the OS keychain when it holds the key. With `initialize`, a vault
      * that was never set up is created in keychain mode (the headless console's first run). Never throws: a

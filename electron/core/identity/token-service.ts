@@ -15,16 +15,19 @@ export type TokenClaims = { sub: string; name: string; pwh: string };
 /**
  * Short-lived HS256 JWTs for local users. The 256-bit signing key is created on first use and stored only
  * sealed by the vault (AAD names the record); the plaintext lives in memory for the life of the process.
- * `vault()` returns null while the app has no vault: sign-in is then unavailable rather than insecure.
+ * Locking the vault stops sign-in and token checks too: a locked vault means nothing it protects is usable.
  */
-export function createTokenService(deps: { db: Db; clock: Clock; vault: () => VaultPort | null }) {
+export function createTokenService(deps: { db: Db; clock: Clock; vault: VaultPort }) {
   let cached: Uint8Array | null = null;
 
   function signingKey(): Uint8Array {
+    const vault = deps.vault;
+    if (!vault.isUnlocked()) {
+      cached?.fill(0);
+      cached = null;
+      throw new AppError('VAULT_LOCKED', 'the vault is locked; unlock it (Settings → Vault), then sign in again');
+    }
     if (cached) return cached;
-    const vault = deps.vault();
-    if (!vault) throw new AppError('UNAVAILABLE', 'sign-in needs the vault, which is not available in this app build');
-    if (!vault.isUnlocked()) throw new AppError('VAULT_LOCKED', 'the vault is locked; unlock it in Settings, then sign in again');
     const row = deps.db.prepare('SELECT sealed FROM signing_keys ORDER BY created_at DESC LIMIT 1').get() as { sealed: Buffer } | undefined;
     if (row) {
       cached = new Uint8Array(vault.open(row.sealed, KEY_AAD));
