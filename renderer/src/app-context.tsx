@@ -3,8 +3,9 @@ import { useStore } from 'zustand';
 import type { Api } from '@shared/ipc/api';
 import type { SessionState, SessionStore } from './stores/session-store';
 import type { AuditState, AuditStore } from './stores/audit-store';
+import type { IdentityState, IdentityStore } from './stores/identity-store';
 
-export type AppStores = { api: Api; session: SessionStore; audit: AuditStore };
+export type AppStores = { api: Api; session: SessionStore; audit: AuditStore; identity: IdentityStore };
 
 export const AppContext = createContext<AppStores | null>(null);
 
@@ -16,3 +17,4 @@ export function useApp(): AppStores {
 
 export const useSession = <T,>(sel: (s: SessionState) => T): T => useStore(useApp().session, sel);
 export const useAudit = <T,>(sel: (s: AuditState) => T): T => useStore(useApp().audit, sel);
+export const useIdentity = <T,>(sel: (s: IdentityState) => T): T => useStore(useApp().identity, sel);
