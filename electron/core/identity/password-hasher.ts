@@ -5,14 +5,15 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * stored with every hash so they can be raised later without invalidating existing passwords.
  * N=2^15, r=8, p=1 is OWASP's scrypt recommendation; it needs 32 MiB, so maxmem is set above Node's default.
  */
-export const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 1, keyLength: 32, saltLength: 16 } as const;
+export type ScryptParams = { N: number; r: number; p: number; keyLength: number; saltLength: number };
+export const SCRYPT_PARAMS: Readonly<ScryptParams> = { N: 2 ** 15, r: 8, p: 1, keyLength: 32, saltLength: 16 };
 
 function derive(password: string, salt: Buffer, N: number, r: number, p: number, keyLength: number): Promise<Buffer> {
   const opts: ScryptOptions = { N, r, p, maxmem: 256 * N * r + 1024 * 1024 };
   return new Promise((resolve, reject) => scrypt(password.normalize('NFC'), salt, keyLength, opts, (e, k) => (e ? reject(e) : resolve(k))));
 }
 
-export async function hashPassword(password: string, params = SCRYPT_PARAMS): Promise<string> {
+export async function hashPassword(password: string, params: Readonly<ScryptParams> = SCRYPT_PARAMS): Promise<string> {
   const salt = randomBytes(params.saltLength);
   const key = await derive(password, salt, params.N, params.r, params.p, params.keyLength);
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');

@@ -82,9 +82,9 @@ export function createUserService(deps: {
       if (input.role !== undefined) db.prepare('UPDATE memberships SET role = ? WHERE user_id = ? AND workspace_id = ?').run(input.role, input.id, input.workspaceId);
       if (hash !== undefined) db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, input.id);
       db.prepare('UPDATE users SET updated_at = ? WHERE id = ?').run(now, input.id);
-      const details: Record<string, unknown> = {};
+      // Names what changed; a key called "password…" would be redacted by the audit service, so it is a list value.
+      const details: Record<string, unknown> = { changed: [...(input.role !== undefined ? ['role'] : []), ...(hash !== undefined ? ['password'] : [])] };
       if (input.role !== undefined) details.role = { from: before.role, to: input.role };
-      if (hash !== undefined) details.passwordChanged = true;
       audit.record({ workspaceId: input.workspaceId, action: 'user.updated', actor, target: { type: 'user', id: input.id, name: before.username }, details });
       return get(input.workspaceId, input.id);
     })();
