@@ -10,6 +10,7 @@ import { createAccessService } from './access/access-service';
 import { createWorkspaceService } from './workspaces/workspace-service';
 import { createReferenceIndex } from './references/reference-index';
 import { createVaultService } from './vault/vault-service';
+import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
 import { createLoginThrottle } from './identity/login-throttle';
 import { createTokenService } from './identity/token-service';
@@ -72,6 +73,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     return scopes ? { scopes } : null;
   });
   const settings = createSettingsService({ db, audit, bus, config });
+  const scheduler = createScheduler({ clock, logger });
 
   let closed = false;
   return {
@@ -88,6 +90,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     users,
     apiKeys,
     settings,
+    scheduler,
     /**
      * Brings the vault up at start: unlocks from the OS keychain when it holds the key. With `initialize`, a vault
      * that was never set up is created in keychain mode (the headless console's first run). Never throws: a

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   const core = createCore({ dataDir, mode: 'headless', version: process.env.npm_package_version ?? '0.1.0', localUser: defaultLocalUser() }, { logger });
   // Headless first run: the vault is created in keychain mode when an OS keychain is reachable.
   await core.start({ initialize: true });
+  core.scheduler.start();
   const handlers = createHandlers(core);
   const consoleToken = randomBytes(32).toString('base64url');
   const server = createHttpServer(core, handlers, { port, consoleToken, rendererDir });
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     stopping = true;
     // A browser tab may hold connections open; it gets two seconds, then the database is closed regardless.
     await Promise.race([server.close(), new Promise((r) => setTimeout(r, 2000).unref())]);
+    await core.scheduler.stop();
     core.close();
     process.exit(0);
   };

@@ -24,6 +24,7 @@ app.whenReady().then(async () => {
   const logger = createStderrLogger();
   const core = createCore({ dataDir, mode: 'desktop', version: app.getVersion(), localUser: defaultLocalUser() }, { logger });
   await core.start({ initialize: true });
+  core.scheduler.start();
   const handlers = createHandlers(core);
   // The REST API runs only while Settings → REST API is on; the core decides, main just hosts it.
   const restApi = createRestServerController(core, handlers);
