@@ -28,15 +28,17 @@ export function createTokenService(deps: { db: Db; clock: Clock; vault: VaultPor
       throw new AppError('VAULT_LOCKED', 'the vault is locked; unlock it (Settings → Vault), then sign in again');
     }
     if (cached) return cached;
-    const row = deps.db.prepare('SELECT sealed FROM signing_keys ORDER BY created_at DESC LIMIT 1').get() as { sealed: Buffer } | undefined;
-    if (row) {
-      cached = new Uint8Array(vault.open(row.sealed, KEY_AAD));
-      return cached;
-    }
-    const key = randomBytes(32);
-    deps.db
-      .prepare('INSERT INTO signing_keys (id, sealed, created_at) VALUES (?, ?, ?)')
-      .run(randomUUID(), vault.seal(key, KEY_AAD), deps.clock.now().toISOString());
+    // IMMEDIATE: a second process on the same data dir (desktop + console) either sees this key or waits for it,
+    // so both sign with the same one.
+    const key = deps.db.transaction(() => {
+      const row = deps.db.prepare('SELECT sealed FROM signing_keys ORDER BY created_at LIMIT 1').get() as { sealed: Buffer } | undefined;
+      if (row) return vault.open(row.sealed, KEY_AAD);
+      const fresh = randomBytes(32);
+      deps.db
+        .prepare('INSERT INTO signing_keys (id, sealed, created_at) VALUES (?, ?, ?)')
+        .run(randomUUID(), vault.seal(fresh, KEY_AAD), deps.clock.now().toISOString());
+      return fresh;
+    }).immediate();
     cached = new Uint8Array(key);
     key.fill(0);
     return cached;
