@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPES } from '@shared/access/policy';
 import { expectedAllowed, matrixCredentials, startRestBench, type Credential, type RestBench } from './rest-harness';
 import { MATRIX_ROWS, rowName, rowPath, type MatrixRow } from './matrix-rows';
 
@@ -25,7 +26,8 @@ async function run(row: MatrixRow, cred: Credential, workspaceId: string) {
 
 describe('permission matrix over REST (expected cells come from POLICY)', () => {
   // One test per row and credential, generated: a row added to MATRIX_ROWS is checked for every credential.
-  const labels = ['admin JWT', 'editor JWT', 'viewer JWT', ...['secrets:read', 'secrets:write', 'connections:read', 'connections:write', 'datastores:read', 'datastores:write', 'audit:read', 'admin'].map((s) => `key [${s}]`)];
+  // Same order as matrixCredentials(): the three roles, then one key per scope.
+  const labels = ['admin JWT', 'editor JWT', 'viewer JWT', ...SCOPES.map((s) => `key [${s}]`)];
   for (const row of MATRIX_ROWS) {
     for (const [i, label] of labels.entries()) {
       it(`${rowName(row)} with ${label}`, async () => {
