@@ -53,7 +53,30 @@ export function createUserService(deps: {
     return { items: page.map(toUser), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.seq) : null };
   }
 
+  /**
+   * A new user with a role here. A username that already exists elsewhere joins this workspace instead, but only
+   * with that user's current password: an admin of one workspace cannot pull someone else's account into theirs.
+   */
   async function create(input: { workspaceId: string; username: string; password: string; role: Role }, actor: Actor): Promise<User> {
+    const existing = byUsername.get(input.username) as { id: string; username: string; password_hash: string } | undefined;
+    if (existing) {
+      if (roleIn(existing.id, input.workspaceId)) throw conflict(`"${existing.username}" already has a role in this workspace; change it instead`, 'username');
+      if (!(await verifyPassword(input.password, existing.password_hash))) {
+        throw conflict(`a user named "${input.username}" already exists; to give them a role here too, enter their current password, or choose another username`, 'username');
+      }
+      return db.transaction(() => {
+        if (roleIn(existing.id, input.workspaceId)) throw conflict(`"${existing.username}" already has a role in this workspace; change it instead`, 'username');
+        db.prepare('INSERT INTO memberships (user_id, workspace_id, role, created_at) VALUES (?, ?, ?, ?)').run(existing.id, input.workspaceId, input.role, clock.now().toISOString());
+        audit.record({
+          workspaceId: input.workspaceId,
+          action: 'user.created',
+          actor,
+          target: { type: 'user', id: existing.id, name: existing.username },
+          details: { role: input.role, existingAccount: true },
+        });
+        return get(input.workspaceId, existing.id);
+      })();
+    }
     // Hash before the transaction: better-sqlite3 transactions are synchronous and must not await.
     const hash = await hashPassword(input.password);
     return db.transaction(() => {
@@ -72,6 +95,9 @@ export function createUserService(deps: {
       return get(input.workspaceId, id);
     })();
   }
+
+  /** Every workspace the user has a role in (a password change must be allowed in all of them). */
+  const workspacesOf = (userId: string): string[] => (membershipsOf.all(userId) as { workspace_id: string }[]).map((m) => m.workspace_id);
 
   async function update(input: { workspaceId: string; id: string; role?: Role; password?: string }, actor: Actor): Promise<User> {
     get(input.workspaceId, input.id); // 404 before spending a hash on a user that is not here
@@ -156,6 +182,6 @@ export function createUserService(deps: {
     return { id: row.id, username: row.username };
   }
 
-  return { list, get, create, update, remove, roleIn, login, authenticate };
+  return { list, get, create, update, remove, roleIn, workspacesOf, login, authenticate };
 }
 export type UserService = ReturnType<typeof createUserService>;

@@ -1,5 +1,6 @@
 import type { Core } from '../index';
 import type { Handlers } from './dispatch';
+import { forbidden } from '../errors';
 
 type IdentityChannels =
   | 'auth:login'
@@ -39,6 +40,15 @@ export function identityHandlers(core: Core): Pick<Handlers, IdentityChannels> {
     },
     'users:update': (input, { actor }) => {
       access.assert(actor, input.workspaceId, 'user.manage');
+      if (input.password !== undefined) {
+        users.get(input.workspaceId, input.id); // 404 here before anything is said about other workspaces
+        // A password opens every workspace the user belongs to, so changing it takes user.manage in all of them.
+        for (const ws of users.workspacesOf(input.id)) {
+          if (!access.allowed(actor, ws, 'user.manage')) {
+            throw forbidden('this user also has a role in a workspace you do not administer; only an admin of all their workspaces can change their password');
+          }
+        }
+      }
       return users.update(input, actor);
     },
     'users:delete': (input, { actor }) => {
