@@ -1,6 +1,7 @@
 import { useEffect, useState, type ComponentType } from 'react';
 import { useApp, useSession } from './app-context';
 import { ErrorBanner } from './components/ui';
+import { SessionMenu } from './components/session-menu';
 import { AuditScreen } from './screens/audit-screen';
 import { SettingsScreen } from './screens/settings-screen';
 import { ConnectionsScreen } from './screens/connections-screen';
@@ -63,6 +64,7 @@ export function App() {
             </li>
           ))}
         </ul>
+        <SessionMenu />
       </nav>
       <main className="content">
         <ErrorBanner error={error} testId="session-error" />

@@ -1,4 +1,5 @@
 import type { Migration } from './database';
+import { identityMigration } from './migrations/identity-migrations';
 import { vaultCoreMigration } from '../vault/vault-migrations';
 import { connectionsMigration } from '../connections/connection-migrations';
 
@@ -76,4 +77,4 @@ export const referencesMigration: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, vaultCoreMigration, connectionsMigration];
+export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, identityMigration, vaultCoreMigration, connectionsMigration];
