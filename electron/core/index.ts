@@ -12,6 +12,7 @@ import { createReferenceIndex } from './references/reference-index';
 import { createVaultService } from './vault/vault-service';
 import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
+import { createSecretService } from './secrets/secret-service';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -56,6 +57,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const references = createReferenceIndex({ db });
   const vault = createVaultService({ db, keyStore: ports.keyStore ?? createKeytarKeyStore(), clock, audit });
   const scheduler = createScheduler({ clock, logger });
+  const secrets = createSecretService({ db, clock, logger, bus, audit, access, vault, references, systemActor: SYSTEM_ACTOR });
+  scheduler.register(secrets.rotationJob);
 
   let closed = false;
   return {
@@ -70,6 +73,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     references,
     vault,
     scheduler,
+    secrets,
     /**
      * Brings the vault up at start: unlocks from the OS keychain when it holds the key. With `initialize`, a vault
      * that was never set up is created in keychain mode (the headless console's first run). Never throws: a
