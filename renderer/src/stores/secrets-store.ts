@@ -10,8 +10,11 @@ const PAGE = 200;
 
 export type Revealed = { id: string; text: string; version: number; hidesAt: number };
 
+/** The part of the Clipboard API the store uses (declared here so the store also compiles for Node tests). */
+export type ClipboardLike = { readText(): Promise<string>; writeText(text: string): Promise<void> };
+
 export type SecretsDeps = {
-  clipboard?: Pick<Clipboard, 'readText' | 'writeText'>;
+  clipboard?: ClipboardLike;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
   now?: () => number;
@@ -53,7 +56,7 @@ export const createSecretsStore = (api: Api, deps: SecretsDeps = {}) => {
   const setTimer = deps.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const clearTimer = deps.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
   const now = deps.now ?? Date.now;
-  const clipboard = () => deps.clipboard ?? (typeof navigator !== 'undefined' ? navigator.clipboard : undefined);
+  const clipboard = (): ClipboardLike | undefined => deps.clipboard ?? (globalThis as { navigator?: { clipboard?: ClipboardLike } }).navigator?.clipboard;
   let hideTimer: unknown = null;
   let loadSeq = 0;
 
@@ -162,7 +165,7 @@ export const createSecretsStore = (api: Api, deps: SecretsDeps = {}) => {
  * clipboard cannot be read back (a browser without the permission), it is cleared anyway: leaving a credential
  * there is the worse outcome.
  */
-export async function clearClipboard(cb: Pick<Clipboard, 'readText' | 'writeText'>, text: string): Promise<void> {
+export async function clearClipboard(cb: ClipboardLike, text: string): Promise<void> {
   let current: string | null = null;
   try {
     current = await cb.readText();
