@@ -371,27 +371,30 @@ export function createSecretService(deps: SecretServiceDeps) {
       if (r) tryRecordFailure(r, actor, 'denied', 'FORBIDDEN');
       access.assert(actor, workspaceId, 'secret.reveal');
     }
-    const r = row(workspaceId, id);
     try {
-      return db.transaction(() => {
-        const current = row(workspaceId, id);
-        const v = versionOf.get(current.id, current.version) as VersionRow | undefined;
-        if (!v) throw new AppError('INTEGRITY_FAILED', 'the current version of this secret is missing; roll back to a kept version or rotate it');
-        audit.record({
-          workspaceId,
-          action: 'secret.accessed',
-          actor,
-          target: { type: 'secret', id: current.id, name: current.name },
-          details: { version: v.version },
-        });
-        const value = decode(vault.open(v.ciphertext, secretAad(current.id, v.version)), v.value_type);
-        return { value, valueType: v.value_type, version: v.version };
-      })();
+      return revealTx(workspaceId, id, actor);
     } catch (e) {
-      tryRecordFailure(r, actor, 'failure', e instanceof AppError ? e.code : 'INTERNAL');
+      const r = byId.get(id, workspaceId) as Row | undefined;
+      if (r) tryRecordFailure(r, actor, 'failure', e instanceof AppError ? e.code : 'INTERNAL');
       throw e;
     }
   }
+
+  // Built once: reveal is the hot path the benchmark holds to 2x the raw envelope.
+  const revealTx = db.transaction((workspaceId: string, id: string, actor: Actor): SecretReveal => {
+    const current = row(workspaceId, id);
+    const v = versionOf.get(current.id, current.version) as VersionRow | undefined;
+    if (!v) throw new AppError('INTEGRITY_FAILED', 'the current version of this secret is missing; roll back to a kept version or rotate it');
+    audit.record({
+      workspaceId,
+      action: 'secret.accessed',
+      actor,
+      target: { type: 'secret', id: current.id, name: current.name },
+      details: { version: v.version },
+    });
+    const value = decode(vault.open(v.ciphertext, secretAad(current.id, v.version)), v.value_type);
+    return { value, valueType: v.value_type, version: v.version };
+  });
 
   function tryRecordFailure(r: Row, actor: Actor, outcome: 'failure' | 'denied', reason: string): void {
     try {
