@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { test, expect, openConsole } from './fixtures';
+import { test, expect, openConsole, startConsole, stopConsole } from './fixtures';
 
 test('create a secret, see it listed without its value, reveal it as admin, see secret.accessed in the audit log', async ({ page, console: c }) => {
   const value = `e2e-canary-${randomBytes(8).toString('hex')}`;
@@ -73,4 +73,21 @@ test('rotate, then delete with confirmation', async ({ page, console: c }) => {
   await page.getByTestId('secret-delete').click();
   await page.getByTestId('secret-delete-confirm').click();
   await expect(page.getByTestId('secrets-empty')).toBeVisible();
+});
+
+test('with the vault locked, creating a secret says so and what to do', async ({ page }) => {
+  // No reachable Secret Service: the console starts with its vault not unlocked.
+  const c = await startConsole({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
+  try {
+    await openConsole(page, c);
+    await page.getByTestId('nav-secrets').click();
+    await page.getByTestId('secret-new').click();
+    await page.getByTestId('secret-name-input').fill('blocked');
+    await page.getByTestId('secret-value-input').fill('value');
+    await page.getByTestId('secret-create-submit').click();
+    await expect(page.getByTestId('vault-locked')).toContainText('VAULT_LOCKED');
+    await expect(page.getByTestId('vault-locked')).toContainText('Settings → Vault');
+  } finally {
+    await stopConsole(c);
+  }
 });
