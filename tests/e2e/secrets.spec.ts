@@ -91,3 +91,38 @@ test('with the vault locked, creating a secret says so and what to do', async ({
     await stopConsole(c);
   }
 });
+
+test('10 000 secrets: the list renders only what is visible and pages in as it scrolls', async ({ page, console: c }) => {
+  // Seeded straight into the console's database (metadata is what the list shows; values are never listed).
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(`${c.dataDir}/provenance.db`);
+  db.pragma('busy_timeout = 5000');
+  const ws = (db.prepare('SELECT id FROM workspaces ORDER BY created_at LIMIT 1').get() as { id: string }).id;
+  const now = new Date().toISOString();
+  const ins = db.prepare(`INSERT INTO secrets (id, workspace_id, name, description, value_type, version, created_at, updated_at)
+    VALUES (?, ?, ?, '', 'string', 1, ?, ?)`);
+  db.transaction(() => {
+    for (let i = 0; i < 10_000; i++) ins.run(crypto.randomUUID(), ws, `bulk-${String(i).padStart(5, '0')}`, now, now);
+  })();
+  db.close();
+
+  await openConsole(page, c);
+  await page.getByTestId('nav-secrets').click();
+  const list = page.getByTestId('secret-list');
+  await expect(page.getByTestId('secret-row').first()).toHaveAttribute('data-name', 'bulk-00000');
+  expect(await page.getByTestId('secret-row').count()).toBeLessThan(60);
+  // Scroll to the end repeatedly: each time the list nears its end the next keyset page is appended.
+  let loaded = Number(await list.getAttribute('data-count'));
+  while (loaded < 10_000) {
+    await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(async () => Number(await list.getAttribute('data-count'))).toBeGreaterThan(loaded);
+    loaded = Number(await list.getAttribute('data-count'));
+  }
+  expect(loaded).toBe(10_000);
+  await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await expect(page.getByTestId('secret-row').last()).toHaveAttribute('data-name', 'bulk-09999');
+  expect(await page.getByTestId('secret-row').count()).toBeLessThan(60);
+
+  await page.getByTestId('secret-search').fill('bulk-0999');
+  await expect(list).toHaveAttribute('data-count', '10');
+});

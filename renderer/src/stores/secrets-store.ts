@@ -6,7 +6,7 @@ import type { Secret, SecretDetail, SecretValue } from '@shared/domain/secret';
 
 /** How long a revealed value stays on screen, and a copied one in the clipboard. */
 export const REVEAL_MS = 30_000;
-const PAGE = 200;
+const PAGE = 500;
 
 export type Revealed = { id: string; text: string; version: number; hidesAt: number };
 

@@ -81,11 +81,11 @@ describe('secrets store', () => {
     const { api, calls } = fakeApi(10_000);
     const store = createSecretsStore(api);
     await store.getState().load(WS, '');
-    expect(store.getState().items).toHaveLength(200);
+    expect(store.getState().items).toHaveLength(500);
     while (store.getState().nextCursor) await store.getState().loadMore();
     expect(store.getState().items).toHaveLength(10_000);
     expect(new Set(store.getState().items.map((s) => s.id)).size).toBe(10_000);
-    expect(calls.filter((c) => c.channel === 'secrets:list')).toHaveLength(50);
+    expect(calls.filter((c) => c.channel === 'secrets:list')).toHaveLength(20);
   });
 
   it('a revealed value hides itself after 30 s', async () => {
