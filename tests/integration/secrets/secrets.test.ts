@@ -280,6 +280,23 @@ describe('secrets: permission matrix (IPC)', () => {
     expect(await t.invoke('secrets:list', { workspaceId: t.ws }, outsider)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
+  it.each([
+    [['secrets:read'], true],
+    [['secrets:write'], false],
+    [['admin'], true],
+    [['connections:read', 'audit:read'], false],
+  ])('an API key with scopes %j %s reveal', async (scopes, allowed) => {
+    const t = await ready();
+    t.core.access.registerResolver('apiKey', () => ({ scopes }));
+    const key = { kind: 'apiKey' as const, id: 'key-1', name: 'ci key', origin: '192.0.2.7' };
+    const s = unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name: 'target', value: 'v1' }));
+    const r = await t.invoke('secrets:reveal', { workspaceId: t.ws, id: s.id }, key);
+    expect(r.ok).toBe(allowed);
+    if (!r.ok) expect(r.error.code).toBe('FORBIDDEN');
+    const ev = t.core.audit.list({ workspaceId: t.ws, action: 'secret.accessed' }).items[0]!;
+    expect(ev).toMatchObject({ outcome: allowed ? 'success' : 'denied', origin: '192.0.2.7', actor: { kind: 'apiKey', id: 'key-1' } });
+  });
+
   it('a denied reveal is itself recorded', async () => {
     const t = await ready();
     const as = roleActors(t.core);
