@@ -150,11 +150,12 @@ export function createSecretService(deps: SecretServiceDeps) {
     insertVersion.run({ secret_id: r.id, version, workspace_id: r.workspace_id, value_type: type, ciphertext, source, created_at: at, created_by: actor.name });
     pruneVersions.run(r.id, version - SECRET_VERSIONS_KEPT);
     const next = r.rotation_days ? addDays(now, r.rotation_days) : null;
+    const rotatedAt = source === 'create' ? r.last_rotated_at : at;
     db.prepare(
       `UPDATE secrets SET version = ?, value_type = ?, updated_at = ?, last_rotated_at = ?, next_rotation_at = ?, rotation_due_since = NULL
        WHERE id = ?`,
-    ).run(version, type, at, at, next, r.id);
-    return { ...r, version, value_type: type, updated_at: at, last_rotated_at: at, next_rotation_at: next, rotation_due_since: null };
+    ).run(version, type, at, rotatedAt, next, r.id);
+    return { ...r, version, value_type: type, updated_at: at, last_rotated_at: rotatedAt, next_rotation_at: next, rotation_due_since: null };
   }
 
   function create(input: SecretCreate, actor: Actor): Secret {

@@ -19,7 +19,7 @@ describe('secrets: create, list, get', () => {
     const t = await ready();
     const value = canary('create');
     const created = unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name: 'stripe-key', value, description: 'live key' }));
-    expect(created).toMatchObject({ name: 'stripe-key', description: 'live key', version: 1, valueType: 'string', generator: null, rotation: null });
+    expect(created).toMatchObject({ name: 'stripe-key', description: 'live key', version: 1, valueType: 'string', generator: null, rotation: null, lastRotatedAt: null });
     const listed = unwrap(await t.invoke('secrets:list', { workspaceId: t.ws }));
     const detail = unwrap(await t.invoke('secrets:get', { workspaceId: t.ws, id: created.id }));
     expect(listed.items.map((s) => s.id)).toEqual([created.id]);
