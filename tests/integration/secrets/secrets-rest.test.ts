@@ -88,3 +88,32 @@ describe('secrets REST with the owner key', () => {
     expect((await call('GET', `/secrets/${id}`)).status).toBe(404);
   });
 });
+
+describe('REST bodies as the docs send them', () => {
+  const post = (path: string, body: string | undefined, contentType?: string) =>
+    fetch(`${s.url}${path}`, { method: 'POST', headers: { 'x-api-key': OWNER, ...(contentType ? { 'content-type': contentType } : {}) }, body });
+
+  it("the docs' curl -d example (form content type, JSON body) rotates", async () => {
+    const id = (await call('POST', '/secrets', { name: 'curl-d', value: 'v' })).json!.id as string;
+    const r = await post(`/secrets/${id}/rotate`, JSON.stringify({ value: 'new-credential-value' }), 'application/x-www-form-urlencoded');
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as { version: number }).version).toBe(2);
+  });
+
+  it('reveal with a JSON content type and no body works', async () => {
+    const id = (await call('POST', '/secrets', { name: 'empty-body', value: 'v' })).json!.id as string;
+    const r = await post(`/secrets/${id}/reveal`, undefined, 'application/json');
+    expect(r.status).toBe(200);
+  });
+
+  it('malformed JSON and poisoned keys are a 400 in the API error shape', async () => {
+    const bad = await post('/secrets', '{"name": "x", ', 'application/json');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: { code: 'INVALID_INPUT', message: 'the request body is not valid JSON' } });
+    const poisoned = await post('/secrets', '{"name": "x", "value": "v", "__proto__": {"admin": true}}', 'application/json');
+    expect(poisoned.status).toBe(400);
+    const other = await post('/secrets', '<name>x</name>', 'application/xml');
+    expect(other.status).toBe(400);
+    expect(await other.json()).toEqual({ error: { code: 'INVALID_INPUT', message: 'send the body as JSON (content-type: application/json)' } });
+  });
+});
