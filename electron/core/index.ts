@@ -20,6 +20,7 @@ import { createTokenService } from './identity/token-service';
 import { createUserService } from './identity/user-service';
 import { createApiKeyService } from './identity/api-key-service';
 import { createSettingsService } from './settings/settings-service';
+import { createSecretService } from './secrets/secret-service';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -91,6 +92,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   });
   const settings = createSettingsService({ db, audit, bus, config });
   const scheduler = createScheduler({ clock, logger });
+  const secrets = createSecretService({ db, clock, logger, bus, audit, access, vault, references, systemActor: SYSTEM_ACTOR });
+  scheduler.register(secrets.rotationJob);
 
   let closed = false;
   return {
@@ -109,6 +112,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     apiKeys,
     settings,
     scheduler,
+    secrets,
     /**
      * Brings the vault up at start: unlocks from the OS keychain when it holds the key. With `initialize`, a vault
      * that was never set up is created in keychain mode (the headless console's first run). Never throws: a

@@ -7,6 +7,7 @@ import { createSessionStore } from './stores/session-store';
 import { createAuditStore } from './stores/audit-store';
 import { createConnectionsStore } from './stores/connections-store';
 import { createIdentityStore } from './stores/identity-store';
+import { createSecretsStore } from './stores/secrets-store';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -19,7 +20,7 @@ if ('error' in api) {
     </div>,
   );
 } else {
-  const stores = { api, session: createSessionStore(api, window.localStorage), audit: createAuditStore(api), connections: createConnectionsStore(api), identity: createIdentityStore(api) };
+  const stores = { api, session: createSessionStore(api, window.localStorage), audit: createAuditStore(api), connections: createConnectionsStore(api), identity: createIdentityStore(api), secrets: createSecretsStore(api) };
   root.render(
     <StrictMode>
       <AppContext.Provider value={stores}>

@@ -2,6 +2,7 @@ import type { Migration } from './database';
 import { identityMigration } from './migrations/identity-migrations';
 import { vaultCoreMigration } from '../vault/vault-migrations';
 import { connectionsMigration } from '../connections/connection-migrations';
+import { secretsMigration } from '../secrets/secret-migrations';
 
 /**
  * Numbered, append-only migrations; schema_migrations records which ones a database has had. Never edit a
@@ -77,4 +78,4 @@ export const referencesMigration: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, identityMigration, vaultCoreMigration, connectionsMigration];
+export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, identityMigration, vaultCoreMigration, secretsMigration, connectionsMigration];

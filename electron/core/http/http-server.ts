@@ -13,6 +13,7 @@ import { REST_ROUTES } from './rest/routes';
 import { createAuthenticator, userActor } from './rest/auth';
 import { buildOpenApi } from './rest/openapi';
 import { AppError } from '../errors';
+import { configureRestBodies } from './rest/rest-bodies';
 
 export type HttpServerOptions = {
   /** Always loopback: the console and the API are for this workstation only. */
@@ -51,6 +52,7 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   // forceCloseConnections: open SSE streams and keep-alive sockets must not hold a shutdown hostage.
   const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, trustProxy: false, forceCloseConnections: true });
   let port = opts.port;
+  configureRestBodies(app);
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 

@@ -3,6 +3,7 @@ import type { Handlers } from './dispatch';
 import { coreHandlers } from './core.ipc';
 import { connectionsHandlers } from './connections.ipc';
 import { identityHandlers } from './identity.ipc';
+import { secretsHandlers } from './secrets.ipc';
 
 /** Every channel's handler as one plain object: main's handle() and the headless bridge loop over it. */
 export function createHandlers(core: Core): Handlers {
@@ -10,5 +11,6 @@ export function createHandlers(core: Core): Handlers {
     ...coreHandlers(core),
     ...connectionsHandlers(core),
     ...identityHandlers(core),
+    ...secretsHandlers(core),
   };
 }

@@ -3,6 +3,7 @@ import { workspaceRoutes } from './workspaces.routes';
 import { identityRoutes } from './identity.routes';
 import { auditRoutes } from './audit.routes';
 import { connectionRoutes } from './connections.routes';
+import { secretRoutes } from './secrets.routes';
 
 /** Every REST route table. Each capability adds `<domain>.routes.ts` and spreads it here. */
-export const REST_ROUTES: readonly RestRoute[] = [...workspaceRoutes, ...identityRoutes, ...auditRoutes, ...connectionRoutes];
+export const REST_ROUTES: readonly RestRoute[] = [...workspaceRoutes, ...identityRoutes, ...auditRoutes, ...connectionRoutes, ...secretRoutes];
