@@ -10,15 +10,25 @@ export const CHANNELS = [
   'workspaces:create',
   'workspaces:rename',
   'audit:list',
+  'vault:status',
+  'vault:initialize',
+  'vault:unlock',
+  'vault:lock',
+  'vault:rotateMasterKey',
+  'vault:rotateDataKey',
+  'vault:setAutoLock',
+  'vault:exportBackup',
+  'vault:restoreBackup',
 ] as const satisfies readonly Channel[];
 
 type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 export const _everyChannelListed: [Missing] extends [never] ? true : Missing = true;
 
 /** Main → renderer pushes (`domain:event`). Payloads are small, never secret. */
-export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended'] as const;
+export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'vault:changed'] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
 export type PushPayloads = {
   'workspaces:changed': { workspaceId: string };
   'audit:appended': { workspaceId: string | null; action: string };
+  'vault:changed': { state: 'uninitialized' | 'locked' | 'unlocked'; mode: 'keychain' | 'passphrase' | null };
 };

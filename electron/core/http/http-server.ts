@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { PUSH_EVENTS } from '@shared/ipc/channels';
 import { fail, HTTP_STATUS } from '@shared/ipc/result';
@@ -27,6 +27,8 @@ export type HttpServerOptions = {
 };
 
 export const CONSOLE_TOKEN_HEADER = 'x-console-token';
+/** A vault backup of up to 64 MiB, base64-encoded, inside the JSON envelope. */
+export const BRIDGE_BODY_LIMIT = 96 * 1024 * 1024;
 
 /** The CSP the renderer runs under, in the Electron window and in the console alike. */
 export const RENDERER_CSP =
@@ -74,7 +76,14 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
 
   app.get('/health', async () => ({ status: 'ok' }));
 
-  app.post('/ipc/:channel', async (req, reply) => {
+  // The bridge carries vault backups (base64) too, so its body limit is larger; the token is checked before the
+  // body is read, so only the console itself can send that much.
+  const bridgeAuth = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!consoleActor(req)) {
+      return reply.code(401).send(fail('UNAUTHENTICATED', 'the console token is missing or wrong; open the URL printed by npm run serve'));
+    }
+  };
+  app.post('/ipc/:channel', { bodyLimit: BRIDGE_BODY_LIMIT, onRequest: bridgeAuth }, async (req, reply) => {
     const actor = consoleActor(req);
     if (!actor) {
       return reply.code(401).send(fail('UNAUTHENTICATED', 'the console token is missing or wrong; open the URL printed by npm run serve'));

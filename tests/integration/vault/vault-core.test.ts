@@ -25,7 +25,7 @@ describe('vault core on the real OS keychain', () => {
     const t = await realVault();
     expect(t.core.vault.status()).toMatchObject({ state: 'uninitialized', keyStore: 'keychain' });
     await t.core.vault.initializeWithKeychain(t.admin);
-    expect(t.core.vault.status()).toEqual({ state: 'unlocked', mode: 'keychain', keyStore: 'keychain' });
+    expect(t.core.vault.status()).toMatchObject({ state: 'unlocked', mode: 'keychain', keyStore: 'keychain' });
     const installation = t.core.vault.internals.meta()!.installation_id;
     const stored = await keyStore.get(keychainAccount(installation));
     expect(Buffer.from(stored!, 'base64')).toHaveLength(32);
