@@ -5,6 +5,7 @@ import { AppContext } from './app-context';
 import { resolveApi } from './api/bridge';
 import { createSessionStore } from './stores/session-store';
 import { createAuditStore } from './stores/audit-store';
+import { createVaultStore } from './stores/vault-store';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -17,7 +18,7 @@ if ('error' in api) {
     </div>,
   );
 } else {
-  const stores = { api, session: createSessionStore(api, window.localStorage), audit: createAuditStore(api) };
+  const stores = { api, session: createSessionStore(api, window.localStorage), audit: createAuditStore(api), vault: createVaultStore(api) };
   root.render(
     <StrictMode>
       <AppContext.Provider value={stores}>

@@ -117,6 +117,7 @@ describe('keychain errors in plain words', () => {
   it('maps the Secret Service errors seen on Linux', () => {
     const cases: Array<[string, RegExp]> = [
       ['Cannot autolaunch D-Bus without X11 $DISPLAY', /no D-Bus session bus/],
+      ['Could not connect: No such file or directory', /no D-Bus session bus/],
       ['The name org.freedesktop.secrets was not provided by any .service files', /no Secret Service/],
       ['Object does not exist at path "/org/freedesktop/secrets/collection/login"', /keychain is locked/],
       ['Cannot create an item in a locked collection', /keychain is locked/],
