@@ -31,7 +31,10 @@ function child(args: string[], env: NodeJS.ProcessEnv = process.env): { proc: Ch
       const line = JSON.parse(buf.slice(0, i)) as Line;
       buf = buf.slice(i + 1);
       lines.push(line);
-      for (const w of waiters.splice(0)) (w.pred(line) ? w.resolve(line) : waiters.push(w));
+      for (const w of waiters.splice(0)) {
+        if (w.pred(line)) w.resolve(line);
+        else waiters.push(w);
+      }
     }
   });
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
