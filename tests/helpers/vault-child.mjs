@@ -10,12 +10,40 @@ const { createCore, localActor } = await jiti.import(`${root}/electron/core/inde
 const { createKeytarKeyStore } = await jiti.import(`${root}/electron/core/vault/keytar-key-store.ts`);
 const { headlessPassphraseSource } = await jiti.import(`${root}/electron/headless/vault-passphrase.ts`);
 
-const [command, dataDir, arg] = process.argv.slice(2);
+const [command, dataDir, arg, crashPoint] = process.argv.slice(2);
 const say = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
+const die = (where) => {
+  say({ event: 'dying', where });
+  process.kill(process.pid, 'SIGKILL');
+};
+// Deterministic crash points of a master-key rotation, for the crash test (none = killed from outside):
+//   after-keychain-set: new key stored under its new account, database not yet changed
+//   in-transaction:     data keys re-wrapped inside the open transaction, not committed
+//   before-old-delete:  committed, the old keychain account not yet deleted
+const keytar = createKeytarKeyStore('ProvenanceOne-test');
+let rotating = false;
+const keyStore = {
+  ...keytar,
+  async set(account, value) {
+    await keytar.set(account, value);
+    if (rotating && crashPoint === 'after-keychain-set') die(crashPoint);
+  },
+  async delete(account) {
+    if (rotating && crashPoint === 'before-old-delete') die(crashPoint);
+    return keytar.delete(account);
+  },
+};
 const core = createCore(
   { dataDir, mode: 'headless', version: '0.0.0-test', localUser: 'tester' },
-  { keyStore: createKeytarKeyStore('ProvenanceOne-test'), vaultKdf: { N: 2 ** 12, r: 8, p: 1 } },
+  { keyStore, vaultKdf: { N: 2 ** 12, r: 8, p: 1 } },
 );
+// The audit row of a rotation is written inside its transaction, after every data key was re-wrapped.
+const record = core.audit.record;
+core.audit.record = (entry) => {
+  const id = record(entry);
+  if (rotating && crashPoint === 'in-transaction' && entry.action === 'vault.key_rotated') die(crashPoint);
+  return id;
+};
 const actor = localActor(core.config);
 const errorOf = (e) => ({ code: e.code ?? 'UNKNOWN', message: e.message });
 
@@ -28,6 +56,7 @@ if (command === 'rotate-loop') {
     const key = `crash-test:${n}`;
     put.run(key, core.vault.seal(Buffer.from(`value-${n}`), key).toString('base64'));
     say({ event: 'ack', n });
+    rotating = n > Number(arg ?? 0); // the first rotation of each run completes, so every run has an old key to lose
     await core.vault.rotateMasterKey(actor);
     say({ event: 'rotated', n });
   }

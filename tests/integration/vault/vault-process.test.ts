@@ -54,17 +54,28 @@ describe('crash safety of master-key rotation', () => {
     const dir = tempDir();
     const acked = new Set<number>();
     let from = 0;
-    // Kill at a different point of the rotation loop each round: after 1..3 rotations plus 0..25 ms.
-    for (let round = 0; round < 4; round++) {
+    const collect = (lines: Line[]) => {
+      for (const l of lines) if (l.event === 'ack') acked.add(l.n!);
+      from = Math.max(-1, ...acked) + 1;
+    };
+    // Killed from outside at a different point of the rotation loop each round: after 1..3 rotations plus 0..25 ms.
+    for (let round = 0; round < 3; round++) {
       const c = child(['rotate-loop', dir, String(from)]);
       await c.next((l) => l.event === 'ready');
       const target = from + 1 + (round % 3);
       await c.next((l) => l.event === 'rotated' && (l.n ?? 0) >= target);
-      await new Promise((r) => setTimeout(r, (round * 7) % 26));
+      await new Promise((r) => setTimeout(r, (round * 11) % 26));
       c.proc.kill('SIGKILL');
       await c.exited;
-      for (const l of c.lines) if (l.event === 'ack') acked.add(l.n!);
-      from = Math.max(...acked) + 1;
+      collect(c.lines);
+    }
+    // And killing itself at each step of the protocol, so every window is hit for sure.
+    for (const point of ['after-keychain-set', 'in-transaction', 'before-old-delete']) {
+      const c = child(['rotate-loop', dir, String(from), point]);
+      expect(await c.next((l) => l.event === 'dying')).toEqual({ event: 'dying', where: point });
+      await c.exited;
+      expect(c.lines.filter((l) => l.event === 'rotated')).toHaveLength(1); // the crashed rotation never finished
+      collect(c.lines);
     }
     expect(acked.size).toBeGreaterThanOrEqual(8);
 
