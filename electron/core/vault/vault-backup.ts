@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -16,16 +16,20 @@ import { accountOf, rotatedKeychainAccount, wrapKek, type Meta, type VaultServic
 /**
  * The vault backup file. Never change the meaning of an existing format byte: add a new one.
  *
- *   [magic "P1VBAK" + 0x00 + format 0x01: 8 bytes][header length: u32 BE][header: JSON][body: AES-256-GCM ciphertext][tag: 16]
+ *   [magic "P1VBAK" + 0x00 + format 0x01: 8 bytes][header length: u32 BE][header: JSON][SHA-256 of all before: 32]
+ *   [body: AES-256-GCM ciphertext][tag: 16]
  *
  * header = {format, createdAt, app, installationId, kdf: scrypt params + salt, nonce, check}. The body key is the
  * scrypt key of the admin's backup passphrase; `check` (a known plaintext under that key, its own nonce) tells a
- * wrong passphrase apart from a damaged file. The body's AAD is magic + length + header, so every byte of the file
- * is authenticated. body plaintext = [master key: 32 bytes][SQLite database file: an online backup of the live db].
+ * wrong passphrase apart from a damaged file; the header digest tells a damaged header apart from a wrong passphrase
+ * (it guards against accidents only: the AAD is what authenticates). The body's AAD is everything before it, so every
+ * byte of the file is authenticated. body plaintext = [master key: 32 bytes][SQLite database file: an online backup of the live db].
  */
 const MAGIC = Buffer.from([0x50, 0x31, 0x56, 0x42, 0x41, 0x4b, 0x00, 0x01]); // "P1VBAK\0" + format 1
 const TAG_LEN = 16;
 const NONCE_LEN = 12;
+const DIGEST_LEN = 32;
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest();
 const MAX_HEADER = 16 * 1024;
 const CHECK_PLAINTEXT = Buffer.from('provenanceone-backup-check');
 export const BACKUP_EXTENSION = '.p1vault';
@@ -77,7 +81,8 @@ export async function encryptBackup(
     const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
     const len = Buffer.alloc(4);
     len.writeUInt32BE(headerBytes.length);
-    const aad = Buffer.concat([MAGIC, len, headerBytes]);
+    const head = Buffer.concat([MAGIC, len, headerBytes]);
+    const aad = Buffer.concat([head, sha256(head)]);
     return Buffer.concat([aad, gcmSeal(key, nonce, Buffer.concat([kek, dbBytes]), aad)]);
   } finally {
     key.fill(0);
@@ -91,11 +96,13 @@ export async function decryptBackup(file: Buffer, passphrase: string): Promise<{
   }
   if (file[MAGIC.length - 1] !== MAGIC[MAGIC.length - 1]) throw notABackup(`format ${file[MAGIC.length - 1]} is newer than this app: update the app`);
   const headerLen = file.readUInt32BE(MAGIC.length);
-  const bodyStart = MAGIC.length + 4 + headerLen;
+  const headEnd = MAGIC.length + 4 + headerLen;
+  const bodyStart = headEnd + DIGEST_LEN;
   if (headerLen > MAX_HEADER || bodyStart + TAG_LEN > file.length) throw damaged();
+  if (!sha256(file.subarray(0, headEnd)).equals(file.subarray(headEnd, bodyStart))) throw damaged();
   let header: Header;
   try {
-    const raw = JSON.parse(file.subarray(MAGIC.length + 4, bodyStart).toString('utf8')) as Header;
+    const raw = JSON.parse(file.subarray(MAGIC.length + 4, headEnd).toString('utf8')) as Header;
     const kdf = KdfParamsSchema.parse(raw.kdf);
     if (raw.format !== 1 || typeof raw.nonce !== 'string' || typeof raw.check !== 'string') throw new Error('fields');
     header = { ...raw, kdf };
