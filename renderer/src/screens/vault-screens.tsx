@@ -213,7 +213,7 @@ export function VaultIndicator() {
   return (
     <div className="vault-indicator" data-testid="vault-indicator" data-vault-state={status.state}>
       <span className={`badge state-${status.state}`} title={status.mode ? `master key: ${status.mode === 'keychain' ? 'OS keychain' : 'passphrase'}` : undefined}>
-        {status.state === 'unlocked' ? '🔓' : '🔒'} {label}
+        {label}
       </span>
       {status.state === 'unlocked' && (
         <button className="link" data-testid="vault-lock-now-sidebar" onClick={() => void vault.getState().lock()}>
