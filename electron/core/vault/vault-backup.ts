@@ -155,9 +155,11 @@ export function createVaultBackup(deps: {
   async function exportBackup(passphrase: string, actor: Actor): Promise<{ fileName: string; data: Buffer; createdAt: string }> {
     return vault.exclusive(async () => {
       const m = vault.internals.meta();
-      const kek = vault.internals.currentKek();
+      const held = vault.internals.currentKek();
       if (!m) throw new AppError('PRECONDITION_FAILED', 'the vault is not set up yet; there is nothing to back up');
-      if (!kek) throw new AppError('VAULT_LOCKED', 'the vault is locked: unlock it to export a backup');
+      if (!held) throw new AppError('VAULT_LOCKED', 'the vault is locked: unlock it to export a backup');
+      // A copy: a lock (or auto-lock) during the awaits below zeroes the held key, and must not zero the backup's.
+      const kek = Buffer.from(held);
       const tmp = scratch('backup');
       let dbBytes: Buffer;
       try {
@@ -168,7 +170,12 @@ export function createVaultBackup(deps: {
         removeScratch(tmp);
       }
       const createdAt = clock.now().toISOString();
-      const data = await encryptBackup(kek, dbBytes, passphrase, { app: deps.appVersion, installationId: m.installation_id, createdAt }, vault.internals.kdfCost);
+      let data: Buffer;
+      try {
+        data = await encryptBackup(kek, dbBytes, passphrase, { app: deps.appVersion, installationId: m.installation_id, createdAt }, vault.internals.kdfCost);
+      } finally {
+        kek.fill(0);
+      }
       audit.record({
         workspaceId: null,
         action: 'vault.backup_exported',

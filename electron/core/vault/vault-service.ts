@@ -361,10 +361,11 @@ export function createVaultService(deps: {
     return status();
   }
 
+  /** The meta row and a COPY of the master key: a lock during the caller's awaits zeroes the held key, not this one. */
   function requireUnlocked(): { m: Meta; key: Buffer } {
     const m = requireMeta();
     if (!kek) throw locked();
-    return { m, key: kek };
+    return { m, key: Buffer.from(kek) };
   }
 
   /**
@@ -417,10 +418,15 @@ export function createVaultService(deps: {
           });
         })();
       } catch (e) {
+        key.fill(0);
+        newKek.fill(0);
         if (newAccount) await keyStore.delete(newAccount).catch(() => false);
         throw e;
       }
-      adoptKek(newKek, meta()!, true);
+      key.fill(0);
+      // Locked meanwhile (Lock now, auto-lock): stay locked; the next unlock finds the new key.
+      if (kek) adoptKek(newKek, meta()!, true);
+      else newKek.fill(0);
       if (m.mode === 'keychain') {
         try {
           await keyStore.delete(accountOf(m));
@@ -448,8 +454,11 @@ export function createVaultService(deps: {
         });
         return k;
       })();
-      deks.set(created.id, created.dek);
-      activeDekId = created.id;
+      key.fill(0);
+      if (kek) {
+        deks.set(created.id, created.dek);
+        activeDekId = created.id;
+      }
       changed();
       return status();
     });

@@ -156,6 +156,38 @@ describe('vault backup', () => {
     expect(b.core.vault.status().state).toBe('uninitialized');
   });
 
+  it('a lock while an export is running neither breaks the backup nor unlocks the vault again', async () => {
+    const { t, values } = await source();
+    const exporting = t.core.vaultBackup.exportBackup(BACKUP_PASS, t.admin);
+    await new Promise((r) => setImmediate(r));
+    t.core.vault.lock(t.admin);
+    const file = await exporting;
+    expect(t.core.vault.status().state).toBe('locked');
+    const b = core();
+    await b.core.vaultBackup.restoreBackup(file.data, BACKUP_PASS, { mode: 'keychain' }, b.admin);
+    for (const v of values) expect(b.core.vault.open(v.sealed, v.aad).toString()).toBe(v.plain);
+  });
+
+  it('a lock during a master-key rotation leaves the vault locked and openable with the new key', async () => {
+    const keyStore = createMemoryKeyStore();
+    let release: () => void = () => {};
+    let gate: Promise<void> = Promise.resolve();
+    const slow = { ...keyStore, set: async (a: string, v: string) => (await gate, keyStore.set(a, v)) };
+    const t = core({ keyStore: slow });
+    await t.core.vault.initializeWithKeychain(t.admin);
+    gate = new Promise<void>((r) => (release = r)); // the rotation's keychain write waits until after the lock
+    const sealed = t.core.vault.seal(Buffer.from('during'), 'r:d');
+    const rotating = t.core.vault.rotateMasterKey(t.admin);
+    await new Promise((r) => setImmediate(r));
+    t.core.vault.lock(t.admin);
+    release();
+    await rotating;
+    expect(t.core.vault.status().state).toBe('locked');
+    await t.core.vault.unlockWithKeychain(t.admin);
+    expect(t.core.vault.open(sealed, 'r:d').toString()).toBe('during');
+    expect(t.core.vault.status().rotatedAt).not.toBeNull();
+  });
+
   it('export needs an unlocked vault and a long enough passphrase', async () => {
     const { t } = await source();
     expect(await t.invoke('vault:exportBackup', { passphrase: 'short' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'passphrase' } });
