@@ -310,6 +310,8 @@ export function createVaultService(deps: {
       const m = requireMeta();
       if (kek) return status();
       const key = await unwrapWithPassphrase(m, passphrase, actor);
+      // The re-wrap below awaits scrypt; a lock meanwhile zeroes the held key, so it wraps this copy.
+      const copy = Buffer.from(key);
       adoptKek(key, m, true);
       const params = parseKdf(m.kdf);
       let rewrapped: KdfCost | null = null;
@@ -320,7 +322,7 @@ export function createVaultService(deps: {
         try {
           db.prepare('UPDATE vault_meta SET kdf = ?, wrapped_kek = ? WHERE id = 1 AND kek_id = ?').run(
             JSON.stringify(fresh),
-            wrapKek(wk, key, m.kek_id, m.installation_id),
+            wrapKek(wk, copy, m.kek_id, m.installation_id),
             m.kek_id,
           );
         } finally {
@@ -328,6 +330,7 @@ export function createVaultService(deps: {
         }
         rewrapped = { N: fresh.N, r: fresh.r, p: fresh.p };
       }
+      copy.fill(0);
       audit.record({
         workspaceId: null,
         action: 'vault.unlocked',

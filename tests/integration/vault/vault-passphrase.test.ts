@@ -117,6 +117,23 @@ describe('passphrase mode', () => {
     expect(c.core.vault.open(sealed, 'rec:k').toString()).toBe('kept');
   });
 
+  it('a lock during the re-wrap cannot corrupt the stored key', async () => {
+    const dir = tempDir();
+    const a = core({ vaultKdf: { N: 2 ** 12, r: 8, p: 1 } }, dir);
+    await a.core.vault.initializeWithPassphrase(PASS, a.admin);
+    a.core.close();
+    const b = core({ vaultKdf: { N: 2 ** 16, r: 8, p: 1 } }, dir);
+    const unlocking = b.core.vault.unlockWithPassphrase(PASS, b.admin);
+    while (b.core.vault.status().state !== 'unlocked') await new Promise((r) => setImmediate(r));
+    b.core.vault.lock(b.admin); // the re-wrap's scrypt is still running
+    await unlocking;
+    expect(JSON.parse(metaRow(b).kdf as string)).toMatchObject({ N: 2 ** 16 });
+    b.core.close();
+    const c = core({ vaultKdf: { N: 2 ** 16, r: 8, p: 1 } }, dir);
+    await c.core.vault.unlockWithPassphrase(PASS, c.admin);
+    expect(c.core.vault.status().state).toBe('unlocked');
+  });
+
   it('keychain mode refuses the passphrase path, and vice versa, with clear errors', async () => {
     const t = core();
     await t.core.vault.initializeWithKeychain(t.admin);
