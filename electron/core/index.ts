@@ -14,6 +14,14 @@ import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
 import { createVaultBackup } from './vault/vault-backup';
 import type { KdfCost } from './vault/kdf';
+import { createConnectionService } from './connections/connection-service';
+import { createHttpConnectionTester } from './connections/http-connection-tester';
+import type { ConnectionTester } from './connections/connection-tester';
+import { createLoginThrottle } from './identity/login-throttle';
+import { createTokenService } from './identity/token-service';
+import { createUserService } from './identity/user-service';
+import { createApiKeyService } from './identity/api-key-service';
+import { createSettingsService } from './settings/settings-service';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -23,6 +31,10 @@ export type CorePorts = {
   keyStore?: KeyStore;
   /** scrypt cost for passphrase wraps (default DEFAULT_KDF); only ever raised. */
   vaultKdf?: KdfCost;
+  /** How long a connection test waits for the provider (default 10 s). */
+  connectionTestTimeoutMs?: number;
+  /** Replaces the live HTTP connection tester (unit tests of the service only). */
+  connectionTester?: ConnectionTester;
 };
 
 /** Where a locked passphrase vault gets its passphrase at start (headless: a file, else a TTY prompt). */
@@ -75,6 +87,29 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     logger,
     appVersion: config.version,
   });
+  const connections = createConnectionService({
+    db,
+    clock,
+    logger,
+    audit,
+    bus,
+    references,
+    vault,
+    tester: ports.connectionTester ?? createHttpConnectionTester({ timeoutMs: ports.connectionTestTimeoutMs }),
+  });
+  const tokens = createTokenService({ db, clock, vault });
+  const users = createUserService({ db, clock, audit, workspaces, tokens, throttle: createLoginThrottle({ clock }) });
+  const apiKeys = createApiKeyService({ db, clock, audit });
+  // Users and API keys get their grants from the same POLICY table as everyone: a role per workspace, or scopes.
+  access.registerResolver('user', (actor, ws) => {
+    const role = users.roleIn(actor.id, ws);
+    return role ? { role } : null;
+  });
+  access.registerResolver('apiKey', (actor, ws) => {
+    const scopes = apiKeys.scopesIn(actor.id, ws);
+    return scopes ? { scopes } : null;
+  });
+  const settings = createSettingsService({ db, audit, bus, config });
   const scheduler = createScheduler({ clock, logger });
   scheduler.register({ name: 'vault.auto-lock', tick: async (now) => void vault.lockIfIdle(now) });
 
@@ -91,6 +126,10 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     references,
     vault,
     vaultBackup,
+    connections,
+    users,
+    apiKeys,
+    settings,
     scheduler,
     /**
      * Brings the vault up at start. Keychain mode unlocks from the OS keychain; passphrase mode asks `passphrase`

@@ -1,10 +1,12 @@
 import { useEffect, useState, type ComponentType } from 'react';
 import { useApp, useSession, useVault } from './app-context';
 import { ErrorBanner } from './components/ui';
+import { SessionMenu } from './components/session-menu';
 import { AuditScreen } from './screens/audit-screen';
 import { SettingsScreen } from './screens/settings-screen';
 import { VaultIndicator, VaultSetupScreen, VaultUnlockScreen } from './screens/vault-screens';
-import { ConnectionsScreen, DatastoresScreen, SecretsScreen } from './screens/placeholder-screens';
+import { ConnectionsScreen } from './screens/connections-screen';
+import { DatastoresScreen, SecretsScreen } from './screens/placeholder-screens';
 
 export type ScreenId = 'connections' | 'secrets' | 'datastores' | 'audit' | 'settings';
 
@@ -80,6 +82,7 @@ export function App() {
             </li>
           ))}
         </ul>
+        <SessionMenu />
       </nav>
       <main className="content">
         <ErrorBanner error={error} testId="session-error" />

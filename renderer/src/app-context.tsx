@@ -5,7 +5,18 @@ import type { SessionState, SessionStore } from './stores/session-store';
 import type { AuditState, AuditStore } from './stores/audit-store';
 import type { VaultStoreState, VaultStore } from './stores/vault-store';
 
-export type AppStores = { api: Api; session: SessionStore; audit: AuditStore; vault: VaultStore };
+import type { ConnectionsState, ConnectionsStore } from './stores/connections-store';
+
+import type { IdentityState, IdentityStore } from './stores/identity-store';
+
+export type AppStores = {
+  api: Api;
+  session: SessionStore;
+  audit: AuditStore;
+  connections: ConnectionsStore;
+  identity: IdentityStore;
+  vault: VaultStore;
+};
 
 export const AppContext = createContext<AppStores | null>(null);
 
@@ -18,3 +29,5 @@ export function useApp(): AppStores {
 export const useSession = <T,>(sel: (s: SessionState) => T): T => useStore(useApp().session, sel);
 export const useAudit = <T,>(sel: (s: AuditState) => T): T => useStore(useApp().audit, sel);
 export const useVault = <T,>(sel: (s: VaultStoreState) => T): T => useStore(useApp().vault, sel);
+export const useConnections = <T,>(sel: (s: ConnectionsState) => T): T => useStore(useApp().connections, sel);
+export const useIdentity = <T,>(sel: (s: IdentityState) => T): T => useStore(useApp().identity, sel);

@@ -6,6 +6,8 @@ import { resolveApi } from './api/bridge';
 import { createSessionStore } from './stores/session-store';
 import { createAuditStore } from './stores/audit-store';
 import { createVaultStore } from './stores/vault-store';
+import { createConnectionsStore } from './stores/connections-store';
+import { createIdentityStore } from './stores/identity-store';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -18,7 +20,14 @@ if ('error' in api) {
     </div>,
   );
 } else {
-  const stores = { api, session: createSessionStore(api, window.localStorage), audit: createAuditStore(api), vault: createVaultStore(api) };
+  const stores = {
+    api,
+    session: createSessionStore(api, window.localStorage),
+    audit: createAuditStore(api),
+    connections: createConnectionsStore(api),
+    identity: createIdentityStore(api),
+    vault: createVaultStore(api),
+  };
   root.render(
     <StrictMode>
       <AppContext.Provider value={stores}>

@@ -19,16 +19,37 @@ export const CHANNELS = [
   'vault:setAutoLock',
   'vault:exportBackup',
   'vault:restoreBackup',
+  'connections:list',
+  'connections:get',
+  'connections:create',
+  'connections:update',
+  'connections:delete',
+  'connections:test',
+  'connections:test-draft',
+  'auth:login',
+  'auth:me',
+  'users:list',
+  'users:create',
+  'users:update',
+  'users:delete',
+  'apikeys:list',
+  'apikeys:create',
+  'apikeys:delete',
+  'settings:get',
+  'settings:update',
 ] as const satisfies readonly Channel[];
 
 type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 export const _everyChannelListed: [Missing] extends [never] ? true : Missing = true;
 
 /** Main → renderer pushes (`domain:event`). Payloads are small, never secret. */
-export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'vault:changed'] as const;
+export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'vault:changed', 'connections:changed', 'settings:changed'] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
 export type PushPayloads = {
   'workspaces:changed': { workspaceId: string };
   'audit:appended': { workspaceId: string | null; action: string };
   'vault:changed': { state: 'uninitialized' | 'locked' | 'unlocked'; mode: 'keychain' | 'passphrase' | null };
+  'connections:changed': { workspaceId: string; id: string };
+  /** Which top-level settings changed; the desktop shell starts or stops the REST server on restApi. */
+  'settings:changed': { keys: string[] };
 };

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { coreContract } from './core.contract';
 import { vaultContract } from './vault.contract';
+import { connectionsContract } from './connections.contract';
+import { identityContract } from './identity.contract';
 
 /**
  * The single source of truth for every channel: input and output schemas. Main and the headless bridge parse
@@ -10,6 +12,8 @@ import { vaultContract } from './vault.contract';
 export const contract = {
   ...coreContract,
   ...vaultContract,
+  ...connectionsContract,
+  ...identityContract,
 } as const;
 
 export type Contract = typeof contract;

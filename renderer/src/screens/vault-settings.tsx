@@ -4,6 +4,7 @@ import { PASSPHRASE_MIN_LENGTH } from '@shared/domain/vault';
 import { useApp, useVault } from '../app-context';
 import { ConfirmDialog, ErrorBanner } from '../components/ui';
 import { downloadBase64 } from '../stores/vault-store';
+import { useCan } from '../access';
 import { RestoreBackupForm } from './vault-screens';
 
 type Pending = { title: string; body: ReactNode; confirmLabel: string; run: () => void };
@@ -19,8 +20,19 @@ export function VaultSettings() {
   const [autoLock, setAutoLock] = useState<string | null>(null);
   const [rotatePass, setRotatePass] = useState('');
   const [backupPass, setBackupPass] = useState<[string, string]>(['', '']);
+  const can = useCan();
 
   if (!status) return null;
+  if (!can('vault.manage')) {
+    return (
+      <div className="card" data-testid="vault-settings">
+        <h2>Vault</h2>
+        <p data-testid="vault-settings-status">
+          State: <strong>{status.state}</strong>. Only an administrator can lock, rotate keys or back up the vault.
+        </p>
+      </div>
+    );
+  }
   const passphraseMode = status.mode === 'passphrase';
   const unlocked = status.state === 'unlocked';
   const done = (err: IpcError | null, ok: string) => {
