@@ -12,6 +12,8 @@ import { createReferenceIndex } from './references/reference-index';
 import { createVaultService } from './vault/vault-service';
 import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
+import { createVaultBackup } from './vault/vault-backup';
+import type { KdfCost } from './vault/kdf';
 import { createConnectionService } from './connections/connection-service';
 import { createHttpConnectionTester } from './connections/http-connection-tester';
 import type { ConnectionTester } from './connections/connection-tester';
@@ -28,11 +30,16 @@ export type CorePorts = {
   logger?: Logger;
   /** Where the vault's master key lives; the vault capability uses it. */
   keyStore?: KeyStore;
+  /** scrypt cost for passphrase wraps (default DEFAULT_KDF); only ever raised. */
+  vaultKdf?: KdfCost;
   /** How long a connection test waits for the provider (default 10 s). */
   connectionTestTimeoutMs?: number;
   /** Replaces the live HTTP connection tester (unit tests of the service only). */
   connectionTester?: ConnectionTester;
 };
+
+/** Where a locked passphrase vault gets its passphrase at start (headless: a file, else a TTY prompt). */
+export type PassphraseSource = () => Promise<string | null>;
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: 'ProvenanceOne', origin: 'system' };
 
@@ -67,7 +74,20 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const workspaces = createWorkspaceService({ db, clock, audit, bus });
   workspaces.ensureDefault(SYSTEM_ACTOR);
   const references = createReferenceIndex({ db });
-  const vault = createVaultService({ db, keyStore: ports.keyStore ?? createKeytarKeyStore(), clock, audit });
+  const keyStore = ports.keyStore ?? createKeytarKeyStore();
+  const vault = createVaultService({ db, keyStore, clock, audit, bus, logger, kdfCost: ports.vaultKdf });
+  const vaultBackup = createVaultBackup({
+    db,
+    dataDir: config.dataDir,
+    vault,
+    audit,
+    clock,
+    keyStore,
+    migrations: MIGRATIONS,
+    bus,
+    logger,
+    appVersion: config.version,
+  });
   const connections = createConnectionService({
     db,
     clock,
@@ -94,6 +114,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const scheduler = createScheduler({ clock, logger });
   const secrets = createSecretService({ db, clock, logger, bus, audit, access, vault, references, systemActor: SYSTEM_ACTOR });
   scheduler.register(secrets.rotationJob);
+  scheduler.register({ name: 'vault.auto-lock', tick: async (now) => void vault.lockIfIdle(now) });
 
   let closed = false;
   return {
@@ -107,6 +128,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     workspaces,
     references,
     vault,
+    vaultBackup,
     connections,
     users,
     apiKeys,
@@ -114,15 +136,20 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     scheduler,
     secrets,
     /**
-     * Brings the vault up at start: unlocks from the OS keychain when it holds the key. With `initialize`, a vault
-     * that was never set up is created in keychain mode (the headless console's first run). Never throws: a
-     * locked vault is a state the UI shows, not a crash.
+     * Brings the vault up at start. Keychain mode unlocks from the OS keychain; passphrase mode asks `passphrase`
+     * (if given). With `initialize`, a vault that was never set up is created in keychain mode when a keychain is
+     * reachable (the headless console's first run); otherwise it stays uninitialized and the setup screen shows.
+     * Never throws: a locked or uninitialized vault is a state the UI shows, not a crash.
      */
-    async start(opts: { initialize?: boolean } = {}): Promise<void> {
+    async start(opts: { initialize?: boolean; passphrase?: PassphraseSource } = {}): Promise<void> {
       try {
         const st = vault.status();
         if (st.state === 'uninitialized' && opts.initialize) await vault.initializeWithKeychain(SYSTEM_ACTOR);
         else if (st.state === 'locked' && st.mode === 'keychain') await vault.unlockWithKeychain(SYSTEM_ACTOR);
+        else if (st.state === 'locked' && st.mode === 'passphrase' && opts.passphrase) {
+          const p = await opts.passphrase();
+          if (p) await vault.unlockWithPassphrase(p, SYSTEM_ACTOR);
+        }
       } catch (e) {
         logger.log('warn', 'vault not unlocked at start', { reason: e instanceof Error ? e.message : 'unknown' });
       }

@@ -7,11 +7,14 @@ import { defaultDataDir } from '@core/config';
 import { createHandlers } from '@core/ipc/handlers';
 import { createHttpServer } from '@core/http/http-server';
 import { createStderrLogger } from '@core/logging/stderr-logger';
+import { headlessPassphraseSource } from './vault-passphrase';
 
 const USAGE = `Usage: npm run serve -- [--data-dir DIR] [--port N]
 
   --data-dir DIR   where the database and vault live (env PROVENANCE_DATA_DIR; default ${defaultDataDir()})
-  --port N         loopback port to listen on (default 4170; 0 picks a free one)`;
+  --port N         loopback port to listen on (default 4170; 0 picks a free one)
+
+  A passphrase-protected vault unlocks from PROVENANCE_VAULT_PASSPHRASE_FILE, else a prompt when stdin is a terminal.`;
 
 /** The same core as the desktop app, under plain Node, with the renderer served over loopback HTTP. */
 async function main(): Promise<void> {
@@ -45,8 +48,10 @@ async function main(): Promise<void> {
 
   const logger = createStderrLogger();
   const core = createCore({ dataDir, mode: 'headless', version: process.env.npm_package_version ?? '0.1.0', localUser: defaultLocalUser() }, { logger });
-  // Headless first run: the vault is created in keychain mode when an OS keychain is reachable.
-  await core.start({ initialize: true });
+  // Headless first run: the vault is created in keychain mode when an OS keychain is reachable; without one it
+  // stays uninitialized and the console shows the setup screen. A passphrase vault unlocks from
+  // PROVENANCE_VAULT_PASSPHRASE_FILE, else a TTY prompt, else the console's unlock screen.
+  await core.start({ initialize: true, passphrase: headlessPassphraseSource() });
   core.scheduler.start();
   const handlers = createHandlers(core);
   const consoleToken = randomBytes(32).toString('base64url');

@@ -23,7 +23,8 @@ app.whenReady().then(async () => {
   const dataDir = path.resolve(process.env.PROVENANCE_DATA_DIR ?? app.getPath('userData'));
   const logger = createStderrLogger();
   const core = createCore({ dataDir, mode: 'desktop', version: app.getVersion(), localUser: defaultLocalUser() }, { logger });
-  await core.start({ initialize: true });
+  // No auto-initialize on the desktop: a first run shows the vault setup screen (OS keychain or passphrase).
+  await core.start();
   core.scheduler.start();
   const handlers = createHandlers(core);
   // The REST API runs only while Settings → REST API is on; the core decides, main just hosts it.

@@ -1,9 +1,10 @@
 import { useEffect, useState, type ComponentType } from 'react';
-import { useApp, useSession } from './app-context';
+import { useApp, useSession, useVault } from './app-context';
 import { ErrorBanner } from './components/ui';
 import { SessionMenu } from './components/session-menu';
 import { AuditScreen } from './screens/audit-screen';
 import { SettingsScreen } from './screens/settings-screen';
+import { VaultIndicator, VaultSetupScreen, VaultUnlockScreen } from './screens/vault-screens';
 import { ConnectionsScreen } from './screens/connections-screen';
 import { DatastoresScreen } from './screens/placeholder-screens';
 import { SecretsScreen } from './screens/secrets-screen';
@@ -20,23 +21,40 @@ export const SCREENS: ReadonlyArray<{ id: ScreenId; label: string; component: Co
 ];
 
 export function App() {
-  const { session, api } = useApp();
+  const { session, api, vault } = useApp();
   const status = useSession((s) => s.status);
   const error = useSession((s) => s.error);
   const workspaces = useSession((s) => s.workspaces);
   const current = useSession((s) => s.currentWorkspaceId);
   const [screen, setScreen] = useState<ScreenId>('connections');
+  const vaultState = useVault((s) => s.status?.state);
+  const [browseLocked, setBrowseLocked] = useState(false);
 
   useEffect(() => {
     void session.getState().load();
-    return api.on('workspaces:changed', () => void session.getState().load());
-  }, [session, api]);
+    void vault.getState().load();
+    const offWs = api.on('workspaces:changed', () => void session.getState().load());
+    const offVault = api.on('vault:changed', () => void vault.getState().load());
+    return () => {
+      offWs();
+      offVault();
+    };
+  }, [session, api, vault]);
+
+  // Every new lock shows the unlock screen again, even after "Browse without unlocking".
+  useEffect(() => {
+    if (vaultState !== 'locked') setBrowseLocked(false);
+  }, [vaultState]);
 
   const Screen = SCREENS.find((s) => s.id === screen)!.component;
+  // The vault gates the screens: not set up → setup; locked → unlock (metadata stays browsable on request).
+  const gate =
+    vaultState === 'uninitialized' ? <VaultSetupScreen /> : vaultState === 'locked' && !browseLocked ? <VaultUnlockScreen onBrowseLocked={() => setBrowseLocked(true)} /> : null;
   return (
-    <div className="app" data-app-state={status === 'ready' ? 'loaded' : status}>
+    <div className="app" data-app-state={status === 'ready' && vaultState ? 'loaded' : status}>
       <nav className="sidebar" aria-label="Main">
         <div className="brand">ProvenanceOne</div>
+        <VaultIndicator />
         <label className="ws-switcher">
           <span className="muted">Workspace</span>
           <select
@@ -69,7 +87,7 @@ export function App() {
       </nav>
       <main className="content">
         <ErrorBanner error={error} testId="session-error" />
-        {status === 'ready' && current ? <Screen key={current} /> : status === 'loading' || status === 'idle' ? <p className="muted">Loading…</p> : null}
+        {status === 'ready' && current && vaultState ? (gate ?? <Screen key={current} />) : status === 'loading' || status === 'idle' ? <p className="muted">Loading…</p> : null}
       </main>
     </div>
   );

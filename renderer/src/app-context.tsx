@@ -3,13 +3,23 @@ import { useStore } from 'zustand';
 import type { Api } from '@shared/ipc/api';
 import type { SessionState, SessionStore } from './stores/session-store';
 import type { AuditState, AuditStore } from './stores/audit-store';
+import type { VaultStoreState, VaultStore } from './stores/vault-store';
+
 import type { ConnectionsState, ConnectionsStore } from './stores/connections-store';
 
 import type { IdentityState, IdentityStore } from './stores/identity-store';
 
 import type { SecretsState, SecretsStore } from './stores/secrets-store';
 
-export type AppStores = { api: Api; session: SessionStore; audit: AuditStore; connections: ConnectionsStore; identity: IdentityStore; secrets: SecretsStore };
+export type AppStores = {
+  api: Api;
+  session: SessionStore;
+  audit: AuditStore;
+  connections: ConnectionsStore;
+  identity: IdentityStore;
+  vault: VaultStore;
+  secrets: SecretsStore;
+};
 
 export const AppContext = createContext<AppStores | null>(null);
 
@@ -21,6 +31,7 @@ export function useApp(): AppStores {
 
 export const useSession = <T,>(sel: (s: SessionState) => T): T => useStore(useApp().session, sel);
 export const useAudit = <T,>(sel: (s: AuditState) => T): T => useStore(useApp().audit, sel);
+export const useVault = <T,>(sel: (s: VaultStoreState) => T): T => useStore(useApp().vault, sel);
 export const useConnections = <T,>(sel: (s: ConnectionsState) => T): T => useStore(useApp().connections, sel);
 export const useIdentity = <T,>(sel: (s: IdentityState) => T): T => useStore(useApp().identity, sel);
 export const useSecrets = <T,>(sel: (s: SecretsState) => T): T => useStore(useApp().secrets, sel);

@@ -5,6 +5,7 @@ import { AppContext } from './app-context';
 import { resolveApi } from './api/bridge';
 import { createSessionStore } from './stores/session-store';
 import { createAuditStore } from './stores/audit-store';
+import { createVaultStore } from './stores/vault-store';
 import { createConnectionsStore } from './stores/connections-store';
 import { createIdentityStore } from './stores/identity-store';
 import { createSecretsStore } from './stores/secrets-store';
@@ -20,7 +21,15 @@ if ('error' in api) {
     </div>,
   );
 } else {
-  const stores = { api, session: createSessionStore(api, window.localStorage), audit: createAuditStore(api), connections: createConnectionsStore(api), identity: createIdentityStore(api), secrets: createSecretsStore(api) };
+  const stores = {
+    api,
+    session: createSessionStore(api, window.localStorage),
+    audit: createAuditStore(api),
+    connections: createConnectionsStore(api),
+    identity: createIdentityStore(api),
+    vault: createVaultStore(api),
+    secrets: createSecretsStore(api),
+  };
   root.render(
     <StrictMode>
       <AppContext.Provider value={stores}>

@@ -10,6 +10,15 @@ export const CHANNELS = [
   'workspaces:create',
   'workspaces:rename',
   'audit:list',
+  'vault:status',
+  'vault:initialize',
+  'vault:unlock',
+  'vault:lock',
+  'vault:rotateMasterKey',
+  'vault:rotateDataKey',
+  'vault:setAutoLock',
+  'vault:exportBackup',
+  'vault:restoreBackup',
   'connections:list',
   'connections:get',
   'connections:create',
@@ -42,11 +51,12 @@ type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 export const _everyChannelListed: [Missing] extends [never] ? true : Missing = true;
 
 /** Main → renderer pushes (`domain:event`). Payloads are small, never secret. */
-export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'connections:changed', 'settings:changed', 'secrets:changed'] as const;
+export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'vault:changed', 'connections:changed', 'settings:changed', 'secrets:changed'] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
 export type PushPayloads = {
   'workspaces:changed': { workspaceId: string };
   'audit:appended': { workspaceId: string | null; action: string };
+  'vault:changed': { state: 'uninitialized' | 'locked' | 'unlocked'; mode: 'keychain' | 'passphrase' | null };
   'connections:changed': { workspaceId: string; id: string };
   /** Which top-level settings changed; the desktop shell starts or stops the REST server on restApi. */
   'settings:changed': { keys: string[] };

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { coreContract } from './core.contract';
+import { vaultContract } from './vault.contract';
 import { connectionsContract } from './connections.contract';
 import { identityContract } from './identity.contract';
 import { secretsContract } from './secrets.contract';
@@ -11,6 +12,7 @@ import { secretsContract } from './secrets.contract';
  */
 export const contract = {
   ...coreContract,
+  ...vaultContract,
   ...connectionsContract,
   ...identityContract,
   ...secretsContract,

@@ -76,10 +76,19 @@ test('rotate, then delete with confirmation', async ({ page, console: c }) => {
 });
 
 test('with the vault locked, creating a secret says so and what to do', async ({ page }) => {
-  // No reachable Secret Service: the console starts with its vault not unlocked.
+  test.slow(); // a passphrase vault: scrypt N = 2^17 on shared CPUs
+  // No reachable Secret Service: set the vault up with a passphrase, lock it, and browse metadata while locked.
   const c = await startConsole({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
   try {
     await openConsole(page, c);
+    await page.getByTestId('vault-setup-mode-passphrase').check();
+    await page.getByTestId('vault-setup-passphrase').fill('secrets e2e passphrase');
+    await page.getByTestId('vault-setup-passphrase-confirm').fill('secrets e2e passphrase');
+    await page.getByTestId('vault-setup-submit').click();
+    await expect(page.getByTestId('vault-indicator')).toHaveAttribute('data-vault-state', 'unlocked', { timeout: 30_000 });
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('vault-lock-now').click();
+    await page.getByTestId('vault-browse-locked').click();
     await page.getByTestId('nav-secrets').click();
     await page.getByTestId('secret-new').click();
     await page.getByTestId('secret-name-input').fill('blocked');

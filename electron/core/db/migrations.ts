@@ -1,6 +1,6 @@
 import type { Migration } from './database';
 import { identityMigration } from './migrations/identity-migrations';
-import { vaultCoreMigration } from '../vault/vault-migrations';
+import { vaultCoreMigration, vaultKeychainAccountMigration } from '../vault/vault-migrations';
 import { connectionsMigration } from '../connections/connection-migrations';
 import { secretsMigration } from '../secrets/secret-migrations';
 
@@ -78,4 +78,12 @@ export const referencesMigration: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, identityMigration, vaultCoreMigration, secretsMigration, connectionsMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  foundationMigration,
+  referencesMigration,
+  identityMigration,
+  vaultCoreMigration,
+  vaultKeychainAccountMigration,
+  secretsMigration,
+  connectionsMigration,
+];

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { PUSH_EVENTS } from '@shared/ipc/channels';
 import { fail, HTTP_STATUS } from '@shared/ipc/result';
@@ -30,6 +30,8 @@ export type HttpServerOptions = {
 };
 
 export const CONSOLE_TOKEN_HEADER = 'x-console-token';
+/** A vault backup of up to 64 MiB, base64-encoded, inside the JSON envelope. */
+export const BRIDGE_BODY_LIMIT = 96 * 1024 * 1024;
 /** A user's JWT on the console bridge: the console then acts as that user, with their role, not as the OS admin. */
 export const USER_TOKEN_HEADER = 'x-user-token';
 
@@ -96,7 +98,14 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
 
   if (opts.consoleToken) registerConsoleBridge();
   function registerConsoleBridge(): void {
-    app.post('/ipc/:channel', async (req, reply) => {
+    // The bridge carries vault backups (base64) too, so its body limit is larger; the console token is checked
+    // before the body is read, so only the console itself can send that much.
+    const bridgeAuth = async (req: FastifyRequest, reply: FastifyReply) => {
+      if (!hasConsoleToken(req)) {
+        return reply.code(401).send(fail('UNAUTHENTICATED', 'the console token is missing or wrong; open the URL printed by npm run serve'));
+      }
+    };
+    app.post('/ipc/:channel', { bodyLimit: BRIDGE_BODY_LIMIT, onRequest: bridgeAuth }, async (req, reply) => {
       let actor: Actor;
       try {
         actor = await consoleActor(req);

@@ -1,6 +1,7 @@
 import type { Core } from '../index';
 import type { Handlers } from './dispatch';
 import { coreHandlers } from './core.ipc';
+import { vaultHandlers } from './vault.ipc';
 import { connectionsHandlers } from './connections.ipc';
 import { identityHandlers } from './identity.ipc';
 import { secretsHandlers } from './secrets.ipc';
@@ -9,6 +10,7 @@ import { secretsHandlers } from './secrets.ipc';
 export function createHandlers(core: Core): Handlers {
   return {
     ...coreHandlers(core),
+    ...vaultHandlers(core),
     ...connectionsHandlers(core),
     ...identityHandlers(core),
     ...secretsHandlers(core),

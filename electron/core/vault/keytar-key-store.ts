@@ -17,7 +17,7 @@ type Keytar = {
 export function describeKeychainError(e: unknown): AppError {
   const msg = e instanceof Error ? e.message : String(e);
   const tail = ' Use a vault passphrase instead, or start a keyring (e.g. gnome-keyring) in this session.';
-  if (/autolaunch D-Bus|DBUS_SESSION_BUS_ADDRESS|X11 \$DISPLAY/i.test(msg)) {
+  if (/autolaunch D-Bus|DBUS_SESSION_BUS_ADDRESS|X11 \$DISPLAY|Could not connect|Connection refused/i.test(msg)) {
     return new AppError('KEYCHAIN_UNAVAILABLE', `The OS keychain is not reachable: there is no D-Bus session bus (common on headless Linux).${tail}`);
   }
   if (/org\.freedesktop\.secrets was not provided|not provided by any \.service files/i.test(msg)) {

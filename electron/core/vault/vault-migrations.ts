@@ -29,3 +29,16 @@ export const vaultCoreMigration: Migration = {
     `);
   },
 };
+
+/**
+ * 201: the keychain account that holds the current master key. A rotation writes the new key under a new account
+ * and switches this column in the same transaction that re-wraps the data keys. NULL = the installation's first
+ * account (`master-key:<installation_id>`), as vaults created at 200 have.
+ */
+export const vaultKeychainAccountMigration: Migration = {
+  version: 201,
+  name: 'vault: keychain account per master key',
+  up: (db) => {
+    db.exec('ALTER TABLE vault_meta ADD COLUMN keychain_account TEXT');
+  },
+};

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useSession } from '../app-context';
 import { ErrorBanner, ScreenHeader } from '../components/ui';
+import { VaultSettings } from './vault-settings';
 import { useCan } from '../access';
 import { ApiKeysSection, RestApiSection, UsersSection } from './settings-identity';
 
@@ -66,6 +67,7 @@ export function SettingsScreen() {
         </form>
         )}
       </div>
+      <VaultSettings />
       <UsersSection />
       <ApiKeysSection />
       <RestApiSection />

@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import { test, expect, startConsole, stopConsole, openConsole, type Console } from './fixtures';
+
+// A D-Bus address that leads nowhere: keytar fails at once, as on a headless Linux box without a keyring.
+const NO_KEYCHAIN = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/p1-no-bus' };
+const VAULT_PASS = 'e2e vault passphrase 1';
+const BACKUP_PASS = 'e2e backup passphrase 1';
+
+// Each test starts consoles and runs several scrypt derivations (N = 2^17) on 2 shared CPUs.
+test.slow();
+
+async function withConsole(env: NodeJS.ProcessEnv, run: (c: Console) => Promise<void>): Promise<void> {
+  const c = await startConsole(env);
+  try {
+    await run(c);
+  } finally {
+    await stopConsole(c);
+  }
+}
+
+test('no keychain: the setup screen says so and offers the passphrase; Lock now → unlock screen', async ({ page }) => {
+  await withConsole(NO_KEYCHAIN, async (c) => {
+    await openConsole(page, c);
+    await expect(page.getByTestId('vault-setup-screen')).toBeVisible();
+    await expect(page.getByTestId('vault-indicator')).toHaveAttribute('data-vault-state', 'uninitialized');
+
+    await page.getByTestId('vault-setup-mode-keychain').check();
+    await page.getByTestId('vault-setup-submit').click();
+    await expect(page.getByTestId('vault-setup-error')).toContainText('OS keychain is not reachable');
+    await expect(page.getByTestId('vault-setup-mode-passphrase')).toBeChecked();
+
+    await page.getByTestId('vault-setup-passphrase').fill(VAULT_PASS);
+    await page.getByTestId('vault-setup-passphrase-confirm').fill(VAULT_PASS);
+    await page.getByTestId('vault-setup-submit').click();
+    await expect(page.getByTestId('vault-indicator')).toHaveAttribute('data-vault-state', 'unlocked', { timeout: 30_000 });
+    await expect(page.getByTestId('screen-connections')).toBeVisible();
+
+    await page.getByTestId('nav-settings').click();
+    await expect(page.getByTestId('vault-settings-status')).toContainText('a passphrase');
+    await page.getByTestId('vault-lock-now').click();
+    await expect(page.getByTestId('vault-unlock-screen')).toBeVisible();
+    await expect(page.getByTestId('vault-indicator')).toHaveAttribute('data-vault-state', 'locked');
+
+    await page.getByTestId('vault-unlock-passphrase').fill('not the passphrase');
+    await page.getByTestId('vault-unlock-submit').click();
+    await expect(page.getByTestId('vault-unlock-error')).toContainText('wrong vault passphrase');
+    await expect(page.getByTestId('vault-unlock-screen')).toBeVisible();
+
+    // Metadata screens stay browsable while locked, on request.
+    await page.getByTestId('vault-browse-locked').click();
+    await expect(page.getByTestId('screen-settings')).toBeVisible();
+    await page.getByTestId('vault-lock-now-sidebar').waitFor({ state: 'detached' });
+    await page.getByTestId('nav-audit').click();
+    await expect(page.getByTestId('audit-row').filter({ hasText: 'vault.unlock_failed' })).toHaveCount(1);
+  });
+});
+
+test('export a backup, restore it on a second console without a keychain', async ({ page }) => {
+  let backupPath = '';
+  // Source: the default console (keychain mode in the test keyring session).
+  await withConsole({}, async (c) => {
+    await openConsole(page, c);
+    await expect(page.getByTestId('vault-indicator')).toHaveAttribute('data-vault-state', 'unlocked');
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('workspace-name-input').fill('From the old machine');
+    await page.getByTestId('workspace-create').click();
+    await expect(page.getByTestId('workspace-item').filter({ hasText: 'From the old machine' })).toBeVisible();
+
+    await page.getByTestId('vault-backup-passphrase').fill(BACKUP_PASS);
+    await page.getByTestId('vault-backup-passphrase-confirm').fill(BACKUP_PASS);
+    const downloading = page.waitForEvent('download');
+    await page.getByTestId('vault-backup-export').click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/\.p1vault$/);
+    backupPath = `${c.dataDir}-backup.p1vault`;
+    await download.saveAs(backupPath);
+    await expect(page.getByTestId('vault-settings-notice')).toContainText('Backup saved');
+  });
+
+  try {
+    await withConsole(NO_KEYCHAIN, async (c) => {
+      await openConsole(page, c);
+      await expect(page.getByTestId('vault-setup-screen')).toBeVisible();
+      await page.getByTestId('vault-setup-restore').click();
+      await page.getByTestId('vault-restore-file').setInputFiles(backupPath);
+      await page.getByTestId('vault-restore-passphrase').fill('wrong backup passphrase');
+      await page.getByTestId('vault-restore-mode-passphrase').check();
+      await page.getByTestId('vault-restore-new-passphrase').fill(VAULT_PASS);
+      await page.getByTestId('vault-restore-new-passphrase-confirm').fill(VAULT_PASS);
+      await page.getByTestId('vault-restore-submit').click();
+      await expect(page.getByTestId('vault-restore-error')).toContainText('wrong backup passphrase');
+      await expect(page.getByTestId('vault-indicator')).toHaveAttribute('data-vault-state', 'uninitialized');
+
+      await page.getByTestId('vault-restore-passphrase').fill(BACKUP_PASS);
+      await page.getByTestId('vault-restore-submit').click();
+      await expect(page.getByTestId('vault-indicator')).toHaveAttribute('data-vault-state', 'unlocked', { timeout: 30_000 });
+      await expect(page.getByTestId('workspace-switcher').locator('option', { hasText: 'From the old machine' })).toHaveCount(1);
+      await page.getByTestId('nav-settings').click();
+      await expect(page.getByTestId('vault-settings-status')).toContainText('a passphrase');
+    });
+  } finally {
+    fs.rmSync(backupPath, { force: true });
+  }
+});
