@@ -12,6 +12,9 @@ import { createReferenceIndex } from './references/reference-index';
 import { createVaultService } from './vault/vault-service';
 import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
+import { createConnectionService } from './connections/connection-service';
+import { createHttpConnectionTester } from './connections/http-connection-tester';
+import type { ConnectionTester } from './connections/connection-tester';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -19,6 +22,10 @@ export type CorePorts = {
   logger?: Logger;
   /** Where the vault's master key lives; the vault capability uses it. */
   keyStore?: KeyStore;
+  /** How long a connection test waits for the provider (default 10 s). */
+  connectionTestTimeoutMs?: number;
+  /** Replaces the live HTTP connection tester (unit tests of the service only). */
+  connectionTester?: ConnectionTester;
 };
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: 'ProvenanceOne', origin: 'system' };
@@ -56,6 +63,16 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const references = createReferenceIndex({ db });
   const vault = createVaultService({ db, keyStore: ports.keyStore ?? createKeytarKeyStore(), clock, audit });
   const scheduler = createScheduler({ clock, logger });
+  const connections = createConnectionService({
+    db,
+    clock,
+    logger,
+    audit,
+    bus,
+    references,
+    vault,
+    tester: ports.connectionTester ?? createHttpConnectionTester({ timeoutMs: ports.connectionTestTimeoutMs }),
+  });
 
   let closed = false;
   return {
@@ -70,6 +87,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     references,
     vault,
     scheduler,
+    connections,
     /**
      * Brings the vault up at start: unlocks from the OS keychain when it holds the key. With `initialize`, a vault
      * that was never set up is created in keychain mode (the headless console's first run). Never throws: a

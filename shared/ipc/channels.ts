@@ -10,15 +10,23 @@ export const CHANNELS = [
   'workspaces:create',
   'workspaces:rename',
   'audit:list',
+  'connections:list',
+  'connections:get',
+  'connections:create',
+  'connections:update',
+  'connections:delete',
+  'connections:test',
+  'connections:test-draft',
 ] as const satisfies readonly Channel[];
 
 type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 export const _everyChannelListed: [Missing] extends [never] ? true : Missing = true;
 
 /** Main → renderer pushes (`domain:event`). Payloads are small, never secret. */
-export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended'] as const;
+export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'connections:changed'] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
 export type PushPayloads = {
   'workspaces:changed': { workspaceId: string };
   'audit:appended': { workspaceId: string | null; action: string };
+  'connections:changed': { workspaceId: string; id: string };
 };
