@@ -15,6 +15,9 @@ import { createKeytarKeyStore } from './vault/keytar-key-store';
 import { createConnectionService } from './connections/connection-service';
 import { createHttpConnectionTester } from './connections/http-connection-tester';
 import type { ConnectionTester } from './connections/connection-tester';
+import { createOAuthAppService } from './oauth/oauth-app-service';
+import { createOAuthTokenService, type RefreshPolicy } from './oauth/oauth-token-service';
+import { createOAuthFlowService } from './oauth/oauth-flow-service';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -26,6 +29,12 @@ export type CorePorts = {
   connectionTestTimeoutMs?: number;
   /** Replaces the live HTTP connection tester (unit tests of the service only). */
   connectionTester?: ConnectionTester;
+  /** Hands an OAuth authorization URL to the user (desktop: the system browser; headless: printed). */
+  openExternal?: (url: string) => void;
+  /** OAuth refresh tuning (retries, leases, in-flight cap); tests shorten the delays. */
+  oauthRefreshPolicy?: Partial<RefreshPolicy>;
+  /** How long a consent flow's loopback listener waits for the browser (default 10 min). */
+  oauthFlowTimeoutMs?: number;
 };
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: 'ProvenanceOne', origin: 'system' };
@@ -73,6 +82,33 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     vault,
     tester: ports.connectionTester ?? createHttpConnectionTester({ timeoutMs: ports.connectionTestTimeoutMs }),
   });
+  const oauthApps = createOAuthAppService({ db, clock, audit, vault });
+  const oauthTokens = createOAuthTokenService({
+    db,
+    clock,
+    logger,
+    audit,
+    bus,
+    vault,
+    connections,
+    apps: oauthApps,
+    system: SYSTEM_ACTOR,
+    policy: ports.oauthRefreshPolicy,
+  });
+  const oauthFlows = createOAuthFlowService({
+    db,
+    logger,
+    audit,
+    connections,
+    apps: oauthApps,
+    tokens: oauthTokens,
+    flowTimeoutMs: ports.oauthFlowTimeoutMs,
+    openExternal: ports.openExternal,
+  });
+  // OAuth connections authenticate (tests, runs) with an access token from the rotation service.
+  connections.registerCredentialSource('oauth2', (c) => oauthTokens.getAccessToken(c.id));
+  scheduler.register({ name: 'oauth-rotation', tick: (now) => oauthTokens.tick(now) });
+  const oauth = { apps: oauthApps, tokens: oauthTokens, flows: oauthFlows };
 
   let closed = false;
   return {
@@ -88,6 +124,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     vault,
     scheduler,
     connections,
+    oauth,
     /**
      * Brings the vault up at start: unlocks from the OS keychain when it holds the key. With `initialize`, a vault
      * that was never set up is created in keychain mode (the headless console's first run). Never throws: a
@@ -105,6 +142,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     close(): void {
       if (closed) return;
       closed = true;
+      oauthFlows.closeAll();
+      void scheduler.stop();
       vault.forget();
       db.close();
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema, pageOf } from './common';
+import { SettingsSchema } from './connection';
 
 /**
  * OAuth 2.0 connections: the provider's OAuth app registered by the admin, the consent flow, and the refresh health.
@@ -90,7 +91,8 @@ export const AuthorizeStartSchema = z.strictObject({
   workspaceId: IdSchema,
   name: ConnectionNameSchema,
   provider: OAuthProviderSchema,
-  settings: OAuthSettingsSchema.optional(),
+  /** The connection's own settings (e.g. Okta's orgUrl, scopes), checked against the provider catalog. */
+  settings: SettingsSchema.optional(),
 });
 export const ReauthorizeSchema = z.strictObject({ workspaceId: IdSchema, id: IdSchema });
 export const AuthorizeStartedSchema = z.object({ flowId: IdSchema, authorizationUrl: z.string() });

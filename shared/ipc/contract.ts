@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { coreContract } from './core.contract';
 import { connectionsContract } from './connections.contract';
+import { oauthContract } from './oauth.contract';
 
 /**
  * The single source of truth for every channel: input and output schemas. Main and the headless bridge parse
@@ -10,6 +11,8 @@ import { connectionsContract } from './connections.contract';
 export const contract = {
   ...coreContract,
   ...connectionsContract,
+  // after connections: it extends connections:get with the OAuth token bookkeeping
+  ...oauthContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -168,7 +168,8 @@ export async function startOidcServer(opts: OidcServerOptions = {}) {
         );
         return;
       }
-      if (url.pathname === '/v1/userinfo') stats.userinfo++;
+      if (url.pathname === '/oauth2/v1/userinfo') req.url = '/v1/userinfo' + url.search;
+      if (url.pathname === '/v1/userinfo' || url.pathname === '/oauth2/v1/userinfo') stats.userinfo++;
       if (url.pathname === '/v1/token') {
         stats.tokenRequests++;
         if (state.tokenMode === 'unreachable') {
@@ -231,6 +232,10 @@ export async function startOidcServer(opts: OidcServerOptions = {}) {
     liveRefreshTokens(): number {
       return store.get('RefreshToken')?.size ?? 0;
     },
+    /** Opaque token values the server issued (for oidc-provider they are the stored ids), to hunt for on disk. */
+    issuedTokenValues(): string[] {
+      return [...(store.get('RefreshToken')?.keys() ?? []), ...(store.get('AccessToken')?.keys() ?? [])];
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
@@ -250,7 +255,9 @@ export async function driveBrowser(authorizationUrl: string, opts: { stopBeforeC
     const isCallback = u.pathname === '/callback' && u.hostname === '127.0.0.1';
     if (isCallback && opts.stopBeforeCallback) return { callbackUrl: url, status: 0, body: '' };
     const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(url, { redirect: 'manual', headers: cookie && !isCallback ? { cookie } : {} });
+    const res = await fetch(url, { redirect: "manual", headers: cookie && !isCallback ? { cookie } : {} }).catch((e: unknown) => {
+      throw new Error(`browser could not load ${url.split("?")[0]}`, { cause: e });
+    });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const eq = pair!.indexOf('=');

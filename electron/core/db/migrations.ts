@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { vaultCoreMigration } from '../vault/vault-migrations';
 import { connectionsMigration } from '../connections/connection-migrations';
+import { oauthMigration } from '../oauth/oauth-migrations';
 
 /**
  * Numbered, append-only migrations; schema_migrations records which ones a database has had. Never edit a
@@ -76,4 +77,4 @@ export const referencesMigration: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, vaultCoreMigration, connectionsMigration];
+export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, vaultCoreMigration, connectionsMigration, oauthMigration];

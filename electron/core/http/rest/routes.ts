@@ -1,6 +1,7 @@
 import type { RestRoute } from './rest-router';
 import { workspaceRoutes } from './workspaces.routes';
 import { connectionRoutes } from './connections.routes';
+import { oauthRoutes } from './oauth.routes';
 
 /** Every REST route table. Each capability adds `<domain>.routes.ts` and spreads it here. */
-export const REST_ROUTES: readonly RestRoute[] = [...workspaceRoutes, ...connectionRoutes];
+export const REST_ROUTES: readonly RestRoute[] = [...workspaceRoutes, ...connectionRoutes, ...oauthRoutes];
