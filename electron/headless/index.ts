@@ -44,7 +44,11 @@ async function main(): Promise<void> {
   const rendererDir = path.resolve(args['renderer-dir'] ?? path.join(here, '..', 'renderer'));
 
   const logger = createStderrLogger();
-  const core = createCore({ dataDir, mode: 'headless', version: process.env.npm_package_version ?? '0.1.0', localUser: defaultLocalUser() }, { logger });
+  const core = createCore(
+    { dataDir, mode: 'headless', version: process.env.npm_package_version ?? '0.1.0', localUser: defaultLocalUser() },
+    // Headless: the console tab opens the consent page itself; the URL is printed too, for a browser elsewhere.
+    { logger, openExternal: (url) => console.log(`Open this URL in a browser to authorize the connection: ${url}`) },
+  );
   // Headless first run: the vault is created in keychain mode when an OS keychain is reachable.
   await core.start({ initialize: true });
   core.scheduler.start();

@@ -77,6 +77,8 @@ export async function startOidcServer(opts: OidcServerOptions = {}) {
     consent: 'approve' as 'approve' | 'deny',
     tokenMode: 'ok' as TokenEndpointMode,
     tokenDelayMs: 0,
+    /** The next N token requests fail this way, then the mode reverts. */
+    failNext: { n: 0, mode: 'down' as TokenEndpointMode },
     retryAfterSeconds: 1,
   };
   const stats = { refreshOk: 0, refreshInvalidGrant: 0, codeOk: 0, tokenRequests: 0, tokenErrors: 0, userinfo: 0 };
@@ -172,15 +174,16 @@ export async function startOidcServer(opts: OidcServerOptions = {}) {
       if (url.pathname === '/v1/userinfo' || url.pathname === '/oauth2/v1/userinfo') stats.userinfo++;
       if (url.pathname === '/v1/token') {
         stats.tokenRequests++;
-        if (state.tokenMode === 'unreachable') {
+        const mode = state.failNext.n > 0 ? (state.failNext.n--, state.failNext.mode) : state.tokenMode;
+        if (mode === 'unreachable') {
           req.socket.destroy();
           return;
         }
-        if (state.tokenMode === 'down') {
+        if (mode === 'down') {
           res.writeHead(503, { 'content-type': 'text/plain' }).end('service unavailable');
           return;
         }
-        if (state.tokenMode === 'rate_limited') {
+        if (mode === 'rate_limited') {
           res
             .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(state.retryAfterSeconds) })
             .end('{"error":"rate_limited"}');
@@ -212,6 +215,9 @@ export async function startOidcServer(opts: OidcServerOptions = {}) {
     setTokenEndpoint(mode: TokenEndpointMode, retryAfterSeconds = 1) {
       state.tokenMode = mode;
       state.retryAfterSeconds = retryAfterSeconds;
+    },
+    failNextTokenRequests(n: number, mode: TokenEndpointMode) {
+      state.failNext = { n, mode };
     },
     setTokenDelay(ms: number) {
       state.tokenDelayMs = ms;
