@@ -3,8 +3,9 @@ import { useStore } from 'zustand';
 import type { Api } from '@shared/ipc/api';
 import type { SessionState, SessionStore } from './stores/session-store';
 import type { AuditState, AuditStore } from './stores/audit-store';
+import type { ConnectionsState, ConnectionsStore } from './stores/connections-store';
 
-export type AppStores = { api: Api; session: SessionStore; audit: AuditStore };
+export type AppStores = { api: Api; session: SessionStore; audit: AuditStore; connections: ConnectionsStore };
 
 export const AppContext = createContext<AppStores | null>(null);
 
@@ -16,3 +17,4 @@ export function useApp(): AppStores {
 
 export const useSession = <T,>(sel: (s: SessionState) => T): T => useStore(useApp().session, sel);
 export const useAudit = <T,>(sel: (s: AuditState) => T): T => useStore(useApp().audit, sel);
+export const useConnections = <T,>(sel: (s: ConnectionsState) => T): T => useStore(useApp().connections, sel);

@@ -5,6 +5,7 @@ import { AppContext } from './app-context';
 import { resolveApi } from './api/bridge';
 import { createSessionStore } from './stores/session-store';
 import { createAuditStore } from './stores/audit-store';
+import { createConnectionsStore } from './stores/connections-store';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -17,7 +18,7 @@ if ('error' in api) {
     </div>,
   );
 } else {
-  const stores = { api, session: createSessionStore(api, window.localStorage), audit: createAuditStore(api) };
+  const stores = { api, session: createSessionStore(api, window.localStorage), audit: createAuditStore(api), connections: createConnectionsStore(api) };
   root.render(
     <StrictMode>
       <AppContext.Provider value={stores}>
