@@ -4,8 +4,9 @@ import type { Api } from '@shared/ipc/api';
 import type { SessionState, SessionStore } from './stores/session-store';
 import type { AuditState, AuditStore } from './stores/audit-store';
 import type { ConnectionsState, ConnectionsStore } from './stores/connections-store';
+import type { OAuthState, OAuthStore } from './stores/oauth-store';
 
-export type AppStores = { api: Api; session: SessionStore; audit: AuditStore; connections: ConnectionsStore };
+export type AppStores = { api: Api; session: SessionStore; audit: AuditStore; connections: ConnectionsStore; oauth: OAuthStore };
 
 export const AppContext = createContext<AppStores | null>(null);
 
@@ -18,3 +19,4 @@ export function useApp(): AppStores {
 export const useSession = <T,>(sel: (s: SessionState) => T): T => useStore(useApp().session, sel);
 export const useAudit = <T,>(sel: (s: AuditState) => T): T => useStore(useApp().audit, sel);
 export const useConnections = <T,>(sel: (s: ConnectionsState) => T): T => useStore(useApp().connections, sel);
+export const useOAuth = <T,>(sel: (s: OAuthState) => T): T => useStore(useApp().oauth, sel);

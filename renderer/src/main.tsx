@@ -6,6 +6,7 @@ import { resolveApi } from './api/bridge';
 import { createSessionStore } from './stores/session-store';
 import { createAuditStore } from './stores/audit-store';
 import { createConnectionsStore } from './stores/connections-store';
+import { createOAuthStore } from './stores/oauth-store';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -18,7 +19,7 @@ if ('error' in api) {
     </div>,
   );
 } else {
-  const stores = { api, session: createSessionStore(api, window.localStorage), audit: createAuditStore(api), connections: createConnectionsStore(api) };
+  const stores = { api, session: createSessionStore(api, window.localStorage), audit: createAuditStore(api), connections: createConnectionsStore(api), oauth: createOAuthStore(api) };
   root.render(
     <StrictMode>
       <AppContext.Provider value={stores}>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useSession } from '../app-context';
 import { ErrorBanner, ScreenHeader } from '../components/ui';
+import { OAuthAppsSection } from './oauth-panels';
 
 /** Settings: workspaces (create, rename). Later capabilities add their sections (users, API keys, vault, REST). */
 export function SettingsScreen() {
@@ -59,6 +60,7 @@ export function SettingsScreen() {
           <button type="submit" data-testid="workspace-create">Create workspace</button>
         </form>
       </div>
+      <OAuthAppsSection />
     </section>
   );
 }
