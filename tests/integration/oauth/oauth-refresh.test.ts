@@ -140,6 +140,20 @@ describe('token service and rotation job', () => {
     expect(await fx.core.oauth.tokens.getAccessToken(id)).toBeTruthy();
   });
 
+  it('a token revoked mid-run: the step reports the 401, the refresh fails → authentication error and status error', async () => {
+    fx = await oauthFixture();
+    const id = (await fx.authorize()).connectionId!;
+    const token = await fx.core.oauth.tokens.getAccessToken(id); // the run step got a token…
+    expect(token).toBeTruthy();
+    fx.oidc.revokeAll(); // …and the provider revoked the grant while the step ran
+    await expect(fx.core.oauth.tokens.reportRejected(id)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', name: 'OAuthAuthError' });
+    expect(unwrap(await fx.invoke('connections:get', { workspaceId: fx.ws, id })).status).toBe('error');
+    // Later steps fail fast with the same authentication error, without calling the provider again.
+    const before = fx.oidc.stats.tokenRequests;
+    await expect(fx.core.oauth.tokens.getAccessToken(id)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(fx.oidc.stats.tokenRequests).toBe(before);
+  });
+
   it('paused connections are neither refreshed by the job nor handed out', async () => {
     fx = await oauthFixture();
     const id = (await fx.authorize()).connectionId!;
