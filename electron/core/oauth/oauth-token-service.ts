@@ -142,6 +142,8 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
 
   const access = new Map<string, { token: string; expiresAt: number | null; generation: number }>();
   const inflight = new Map<string, Promise<string>>();
+  /** Picked by a tick, not started yet: the tick only selects, the refresh work runs after it has returned. */
+  const launching = new Set<string>();
   let scheduledInFlight = 0;
   let peakInFlight = 0;
 
@@ -447,11 +449,11 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
   function tick(now: Date): Promise<void> {
     const free = policy.maxInFlight - scheduledInFlight;
     if (free <= 0) return Promise.resolve();
-    const due = dueStmt.all({ now: now.getTime(), wall: wallNow(), limit: free + inflight.size }) as Array<{ id: string; ws: string; status: string }>;
+    const due = dueStmt.all({ now: now.getTime(), wall: wallNow(), limit: free + inflight.size + launching.size }) as Array<{ id: string; ws: string; status: string }>;
     let started = 0;
     for (const d of due) {
       if (started >= free) break;
-      if (inflight.has(d.id)) continue;
+      if (inflight.has(d.id) || launching.has(d.id)) continue;
       if (d.status === 'paused') {
         // Paused connections are not refreshed; look again in an hour (resuming makes the next use refresh at once).
         deferStmt.run(now.getTime() + 60 * MIN, d.id);
@@ -460,9 +462,13 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
       started++;
       scheduledInFlight++;
       peakInFlight = Math.max(peakInFlight, scheduledInFlight);
-      refreshShared(d.id)
-        .catch((e: unknown) => logger.log('info', 'scheduled refresh did not complete', { reason: e instanceof AppError ? e.code : 'unknown' }))
-        .finally(() => scheduledInFlight--);
+      launching.add(d.id);
+      setImmediate(() => {
+        launching.delete(d.id);
+        refreshShared(d.id)
+          .catch((e: unknown) => logger.log('info', 'scheduled refresh did not complete', { reason: e instanceof AppError ? e.code : 'unknown' }))
+          .finally(() => scheduledInFlight--);
+      });
     }
     return Promise.resolve();
   }
@@ -483,7 +489,10 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
     stats: () => ({ scheduledInFlight, peakInFlight, cachedTokens: access.size, inflight: inflight.size }),
     /** Resolves when the refreshes started so far have settled (tests, shutdown). */
     async settle(): Promise<void> {
-      while (inflight.size > 0) await Promise.allSettled([...inflight.values()]);
+      while (inflight.size > 0 || launching.size > 0 || scheduledInFlight > 0) {
+        await new Promise((r) => setImmediate(r));
+        await Promise.allSettled([...inflight.values()]);
+      }
     },
   };
 }
