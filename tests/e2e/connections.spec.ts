@@ -98,4 +98,18 @@ test('filters and search narrow the list; validation errors name the field', asy
   await expect(page.getByTestId('connection-row')).toHaveCount(0);
   await page.getByTestId('connections-filter-provider').selectOption('pagerduty');
   await expect(page.getByTestId('connection-row')).toHaveCount(2);
+
+  // Edit name and settings: a bad base URL is refused naming the field; a good one is saved.
+  await page.getByTestId('connection-row').filter({ hasText: 'PagerDuty staging' }).click();
+  const detail = page.getByTestId('connection-detail');
+  await detail.getByTestId('connection-edit').click();
+  await detail.getByTestId('edit-field-name').fill('PagerDuty test');
+  await detail.getByTestId('edit-field-baseUrl').fill('ftp://pd.example.com');
+  await detail.getByTestId('connection-edit-save').click();
+  await expect(detail.getByTestId('edit-error-baseUrl')).toContainText('https://');
+  await detail.getByTestId('edit-field-baseUrl').fill(fake.baseUrl('pagerduty'));
+  await detail.getByTestId('connection-edit-save').click();
+  await expect(detail.getByTestId('connection-detail-name')).toHaveText('PagerDuty test');
+  await expect(detail.getByTestId('connection-settings')).toContainText(fake.baseUrl('pagerduty'));
+  await expect(page.getByTestId('connection-row').filter({ hasText: 'PagerDuty test' })).toHaveCount(1);
 });

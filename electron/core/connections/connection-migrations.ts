@@ -1,4 +1,4 @@
-import type { Migration } from '../db/migrations';
+import type { Migration } from '../db/database';
 
 /**
  * Connections (range 300–399). The credential is only ever stored sealed by the vault (AAD

@@ -27,6 +27,7 @@ import type { Clock, Logger } from '../ports';
 import { AppError, conflict, invalid, notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../db/cursor';
 import type { ConnectionTester } from './connection-tester';
+import { isRsaPrivateKey } from './http-connection-tester';
 
 type Row = {
   id: string;
@@ -161,6 +162,9 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     if (credential !== undefined) {
       const issue = credentialIssue(provider, credential);
       if (issue) throw invalid(issue.message, issue.field);
+      if (entry.credential?.format === 'pem' && !isRsaPrivateKey(credential)) {
+        throw invalid('credential is not a readable RSA private key: paste the unencrypted PKCS#8 PEM of the key whose public half is set on the user', 'credential');
+      }
       return credential.trim();
     }
     return undefined;

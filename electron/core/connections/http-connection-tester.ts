@@ -32,13 +32,27 @@ export async function snowflakeJwt(account: string, user: string, pem: string, n
   const acct = account.split('.')[0]!.toUpperCase();
   const usr = user.toUpperCase();
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
-    .setIssuer(`${acct}.${usr}.${fingerprint}`)
-    .setSubject(`${acct}.${usr}`)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + 59 * 60)
-    .sign(key);
+  try {
+    return await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+      .setIssuer(`${acct}.${usr}.${fingerprint}`)
+      .setSubject(`${acct}.${usr}`)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 59 * 60)
+      .sign(key);
+  } catch {
+    // jose refuses RSA keys under 2048 bits, as Snowflake does.
+    throw new ProbeSetupError('the private key cannot sign an RS256 JWT: use an RSA key of at least 2048 bits');
+  }
+}
+
+/** Whether a PEM parses as an RSA private key (create/update refuse anything else before it is stored). */
+export function isRsaPrivateKey(pem: string): boolean {
+  try {
+    return createPrivateKey({ key: pem, format: 'pem' }).asymmetricKeyType === 'rsa';
+  } catch {
+    return false;
+  }
 }
 
 /** Default API base URL per provider (providers.md); `settings.baseUrl` overrides it. */

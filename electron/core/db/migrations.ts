@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Migration } from './database';
 import { vaultCoreMigration } from '../vault/vault-migrations';
 import { connectionsMigration } from '../connections/connection-migrations';
 import { oauthMigration } from '../oauth/oauth-migrations';
@@ -8,7 +8,7 @@ import { oauthMigration } from '../oauth/oauth-migrations';
  * released migration: add a new number. Ranges are reserved per capability so parallel work cannot collide:
  * 1–99 foundation, 100–199 identity, 200–299 vault/secrets, 300–399 connections, 400–499 datastores, 500–599 oauth.
  */
-export type Migration = { version: number; name: string; up: (db: Database) => void };
+export type { Migration };
 
 export const foundationMigration: Migration = {
   version: 1,

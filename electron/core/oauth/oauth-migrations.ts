@@ -1,4 +1,4 @@
-import type { Migration } from '../db/migrations';
+import type { Migration } from '../db/database';
 
 /** OAuth apps and per-connection token bookkeeping (500–599). */
 export const oauthMigration: Migration = {

@@ -202,6 +202,30 @@ function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
   const [credential, setCredential] = useState('');
   const [credIssue, setCredIssue] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [editing, setEditing] = useState<{ name: string; settings: Record<string, string> } | null>(null);
+  const [editIssues, setEditIssues] = useState<Record<string, string>>({});
+
+  const saveEdit = async () => {
+    if (!editing) return;
+    const found: Record<string, string> = {};
+    if (editing.name.trim() === '') found.name = 'name is required';
+    for (const i of settingsIssues(c.provider, normalizeSettings(c.provider, editing.settings))) found[i.field.replace(/^settings\./, '')] ??= i.message;
+    setEditIssues(found);
+    if (Object.keys(found).length > 0) return;
+    // Keys cleared in the form are sent as null, which removes them (PATCH merges settings).
+    const settings: Record<string, string | null> = {};
+    for (const f of [...entry.settings, BASE_URL_FIELD]) {
+      const v = editing.settings[f.key]?.trim() ?? '';
+      if (v !== (c.settings[f.key] ?? '')) settings[f.key] = v === '' ? null : v;
+    }
+    const err = await connections.getState().update(c.id, {
+      ...(editing.name !== c.name ? { name: editing.name } : {}),
+      ...(Object.keys(settings).length > 0 ? { settings } : {}),
+    });
+    if (err?.field) setEditIssues({ [err.field.replace(/^settings\./, '')]: err.message });
+    setError(err);
+    if (!err) setEditing(null);
+  };
 
   const runTest = async () => {
     setError(null);
@@ -255,6 +279,9 @@ function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
             Update credentials
           </button>
         )}
+        <button className="secondary" data-testid="connection-edit" onClick={() => setEditing({ name: c.name, settings: { ...c.settings } })}>
+          Edit
+        </button>
         <button className="danger" data-testid="connection-delete" onClick={() => setConfirmDelete(true)}>
           Delete
         </button>
@@ -266,6 +293,34 @@ function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
         </p>
       )}
       {entry.authType === 'oauth2' && <OAuthConnectionPanel connection={c} />}
+      {editing && (
+        <form
+          className="stack"
+          data-testid="connection-edit-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void saveEdit();
+          }}
+        >
+          <FieldInput testPrefix="edit" field={{ key: 'name', label: 'Name', required: true, format: 'text' }} value={editing.name} onChange={(v) => setEditing({ ...editing, name: v })} error={editIssues.name} />
+          {[...entry.settings, BASE_URL_FIELD].map((f) => (
+            <FieldInput
+              key={f.key}
+              testPrefix="edit"
+              field={f}
+              value={editing.settings[f.key] ?? ''}
+              onChange={(v) => setEditing({ ...editing, settings: { ...editing.settings, [f.key]: v } })}
+              error={editIssues[f.key]}
+            />
+          ))}
+          <div className="actions-row">
+            <button type="submit" data-testid="connection-edit-save">Save changes</button>
+            <button type="button" className="secondary" onClick={() => setEditing(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
       {credOpen && (
         <form
           className="stack"
@@ -295,7 +350,7 @@ function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
       {c.lastTest ? (
         <>
           <TestResultView result={c.lastTest} testId="connection-last-test" />
-          {failed && c.lastTest.outcome === 'invalid_credential' && entry.authType !== 'oauth2' && !credOpen && (
+          {failed && (c.lastTest.outcome === 'invalid_credential' || c.lastTest.outcome === 'insufficient_scope') && entry.authType !== 'oauth2' && !credOpen && (
             <button className="link" data-testid="connection-fix-credentials" onClick={() => setCredOpen(true)}>
               Update credentials
             </button>
@@ -357,7 +412,7 @@ function DeleteDialog(props: Readonly<{ c: ConnectionDetail; onClose: () => void
   const [busy, setBusy] = useState(false);
   const referenced = c.referencedBy.length > 0;
   return (
-    <div className="modal-backdrop">
+    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && props.onClose()}>
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby="delete-title" data-testid="connection-delete-dialog">
         <h2 id="delete-title">Delete “{c.name}”?</h2>
         <p>The stored credential is destroyed. This cannot be undone.</p>
@@ -401,9 +456,10 @@ function DeleteDialog(props: Readonly<{ c: ConnectionDetail; onClose: () => void
   );
 }
 
-function FieldInput(props: Readonly<{ field: ProviderField; value: string; onChange: (v: string) => void; error?: string }>) {
+function FieldInput(props: Readonly<{ field: ProviderField; value: string; onChange: (v: string) => void; error?: string; testPrefix?: string }>) {
   const { field, value, onChange, error } = props;
-  const id = `wizard-field-${field.key}`;
+  const prefix = props.testPrefix ?? 'wizard';
+  const id = `${prefix}-field-${field.key}`;
   return (
     <label className="field">
       <span>
@@ -424,7 +480,7 @@ function FieldInput(props: Readonly<{ field: ProviderField; value: string; onCha
       )}
       {field.help && <small className="muted">{field.help}</small>}
       {error && (
-        <small className="field-error" data-testid={`wizard-error-${field.key}`}>
+        <small className="field-error" data-testid={`${prefix}-error-${field.key}`}>
           {error}
         </small>
       )}

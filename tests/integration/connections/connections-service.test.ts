@@ -54,6 +54,7 @@ describe('validation: 400 naming the field, nothing written', () => {
     ['a plain-http base URL off this machine', () => datadog({ settings: { site: 'datadoghq.com', baseUrl: 'http://api.example.com' } }), 'settings.baseUrl'],
     ['a credential for an OAuth provider', () => ({ workspaceId: ws, name: 's', provider: 'slack', authType: 'oauth2', credential: 'xoxb-1' }), 'credential'],
     ['an encrypted Snowflake key', () => ({ ...datadog(), provider: 'snowflake', authType: 'serviceaccount', credential: '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAA\n-----END ENCRYPTED PRIVATE KEY-----', settings: { account: 'a', user: 'u' } }), 'credential'],
+    ['a Snowflake key that does not parse', () => ({ ...datadog(), provider: 'snowflake', authType: 'serviceaccount', credential: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', settings: { account: 'a', user: 'u' } }), 'credential'],
     ['an unknown field', () => ({ ...datadog(), owner: 'me' }), 'owner'],
   ];
   for (const [what, input, field] of cases) {
