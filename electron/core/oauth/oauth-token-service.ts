@@ -378,7 +378,11 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
    */
   async function getAccessToken(connectionId: string): Promise<string> {
     const row = read(connectionId);
-    if (!row) throw new AppError('PRECONDITION_FAILED', 'not authorized yet: click Authorize to complete the OAuth consent flow');
+    if (!row) {
+      // Deleted (or never existed): the docs' "connection not found"; an OAuth connection never authorized: say so.
+      if (!db.prepare('SELECT 1 FROM connections WHERE id = ?').get(connectionId)) throw notFound('connection');
+      throw new AppError('PRECONDITION_FAILED', 'not authorized yet: click Authorize to complete the OAuth consent flow');
+    }
     const conn = connections.get(row.workspace_id, connectionId);
     if (conn.status === 'paused') throw new AppError('PRECONDITION_FAILED', PAUSED_MESSAGE);
     if (row.refresh_state === 'error' || conn.status === 'error') {
