@@ -81,6 +81,8 @@ const server = http.createServer((req, res) => {
     res.writeHead(404).end();
   });
 });
+// The clock may pause between steps for longer than Node's 5 s default: keep-alive sockets must not be reaped mid-run.
+server.keepAliveTimeout = 10 * 60_000;
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });

@@ -102,6 +102,9 @@ function pidAlive(owner: string): boolean {
   }
 }
 
+/** invalid_grant after a sibling process rotated the token under us: not a failure, go again with the new one. */
+class SiblingRotated extends Error {}
+
 export class OAuthAuthError extends AppError {
   constructor(message: string) {
     super('UNAUTHENTICATED', message);
@@ -339,7 +342,6 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
     return fail(row, outcome.code);
   }
 
-  class SiblingRotated extends Error {}
 
   async function refreshNow(id: string): Promise<string> {
     const deadline = wallNow() + policy.leaseMs * 2 + 5_000;
