@@ -168,6 +168,20 @@ describe('token service and rotation job', () => {
     expect(fx.oidc.stats.refreshOk).toBe(1);
   });
 
+  it('never runs more scheduled refreshes at once than the in-flight cap', async () => {
+    fx = await oauthFixture({ ports: { oauthRefreshPolicy: { maxInFlight: 2, baseDelayMs: 5, maxDelayMs: 50, attempts: 3 } } });
+    for (let i = 0; i < 6; i++) await fx.authorize(`c${i}`);
+    fx.oidc.setTokenDelay(50);
+    fx.clock.advance(50 * 60_000); // all six are due
+    for (let round = 0; round < 10 && fx.oidc.stats.refreshOk < 6; round++) {
+      await fx.core.scheduler.runDue();
+      await fx.core.scheduler.runDue(); // a second tick while two are in flight starts nothing more
+      await fx.core.oauth.tokens.settle();
+    }
+    expect(fx.oidc.stats.refreshOk).toBe(6);
+    expect(fx.core.oauth.tokens.stats().peakInFlight).toBe(2);
+  });
+
   it('refresh health reports per provider: refreshes, failures, next refresh, connections in error', async () => {
     fx = await oauthFixture();
     const a = (await fx.authorize('a')).connectionId!;
