@@ -143,6 +143,7 @@ describe('REST /oauth-apps and /connections/authorize with the owner key', () =>
     }
     expect(st2).toMatchObject({ state: 'completed', connectionId: id });
     expect((await api('GET', '/connections')).json!.items).toHaveLength(1);
+    expect((await api('GET', '/connections/oauth-health')).json).toMatchObject({ providers: [{ provider: 'okta', connections: 1, connectionsInError: 0 }] });
     expect((await api('GET', '/connections/authorize/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await api('DELETE', `/oauth-apps/${created.json!.id as string}`)).status).toBe(204);
   });
