@@ -23,6 +23,9 @@ import { createUserService } from './identity/user-service';
 import { createApiKeyService } from './identity/api-key-service';
 import { createSettingsService } from './settings/settings-service';
 import { createSecretService } from './secrets/secret-service';
+import { createOAuthAppService } from './oauth/oauth-app-service';
+import { createOAuthTokenService, type RefreshPolicy } from './oauth/oauth-token-service';
+import { createOAuthFlowService } from './oauth/oauth-flow-service';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -36,6 +39,12 @@ export type CorePorts = {
   connectionTestTimeoutMs?: number;
   /** Replaces the live HTTP connection tester (unit tests of the service only). */
   connectionTester?: ConnectionTester;
+  /** Hands an OAuth authorization URL to the user (desktop: the system browser; headless: printed). */
+  openExternal?: (url: string) => void;
+  /** OAuth refresh tuning (retries, leases, in-flight cap); tests shorten the delays. */
+  oauthRefreshPolicy?: Partial<RefreshPolicy>;
+  /** How long a consent flow's loopback listener waits for the browser (default 10 min). */
+  oauthFlowTimeoutMs?: number;
 };
 
 /** Where a locked passphrase vault gets its passphrase at start (headless: a file, else a TTY prompt). */
@@ -115,6 +124,33 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const secrets = createSecretService({ db, clock, logger, bus, audit, access, vault, references, systemActor: SYSTEM_ACTOR });
   scheduler.register(secrets.rotationJob);
   scheduler.register({ name: 'vault.auto-lock', tick: async (now) => void vault.lockIfIdle(now) });
+  const oauthApps = createOAuthAppService({ db, clock, audit, vault });
+  const oauthTokens = createOAuthTokenService({
+    db,
+    clock,
+    logger,
+    audit,
+    bus,
+    vault,
+    connections,
+    apps: oauthApps,
+    system: SYSTEM_ACTOR,
+    policy: ports.oauthRefreshPolicy,
+  });
+  const oauthFlows = createOAuthFlowService({
+    db,
+    logger,
+    audit,
+    connections,
+    apps: oauthApps,
+    tokens: oauthTokens,
+    flowTimeoutMs: ports.oauthFlowTimeoutMs,
+    openExternal: ports.openExternal,
+  });
+  // OAuth connections authenticate (tests, runs) with an access token from the rotation service.
+  connections.registerCredentialSource('oauth2', (c) => oauthTokens.getAccessToken(c.id));
+  scheduler.register({ name: 'oauth-rotation', tick: (now) => oauthTokens.tick(now) });
+  const oauth = { apps: oauthApps, tokens: oauthTokens, flows: oauthFlows };
 
   let closed = false;
   return {
@@ -135,6 +171,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     settings,
     scheduler,
     secrets,
+    oauth,
     /**
      * Brings the vault up at start. Keychain mode unlocks from the OS keychain; passphrase mode asks `passphrase`
      * (if given). With `initialize`, a vault that was never set up is created in keychain mode when a keychain is
@@ -157,6 +194,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     close(): void {
       if (closed) return;
       closed = true;
+      oauthFlows.closeAll();
+      void scheduler.stop();
       vault.forget();
       db.close();
     },

@@ -47,7 +47,8 @@ async function main(): Promise<void> {
   const rendererDir = path.resolve(args['renderer-dir'] ?? path.join(here, '..', 'renderer'));
 
   const logger = createStderrLogger();
-  const core = createCore({ dataDir, mode: 'headless', version: process.env.npm_package_version ?? '0.1.0', localUser: defaultLocalUser() }, { logger });
+  const core = createCore({ dataDir, mode: 'headless', version: process.env.npm_package_version ?? '0.1.0', localUser: defaultLocalUser() }, { logger, openExternal: (url) => console.log(`Open this URL in a browser to authorize the connection: ${url}`) });
+  // Headless: the console tab opens the consent page itself; the URL is printed too, for a browser elsewhere.
   // Headless first run: the vault is created in keychain mode when an OS keychain is reachable; without one it
   // stays uninitialized and the console shows the setup screen. A passphrase vault unlocks from
   // PROVENANCE_VAULT_PASSPHRASE_FILE, else a TTY prompt, else the console's unlock screen.

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, shell } from 'electron';
 import { createCore, defaultLocalUser, localActor } from '@core/index';
 import { createHandlers } from '@core/ipc/handlers';
 import { createRestServerController } from '@core/http/rest-server-controller';
@@ -9,7 +9,7 @@ import { PUSH_EVENTS } from '@shared/ipc/channels';
 import { registerIpc } from './ipc/handle';
 import { createMainWindow } from './window';
 import { createPreferencesStore } from './preferences-store';
-import type { RendererOrigin } from './security';
+import { isOpenableExternalUrl, type RendererOrigin } from './security';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -22,7 +22,17 @@ app.whenReady().then(async () => {
   // PROVENANCE_DATA_DIR isolates a profile (tests, a second install); otherwise userData, as every Electron app.
   const dataDir = path.resolve(process.env.PROVENANCE_DATA_DIR ?? app.getPath('userData'));
   const logger = createStderrLogger();
-  const core = createCore({ dataDir, mode: 'desktop', version: app.getVersion(), localUser: defaultLocalUser() }, { logger });
+  const core = createCore(
+    { dataDir, mode: 'desktop', version: app.getVersion(), localUser: defaultLocalUser() },
+    {
+      logger,
+      // "Authorize" opens the provider's consent page in the system browser (RFC 8252), never inside the app.
+      openExternal: (url) => {
+        if (isOpenableExternalUrl(url)) void shell.openExternal(url);
+        else logger.log('warn', 'refused to open a non-https URL');
+      },
+    },
+  );
   // No auto-initialize on the desktop: a first run shows the vault setup screen (OS keychain or passphrase).
   await core.start();
   core.scheduler.start();

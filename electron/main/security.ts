@@ -21,6 +21,22 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
   };
 }
 
+/**
+ * What the system browser may be sent to: an OAuth consent page (https) or our own loopback listener. Never
+ * file:, javascript:, custom schemes or plain http to another host.
+ */
+export function isOpenableExternalUrl(raw: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (u.username || u.password) return false;
+  if (u.protocol === 'https:') return true;
+  return u.protocol === 'http:' && (u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]');
+}
+
 /** Where our renderer is loaded from: the built file in production, the electron-vite dev server in dev. */
 export type RendererOrigin = { kind: 'file'; indexPath: string } | { kind: 'dev'; url: string };
 

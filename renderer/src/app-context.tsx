@@ -6,6 +6,7 @@ import type { AuditState, AuditStore } from './stores/audit-store';
 import type { VaultStoreState, VaultStore } from './stores/vault-store';
 
 import type { ConnectionsState, ConnectionsStore } from './stores/connections-store';
+import type { OAuthState, OAuthStore } from './stores/oauth-store';
 
 import type { IdentityState, IdentityStore } from './stores/identity-store';
 
@@ -19,6 +20,7 @@ export type AppStores = {
   identity: IdentityStore;
   vault: VaultStore;
   secrets: SecretsStore;
+  oauth: OAuthStore;
 };
 
 export const AppContext = createContext<AppStores | null>(null);
@@ -35,3 +37,4 @@ export const useVault = <T,>(sel: (s: VaultStoreState) => T): T => useStore(useA
 export const useConnections = <T,>(sel: (s: ConnectionsState) => T): T => useStore(useApp().connections, sel);
 export const useIdentity = <T,>(sel: (s: IdentityState) => T): T => useStore(useApp().identity, sel);
 export const useSecrets = <T,>(sel: (s: SecretsState) => T): T => useStore(useApp().secrets, sel);
+export const useOAuth = <T,>(sel: (s: OAuthState) => T): T => useStore(useApp().oauth, sel);

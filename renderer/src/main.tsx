@@ -9,6 +9,7 @@ import { createVaultStore } from './stores/vault-store';
 import { createConnectionsStore } from './stores/connections-store';
 import { createIdentityStore } from './stores/identity-store';
 import { createSecretsStore } from './stores/secrets-store';
+import { createOAuthStore } from './stores/oauth-store';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -29,6 +30,7 @@ if ('error' in api) {
     identity: createIdentityStore(api),
     vault: createVaultStore(api),
     secrets: createSecretsStore(api),
+    oauth: createOAuthStore(api),
   };
   root.render(
     <StrictMode>

@@ -45,13 +45,22 @@ export const CHANNELS = [
   'secrets:rollback',
   'secrets:reveal',
   'secrets:delete',
+  'oauthApps:list',
+  'oauthApps:create',
+  'oauthApps:update',
+  'oauthApps:delete',
+  'oauth:authorize',
+  'oauth:reauthorize',
+  'oauth:flow-status',
+  'oauth:flow-cancel',
+  'oauth:health',
 ] as const satisfies readonly Channel[];
 
 type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 export const _everyChannelListed: [Missing] extends [never] ? true : Missing = true;
 
 /** Main → renderer pushes (`domain:event`). Payloads are small, never secret. */
-export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'vault:changed', 'connections:changed', 'settings:changed', 'secrets:changed'] as const;
+export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'vault:changed', 'connections:changed', 'settings:changed', 'secrets:changed', 'oauth:health-changed'] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
 export type PushPayloads = {
   'workspaces:changed': { workspaceId: string };
@@ -61,4 +70,5 @@ export type PushPayloads = {
   /** Which top-level settings changed; the desktop shell starts or stops the REST server on restApi. */
   'settings:changed': { keys: string[] };
   'secrets:changed': { workspaceId: string; id: string };
+  'oauth:health-changed': { workspaceId: string };
 };

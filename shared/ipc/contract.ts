@@ -4,6 +4,7 @@ import { vaultContract } from './vault.contract';
 import { connectionsContract } from './connections.contract';
 import { identityContract } from './identity.contract';
 import { secretsContract } from './secrets.contract';
+import { oauthContract } from './oauth.contract';
 
 /**
  * The single source of truth for every channel: input and output schemas. Main and the headless bridge parse
@@ -16,6 +17,8 @@ export const contract = {
   ...connectionsContract,
   ...identityContract,
   ...secretsContract,
+  // after connections: it extends connections:get with the OAuth token bookkeeping
+  ...oauthContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -1,21 +1,20 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { KeyStore } from '@core/ports';
 
 /**
- * A KeyStore in a JSON file OUTSIDE the data dir, for tests where several processes must share one vault key
- * (crash tests). Test-only: the app never keeps a master key in a file.
+ * A KeyStore two test processes can share (the OS keychain is per session and the memory one per process). It
+ * lives in its own temp dir, outside the data dir the canary scans read. Tests only.
  */
-export function createFileKeyStore(file: string): KeyStore {
-  const read = (): Record<string, string> => (fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>) : {});
+export function createFileKeyStore(dir: string): KeyStore {
+  const file = (account: string) => path.join(dir, `${account.replace(/[^\w.-]/g, '_')}.key`);
   return {
     kind: 'test-file',
-    get: async (a) => read()[a] ?? null,
-    set: async (a, v) => fs.writeFileSync(file, JSON.stringify({ ...read(), [a]: v }), { mode: 0o600 }),
+    get: async (a) => (fs.existsSync(file(a)) ? fs.readFileSync(file(a), 'utf8') : null),
+    set: async (a, v) => fs.writeFileSync(file(a), v, { mode: 0o600 }),
     delete: async (a) => {
-      const m = read();
-      const had = a in m;
-      delete m[a];
-      fs.writeFileSync(file, JSON.stringify(m));
+      const had = fs.existsSync(file(a));
+      fs.rmSync(file(a), { force: true });
       return had;
     },
   };

@@ -3,6 +3,7 @@ import { identityMigration } from './migrations/identity-migrations';
 import { vaultCoreMigration, vaultKeychainAccountMigration } from '../vault/vault-migrations';
 import { connectionsMigration } from '../connections/connection-migrations';
 import { secretsMigration } from '../secrets/secret-migrations';
+import { oauthMigration } from '../oauth/oauth-migrations';
 
 /**
  * Numbered, append-only migrations; schema_migrations records which ones a database has had. Never edit a
@@ -86,4 +87,5 @@ export const MIGRATIONS: readonly Migration[] = [
   vaultKeychainAccountMigration,
   secretsMigration,
   connectionsMigration,
+  oauthMigration,
 ];

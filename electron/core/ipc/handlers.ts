@@ -5,6 +5,7 @@ import { vaultHandlers } from './vault.ipc';
 import { connectionsHandlers } from './connections.ipc';
 import { identityHandlers } from './identity.ipc';
 import { secretsHandlers } from './secrets.ipc';
+import { oauthHandlers } from './oauth.ipc';
 
 /** Every channel's handler as one plain object: main's handle() and the headless bridge loop over it. */
 export function createHandlers(core: Core): Handlers {
@@ -14,5 +15,7 @@ export function createHandlers(core: Core): Handlers {
     ...connectionsHandlers(core),
     ...identityHandlers(core),
     ...secretsHandlers(core),
+    // after connections: wraps connections:get to add the OAuth token bookkeeping
+    ...oauthHandlers(core, connectionsHandlers(core)),
   };
 }

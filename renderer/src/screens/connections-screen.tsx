@@ -16,6 +16,7 @@ import {
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useConnections, useSession } from '../app-context';
 import { EmptyState, ErrorBanner, ScreenHeader } from '../components/ui';
+import { OAuthConnectionPanel, RefreshHealthPanel } from './oauth-panels';
 
 const OUTCOME_LABEL: Record<ConnectionTestResult['outcome'], string> = {
   valid: 'Valid',
@@ -173,6 +174,7 @@ export function ConnectionsScreen() {
           Load more
         </button>
       )}
+      <RefreshHealthPanel />
     </section>
   );
 }
@@ -290,6 +292,7 @@ function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
           {c.lastError.code === 'not_authorized' ? c.lastError.message : `Last error: ${c.lastError.message}`}
         </p>
       )}
+      {entry.authType === 'oauth2' && <OAuthConnectionPanel connection={c} />}
       {editing && (
         <form
           className="stack"

@@ -5,6 +5,7 @@ import { ErrorBanner, ScreenHeader } from '../components/ui';
 import { VaultSettings } from './vault-settings';
 import { useCan } from '../access';
 import { ApiKeysSection, RestApiSection, UsersSection } from './settings-identity';
+import { OAuthAppsSection } from './oauth-panels';
 
 /** Settings: workspaces (create, rename). Later capabilities add their sections (users, API keys, vault, REST). */
 export function SettingsScreen() {
@@ -71,6 +72,7 @@ export function SettingsScreen() {
       <UsersSection />
       <ApiKeysSection />
       <RestApiSection />
+      <OAuthAppsSection />
     </section>
   );
 }

@@ -16,7 +16,8 @@ describe('crash safety', () => {
     const dataDir = tempDir();
     const scratch = tempDir('p1-crash-');
     cleanup.push(() => fs.rmSync(scratch, { recursive: true, force: true }));
-    const keyFile = path.join(scratch, 'key.json');
+    const keyFile = path.join(scratch, 'keys');
+    fs.mkdirSync(keyFile);
     const ackFile = path.join(scratch, 'acks');
     const keyStore = createFileKeyStore(keyFile);
 

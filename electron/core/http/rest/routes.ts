@@ -4,6 +4,14 @@ import { identityRoutes } from './identity.routes';
 import { auditRoutes } from './audit.routes';
 import { connectionRoutes } from './connections.routes';
 import { secretRoutes } from './secrets.routes';
+import { oauthRoutes } from './oauth.routes';
 
 /** Every REST route table. Each capability adds `<domain>.routes.ts` and spreads it here. */
-export const REST_ROUTES: readonly RestRoute[] = [...workspaceRoutes, ...identityRoutes, ...auditRoutes, ...connectionRoutes, ...secretRoutes];
+export const REST_ROUTES: readonly RestRoute[] = [
+  ...workspaceRoutes,
+  ...identityRoutes,
+  ...auditRoutes,
+  ...connectionRoutes,
+  ...oauthRoutes,
+  ...secretRoutes,
+];

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { IdSchema } from '../domain/common';
+import { ConnectionDetailSchema, ConnectionRefSchema } from '../domain/connection';
+import {
+  AuthorizeStartSchema,
+  AuthorizeStartedSchema,
+  FlowRefSchema,
+  FlowStatusSchema,
+  OAuthAppCreateSchema,
+  OAuthAppListSchema,
+  OAuthAppPageSchema,
+  OAuthAppRefSchema,
+  OAuthAppSchema,
+  OAuthAppUpdateSchema,
+  OAuthTokenInfoSchema,
+  ReauthorizeSchema,
+  RefreshHealthSchema,
+} from '../domain/oauth';
+
+/**
+ * OAuth 2.0: apps, the consent flow, refresh health. No output carries a token or a client secret.
+ * `connections:get` is re-declared here (spread after the connections contract) so the detail record also shows the
+ * token bookkeeping (expiry, last/next refresh, last refresh error) of an OAuth connection.
+ */
+export const oauthContract = {
+  'oauthApps:list': { input: OAuthAppListSchema, output: OAuthAppPageSchema },
+  'oauthApps:create': { input: OAuthAppCreateSchema, output: OAuthAppSchema },
+  'oauthApps:update': { input: OAuthAppUpdateSchema, output: OAuthAppSchema },
+  'oauthApps:delete': { input: OAuthAppRefSchema, output: z.object({ id: IdSchema, deleted: z.literal(true) }) },
+  'oauth:authorize': { input: AuthorizeStartSchema, output: AuthorizeStartedSchema },
+  'oauth:reauthorize': { input: ReauthorizeSchema, output: AuthorizeStartedSchema },
+  'oauth:flow-status': { input: FlowRefSchema, output: FlowStatusSchema },
+  'oauth:flow-cancel': { input: FlowRefSchema, output: FlowStatusSchema },
+  'oauth:health': { input: z.strictObject({ workspaceId: IdSchema }), output: RefreshHealthSchema },
+  'connections:get': { input: ConnectionRefSchema, output: ConnectionDetailSchema.extend({ oauth: OAuthTokenInfoSchema.nullable().optional() }) },
+} as const;
