@@ -12,6 +12,7 @@ import { createReferenceIndex } from './references/reference-index';
 import { createVaultService } from './vault/vault-service';
 import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
+import { createDatastoreService } from './datastores/datastore-service';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -19,6 +20,8 @@ export type CorePorts = {
   logger?: Logger;
   /** Where the vault's master key lives; the vault capability uses it. */
   keyStore?: KeyStore;
+  /** S3 multipart tuning for S3 datastores (part size, parts in flight). */
+  s3?: { partSize?: number; queueSize?: number; maxAttempts?: number };
 };
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: 'ProvenanceOne', origin: 'system' };
@@ -56,6 +59,9 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const references = createReferenceIndex({ db });
   const vault = createVaultService({ db, keyStore: ports.keyStore ?? createKeytarKeyStore(), clock, audit });
   const scheduler = createScheduler({ clock, logger });
+  const datastores = createDatastoreService({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3 });
+  // Crash leftovers of filesystem datastores go before any new upload can start.
+  datastores.recover();
 
   let closed = false;
   return {
@@ -70,6 +76,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     references,
     vault,
     scheduler,
+    datastores,
     /**
      * Brings the vault up at start: unlocks from the OS keychain when it holds the key. With `initialize`, a vault
      * that was never set up is created in keychain mode (the headless console's first run). Never throws: a
@@ -87,6 +94,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     close(): void {
       if (closed) return;
       closed = true;
+      datastores.close();
       vault.forget();
       db.close();
     },

@@ -10,15 +10,42 @@ export const CHANNELS = [
   'workspaces:create',
   'workspaces:rename',
   'audit:list',
+  'datastores:list',
+  'datastores:get',
+  'datastores:create',
+  'datastores:delete',
+  'datastores:test',
+  'datastores:usage',
+  'datastores:objects:list',
+  'datastores:objects:head',
+  'datastores:objects:preview',
+  'datastores:objects:delete',
+  'datastores:objects:putText',
+  'datastores:uploadUrl',
+  'datastores:uploadFromPath',
+  'datastores:cancelUpload',
+  'datastores:storageStep',
 ] as const satisfies readonly Channel[];
 
 type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 export const _everyChannelListed: [Missing] extends [never] ? true : Missing = true;
 
 /** Main → renderer pushes (`domain:event`). Payloads are small, never secret. */
-export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended'] as const;
+export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'datastores:changed', 'datastores:upload_progress'] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
 export type PushPayloads = {
   'workspaces:changed': { workspaceId: string };
   'audit:appended': { workspaceId: string | null; action: string };
+  'datastores:changed': { workspaceId: string; datastoreId: string };
+  /** Streaming uploads (dropped files, console uploads): bytes received so far; `state` ends with done/failed/cancelled. */
+  'datastores:upload_progress': {
+    uploadId: string;
+    workspaceId: string;
+    datastoreId: string;
+    key: string;
+    bytes: number;
+    total: number | null;
+    state: 'running' | 'done' | 'failed' | 'cancelled';
+    error?: string;
+  };
 };

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { coreContract } from './core.contract';
+import { datastoresContract } from './datastores.contract';
 
 /**
  * The single source of truth for every channel: input and output schemas. Main and the headless bridge parse
@@ -8,6 +9,7 @@ import { coreContract } from './core.contract';
  */
 export const contract = {
   ...coreContract,
+  ...datastoresContract,
 } as const;
 
 export type Contract = typeof contract;

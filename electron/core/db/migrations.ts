@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { vaultCoreMigration } from '../vault/vault-migrations';
+import { datastoresMigration } from '../datastores/datastore-migrations';
 
 /**
  * Numbered, append-only migrations; schema_migrations records which ones a database has had. Never edit a
@@ -75,4 +76,4 @@ export const referencesMigration: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, vaultCoreMigration];
+export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, vaultCoreMigration, datastoresMigration];

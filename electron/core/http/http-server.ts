@@ -11,6 +11,7 @@ import { dispatch, type Handlers } from '../ipc/dispatch';
 import { registerRestRoutes } from './rest/rest-router';
 import { REST_ROUTES } from './rest/routes';
 import { createAuthenticator } from './rest/auth';
+import { registerDatastoreHttp } from './datastore-http';
 
 export type HttpServerOptions = {
   /** Always loopback: the console and the API are for this workstation only. */
@@ -106,7 +107,10 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   });
 
   // The REST API of the docs (same paths, no prefix), authenticated by API key or JWT, never by the console token.
-  registerRestRoutes(app, { core, handlers, routes: REST_ROUTES, authenticate: opts.authenticate ?? createAuthenticator(core) });
+  const authenticate = opts.authenticate ?? createAuthenticator(core);
+  registerRestRoutes(app, { core, handlers, routes: REST_ROUTES, authenticate });
+  // Object bytes (downloads, pre-signed PUTs, console uploads) stream outside the JSON body limit.
+  registerDatastoreHttp(app, { core, authenticate, consoleActor });
   for (const register of opts.routes ?? []) register(app, { core, handlers });
 
   if (opts.rendererDir && fs.existsSync(path.join(opts.rendererDir, 'index.html'))) {
@@ -129,9 +133,14 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
       await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port });
       const addr = app.server.address();
       if (addr && typeof addr === 'object') port = addr.port;
+      // Filesystem datastores' pre-signed upload URLs point here.
+      core.datastores.setLocalApiUrl(`http://127.0.0.1:${port}`);
       return { port, url: `http://127.0.0.1:${port}` };
     },
-    close: () => app.close(),
+    close: () => {
+      core.datastores.setLocalApiUrl(null);
+      return app.close();
+    },
   };
 }
 export type HttpServer = ReturnType<typeof createHttpServer>;
