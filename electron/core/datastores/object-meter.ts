@@ -9,6 +9,7 @@ import { AppError } from '../errors';
 export function createMeter(opts: { maxBytes?: number; onProgress?: (bytes: number) => void }) {
   const hash = createHash('sha256');
   let bytes = 0;
+  let digest: string | null = null;
   const stream = new Transform({
     highWaterMark: 1024 * 1024,
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
@@ -24,7 +25,7 @@ export function createMeter(opts: { maxBytes?: number; onProgress?: (bytes: numb
   return {
     stream,
     bytes: () => bytes,
-    sha256: () => hash.digest('hex'),
+    sha256: () => (digest ??= hash.digest('hex')),
   };
 }
 

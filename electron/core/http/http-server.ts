@@ -46,7 +46,9 @@ function safeEqual(a: string, b: string): boolean {
  */
 export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServerOptions) {
   // forceCloseConnections: open SSE streams and keep-alive sockets must not hold a shutdown hostage.
-  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, trustProxy: false, forceCloseConnections: true });
+  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, trustProxy: false, forceCloseConnections: true,
+    // Object keys (up to 1024 UTF-8 bytes, percent-encoded) and signed upload tokens travel as path parameters.
+    maxParamLength: 8192 });
   let port = opts.port;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
