@@ -3,7 +3,8 @@ import { useApp, useSession } from './app-context';
 import { ErrorBanner } from './components/ui';
 import { AuditScreen } from './screens/audit-screen';
 import { SettingsScreen } from './screens/settings-screen';
-import { ConnectionsScreen, DatastoresScreen, SecretsScreen } from './screens/placeholder-screens';
+import { ConnectionsScreen, SecretsScreen } from './screens/placeholder-screens';
+import { DatastoresScreen } from './screens/datastores-screen';
 
 export type ScreenId = 'connections' | 'secrets' | 'datastores' | 'audit' | 'settings';
 

@@ -3,8 +3,10 @@ import { useStore } from 'zustand';
 import type { Api } from '@shared/ipc/api';
 import type { SessionState, SessionStore } from './stores/session-store';
 import type { AuditState, AuditStore } from './stores/audit-store';
+import type { DatastoresStore } from './stores/datastores-store';
+import type { Uploader } from './api/uploader';
 
-export type AppStores = { api: Api; session: SessionStore; audit: AuditStore };
+export type AppStores = { api: Api; session: SessionStore; audit: AuditStore; datastores: DatastoresStore; uploader: Uploader };
 
 export const AppContext = createContext<AppStores | null>(null);
 

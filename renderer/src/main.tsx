@@ -2,7 +2,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { AppContext } from './app-context';
-import { resolveApi } from './api/bridge';
+import { consoleToken, resolveApi } from './api/bridge';
+import { createHttpUploader, createPathUploader } from './api/uploader';
+import { createDatastoresStore } from './stores/datastores-store';
 import { createSessionStore } from './stores/session-store';
 import { createAuditStore } from './stores/audit-store';
 import './styles.css';
@@ -17,7 +19,17 @@ if ('error' in api) {
     </div>,
   );
 } else {
-  const stores = { api, session: createSessionStore(api, window.localStorage), audit: createAuditStore(api) };
+  // Electron streams dropped files from their paths in the main process; the console PUTs them over HTTP.
+  const uploader = window.files
+    ? createPathUploader(api, (f) => window.files!.pathFor(f))
+    : createHttpUploader(window.location.origin, consoleToken() ?? '');
+  const stores = {
+    api,
+    session: createSessionStore(api, window.localStorage),
+    audit: createAuditStore(api),
+    datastores: createDatastoresStore(api, uploader),
+    uploader,
+  };
   root.render(
     <StrictMode>
       <AppContext.Provider value={stores}>

@@ -18,12 +18,3 @@ export function SecretsScreen() {
     </section>
   );
 }
-
-export function DatastoresScreen() {
-  return (
-    <section className="screen" data-testid="screen-datastores">
-      <ScreenHeader title="Datastores" subtitle="Object stores on this machine or in S3." />
-      <EmptyState title="No datastores yet">Datastores arrive in the next release of this app.</EmptyState>
-    </section>
-  );
-}
