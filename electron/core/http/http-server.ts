@@ -48,7 +48,7 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   // forceCloseConnections: open SSE streams and keep-alive sockets must not hold a shutdown hostage.
   const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, trustProxy: false, forceCloseConnections: true,
     // Object keys (up to 1024 UTF-8 bytes, percent-encoded) and signed upload tokens travel as path parameters.
-    maxParamLength: 8192 });
+    routerOptions: { maxParamLength: 8192 } });
   let port = opts.port;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
