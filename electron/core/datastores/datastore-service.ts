@@ -136,6 +136,9 @@ export function createDatastoreService(deps: DatastoreServiceDeps) {
       ON CONFLICT (datastore_id, key) DO UPDATE SET locator = excluded.locator, size = excluded.size,
         content_type = excluded.content_type, sha256 = excluded.sha256, uploaded_by = excluded.uploaded_by, updated_at = excluded.updated_at`);
 
+  const listFrom = db.prepare('SELECT * FROM datastore_objects WHERE datastore_id = @id AND key >= @lower AND key < @upper ORDER BY key LIMIT @batch');
+  const listAfter = db.prepare('SELECT * FROM datastore_objects WHERE datastore_id = @id AND key > @lower AND key < @upper ORDER BY key LIMIT @batch');
+
   const now = () => clock.now().toISOString();
 
   function toDatastore(r: DsRow): Datastore {
@@ -418,12 +421,13 @@ export function createDatastoreService(deps: DatastoreServiceDeps) {
     let after: string | null = q.cursor === undefined ? null : String(decodeCursor(q.cursor));
     const items: DatastoreObject[] = [];
     const prefixes: string[] = [];
-    const batch = Math.min(limit + 1, 1000);
+    const maxBatch = Math.min(limit + 1, 1000);
+    // After skipping a folder the next row is often another folder: fetch one row, and grow while rows are objects.
+    let batch = maxBatch;
     // Keys sort by their UTF-8 bytes (SQLite BINARY), like S3. Every key in [prefix, prefix+U+10FFFF) starts with prefix.
-    const stmt = db.prepare(`SELECT * FROM datastore_objects WHERE datastore_id = @id
-        AND (CASE WHEN @after IS NULL THEN key >= @prefix ELSE key > @after END) AND key < @upper ORDER BY key LIMIT @batch`);
     for (;;) {
-      const rows = stmt.all({ id: r.id, after, prefix, upper: prefix + MAX_CHAR, batch }) as ObjRow[];
+      // Two statements, not one with CASE: a plain range on the primary key is what lets SQLite seek.
+      const rows = (after === null ? listFrom.all({ id: r.id, lower: prefix, upper: prefix + MAX_CHAR, batch }) : listAfter.all({ id: r.id, lower: after, upper: prefix + MAX_CHAR, batch })) as ObjRow[];
       if (rows.length === 0) return { items, prefixes, nextCursor: null };
       let jumped = false;
       for (const row of rows) {
@@ -435,12 +439,14 @@ export function createDatastoreService(deps: DatastoreServiceDeps) {
           // Skip the rest of this folder in one seek.
           after = group + MAX_CHAR;
           jumped = true;
+          batch = 1;
           break;
         }
         items.push(toObject(row));
         after = row.key;
       }
       if (!jumped && rows.length < batch) return { items, prefixes, nextCursor: null };
+      if (!jumped) batch = Math.min(batch * 4, maxBatch);
     }
   }
 
