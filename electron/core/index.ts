@@ -13,6 +13,9 @@ import { createVaultService } from './vault/vault-service';
 import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
 import { createDatastoreService } from './datastores/datastore-service';
+import { createConnectionService } from './connections/connection-service';
+import { createHttpConnectionTester } from './connections/http-connection-tester';
+import type { ConnectionTester } from './connections/connection-tester';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -22,6 +25,10 @@ export type CorePorts = {
   keyStore?: KeyStore;
   /** S3 multipart tuning for S3 datastores (part size, parts in flight). */
   s3?: { partSize?: number; queueSize?: number; maxAttempts?: number };
+  /** How long a connection test waits for the provider (default 10 s). */
+  connectionTestTimeoutMs?: number;
+  /** Replaces the live HTTP connection tester (unit tests of the service only). */
+  connectionTester?: ConnectionTester;
 };
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: 'ProvenanceOne', origin: 'system' };
@@ -58,6 +65,16 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   workspaces.ensureDefault(SYSTEM_ACTOR);
   const references = createReferenceIndex({ db });
   const vault = createVaultService({ db, keyStore: ports.keyStore ?? createKeytarKeyStore(), clock, audit });
+  const connections = createConnectionService({
+    db,
+    clock,
+    logger,
+    audit,
+    bus,
+    references,
+    vault,
+    tester: ports.connectionTester ?? createHttpConnectionTester({ timeoutMs: ports.connectionTestTimeoutMs }),
+  });
   const scheduler = createScheduler({ clock, logger });
   const datastores = createDatastoreService({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3 });
   // Crash leftovers of filesystem datastores go before any new upload can start.
@@ -75,6 +92,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     workspaces,
     references,
     vault,
+    connections,
     scheduler,
     datastores,
     /**

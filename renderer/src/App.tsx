@@ -3,8 +3,9 @@ import { useApp, useSession } from './app-context';
 import { ErrorBanner } from './components/ui';
 import { AuditScreen } from './screens/audit-screen';
 import { SettingsScreen } from './screens/settings-screen';
-import { ConnectionsScreen, SecretsScreen } from './screens/placeholder-screens';
+import { SecretsScreen } from './screens/placeholder-screens';
 import { DatastoresScreen } from './screens/datastores-screen';
+import { ConnectionsScreen } from './screens/connections-screen';
 
 export type ScreenId = 'connections' | 'secrets' | 'datastores' | 'audit' | 'settings';
 

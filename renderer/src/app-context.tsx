@@ -6,7 +6,16 @@ import type { AuditState, AuditStore } from './stores/audit-store';
 import type { DatastoresStore } from './stores/datastores-store';
 import type { Uploader } from './api/uploader';
 
-export type AppStores = { api: Api; session: SessionStore; audit: AuditStore; datastores: DatastoresStore; uploader: Uploader };
+import type { ConnectionsState, ConnectionsStore } from './stores/connections-store';
+
+export type AppStores = {
+  api: Api;
+  session: SessionStore;
+  audit: AuditStore;
+  connections: ConnectionsStore;
+  datastores: DatastoresStore;
+  uploader: Uploader;
+};
 
 export const AppContext = createContext<AppStores | null>(null);
 
@@ -18,3 +27,4 @@ export function useApp(): AppStores {
 
 export const useSession = <T,>(sel: (s: SessionState) => T): T => useStore(useApp().session, sel);
 export const useAudit = <T,>(sel: (s: AuditState) => T): T => useStore(useApp().audit, sel);
+export const useConnections = <T,>(sel: (s: ConnectionsState) => T): T => useStore(useApp().connections, sel);

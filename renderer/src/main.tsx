@@ -7,6 +7,7 @@ import { createHttpUploader, createPathUploader } from './api/uploader';
 import { createDatastoresStore } from './stores/datastores-store';
 import { createSessionStore } from './stores/session-store';
 import { createAuditStore } from './stores/audit-store';
+import { createConnectionsStore } from './stores/connections-store';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -27,6 +28,7 @@ if ('error' in api) {
     api,
     session: createSessionStore(api, window.localStorage),
     audit: createAuditStore(api),
+    connections: createConnectionsStore(api),
     datastores: createDatastoresStore(api, uploader),
     uploader,
   };

@@ -25,13 +25,20 @@ export const CHANNELS = [
   'datastores:uploadFromPath',
   'datastores:cancelUpload',
   'datastores:storageStep',
+  'connections:list',
+  'connections:get',
+  'connections:create',
+  'connections:update',
+  'connections:delete',
+  'connections:test',
+  'connections:test-draft',
 ] as const satisfies readonly Channel[];
 
 type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 export const _everyChannelListed: [Missing] extends [never] ? true : Missing = true;
 
 /** Main → renderer pushes (`domain:event`). Payloads are small, never secret. */
-export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'datastores:changed', 'datastores:upload_progress'] as const;
+export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'connections:changed', 'datastores:changed', 'datastores:upload_progress'] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
 export type PushPayloads = {
   'workspaces:changed': { workspaceId: string };
@@ -48,4 +55,5 @@ export type PushPayloads = {
     state: 'running' | 'done' | 'failed' | 'cancelled';
     error?: string;
   };
+  'connections:changed': { workspaceId: string; id: string };
 };

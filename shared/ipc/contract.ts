@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { coreContract } from './core.contract';
 import { datastoresContract } from './datastores.contract';
+import { connectionsContract } from './connections.contract';
 
 /**
  * The single source of truth for every channel: input and output schemas. Main and the headless bridge parse
@@ -10,6 +11,7 @@ import { datastoresContract } from './datastores.contract';
 export const contract = {
   ...coreContract,
   ...datastoresContract,
+  ...connectionsContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -1,4 +1,4 @@
-import type { Migration } from '../db/migrations';
+import type { Migration } from '../db/database';
 
 /**
  * Datastores (400–499). An object row exists only once its bytes are complete in the backend: `locator` names

@@ -1,9 +1,11 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import path from 'node:path';
 import { touchPrivate } from '../fs/data-dir';
-import type { Migration } from './migrations';
 
 export type Db = Database;
+
+/** A numbered schema change. Capability migration files import this type from here (not from migrations.ts). */
+export type Migration = { version: number; name: string; up: (db: Db) => void };
 export const DB_FILE = 'provenance.db';
 
 /** Opens the app database: WAL, foreign keys on, busy timeout for a second process on the same data dir. */

@@ -1,13 +1,14 @@
-import type { Database } from 'better-sqlite3';
+import type { Migration } from './database';
 import { vaultCoreMigration } from '../vault/vault-migrations';
 import { datastoresMigration } from '../datastores/datastore-migrations';
+import { connectionsMigration } from '../connections/connection-migrations';
 
 /**
  * Numbered, append-only migrations; schema_migrations records which ones a database has had. Never edit a
  * released migration: add a new number. Ranges are reserved per capability so parallel work cannot collide:
  * 1–99 foundation, 100–199 identity, 200–299 vault/secrets, 300–399 connections, 400–499 datastores, 500–599 oauth.
  */
-export type Migration = { version: number; name: string; up: (db: Database) => void };
+export type { Migration };
 
 export const foundationMigration: Migration = {
   version: 1,
@@ -76,4 +77,4 @@ export const referencesMigration: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, vaultCoreMigration, datastoresMigration];
+export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, vaultCoreMigration, connectionsMigration, datastoresMigration];

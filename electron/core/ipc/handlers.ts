@@ -2,11 +2,13 @@ import type { Core } from '../index';
 import type { Handlers } from './dispatch';
 import { coreHandlers } from './core.ipc';
 import { datastoreHandlers } from './datastores.ipc';
+import { connectionsHandlers } from './connections.ipc';
 
 /** Every channel's handler as one plain object: main's handle() and the headless bridge loop over it. */
 export function createHandlers(core: Core): Handlers {
   return {
     ...coreHandlers(core),
     ...datastoreHandlers(core),
+    ...connectionsHandlers(core),
   };
 }

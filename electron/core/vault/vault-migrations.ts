@@ -1,4 +1,4 @@
-import type { Migration } from '../db/migrations';
+import type { Migration } from '../db/database';
 
 /** Vault core tables (200). The vault/secrets capability adds 201+. */
 export const vaultCoreMigration: Migration = {

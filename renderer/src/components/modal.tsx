@@ -10,7 +10,7 @@ export function Modal(props: Readonly<{ title: string; children: ReactNode; onCl
   }, [onClose]);
   return (
     <div className="modal-backdrop">
-      <div className="modal card" role="dialog" aria-modal="true" aria-label={props.title} data-testid={props.testId ?? 'modal'}>
+      <div className="modal wide" role="dialog" aria-modal="true" aria-label={props.title} data-testid={props.testId ?? 'modal'}>
         <h2>{props.title}</h2>
         {props.children}
         <div className="modal-actions">{props.actions}</div>

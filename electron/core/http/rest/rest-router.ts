@@ -27,6 +27,8 @@ export type RestRoute = {
   /** Success status: 200 by default; 201 for creates; 204 sends no body. */
   status?: 200 | 201 | 202 | 204;
   summary?: string;
+  /** Maps a successful channel value onto another status/body (e.g. a failed connection test answers 4xx). */
+  respond?: (value: unknown) => { status: number; body: unknown; headers?: Record<string, string> };
 };
 
 /** Resolves credentials (x-api-key, Authorization: Bearer) to a caller; null → 401. Throws AppError for 403 etc. */
@@ -65,6 +67,11 @@ export function registerRestRoutes(
         });
         const result = await dispatch(deps.handlers, route.channel, input, { actor: caller.actor }, deps.core.logger);
         if (!result.ok) return sendError(reply, result.error);
+        if (route.respond) {
+          const r = route.respond(result.value);
+          for (const [k, v] of Object.entries(r.headers ?? {})) void reply.header(k, v);
+          return reply.code(r.status).send(r.body);
+        }
         if (route.status === 204) return reply.code(204).send();
         return reply.code(route.status ?? 200).send(result.value);
       },

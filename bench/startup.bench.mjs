@@ -1,0 +1,89 @@
+// Start-up: the headless console on an EXISTING data dir answers /health within 1 s (reported as a ratio to a bare
+// `node -e ""` start measured beside it), the built renderer reaches its first screen in headless Chromium within
+// 1.5× the time Chromium takes to show about:blank, and the headless process's peak RSS.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from '@playwright/test';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const emit = (row) => console.log(JSON.stringify({ bench: 'startup', ...row }));
+
+function startServe(dataDir) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['out/main/headless.js', '--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stderr.on('data', () => {});
+    child.stdout.on('data', async (b) => {
+      out += b;
+      const m = /console ready: (\S+)/.exec(out);
+      if (!m || child.ready) return;
+      child.ready = true;
+      const url = m[1];
+      const origin = new URL(url).origin;
+      for (;;) {
+        const r = await fetch(`${origin}/health`).catch(() => null);
+        if (r?.ok) break;
+      }
+      resolve({ child, url, ms: performance.now() - t0 });
+    });
+    child.on('exit', (c) => reject(new Error(`serve exited ${c}: ${out}`)));
+  });
+}
+const stop = (child) => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); });
+const peakRss = (pid) => {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+};
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'p1-bench-'));
+const first = await startServe(dataDir); // creates the database and the vault: later runs start on an existing dir
+await stop(first.child);
+
+const serveMs = [];
+const nodeMs = [];
+for (let i = 0; i < RUNS; i++) {
+  let t = performance.now();
+  spawnSync(process.execPath, ['-e', '']);
+  nodeMs.push(performance.now() - t);
+  const s = await startServe(dataDir);
+  serveMs.push(s.ms);
+  await stop(s.child);
+}
+const serve = median(serveMs);
+const bare = median(nodeMs);
+emit({ metric: 'serve /health on an existing data dir (median ms)', value: Math.round(serve), unit: ' ms', reference: Math.round(bare), ratio: +(serve / bare).toFixed(2), target: '≤ 1000 ms', pass: serve <= 1000 });
+
+const s = await startServe(dataDir);
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+const blank = [];
+const app = [];
+// Both arms open a fresh context and tab, so each pays for a new renderer process, as a user opening the console does.
+for (let i = 0; i < RUNS; i++) {
+  let t = performance.now();
+  let ctx = await browser.newContext();
+  let page = await ctx.newPage();
+  await page.goto('about:blank');
+  blank.push(performance.now() - t);
+  await ctx.close();
+  t = performance.now();
+  ctx = await browser.newContext();
+  page = await ctx.newPage();
+  await page.goto(s.url);
+  await page.waitForSelector('[data-app-state="loaded"]');
+  app.push(performance.now() - t);
+  await ctx.close();
+}
+await browser.close();
+const blankMs = median(blank);
+const appMs = median(app);
+emit({ metric: 'renderer first screen vs about:blank (median ms)', value: Math.round(appMs), unit: ' ms', reference: Math.round(blankMs), ratio: +(appMs / Math.max(blankMs, 1)).toFixed(2), target: '≤ 1.5× about:blank', pass: appMs <= 1.5 * blankMs });
+emit({ metric: 'headless process peak RSS', value: Math.round(peakRss(s.child.pid)), unit: ' MB' });
+await stop(s.child);
+fs.rmSync(dataDir, { recursive: true, force: true });

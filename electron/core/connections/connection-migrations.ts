@@ -1,0 +1,46 @@
+import type { Migration } from '../db/database';
+
+/**
+ * Connections (range 300–399). The credential is only ever stored sealed by the vault (AAD
+ * `connection:<id>:credential`), or as a reference to a vault secret; no column holds plaintext.
+ */
+export const connectionsMigration: Migration = {
+  version: 300,
+  name: 'connections: connections, status history',
+  up: (db) => {
+    db.exec(`
+      CREATE TABLE connections (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        auth_type TEXT NOT NULL CHECK (auth_type IN ('oauth2','apikey','serviceaccount')),
+        status TEXT NOT NULL CHECK (status IN ('active','paused','error')),
+        settings TEXT NOT NULL DEFAULT '{}',
+        credential_sealed BLOB,
+        credential_secret_id TEXT,
+        last_error_code TEXT,
+        last_error_message TEXT,
+        last_error_at TEXT,
+        last_test TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        status_changed_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX connections_ws_name ON connections (workspace_id, name COLLATE NOCASE);
+      CREATE INDEX connections_ws_provider ON connections (workspace_id, provider);
+
+      CREATE TABLE connection_status_history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        from_status TEXT,
+        to_status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL
+      );
+      CREATE INDEX connection_status_history_conn ON connection_status_history (connection_id, seq);
+    `);
+  },
+};

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { IdSchema } from '../domain/common';
+import {
+  ConnectionCreateSchema,
+  ConnectionDeleteSchema,
+  ConnectionDetailSchema,
+  ConnectionListQuerySchema,
+  ConnectionPageSchema,
+  ConnectionRefSchema,
+  ConnectionSchema,
+  ConnectionTestDraftSchema,
+  ConnectionTestResultSchema,
+  ConnectionUpdateSchema,
+} from '../domain/connection';
+
+/**
+ * Connections. No output here has a credential field, and the outputs are strict objects, so a credential that
+ * slipped into a record would fail the output parse in tests.
+ */
+export const connectionsContract = {
+  'connections:list': { input: ConnectionListQuerySchema, output: ConnectionPageSchema },
+  /** The detail record: emits connection.accessed (high). */
+  'connections:get': { input: ConnectionRefSchema, output: ConnectionDetailSchema },
+  'connections:create': { input: ConnectionCreateSchema, output: ConnectionSchema },
+  'connections:update': { input: ConnectionUpdateSchema, output: ConnectionSchema },
+  'connections:delete': { input: ConnectionDeleteSchema, output: z.object({ id: IdSchema, deleted: z.literal(true) }) },
+  'connections:test': { input: ConnectionRefSchema, output: ConnectionTestResultSchema },
+  'connections:test-draft': { input: ConnectionTestDraftSchema, output: ConnectionTestResultSchema },
+} as const;

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../../helpers/test-server';
+import { canary, textContainsCanary } from '../../helpers/canary';
+import { startFakeProviders, type FakeProviders } from '../../fakes/fake-providers';
+
+const KEY = 'owner-key-for-connection-tests';
+let s: Awaited<ReturnType<typeof startTestServer>>;
+let fake: FakeProviders;
+beforeAll(async () => {
+  fake = await startFakeProviders();
+  s = await startTestServer({ PROVENANCE_ADMIN_API_KEY: KEY });
+  await s.core.vault.initializeWithKeychain(s.admin);
+});
+afterAll(async () => {
+  await s.stop();
+  await fake.close();
+});
+
+async function api(method: string, path: string, body?: unknown, key = KEY) {
+  const res = await fetch(`${s.url}${path}`, {
+    method,
+    headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+}
+
+describe('REST /connections with the owner key', () => {
+  it('walks the docs: create, list, get (accessed), test, pause, update credential, test 4xx, delete, 404', async () => {
+    const secret = canary('rest-dd');
+    const bodies: string[] = [];
+    const created = await api('POST', '/connections', { name: 'DD', provider: 'datadog', authType: 'apikey', credential: fake.good.datadog, settings: fake.settings('datadog') });
+    expect(created.status).toBe(201);
+    const id = created.json!.id as string;
+    bodies.push(created.text);
+
+    const list = await api('GET', '/connections');
+    expect(list.status).toBe(200);
+    expect(list.json).toMatchObject({ items: [{ id, name: 'DD', provider: 'datadog', status: 'active' }], nextCursor: null });
+    expect(Object.keys((list.json!.items as object[])[0]!)).not.toContain('settings');
+
+    const got = await api('GET', `/connections/${id}`);
+    expect(got.status).toBe(200);
+    expect(got.json).toMatchObject({ id, hasCredential: true, statusHistory: [{ to: 'active' }] });
+    const accessed = s.core.audit.list({ workspaceId: s.core.workspaces.defaultWorkspace().id, action: 'connection.accessed' }).items[0]!;
+    expect(accessed).toMatchObject({ risk: 'high', actor: { kind: 'apiKey', id: 'owner' }, target: { id } });
+
+    const ok = await api('POST', `/connections/${id}/test`);
+    expect(ok.status).toBe(200);
+    expect(ok.json).toMatchObject({ outcome: 'valid', ok: true, httpStatus: 200 });
+
+    const paused = await api('PATCH', `/connections/${id}`, { status: 'paused' });
+    expect(paused.status).toBe(200);
+    expect(paused.json).toMatchObject({ status: 'paused' });
+
+    const upd = await api('PATCH', `/connections/${id}`, { credential: secret });
+    expect(upd.status).toBe(200);
+    bodies.push(upd.text);
+    const bad = await api('POST', `/connections/${id}/test`);
+    expect(bad.status).toBe(422);
+    expect(bad.json).toMatchObject({ error: { code: 'INVALID_CREDENTIAL', message: expect.stringContaining('403') }, result: { outcome: 'invalid_credential', httpStatus: 403 } });
+    bodies.push(bad.text);
+
+    fake.setMode('rate_limited');
+    const limited = await api('POST', `/connections/${id}/test`);
+    fake.setMode('normal');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('30');
+
+    expect((await api('DELETE', `/connections/${id}`)).status).toBe(204);
+    const gone = await api('GET', `/connections/${id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.json).toEqual({ error: { code: 'NOT_FOUND', message: 'connection not found' } });
+    expect(textContainsCanary(bodies.join('\n'), [secret])).toBeNull();
+  });
+
+  it('400 naming the field for bad input; 401 without a key; DELETE of a referenced connection is 409 until ?force=true', async () => {
+    const missing = await api('POST', '/connections', { name: 'J', provider: 'jira', authType: 'apikey', credential: 't', settings: { siteUrl: 'https://x.atlassian.net' } });
+    expect(missing.status).toBe(400);
+    expect(missing.json).toMatchObject({ error: { code: 'INVALID_INPUT', field: 'settings.email' } });
+    const unknown = await api('POST', '/connections', { name: 'J', provider: 'myspace', authType: 'apikey', credential: 't' });
+    expect(unknown.json).toMatchObject({ error: { field: 'provider' } });
+    const badStatus = await api('PATCH', '/connections/00000000-0000-4000-8000-000000000000', { status: 'error' });
+    expect(badStatus.status).toBe(400);
+    expect((await api('GET', '/connections', undefined, 'wrong')).status).toBe(401);
+
+    const c = await api('POST', '/connections', { name: 'PD', provider: 'pagerduty', authType: 'apikey', credential: 'k' });
+    const id = c.json!.id as string;
+    s.core.references.set(s.core.workspaces.defaultWorkspace().id, { type: 'workflow_step', id: 'w1', name: 'Page on-call' }, { type: 'connection', id });
+    const refused = await api('DELETE', `/connections/${id}`);
+    expect(refused.status).toBe(409);
+    expect((refused.json!.error as { message: string }).message).toContain('Page on-call');
+    expect((await api('DELETE', `/connections/${id}?force=true`)).status).toBe(204);
+  });
+});

@@ -1,0 +1,127 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateKeyPairSync, createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createHttpConnectionTester, defaultBaseUrl, snowflakeJwt } from '@core/connections/http-connection-tester';
+
+/** A tiny server whose answer each test sets, to pin the classification rules that the fake providers do not reach. */
+let answer: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_q, r) => r.end();
+let url: string;
+const seen: Array<{ path: string; auth: string | undefined }> = [];
+const server = http.createServer((req, res) => {
+  seen.push({ path: req.url ?? '', auth: req.headers.authorization });
+  answer(req, res);
+});
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const tester = createHttpConnectionTester({ timeoutMs: 1000 });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) => (_q: http.IncomingMessage, res: http.ServerResponse) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+};
+
+describe('http connection tester', () => {
+  it('does not follow a redirect, so the credential is never replayed to another host', async () => {
+    seen.length = 0;
+    answer = (_q, res) => {
+      res.writeHead(302, { location: `${url}/elsewhere` });
+      res.end();
+    };
+    const r = await tester({ provider: 'github', settings: { baseUrl: url }, credential: 'gh-token' });
+    expect(r).toMatchObject({ outcome: 'provider_error', httpStatus: 302 });
+    expect(seen.map((s) => s.path)).toEqual(['/user']);
+  });
+
+  it('reads Retry-After given as an HTTP date', async () => {
+    answer = json(429, {}, { 'retry-after': new Date(Date.now() + 120_000).toUTCString() });
+    const r = await tester({ provider: 'pagerduty', settings: { baseUrl: url }, credential: 'k' });
+    expect(r.outcome).toBe('rate_limited');
+    expect(r.retryAfterSeconds).toBeGreaterThanOrEqual(118);
+    expect(r.retryAfterSeconds).toBeLessThanOrEqual(121);
+  });
+
+  it('GitHub 403 with an exhausted rate limit is rate_limited, not a scope problem', async () => {
+    answer = json(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0' });
+    expect((await tester({ provider: 'github', settings: { baseUrl: url }, credential: 't' })).outcome).toBe('rate_limited');
+  });
+
+  it("Zendesk's anonymous 200 (no valid authentication) is an invalid credential", async () => {
+    answer = json(200, { user: { id: null, name: 'Anonymous user' } });
+    expect((await tester({ provider: 'zendesk', settings: { baseUrl: url, email: 'a@b.co' }, credential: 't' })).outcome).toBe('invalid_credential');
+  });
+
+  it('Datadog 200 without valid:true is not valid', async () => {
+    answer = json(200, { valid: false });
+    expect((await tester({ provider: 'datadog', settings: { baseUrl: url }, credential: 'k' })).outcome).toBe('invalid_credential');
+  });
+
+  it('Slack ok:false with an unknown code is a provider error naming only the code; a body with text is never echoed', async () => {
+    answer = json(200, { ok: false, error: 'Leaked secret xoxb-123 here' });
+    const r = await tester({ provider: 'slack', settings: { baseUrl: url }, credential: 'xoxb-123' });
+    expect(r.outcome).toBe('provider_error');
+    expect(r.message).not.toContain('xoxb');
+    answer = json(200, { ok: false, error: 'team_not_found' });
+    expect((await tester({ provider: 'slack', settings: { baseUrl: url }, credential: 'x' })).message).toContain('team_not_found');
+  });
+
+  it('a huge body is not buffered: the answer is still classified by its status', async () => {
+    answer = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"valid":true,"pad":"${'x'.repeat(200_000)}"}`);
+    };
+    // Datadog needs valid:true from the body; an oversized body counts as no body.
+    expect((await tester({ provider: 'datadog', settings: { baseUrl: url }, credential: 'k' })).outcome).toBe('invalid_credential');
+  });
+
+  it('sends each provider its documented auth header', async () => {
+    seen.length = 0;
+    answer = json(200, { ok: true, valid: true, user: { id: 1 } });
+    await tester({ provider: 'snyk', settings: { baseUrl: url }, credential: 'sk' });
+    await tester({ provider: 'pagerduty', settings: { baseUrl: url }, credential: 'pk' });
+    await tester({ provider: 'jira', settings: { baseUrl: url, email: 'me@x.io' }, credential: 'jt' });
+    await tester({ provider: 'zendesk', settings: { baseUrl: url, email: 'me@x.io' }, credential: 'zt' });
+    expect(seen.map((s) => s.auth)).toEqual([
+      'token sk',
+      'Token token=pk',
+      `Basic ${Buffer.from('me@x.io:jt').toString('base64')}`,
+      `Basic ${Buffer.from('me@x.io/token:zt').toString('base64')}`,
+    ]);
+    expect(seen[0]!.path).toBe('/rest/self?version=2024-10-15');
+  });
+
+  it('uses the provider default base URL unless overridden', () => {
+    expect(defaultBaseUrl('datadog', { site: 'datadoghq.eu' })).toBe('https://api.datadoghq.eu');
+    expect(defaultBaseUrl('zendesk', { subdomain: 'acme' })).toBe('https://acme.zendesk.com');
+    expect(defaultBaseUrl('snowflake', { account: 'org-acct' })).toBe('https://org-acct.snowflakecomputing.com');
+    expect(defaultBaseUrl('snyk', {})).toBe('https://api.snyk.io');
+  });
+});
+
+describe('Snowflake key-pair JWT', () => {
+  it('is RS256 with iss ACCOUNT.USER.SHA256:<fingerprint>, sub ACCOUNT.USER and a lifetime under an hour', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const jwt = await snowflakeJwt('myorg-acct1.eu-west-1', 'svc_user', pem, new Date('2026-01-01T00:00:00Z'));
+    const fp = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+    expect(decodeProtectedHeader(jwt).alg).toBe('RS256');
+    const claims = decodeJwt(jwt);
+    expect(claims).toMatchObject({ iss: `MYORG-ACCT1.SVC_USER.SHA256:${fp}`, sub: 'MYORG-ACCT1.SVC_USER' });
+    expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(3600);
+    await expect(jwtVerify(jwt, publicKey, { currentDate: new Date('2026-01-01T00:10:00Z') })).resolves.toBeTruthy();
+  });
+
+  it('a key that is not RSA, or too short, is reported as a credential problem without contacting Snowflake', async () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    seen.length = 0;
+    const r = await tester({ provider: 'snowflake', settings: { baseUrl: url, account: 'a', user: 'u' }, credential: ec });
+    expect(r).toMatchObject({ outcome: 'invalid_credential', httpStatus: null });
+    const short = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect((await tester({ provider: 'snowflake', settings: { baseUrl: url, account: 'a', user: 'u' }, credential: short })).message).toContain('2048');
+    expect(seen).toHaveLength(0);
+  });
+});

@@ -1,0 +1,34 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/** The layer rules are real: each forbidden import is reported, each allowed one is not. */
+const eslint = new ESLint({ cwd: process.cwd() });
+async function errors(file: string, code: string): Promise<string[]> {
+  const [r] = await eslint.lintText(code, { filePath: file });
+  return (r?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax').map((m) => m.ruleId!);
+}
+
+describe('layer rules', () => {
+  it.each([
+    ['electron/core/x.ts', "import { app } from 'electron';"],
+    ['electron/core/x.ts', "import { w } from '../main/window';"],
+    ['electron/headless/x.ts', "import Store from 'electron-store';"],
+    ['shared/x.ts', "import fs from 'node:fs';"],
+    ['shared/x.ts', "import { createCore } from '@core/index';"],
+    ['renderer/src/x.ts', "import fs from 'node:fs';"],
+    ['renderer/src/x.ts', "import { createCore } from '@core/index';"],
+    ['renderer/src/x.ts', "import { ipcRenderer } from 'electron';"],
+    ['electron/main/x.ts', "import { ipcMain } from 'electron';"],
+  ])('%s may not: %s', async (file, code) => {
+    expect(await errors(file, `${code}\nexport {};\n`)).not.toEqual([]);
+  });
+
+  it.each([
+    ['electron/core/x.ts', "import { z } from 'zod';"],
+    ['electron/main/x.ts', "import { app } from 'electron';"],
+    ['electron/main/ipc/handle.ts', "import { ipcMain } from 'electron';"],
+    ['renderer/src/x.ts', "import type { Api } from '@shared/ipc/api';"],
+  ])('%s may: %s', async (file, code) => {
+    expect(await errors(file, `${code}\nexport {};\n`)).toEqual([]);
+  });
+});

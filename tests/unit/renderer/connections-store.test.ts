@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Api } from '@shared/ipc/api';
+import type { Channel } from '@shared/ipc/contract';
+import type { Actor } from '@shared/domain/actor';
+import { createConnectionsStore } from '../../../renderer/src/stores/connections-store';
+import { makeReadyCore } from '../../helpers/test-core';
+import { roleActors } from '../../helpers/actors';
+import { startFakeProviders, type FakeProviders } from '../../fakes/fake-providers';
+
+/** The connections store driven by the real core through dispatch (the path both bridges take). */
+let fake: FakeProviders;
+beforeAll(async () => (fake = await startFakeProviders()));
+afterAll(() => fake.close());
+
+async function setup() {
+  const t = await makeReadyCore();
+  const apiAs = (actor?: Actor): Api => ({
+    invoke: ((ch: Channel, input: unknown) => t.invoke(ch, input as never, actor)) as Api['invoke'],
+    on: () => () => {},
+  });
+  return { t, ws: t.core.workspaces.defaultWorkspace().id, apiAs };
+}
+
+describe('connections store', () => {
+  it('creates, tests, pauses, updates credentials, tests again and deletes, keeping list and detail in step', async () => {
+    const { t, ws, apiAs } = await setup();
+    const s = createConnectionsStore(apiAs());
+    await s.getState().load(ws);
+    expect(s.getState()).toMatchObject({ status: 'ready', items: [] });
+
+    const draft = { provider: 'datadog' as const, authType: 'apikey' as const, credential: fake.good.datadog, settings: fake.settings('datadog') };
+    const pre = await s.getState().testDraft(draft);
+    expect(pre).toMatchObject({ ok: true, value: { outcome: 'valid' } });
+    const created = await s.getState().create({ name: 'DD', ...draft });
+    if (!created.ok) throw new Error(created.error.message);
+    expect(s.getState().items.map((i) => i.name)).toEqual(['DD']);
+
+    await s.getState().open(created.value.id);
+    expect(s.getState().selected).toMatchObject({ id: created.value.id, lastTest: null });
+    expect((await s.getState().test(created.value.id)).ok).toBe(true);
+    expect(s.getState().selected?.lastTest?.outcome).toBe('valid');
+    expect(s.getState().testing[created.value.id]).toBe(false);
+
+    expect(await s.getState().update(created.value.id, { status: 'paused' })).toBeNull();
+    expect(s.getState().items[0]!.status).toBe('paused');
+    expect(s.getState().selected?.status).toBe('paused');
+    expect(await s.getState().update(created.value.id, { credential: fake.bad.datadog })).toBeNull();
+    await s.getState().test(created.value.id);
+    expect(s.getState().selected?.lastTest).toMatchObject({ outcome: 'invalid_credential', httpStatus: 403 });
+
+    await s.getState().load(ws, { status: 'active' });
+    expect(s.getState().items).toEqual([]);
+    await s.getState().load(ws, {});
+    expect(await s.getState().remove(created.value.id, false)).toBeNull();
+    expect(s.getState()).toMatchObject({ items: [], selected: null });
+    t.close();
+  });
+
+  it('a viewer loads the list with statuses, and is refused the detail record', async () => {
+    const { t, ws, apiAs } = await setup();
+    await t.invoke('connections:create', { workspaceId: ws, name: 'PD', provider: 'pagerduty', authType: 'apikey', credential: 'k' });
+    const viewer = roleActors(t.core)('viewer', ws);
+    const s = createConnectionsStore(apiAs(viewer));
+    await s.getState().load(ws);
+    expect(s.getState().items.map((i) => [i.name, i.status])).toEqual([['PD', 'active']]);
+    await s.getState().open(s.getState().items[0]!.id);
+    expect(s.getState()).toMatchObject({ selected: null, selectedError: { code: 'FORBIDDEN' } });
+    t.close();
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { Api } from '@shared/ipc/api';
+import type { Channel } from '@shared/ipc/contract';
+import { createSessionStore } from '../../../renderer/src/stores/session-store';
+import { createAuditStore } from '../../../renderer/src/stores/audit-store';
+import { createHttpBridge } from '../../../renderer/src/api/bridge';
+import { makeTestCore } from '../../helpers/test-core';
+
+/** The renderer's stores driven by the real core through dispatch: the same path the bridges take. */
+function coreApi() {
+  const t = makeTestCore();
+  const api: Api = {
+    invoke: ((ch: Channel, input: unknown) => t.invoke(ch, input as never)) as Api['invoke'],
+    on: () => () => {},
+  };
+  return { t, api };
+}
+
+describe('session store', () => {
+  it('loads the session and workspaces, creates and selects a new one, remembers it', async () => {
+    const { t, api } = coreApi();
+    const mem = new Map<string, string>();
+    const storage = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v) };
+    const s = createSessionStore(api, storage);
+    await s.getState().load();
+    expect(s.getState().status).toBe('ready');
+    expect(s.getState().workspaces.map((w) => w.name)).toEqual(['Default']);
+    expect(s.getState().role()).toBe('admin');
+    expect(await s.getState().createWorkspace('Team B')).toBeNull();
+    const teamB = s.getState().workspaces.find((w) => w.name === 'Team B')!;
+    expect(s.getState().currentWorkspaceId).toBe(teamB.id);
+    const again = createSessionStore(api, storage);
+    await again.getState().load();
+    expect(again.getState().currentWorkspaceId).toBe(teamB.id);
+    expect(await s.getState().createWorkspace('team b')).toMatchObject({ code: 'CONFLICT' });
+    t.close();
+  });
+});
+
+describe('audit store', () => {
+  it('loads newest first, filters, and appends the next page', async () => {
+    const { t, api } = coreApi();
+    const ws = t.core.workspaces.create('Busy', t.admin);
+    for (let i = 0; i < 60; i++) t.core.workspaces.rename(ws.id, `Busy ${i}`, t.admin);
+    const a = createAuditStore(api);
+    await a.getState().load(ws.id);
+    expect(a.getState().items).toHaveLength(50);
+    expect(a.getState().items[0]!.details).toMatchObject({ to: 'Busy 59' });
+    await a.getState().loadMore();
+    expect(a.getState().items).toHaveLength(61);
+    expect(a.getState().nextCursor).toBeNull();
+    await a.getState().load(ws.id, { action: 'workspace.created' });
+    expect(a.getState().items.map((e) => e.action)).toEqual(['workspace.created']);
+    t.close();
+  });
+});
+
+describe('HTTP bridge', () => {
+  it('posts the input with the token and returns the envelope; a dead server is UNAVAILABLE, not a throw', async () => {
+    const calls: Array<{ url: string; init: RequestInit }> = [];
+    const fakeFetch = (async (url: string, init: RequestInit) => {
+      calls.push({ url, init });
+      return new Response(JSON.stringify({ ok: true, value: [] }));
+    }) as unknown as typeof fetch;
+    const bridge = createHttpBridge('http://127.0.0.1:9', 'tok', fakeFetch);
+    expect(await bridge.invoke('workspaces:list', undefined)).toEqual({ ok: true, value: [] });
+    expect(calls[0]!.url).toBe('http://127.0.0.1:9/ipc/workspaces%3Alist');
+    expect((calls[0]!.init.headers as Record<string, string>)['x-console-token']).toBe('tok');
+    const dead = createHttpBridge('http://127.0.0.1:9', 'tok', (async () => Promise.reject(new Error('ECONNREFUSED'))) as typeof fetch);
+    expect(await dead.invoke('workspaces:list', undefined)).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+  });
+});
