@@ -214,6 +214,7 @@ function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean; onDel
   const [notice, setNotice] = useState<string | null>(null);
   const [searchDraft, setSearchDraft] = useState(search);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
 
   const rows: Row[] = useMemo(
     () => [...prefixes.map((p): Row => ({ kind: 'folder', prefix: p })), ...items.map((o): Row => ({ kind: 'object', object: o }))],
@@ -252,20 +253,21 @@ function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean; onDel
         {props.canWrite && (
           <>
             <button className="secondary" data-testid="upload-url-open" onClick={() => setUrlDialog(true)}>Get upload URL</button>
-            <label className="button secondary">
-              <input
-                type="file"
-                multiple
-                data-testid="upload-input"
-                style={{ display: 'none' }}
-                onChange={(e) => {
-                  const files = Array.from(e.target.files ?? []).map((file) => ({ file, relPath: file.name }));
-                  e.target.value = '';
-                  void start(files);
-                }}
-              />
-              <span className="link">Upload files…</span>
-            </label>
+            <input
+              ref={fileInput}
+              type="file"
+              multiple
+              data-testid="upload-input"
+              style={{ display: 'none' }}
+              onChange={(e) => {
+                const files = Array.from(e.target.files ?? []).map((file) => ({ file, relPath: file.name }));
+                e.target.value = '';
+                void start(files);
+              }}
+            />
+            <button className="secondary" data-testid="upload-files" onClick={() => fileInput.current?.click()}>
+              Upload files…
+            </button>
             <button className="danger" data-testid="datastore-delete" onClick={props.onDelete}>Delete datastore</button>
           </>
         )}
@@ -399,7 +401,7 @@ function ObjectRow(props: Readonly<{ o: DatastoreObject; prefix: string; canWrit
         {o.key.slice(props.prefix.length)}
       </button>
       <span className="muted">{formatBytes(o.size)}</span>
-      <span className="muted">{new Date(o.updatedAt).toLocaleString()}</span>
+      <span className="muted" title={o.updatedAt}>{new Date(o.updatedAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })}</span>
       <span className="row-actions">
         <button
           className="link"
@@ -474,7 +476,11 @@ function UploadPanel(props: Readonly<{ uploads: UploadItem[] }>) {
               <div style={{ width: `${u.size ? (u.bytes / u.size) * 100 : u.state === 'done' ? 100 : 0}%` }} />
             </div>
             <span className="muted">
-              {u.state === 'running' ? `${formatBytes(sp)}/s · ${sp > 0 ? formatDuration((u.size - u.bytes) / sp) : '—'} left` : u.error ?? u.state}
+              {u.state === 'running'
+                ? `${formatBytes(sp)}/s · ${sp > 0 ? formatDuration((u.size - u.bytes) / sp) : '—'} left`
+                : u.state === 'done'
+                  ? `${formatBytes(u.size)} in ${secs < 1 ? '<1 s' : formatDuration(secs)}`
+                  : u.error ?? (u.state === 'skipped' ? 'already there' : '')}
             </span>
             {u.state === 'running' || u.state === 'queued' ? (
               <button className="link" data-testid="upload-cancel" onClick={() => store.getState().cancelUpload(u.id)}>Cancel</button>
