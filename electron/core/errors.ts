@@ -9,6 +9,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly field?: string,
+    /** Seconds until a RATE_LIMITED call may be retried. */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'AppError';

@@ -16,6 +16,11 @@ import { createDatastoreService } from './datastores/datastore-service';
 import { createConnectionService } from './connections/connection-service';
 import { createHttpConnectionTester } from './connections/http-connection-tester';
 import type { ConnectionTester } from './connections/connection-tester';
+import { createLoginThrottle } from './identity/login-throttle';
+import { createTokenService } from './identity/token-service';
+import { createUserService } from './identity/user-service';
+import { createApiKeyService } from './identity/api-key-service';
+import { createSettingsService } from './settings/settings-service';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -75,6 +80,19 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     vault,
     tester: ports.connectionTester ?? createHttpConnectionTester({ timeoutMs: ports.connectionTestTimeoutMs }),
   });
+  const tokens = createTokenService({ db, clock, vault });
+  const users = createUserService({ db, clock, audit, workspaces, tokens, throttle: createLoginThrottle({ clock }) });
+  const apiKeys = createApiKeyService({ db, clock, audit });
+  // Users and API keys get their grants from the same POLICY table as everyone: a role per workspace, or scopes.
+  access.registerResolver('user', (actor, ws) => {
+    const role = users.roleIn(actor.id, ws);
+    return role ? { role } : null;
+  });
+  access.registerResolver('apiKey', (actor, ws) => {
+    const scopes = apiKeys.scopesIn(actor.id, ws);
+    return scopes ? { scopes } : null;
+  });
+  const settings = createSettingsService({ db, audit, bus, config });
   const scheduler = createScheduler({ clock, logger });
   const datastores = createDatastoreService({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3 });
   // Crash leftovers of filesystem datastores go before any new upload can start.
@@ -93,6 +111,9 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     references,
     vault,
     connections,
+    users,
+    apiKeys,
+    settings,
     scheduler,
     datastores,
     /**

@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   const consoleToken = randomBytes(32).toString('base64url');
   const server = createHttpServer(core, handlers, { port, consoleToken, rendererDir });
   const { url } = await server.listen();
+  // The headless process always serves the REST API, on the console's port.
+  core.settings.reportRestStatus({ baseUrl: url, problem: null });
 
   // The fragment never reaches the server or its logs; the console moves the token to sessionStorage.
   console.log(`ProvenanceOne console ready: ${url}/#token=${consoleToken}`);

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
 import { createCore, defaultLocalUser, localActor } from '@core/index';
 import { createHandlers } from '@core/ipc/handlers';
+import { createRestServerController } from '@core/http/rest-server-controller';
 import { createStderrLogger } from '@core/logging/stderr-logger';
 import { PUSH_EVENTS } from '@shared/ipc/channels';
 import { registerIpc } from './ipc/handle';
@@ -25,6 +26,9 @@ app.whenReady().then(async () => {
   await core.start({ initialize: true });
   core.scheduler.start();
   const handlers = createHandlers(core);
+  // The REST API runs only while Settings → REST API is on; the core decides, main just hosts it.
+  const restApi = createRestServerController(core, handlers);
+  void restApi.start();
   const prefs = createPreferencesStore(dataDir);
 
   const devUrl = process.env.ELECTRON_RENDERER_URL;
@@ -44,9 +48,13 @@ app.whenReady().then(async () => {
     win.focus();
   });
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => {
+  app.on('will-quit', (e) => {
     unsubscribe();
-    core.close();
+    e.preventDefault();
+    void restApi.stop().finally(() => {
+      core.close();
+      app.exit(0);
+    });
   });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) app.relaunch();

@@ -1,6 +1,7 @@
 import { useEffect, useState, type ComponentType } from 'react';
 import { useApp, useSession } from './app-context';
 import { ErrorBanner } from './components/ui';
+import { SessionMenu } from './components/session-menu';
 import { AuditScreen } from './screens/audit-screen';
 import { SettingsScreen } from './screens/settings-screen';
 import { SecretsScreen } from './screens/placeholder-screens';
@@ -64,6 +65,7 @@ export function App() {
             </li>
           ))}
         </ul>
+        <SessionMenu />
       </nav>
       <main className="content">
         <ErrorBanner error={error} testId="session-error" />

@@ -8,11 +8,14 @@ import type { Uploader } from './api/uploader';
 
 import type { ConnectionsState, ConnectionsStore } from './stores/connections-store';
 
+import type { IdentityState, IdentityStore } from './stores/identity-store';
+
 export type AppStores = {
   api: Api;
   session: SessionStore;
   audit: AuditStore;
   connections: ConnectionsStore;
+  identity: IdentityStore;
   datastores: DatastoresStore;
   uploader: Uploader;
 };
@@ -28,3 +31,4 @@ export function useApp(): AppStores {
 export const useSession = <T,>(sel: (s: SessionState) => T): T => useStore(useApp().session, sel);
 export const useAudit = <T,>(sel: (s: AuditState) => T): T => useStore(useApp().audit, sel);
 export const useConnections = <T,>(sel: (s: ConnectionsState) => T): T => useStore(useApp().connections, sel);
+export const useIdentity = <T,>(sel: (s: IdentityState) => T): T => useStore(useApp().identity, sel);

@@ -8,6 +8,7 @@ import { createDatastoresStore } from './stores/datastores-store';
 import { createSessionStore } from './stores/session-store';
 import { createAuditStore } from './stores/audit-store';
 import { createConnectionsStore } from './stores/connections-store';
+import { createIdentityStore } from './stores/identity-store';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -23,12 +24,13 @@ if ('error' in api) {
   // Electron streams dropped files from their paths in the main process; the console PUTs them over HTTP.
   const uploader = window.files
     ? createPathUploader(api, (f) => window.files!.pathFor(f))
-    : createHttpUploader(window.location.origin, consoleToken() ?? '');
+    : createHttpUploader(window.location.origin, consoleToken() ?? '', () => window.sessionStorage.getItem('provenance.userToken'));
   const stores = {
     api,
     session: createSessionStore(api, window.localStorage),
     audit: createAuditStore(api),
     connections: createConnectionsStore(api),
+    identity: createIdentityStore(api),
     datastores: createDatastoresStore(api, uploader),
     uploader,
   };

@@ -2,9 +2,10 @@ import { z } from 'zod';
 
 /**
  * Who made a call and from where. `origin` is 'ipc' for the desktop window, otherwise the client IP.
- * local = the OS user at the desktop (admin everywhere); system = the app itself (scheduler).
+ * local = the OS user at the desktop (admin everywhere); system = the app itself (scheduler); anonymous = a caller
+ * without credentials on a public endpoint (sign-in), who holds nothing in any workspace.
  */
-export const ActorKindSchema = z.enum(['local', 'user', 'apiKey', 'system']);
+export const ActorKindSchema = z.enum(['local', 'user', 'apiKey', 'system', 'anonymous']);
 export const ActorSchema = z.object({
   kind: ActorKindSchema,
   id: z.string(),

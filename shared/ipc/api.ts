@@ -6,4 +6,9 @@ import type { IpcResult } from './result';
 export type Api = {
   invoke<C extends Channel>(channel: C, input: Input<C>): Promise<IpcResult<Output<C>>>;
   on<E extends PushEvent>(event: E, listener: (payload: PushPayloads[E]) => void): () => void;
+  /**
+   * Headless console only: from now on act as the local user this JWT names (null: as the OS admin again).
+   * Absent in the desktop window, whose caller is always the OS user at the desk.
+   */
+  setUserToken?(token: string | null): void;
 };

@@ -32,13 +32,24 @@ export const CHANNELS = [
   'connections:delete',
   'connections:test',
   'connections:test-draft',
+  'auth:login',
+  'auth:me',
+  'users:list',
+  'users:create',
+  'users:update',
+  'users:delete',
+  'apikeys:list',
+  'apikeys:create',
+  'apikeys:delete',
+  'settings:get',
+  'settings:update',
 ] as const satisfies readonly Channel[];
 
 type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 export const _everyChannelListed: [Missing] extends [never] ? true : Missing = true;
 
 /** Main → renderer pushes (`domain:event`). Payloads are small, never secret. */
-export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'connections:changed', 'datastores:changed', 'datastores:upload_progress'] as const;
+export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'connections:changed', 'settings:changed', 'datastores:changed', 'datastores:upload_progress'] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
 export type PushPayloads = {
   'workspaces:changed': { workspaceId: string };
@@ -56,4 +67,6 @@ export type PushPayloads = {
     error?: string;
   };
   'connections:changed': { workspaceId: string; id: string };
+  /** Which top-level settings changed; the desktop shell starts or stops the REST server on restApi. */
+  'settings:changed': { keys: string[] };
 };

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { coreContract } from './core.contract';
 import { datastoresContract } from './datastores.contract';
 import { connectionsContract } from './connections.contract';
+import { identityContract } from './identity.contract';
 
 /**
  * The single source of truth for every channel: input and output schemas. Main and the headless bridge parse
@@ -12,6 +13,7 @@ export const contract = {
   ...coreContract,
   ...datastoresContract,
   ...connectionsContract,
+  ...identityContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -19,7 +19,8 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export type IpcError = { code: ErrorCode; message: string; field?: string };
+/** retryAfter (seconds) comes with RATE_LIMITED; REST sends it as the Retry-After header too. */
+export type IpcError = { code: ErrorCode; message: string; field?: string; retryAfter?: number };
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
 export const ok = <T>(value: T): IpcResult<T> => ({ ok: true, value });

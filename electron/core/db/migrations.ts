@@ -1,4 +1,5 @@
 import type { Migration } from './database';
+import { identityMigration } from './migrations/identity-migrations';
 import { vaultCoreMigration } from '../vault/vault-migrations';
 import { datastoresMigration } from '../datastores/datastore-migrations';
 import { connectionsMigration } from '../connections/connection-migrations';
@@ -77,4 +78,4 @@ export const referencesMigration: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, vaultCoreMigration, connectionsMigration, datastoresMigration];
+export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, identityMigration, vaultCoreMigration, connectionsMigration, datastoresMigration];

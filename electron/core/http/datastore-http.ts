@@ -10,8 +10,11 @@ import { sendError, type Authenticator } from './rest/rest-router';
 type Deps = {
   core: Core;
   authenticate: Authenticator;
-  /** The console's own caller (x-console-token, or ?token= where a browser cannot send headers). */
-  consoleActor: (req: FastifyRequest) => Actor | null;
+  /**
+   * The console's own caller (x-console-token, or ?token= where a browser cannot send headers; x-user-token for a
+   * signed-in user). Throws UNAUTHENTICATED. Null when this server has no console (the desktop app's REST server).
+   */
+  consoleActor: ((req: FastifyRequest) => Promise<Actor>) | null;
 };
 
 function fail(reply: FastifyReply, e: unknown, core: Core): FastifyReply {
@@ -70,11 +73,18 @@ export function registerDatastoreHttp(app: FastifyInstance, deps: Deps): void {
     }
   });
 
+  const consoleActor = deps.consoleActor;
+  if (!consoleActor) {
+    registerRawPut(app, deps, null);
+    return;
+  }
+
   app.get('/console/datastores/:id/object', async (req, reply) => {
     try {
-      const actor = deps.consoleActor(req);
-      if (!actor) throw new AppError('UNAUTHENTICATED', 'the console token is missing or wrong');
       const q = req.query as Record<string, unknown>;
+      // A download link cannot send headers: a signed-in user's token may ride in the query, like the console's.
+      if (req.headers['x-user-token'] === undefined && typeof q.user === 'string' && q.user) req.headers['x-user-token'] = q.user;
+      const actor = await consoleActor(req);
       const id = parse(IdSchema, (req.params as Record<string, string>).id, 'id');
       return await download(reply, actor, parse(IdSchema, q.workspaceId, 'workspaceId'), id, parse(ObjectKeySchema, q.key, 'key'), q.download === '1');
     } catch (e) {
@@ -82,6 +92,12 @@ export function registerDatastoreHttp(app: FastifyInstance, deps: Deps): void {
     }
   });
 
+  registerRawPut(app, deps, consoleActor);
+}
+
+function registerRawPut(app: FastifyInstance, deps: Deps, consoleActor: Deps['consoleActor']): void {
+  const { core } = deps;
+  const ds = core.datastores;
   // Raw bodies: an encapsulated scope whose parser leaves the request stream untouched for the handler.
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -98,10 +114,10 @@ export function registerDatastoreHttp(app: FastifyInstance, deps: Deps): void {
       }
     });
 
+    if (!consoleActor) return;
     scope.put('/console/datastores/:id/objects', async (req, reply) => {
       try {
-        const actor = deps.consoleActor(req);
-        if (!actor) throw new AppError('UNAUTHENTICATED', 'the console token is missing or wrong');
+        const actor = await consoleActor(req);
         const q = req.query as Record<string, unknown>;
         const id = parse(IdSchema, (req.params as Record<string, string>).id, 'id');
         const length = Number(req.headers['content-length']);

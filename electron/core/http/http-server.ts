@@ -8,17 +8,19 @@ import { fail, HTTP_STATUS } from '@shared/ipc/result';
 import type { Actor } from '@shared/domain/actor';
 import { localActor, type Core } from '../index';
 import { dispatch, type Handlers } from '../ipc/dispatch';
-import { registerRestRoutes } from './rest/rest-router';
+import { registerErrorHandler, registerRestRoutes, sendError } from './rest/rest-router';
 import { REST_ROUTES } from './rest/routes';
-import { createAuthenticator } from './rest/auth';
+import { createAuthenticator, userActor } from './rest/auth';
+import { buildOpenApi } from './rest/openapi';
+import { AppError } from '../errors';
 import { registerDatastoreHttp } from './datastore-http';
 
 export type HttpServerOptions = {
   /** Always loopback: the console and the API are for this workstation only. */
   host?: '127.0.0.1';
   port: number;
-  /** Random per launch; gates the console's IPC bridge. */
-  consoleToken: string;
+  /** Random per launch; gates the console's IPC bridge. Without it the server is REST only (the desktop app's). */
+  consoleToken?: string;
   /** Built renderer (out/renderer) to serve at '/', if any. */
   rendererDir?: string;
   /** Extra routes (the REST API) registered by later capabilities. */
@@ -28,6 +30,8 @@ export type HttpServerOptions = {
 };
 
 export const CONSOLE_TOKEN_HEADER = 'x-console-token';
+/** A user's JWT on the console bridge: the console then acts as that user, with their role, not as the OS admin. */
+export const USER_TOKEN_HEADER = 'x-user-token';
 
 /** The CSP the renderer runs under, in the Electron window and in the console alike. */
 export const RENDERER_CSP =
@@ -67,52 +71,74 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
     reply.header('cache-control', 'no-store');
   });
 
-  const consoleActor = (req: FastifyRequest): Actor | null => {
+  const hasConsoleToken = (req: FastifyRequest): boolean => {
     const token = req.headers[CONSOLE_TOKEN_HEADER];
     const fromQuery = (req.query as Record<string, unknown> | undefined)?.token;
     const presented = typeof token === 'string' ? token : typeof fromQuery === 'string' ? fromQuery : '';
-    if (!presented || !safeEqual(presented, opts.consoleToken)) return null;
-    return localActor(core.config, req.ip);
+    return !!presented && !!opts.consoleToken && safeEqual(presented, opts.consoleToken);
   };
+
+  /**
+   * The console's caller: the OS admin (console token), or with x-user-token as well, the signed-in local user
+   * with their own role. The user token never replaces the console token: both gates must pass.
+   */
+  const consoleActor = async (req: FastifyRequest): Promise<Actor> => {
+    if (!hasConsoleToken(req)) throw new AppError('UNAUTHENTICATED', 'the console token is missing or wrong; open the URL printed by npm run serve');
+    const userToken = req.headers[USER_TOKEN_HEADER];
+    if (userToken === undefined) return localActor(core.config, req.ip);
+    if (typeof userToken !== 'string' || userToken === '') throw new AppError('UNAUTHENTICATED', 'x-user-token must hold one token; sign in again');
+    return userActor(core, userToken, req.ip);
+  };
+
+  // Fastify's own errors (bad JSON, too large, wrong content type) in our envelopes, never its default shape.
+  registerErrorHandler(app, (url, error) => (url.startsWith('/ipc/') ? { ok: false, error } : { error }));
 
   app.get('/health', async () => ({ status: 'ok' }));
 
-  app.post('/ipc/:channel', async (req, reply) => {
-    const actor = consoleActor(req);
-    if (!actor) {
-      return reply.code(401).send(fail('UNAUTHENTICATED', 'the console token is missing or wrong; open the URL printed by npm run serve'));
-    }
-    const body = (req.body ?? {}) as { input?: unknown };
-    const result = await dispatch(handlers, (req.params as { channel: string }).channel, body.input, { actor }, core.logger);
-    // The envelope is the contract; the status mirrors it for curl users and proxies.
-    return reply.code(result.ok ? 200 : HTTP_STATUS[result.error.code]).send(result);
-  });
+  if (opts.consoleToken) registerConsoleBridge();
+  function registerConsoleBridge(): void {
+    app.post('/ipc/:channel', async (req, reply) => {
+      let actor: Actor;
+      try {
+        actor = await consoleActor(req);
+      } catch (e) {
+        const err = e instanceof AppError ? e : new AppError('UNAUTHENTICATED', 'sign in again');
+        return reply.code(401).send(fail('UNAUTHENTICATED', err.message));
+      }
+      const body = (req.body ?? {}) as { input?: unknown };
+      const result = await dispatch(handlers, (req.params as { channel: string }).channel, body.input, { actor }, core.logger);
+      // The envelope is the contract; the status mirrors it for curl users and proxies.
+      return reply.code(result.ok ? 200 : HTTP_STATUS[result.error.code]).send(result);
+    });
 
-  // EventSource cannot send headers, so this one route also takes the token as a query parameter.
-  app.get('/ipc-events', (req, reply) => {
-    if (!consoleActor(req)) {
-      void reply.code(401).send(fail('UNAUTHENTICATED', 'the console token is missing or wrong'));
-      return;
-    }
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    res.write(': connected\n\n');
-    const unsubscribe = core.bus.subscribe((event, payload) => {
-      if ((PUSH_EVENTS as readonly string[]).includes(event)) res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+    // EventSource cannot send headers, so this one route also takes the token as a query parameter.
+    app.get('/ipc-events', (req, reply) => {
+      if (!hasConsoleToken(req)) {
+        void reply.code(401).send(fail('UNAUTHENTICATED', 'the console token is missing or wrong'));
+        return;
+      }
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      const unsubscribe = core.bus.subscribe((event, payload) => {
+        if ((PUSH_EVENTS as readonly string[]).includes(event)) res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+      });
+      const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+      req.raw.on('close', () => {
+        clearInterval(ping);
+        unsubscribe();
+      });
     });
-    const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
-    req.raw.on('close', () => {
-      clearInterval(ping);
-      unsubscribe();
-    });
-  });
+  }
 
   // The REST API of the docs (same paths, no prefix), authenticated by API key or JWT, never by the console token.
   const authenticate = opts.authenticate ?? createAuthenticator(core);
   registerRestRoutes(app, { core, handlers, routes: REST_ROUTES, authenticate });
   // Object bytes (downloads, pre-signed PUTs, console uploads) stream outside the JSON body limit.
-  registerDatastoreHttp(app, { core, authenticate, consoleActor });
+  registerDatastoreHttp(app, { core, authenticate, consoleActor: opts.consoleToken ? consoleActor : null });
+  const openApi = buildOpenApi(REST_ROUTES, { version: core.config.version });
+  app.get('/openapi.json', async (_req, reply) => reply.send({ ...openApi, servers: [{ url: `http://127.0.0.1:${port}` }] }));
   for (const register of opts.routes ?? []) register(app, { core, handlers });
 
   if (opts.rendererDir && fs.existsSync(path.join(opts.rendererDir, 'index.html'))) {
@@ -126,7 +152,7 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   }
 
   app.setNotFoundHandler((_req, reply) => {
-    void reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } });
+    void sendError(reply, { code: 'NOT_FOUND', message: 'no such endpoint' });
   });
 
   return {

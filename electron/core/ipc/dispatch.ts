@@ -23,7 +23,11 @@ export function describeZodError(err: z.ZodError): { message: string; field?: st
 }
 
 export function toFailure(e: unknown, logger: Logger, channel: string): IpcResult<never> {
-  if (e instanceof AppError) return fail(e.code, e.message, e.field);
+  if (e instanceof AppError) {
+    const f = fail(e.code, e.message, e.field);
+    if (e.retryAfter !== undefined && !f.ok) f.error.retryAfter = e.retryAfter;
+    return f;
+  }
   if (e instanceof z.ZodError) {
     const d = describeZodError(e);
     return fail('INVALID_INPUT', d.message, d.field);

@@ -3,6 +3,7 @@ import type { Handlers } from './dispatch';
 import { coreHandlers } from './core.ipc';
 import { datastoreHandlers } from './datastores.ipc';
 import { connectionsHandlers } from './connections.ipc';
+import { identityHandlers } from './identity.ipc';
 
 /** Every channel's handler as one plain object: main's handle() and the headless bridge loop over it. */
 export function createHandlers(core: Core): Handlers {
@@ -10,5 +11,6 @@ export function createHandlers(core: Core): Handlers {
     ...coreHandlers(core),
     ...datastoreHandlers(core),
     ...connectionsHandlers(core),
+    ...identityHandlers(core),
   };
 }

@@ -19,7 +19,8 @@ export type Uploader = {
 
 const cancelledError: IpcError = { code: 'CONFLICT', message: 'the upload was cancelled; nothing was stored' };
 
-export function createHttpUploader(baseUrl: string, token: string): Uploader {
+/** Uploads and downloads act as the user signed in to the console, if any (the bridge keeps the token here). */
+export function createHttpUploader(baseUrl: string, token: string, userToken: () => string | null = () => null): Uploader {
   return {
     upload(file, t, onProgress) {
       const xhr = new XMLHttpRequest();
@@ -27,6 +28,8 @@ export function createHttpUploader(baseUrl: string, token: string): Uploader {
         const q = new URLSearchParams({ workspaceId: t.workspaceId, key: t.key, uploadId: t.uploadId });
         xhr.open('PUT', `${baseUrl}/console/datastores/${encodeURIComponent(t.datastoreId)}/objects?${q.toString()}`);
         xhr.setRequestHeader('x-console-token', token);
+        const user = userToken();
+        if (user) xhr.setRequestHeader('x-user-token', user);
         xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
         xhr.upload.onprogress = (e) => onProgress(e.loaded);
         xhr.onload = () => {
@@ -48,6 +51,8 @@ export function createHttpUploader(baseUrl: string, token: string): Uploader {
     },
     downloadUrl(workspaceId, datastoreId, key) {
       const q = new URLSearchParams({ workspaceId, key, download: '1', token });
+      const user = userToken();
+      if (user) q.set('user', user);
       return `${baseUrl}/console/datastores/${encodeURIComponent(datastoreId)}/object?${q.toString()}`;
     },
   };

@@ -2,11 +2,24 @@ import { useEffect, useState } from 'react';
 import { AUDIT_ACTIONS, type AuditAction, type Risk } from '@shared/domain/audit';
 import { useApp, useAudit, useSession } from '../app-context';
 import { EmptyState, ErrorBanner, RiskBadge, ScreenHeader } from '../components/ui';
+import { useCan } from '../access';
 
 const ACTIONS = Object.keys(AUDIT_ACTIONS) as AuditAction[];
 
-/** Audit log: newest first, filters, keyset "Load more"; high-risk rows are marked. */
+/** The audit log needs audit.read (admins); other roles see why it is empty instead of an error. */
 export function AuditScreen() {
+  const can = useCan();
+  if (can('audit.read')) return <AuditLog />;
+  return (
+    <section className="screen" data-testid="screen-audit">
+      <ScreenHeader title="Audit log" subtitle="Every change and every access to a secret or credential, newest first." />
+      <EmptyState title="Admins only" testId="audit-not-allowed">Your role in this workspace cannot read the audit log; ask an admin of this workspace.</EmptyState>
+    </section>
+  );
+}
+
+/** Audit log: newest first, filters, keyset "Load more"; high-risk rows are marked. */
+function AuditLog() {
   const { audit, api } = useApp();
   const workspaceId = useSession((s) => s.currentWorkspaceId);
   const { items, status, error, nextCursor, filters } = useAudit((s) => s);

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useSession } from '../app-context';
 import { ErrorBanner, ScreenHeader } from '../components/ui';
+import { useCan } from '../access';
+import { ApiKeysSection, RestApiSection, UsersSection } from './settings-identity';
 
 /** Settings: workspaces (create, rename). Later capabilities add their sections (users, API keys, vault, REST). */
 export function SettingsScreen() {
@@ -11,6 +13,7 @@ export function SettingsScreen() {
   const [name, setName] = useState('');
   const [error, setError] = useState<IpcError | null>(null);
   const [editing, setEditing] = useState<{ id: string; name: string } | null>(null);
+  const can = useCan();
 
   return (
     <section className="screen" data-testid="screen-settings">
@@ -40,12 +43,15 @@ export function SettingsScreen() {
                 <>
                   <span>{w.name}</span>
                   <span className="muted mono">{w.id}</span>
-                  <button className="link" data-testid="workspace-rename" onClick={() => setEditing({ id: w.id, name: w.name })}>Rename</button>
+                  {can('workspace.rename') && (
+                    <button className="link" data-testid="workspace-rename" onClick={() => setEditing({ id: w.id, name: w.name })}>Rename</button>
+                  )}
                 </>
               )}
             </li>
           ))}
         </ul>
+        {can('workspace.create') && (
         <form
           className="inline"
           onSubmit={async (e) => {
@@ -58,7 +64,11 @@ export function SettingsScreen() {
           <input placeholder="New workspace name" aria-label="New workspace name" data-testid="workspace-name-input" value={name} onChange={(e) => setName(e.target.value)} />
           <button type="submit" data-testid="workspace-create">Create workspace</button>
         </form>
+        )}
       </div>
+      <UsersSection />
+      <ApiKeysSection />
+      <RestApiSection />
     </section>
   );
 }

@@ -1,4 +1,3 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '@shared/domain/actor';
 import type { Core } from '../../index';
@@ -7,24 +6,39 @@ import type { Authenticator } from './rest-router';
 
 export const OWNER_KEY_ENV = 'PROVENANCE_ADMIN_API_KEY';
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
 /**
- * Bootstrap authentication: the owner key from PROVENANCE_ADMIN_API_KEY (all scopes, every workspace, like a root
- * token). The identity capability extends this with local users (JWT) and stored API keys.
+ * REST authentication: `x-api-key` (a stored API key, or the owner key from PROVENANCE_ADMIN_API_KEY: all scopes in
+ * every workspace, like a root token) or `Authorization: Bearer <JWT>` from POST /auth/login. A credential that is
+ * presented but not valid is a 401 with a reason; what it may do is decided later by core.access (403).
  */
 export function createAuthenticator(core: Core, env: NodeJS.ProcessEnv = process.env): Authenticator {
-  const owner = env[OWNER_KEY_ENV];
-  const ownerDigest = owner ? digest(owner) : null;
-  if (ownerDigest) core.access.registerResolver('apiKey', (actor) => (actor.id === 'owner' ? { scopes: ['admin'] } : null));
+  core.apiKeys.registerOwnerKey(env[OWNER_KEY_ENV] || undefined);
 
-  return (req: FastifyRequest) => {
+  return async (req: FastifyRequest) => {
     const key = req.headers['x-api-key'];
-    if (typeof key !== 'string' || !ownerDigest) return null;
-    if (!timingSafeEqual(digest(key), ownerDigest)) return null;
-    const actor: Actor = { kind: 'apiKey', id: 'owner', name: 'owner key', origin: req.ip };
-    return { actor, workspaceId: workspaceFrom(core, req) };
+    const authorization = req.headers.authorization;
+    if (key !== undefined) {
+      if (typeof key !== 'string' || key === '') throw new AppError('UNAUTHENTICATED', 'x-api-key must hold one API key');
+      const principal = core.apiKeys.authenticate(key);
+      if (!principal) throw new AppError('UNAUTHENTICATED', 'the API key is not valid: it was revoked or mistyped');
+      const actor: Actor = { kind: 'apiKey', id: principal.id, name: principal.name, origin: req.ip };
+      // A stored key works in its own workspace unless the caller names another (which core.access then refuses).
+      const workspaceId = req.headers['x-workspace-id'] === undefined && principal.workspaceId ? principal.workspaceId : workspaceFrom(core, req);
+      return { actor, workspaceId };
+    }
+    if (authorization !== undefined) {
+      const m = /^Bearer\s+(\S+)$/i.exec(authorization);
+      if (!m) throw new AppError('UNAUTHENTICATED', 'send the token as Authorization: Bearer <token>');
+      return { actor: await userActor(core, m[1]!, req.ip), workspaceId: workspaceFrom(core, req) };
+    }
+    return null;
   };
+}
+
+/** A user JWT → the user's actor (origin = client IP). Throws UNAUTHENTICATED for forged, expired or stale tokens. */
+export async function userActor(core: Core, token: string, origin: string): Promise<Actor> {
+  const user = await core.users.authenticate(token);
+  return { kind: 'user', id: user.id, name: user.username, origin };
 }
 
 /** x-workspace-id, else the Default workspace. An unknown id is a 403 (the docs' "belongs to your workspace"). */

@@ -1,7 +1,9 @@
 import type { RestRoute } from './rest-router';
 import { workspaceRoutes } from './workspaces.routes';
-import { datastoreRoutes } from './datastores.routes';
+import { identityRoutes } from './identity.routes';
+import { auditRoutes } from './audit.routes';
 import { connectionRoutes } from './connections.routes';
+import { datastoreRoutes } from './datastores.routes';
 
 /** Every REST route table. Each capability adds `<domain>.routes.ts` and spreads it here. */
-export const REST_ROUTES: readonly RestRoute[] = [...workspaceRoutes, ...connectionRoutes, ...datastoreRoutes];
+export const REST_ROUTES: readonly RestRoute[] = [...workspaceRoutes, ...identityRoutes, ...auditRoutes, ...connectionRoutes, ...datastoreRoutes];

@@ -1,7 +1,17 @@
+import { WorkspaceCreateSchema, WorkspaceSchema } from '@shared/domain/workspace';
+import { pageOf } from '@shared/domain/common';
 import type { RestRoute } from './rest-router';
 
 /** REST for the foundation's resources. */
 export const workspaceRoutes: readonly RestRoute[] = [
-  { method: 'GET', path: '/workspaces', channel: 'workspaces:list', input: () => undefined },
-  { method: 'POST', path: '/workspaces', channel: 'workspaces:create', input: (r) => r.body, status: 201 },
+  {
+    method: 'GET',
+    path: '/workspaces',
+    channel: 'workspaces:list',
+    input: () => undefined,
+    // Few per install, so one page; REST still answers in the list shape every list endpoint uses.
+    reply: { map: (items) => ({ items, nextCursor: null }), schema: pageOf(WorkspaceSchema) },
+    summary: 'Workspaces the credential can see',
+  },
+  { method: 'POST', path: '/workspaces', channel: 'workspaces:create', input: (r) => r.body, status: 201, body: WorkspaceCreateSchema, summary: 'Create a workspace (admin)' },
 ];

@@ -1,0 +1,63 @@
+import type { Operation } from '@shared/access/policy';
+import { PASSWORD, type RestBench } from './rest-harness';
+
+/** What a row's path/body builders get: a fresh unique suffix, the workspace acted in, and what setup made. */
+export type RowContext = { unique: string; workspaceId: string; vars: Record<string, string> };
+
+/**
+ * One REST endpoint in the permission matrix. `op` is the POLICY operation the endpoint is guarded by (null: any
+ * authenticated caller); the expected status for every credential is derived from POLICY, never written here.
+ * `setup` creates what the request acts on (as the owner), fresh for each credential. Other capabilities append
+ * their endpoints as rows (connections, secrets, datastores…) and the matrix covers them for every credential.
+ */
+export type MatrixRow = {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  path: string | ((c: RowContext) => string);
+  body?: (c: RowContext) => unknown;
+  op: Operation | null;
+  /** Status when allowed. */
+  status: number;
+  setup?: (b: RestBench, workspaceId: string) => Promise<Record<string, string>> | Record<string, string>;
+};
+
+export const IDENTITY_ROWS: MatrixRow[] = [
+  { method: 'GET', path: '/me', op: null, status: 200 },
+  // Everyone lists the workspaces they hold a grant in.
+  { method: 'GET', path: '/workspaces', op: null, status: 200 },
+  { method: 'POST', path: '/workspaces', body: (c) => ({ name: `ws ${c.unique}` }), op: 'workspace.create', status: 201 },
+  { method: 'GET', path: '/users', op: 'user.manage', status: 200 },
+  { method: 'POST', path: '/users', body: (c) => ({ username: `new-${c.unique}`, password: PASSWORD, role: 'viewer' }), op: 'user.manage', status: 201 },
+  {
+    method: 'PATCH',
+    path: (c) => `/users/${c.vars.id}`,
+    body: () => ({ role: 'editor' }),
+    op: 'user.manage',
+    status: 200,
+    setup: async (b, ws) => ({ id: (await b.core.users.create({ workspaceId: ws, username: `target-${b.nextId()}`, password: PASSWORD, role: 'viewer' }, b.admin)).id }),
+  },
+  {
+    method: 'DELETE',
+    path: (c) => `/users/${c.vars.id}`,
+    op: 'user.manage',
+    status: 204,
+    setup: async (b, ws) => ({ id: (await b.core.users.create({ workspaceId: ws, username: `target-${b.nextId()}`, password: PASSWORD, role: 'viewer' }, b.admin)).id }),
+  },
+  { method: 'GET', path: '/api-keys', op: 'apikey.manage', status: 200 },
+  { method: 'POST', path: '/api-keys', body: (c) => ({ name: `k ${c.unique}`, scopes: ['connections:read'] }), op: 'apikey.manage', status: 201 },
+  {
+    method: 'DELETE',
+    path: (c) => `/api-keys/${c.vars.id}`,
+    op: 'apikey.manage',
+    status: 204,
+    setup: (b, ws) => ({ id: b.core.apiKeys.create({ workspaceId: ws, name: `victim ${b.nextId()}`, scopes: ['audit:read'] }, b.admin).id }),
+  },
+  { method: 'GET', path: '/audit-events?limit=5', op: 'audit.read', status: 200 },
+  { method: 'GET', path: '/settings', op: null, status: 200 },
+  { method: 'PATCH', path: '/settings', body: (c) => ({ restApi: { port: 20000 + (Number(c.unique) % 20000) } }), op: 'settings.manage', status: 200 },
+];
+
+/** The matrix: every capability's rows. Append yours here. */
+export const MATRIX_ROWS: MatrixRow[] = [...IDENTITY_ROWS];
+
+export const rowPath = (r: MatrixRow, c: RowContext) => (typeof r.path === 'string' ? r.path : r.path(c));
+export const rowName = (r: MatrixRow) => `${r.method} ${typeof r.path === 'string' ? r.path : r.path({ unique: 'N', workspaceId: 'W', vars: { id: '{id}' } })}`;
