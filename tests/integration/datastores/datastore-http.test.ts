@@ -153,3 +153,39 @@ describe('console upload and download (x-console-token, raw body)', () => {
     }
   });
 });
+
+describe('API key scopes on the datastore REST endpoints (docs: datastores:read / datastores:write)', () => {
+  async function key(scopes: string[], workspaceId = s.core.workspaces.defaultWorkspace().id) {
+    const r = await s.invoke('apikeys:create', { workspaceId, name: `k-${scopes.join('-')}-${Math.random()}`, scopes } as never);
+    if (!r.ok) throw new Error(r.error.message);
+    return (r.value as { key: string }).key;
+  }
+  const as = (k: string, path: string, init: RequestInit = {}) =>
+    fetch(`${s.url}${path}`, { ...init, headers: { 'x-api-key': k, ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.headers as Record<string, string>) } });
+
+  it('a read key reads and lists but cannot write; a write key can ask for an upload URL', async () => {
+    const u = await uploadUrl('scoped/readme.txt', 'text/plain');
+    expect((await fetch(u.url, { method: 'PUT', headers: u.headers, body: 'read me' })).status).toBe(200);
+    const read = await key(['datastores:read']);
+    expect((await as(read, '/datastores')).status).toBe(200);
+    expect((await as(read, `/datastores/${dsId}/objects?prefix=scoped/`)).status).toBe(200);
+    expect(await (await as(read, `/datastores/${dsId}/objects/scoped/readme.txt`)).text()).toBe('read me');
+    const body = JSON.stringify({ key: 'scoped/x.txt', contentType: 'text/plain' });
+    expect((await as(read, `/datastores/${dsId}/upload-url`, { method: 'POST', body })).status).toBe(403);
+    expect((await as(read, `/datastores/${dsId}/objects/scoped/readme.txt`, { method: 'DELETE' })).status).toBe(403);
+    expect((await as(read, '/datastores', { method: 'POST', body: JSON.stringify({ name: 'nope' }) })).status).toBe(403);
+    const write = await key(['datastores:write']);
+    expect((await as(write, `/datastores/${dsId}/upload-url`, { method: 'POST', body })).status).toBe(200);
+    const secretsOnly = await key(['secrets:read']);
+    expect((await as(secretsOnly, `/datastores/${dsId}/objects/scoped/readme.txt`)).status).toBe(403);
+  });
+
+  it("a write key of another workspace gets 403 for this datastore's upload URL", async () => {
+    const other = (await (await api('/workspaces', { method: 'POST', body: JSON.stringify({ name: 'Keyed elsewhere' }) })).json()) as { id: string };
+    const foreign = await key(['datastores:write'], other.id);
+    const r = await as(foreign, `/datastores/${dsId}/upload-url`, { method: 'POST', body: JSON.stringify({ key: 'x.csv', contentType: 'text/csv' }) });
+    expect(r.status).toBe(403);
+    const d = await as(foreign, `/datastores/${dsId}/objects/scoped/readme.txt`);
+    expect(d.status).toBe(403);
+  });
+});
