@@ -4,6 +4,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Datastore, DatastoreObject, UploadUrl } from '@shared/domain/datastore';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useSession } from '../app-context';
+import { useCan } from '../access';
 import { EmptyState, ErrorBanner, ScreenHeader } from '../components/ui';
 import { Modal, formatBytes, formatDuration } from '../components/modal';
 import type { ConflictChoice, DatastoresState, DroppedFile, UploadItem } from '../stores/datastores-store';
@@ -15,11 +16,13 @@ const useDs = <T,>(sel: (s: DatastoresState) => T): T => useStore(useApp().datas
 export function DatastoresScreen() {
   const { datastores: store, api } = useApp();
   const workspaceId = useSession((s) => s.currentWorkspaceId);
-  const role = useSession((s) => s.role());
+  const can = useCan();
   const { datastores, usage, status, error, selectedId } = useDs((s) => s);
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<Datastore | null>(null);
-  const canWrite = role === 'admin' || role === 'editor';
+  // Hidden, not just refused: the core checks every call anyway, from the same POLICY table.
+  const canWrite = can('datastore.object_write');
+  const canCreate = can('datastore.create');
 
   useEffect(() => {
     if (workspaceId) void store.getState().load(workspaceId);
@@ -41,7 +44,7 @@ export function DatastoresScreen() {
             ? `${usage.objectCount} object${usage.objectCount === 1 ? '' : 's'} · ${formatBytes(usage.bytesUsed)} used in this workspace`
             : 'Object stores on this machine or in S3.'
         }
-        actions={canWrite && <button data-testid="datastore-new" onClick={() => setCreating(true)}>New datastore</button>}
+        actions={canCreate && <button data-testid="datastore-new" onClick={() => setCreating(true)}>New datastore</button>}
       />
       <ErrorBanner error={error} />
       {status === 'ready' && datastores.length === 0 ? (
@@ -61,7 +64,7 @@ export function DatastoresScreen() {
             ))}
           </div>
           {selected ? (
-            <ObjectBrowser key={selected.id} ds={selected} canWrite={canWrite} onDelete={() => setDeleting(selected)} />
+            <ObjectBrowser key={selected.id} ds={selected} canWrite={canWrite} onDelete={can('datastore.delete') ? () => setDeleting(selected) : undefined} />
           ) : (
             <EmptyState title="Pick a datastore">Choose a datastore on the left to browse its objects and drop files on it.</EmptyState>
           )}
@@ -201,7 +204,7 @@ function DeleteDatastoreDialog(props: Readonly<{ ds: Datastore; onClose: () => v
 
 type Row = { kind: 'folder'; prefix: string } | { kind: 'object'; object: DatastoreObject };
 
-function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean; onDelete: () => void }>) {
+function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean; onDelete?: () => void }>) {
   const { datastores: store, uploader } = useApp();
   const workspaceId = useSession((s) => s.currentWorkspaceId)!;
   const { items, prefixes, prefix, search, nextCursor, browseStatus, browseError, uploads } = useDs((s) => s);
@@ -268,8 +271,12 @@ function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean; onDel
             <button className="secondary" data-testid="upload-files" onClick={() => fileInput.current?.click()}>
               Upload files…
             </button>
-            <button className="danger" data-testid="datastore-delete" onClick={props.onDelete}>Delete datastore</button>
           </>
+        )}
+        {props.onDelete && (
+          <button className="danger" data-testid="datastore-delete" onClick={props.onDelete}>
+            Delete datastore
+          </button>
         )}
       </div>
       {testResult && (
