@@ -21,6 +21,7 @@ import { createTokenService } from './identity/token-service';
 import { createUserService } from './identity/user-service';
 import { createApiKeyService } from './identity/api-key-service';
 import { createSettingsService } from './settings/settings-service';
+import { createSecretService } from './secrets/secret-service';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -94,6 +95,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   });
   const settings = createSettingsService({ db, audit, bus, config });
   const scheduler = createScheduler({ clock, logger });
+  const secrets = createSecretService({ db, clock, logger, bus, audit, access, vault, references, systemActor: SYSTEM_ACTOR });
+  scheduler.register(secrets.rotationJob);
   const datastores = createDatastoreService({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3 });
   // Crash leftovers of filesystem datastores go before any new upload can start.
   datastores.recover();
@@ -116,6 +119,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     settings,
     scheduler,
     datastores,
+    secrets,
     /**
      * Brings the vault up at start: unlocks from the OS keychain when it holds the key. With `initialize`, a vault
      * that was never set up is created in keychain mode (the headless console's first run). Never throws: a

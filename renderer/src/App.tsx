@@ -4,9 +4,9 @@ import { ErrorBanner } from './components/ui';
 import { SessionMenu } from './components/session-menu';
 import { AuditScreen } from './screens/audit-screen';
 import { SettingsScreen } from './screens/settings-screen';
-import { SecretsScreen } from './screens/placeholder-screens';
 import { DatastoresScreen } from './screens/datastores-screen';
 import { ConnectionsScreen } from './screens/connections-screen';
+import { SecretsScreen } from './screens/secrets-screen';
 
 export type ScreenId = 'connections' | 'secrets' | 'datastores' | 'audit' | 'settings';
 

@@ -10,12 +10,15 @@ import type { ConnectionsState, ConnectionsStore } from './stores/connections-st
 
 import type { IdentityState, IdentityStore } from './stores/identity-store';
 
+import type { SecretsState, SecretsStore } from './stores/secrets-store';
+
 export type AppStores = {
   api: Api;
   session: SessionStore;
   audit: AuditStore;
   connections: ConnectionsStore;
   identity: IdentityStore;
+  secrets: SecretsStore;
   datastores: DatastoresStore;
   uploader: Uploader;
 };
@@ -32,3 +35,4 @@ export const useSession = <T,>(sel: (s: SessionState) => T): T => useStore(useAp
 export const useAudit = <T,>(sel: (s: AuditState) => T): T => useStore(useApp().audit, sel);
 export const useConnections = <T,>(sel: (s: ConnectionsState) => T): T => useStore(useApp().connections, sel);
 export const useIdentity = <T,>(sel: (s: IdentityState) => T): T => useStore(useApp().identity, sel);
+export const useSecrets = <T,>(sel: (s: SecretsState) => T): T => useStore(useApp().secrets, sel);

@@ -9,6 +9,7 @@ import { createSessionStore } from './stores/session-store';
 import { createAuditStore } from './stores/audit-store';
 import { createConnectionsStore } from './stores/connections-store';
 import { createIdentityStore } from './stores/identity-store';
+import { createSecretsStore } from './stores/secrets-store';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -31,6 +32,7 @@ if ('error' in api) {
     audit: createAuditStore(api),
     connections: createConnectionsStore(api),
     identity: createIdentityStore(api),
+    secrets: createSecretsStore(api),
     datastores: createDatastoresStore(api, uploader),
     uploader,
   };

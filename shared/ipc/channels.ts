@@ -43,13 +43,21 @@ export const CHANNELS = [
   'apikeys:delete',
   'settings:get',
   'settings:update',
+  'secrets:list',
+  'secrets:get',
+  'secrets:create',
+  'secrets:update',
+  'secrets:rotate',
+  'secrets:rollback',
+  'secrets:reveal',
+  'secrets:delete',
 ] as const satisfies readonly Channel[];
 
 type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 export const _everyChannelListed: [Missing] extends [never] ? true : Missing = true;
 
 /** Main → renderer pushes (`domain:event`). Payloads are small, never secret. */
-export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'connections:changed', 'settings:changed', 'datastores:changed', 'datastores:upload_progress'] as const;
+export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'connections:changed', 'settings:changed', 'secrets:changed', 'datastores:changed', 'datastores:upload_progress'] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
 export type PushPayloads = {
   'workspaces:changed': { workspaceId: string };
@@ -69,4 +77,5 @@ export type PushPayloads = {
   'connections:changed': { workspaceId: string; id: string };
   /** Which top-level settings changed; the desktop shell starts or stops the REST server on restApi. */
   'settings:changed': { keys: string[] };
+  'secrets:changed': { workspaceId: string; id: string };
 };

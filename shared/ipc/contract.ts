@@ -3,6 +3,7 @@ import { coreContract } from './core.contract';
 import { datastoresContract } from './datastores.contract';
 import { connectionsContract } from './connections.contract';
 import { identityContract } from './identity.contract';
+import { secretsContract } from './secrets.contract';
 
 /**
  * The single source of truth for every channel: input and output schemas. Main and the headless bridge parse
@@ -14,6 +15,7 @@ export const contract = {
   ...datastoresContract,
   ...connectionsContract,
   ...identityContract,
+  ...secretsContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -3,6 +3,7 @@ import { identityMigration } from './migrations/identity-migrations';
 import { vaultCoreMigration } from '../vault/vault-migrations';
 import { datastoresMigration } from '../datastores/datastore-migrations';
 import { connectionsMigration } from '../connections/connection-migrations';
+import { secretsMigration } from '../secrets/secret-migrations';
 
 /**
  * Numbered, append-only migrations; schema_migrations records which ones a database has had. Never edit a
@@ -78,4 +79,4 @@ export const referencesMigration: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, identityMigration, vaultCoreMigration, connectionsMigration, datastoresMigration];
+export const MIGRATIONS: readonly Migration[] = [foundationMigration, referencesMigration, identityMigration, vaultCoreMigration, secretsMigration, connectionsMigration, datastoresMigration];

@@ -14,6 +14,7 @@ import { createAuthenticator, userActor } from './rest/auth';
 import { buildOpenApi } from './rest/openapi';
 import { AppError } from '../errors';
 import { registerDatastoreHttp } from './datastore-http';
+import { configureRestBodies } from './rest/rest-bodies';
 
 export type HttpServerOptions = {
   /** Always loopback: the console and the API are for this workstation only. */
@@ -54,6 +55,7 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
     // Object keys (up to 1024 UTF-8 bytes, percent-encoded) and signed upload tokens travel as path parameters.
     routerOptions: { maxParamLength: 8192 } });
   let port = opts.port;
+  configureRestBodies(app);
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 

@@ -4,6 +4,7 @@ import { coreHandlers } from './core.ipc';
 import { datastoreHandlers } from './datastores.ipc';
 import { connectionsHandlers } from './connections.ipc';
 import { identityHandlers } from './identity.ipc';
+import { secretsHandlers } from './secrets.ipc';
 
 /** Every channel's handler as one plain object: main's handle() and the headless bridge loop over it. */
 export function createHandlers(core: Core): Handlers {
@@ -12,5 +13,6 @@ export function createHandlers(core: Core): Handlers {
     ...datastoreHandlers(core),
     ...connectionsHandlers(core),
     ...identityHandlers(core),
+    ...secretsHandlers(core),
   };
 }

@@ -56,8 +56,48 @@ export const IDENTITY_ROWS: MatrixRow[] = [
   { method: 'PATCH', path: '/settings', body: (c) => ({ restApi: { port: 20000 + (Number(c.unique) % 20000) } }), op: 'settings.manage', status: 200 },
 ];
 
+// A Datadog connection whose provider is unreachable on purpose: a permitted test runs and reports 424 quickly.
+const newConnection = (b: RestBench, ws: string) => ({
+  id: b.core.connections.create(
+    { workspaceId: ws, name: `conn ${b.nextId()}`, provider: 'datadog', authType: 'apikey', credential: 'dd-key-0123456789abcdef', settings: { site: 'datadoghq.com', baseUrl: 'http://127.0.0.1:9' } },
+    b.admin,
+  ).id,
+});
+const connectionBody = (c: RowContext) => ({
+  name: `conn ${c.unique}`,
+  provider: 'datadog',
+  authType: 'apikey',
+  credential: 'dd-key-0123456789abcdef',
+  settings: { site: 'datadoghq.com', baseUrl: 'http://127.0.0.1:9' },
+});
+
+/** The docs' Connections table over REST. */
+export const CONNECTION_ROWS: MatrixRow[] = [
+  { method: 'GET', path: '/connections', op: 'connection.list', status: 200 },
+  { method: 'POST', path: '/connections', body: connectionBody, op: 'connection.create', status: 201 },
+  { method: 'GET', path: (c) => `/connections/${c.vars.id}`, op: 'connection.read_detail', status: 200, setup: newConnection },
+  { method: 'PATCH', path: (c) => `/connections/${c.vars.id}`, body: () => ({ status: 'paused' }), op: 'connection.update', status: 200, setup: newConnection },
+  { method: 'POST', path: (c) => `/connections/${c.vars.id}/test`, op: 'connection.test', status: 424, setup: newConnection },
+  { method: 'DELETE', path: (c) => `/connections/${c.vars.id}`, op: 'connection.delete', status: 204, setup: newConnection },
+];
+
+const newSecret = (b: RestBench, ws: string) => ({
+  id: b.core.secrets.create({ workspaceId: ws, name: `secret-${b.nextId()}`, value: 'matrix-value' }, b.admin).id,
+});
+
+/** The docs' Secrets table over REST (reveal: admin or secrets:read only). */
+export const SECRET_ROWS: MatrixRow[] = [
+  { method: 'GET', path: '/secrets', op: 'secret.list', status: 200 },
+  { method: 'POST', path: '/secrets', body: (c) => ({ name: `s-${c.unique}`, value: 'v' }), op: 'secret.write', status: 201 },
+  { method: 'GET', path: (c) => `/secrets/${c.vars.id}`, op: 'secret.list', status: 200, setup: newSecret },
+  { method: 'PATCH', path: (c) => `/secrets/${c.vars.id}`, body: () => ({ description: 'changed' }), op: 'secret.write', status: 200, setup: newSecret },
+  { method: 'POST', path: (c) => `/secrets/${c.vars.id}/rotate`, body: () => ({ value: 'rotated' }), op: 'secret.rotate', status: 200, setup: newSecret },
+  { method: 'POST', path: (c) => `/secrets/${c.vars.id}/reveal`, op: 'secret.reveal', status: 200, setup: newSecret },
+  { method: 'DELETE', path: (c) => `/secrets/${c.vars.id}`, op: 'secret.write', status: 204, setup: newSecret },
+];
+
 /** The matrix: every capability's rows. Append yours here. */
-export const MATRIX_ROWS: MatrixRow[] = [...IDENTITY_ROWS];
+export const MATRIX_ROWS: MatrixRow[] = [...IDENTITY_ROWS, ...CONNECTION_ROWS, ...SECRET_ROWS];
 
 export const rowPath = (r: MatrixRow, c: RowContext) => (typeof r.path === 'string' ? r.path : r.path(c));
 export const rowName = (r: MatrixRow) => `${r.method} ${typeof r.path === 'string' ? r.path : r.path({ unique: 'N', workspaceId: 'W', vars: { id: '{id}' } })}`;

@@ -77,7 +77,11 @@ export async function startRestBench() {
       memberships: q('SELECT * FROM memberships ORDER BY user_id, workspace_id'),
       apiKeys: q('SELECT id, workspace_id, name, key_hash, scopes FROM api_keys ORDER BY id'),
       settings: q('SELECT * FROM settings ORDER BY key'),
-      audit: q("SELECT COUNT(*) AS n FROM audit_events WHERE action != 'user.login_failed'"),
+      connections: q('SELECT * FROM connections ORDER BY id'),
+      secrets: q('SELECT * FROM secrets ORDER BY id'),
+      secretVersions: q('SELECT secret_id, version FROM secret_versions ORDER BY secret_id, version'),
+      // Refused attempts are evidence, not changes: failed logins and denied reveals are recorded on purpose.
+      audit: q("SELECT COUNT(*) AS n FROM audit_events WHERE action != 'user.login_failed' AND outcome != 'denied'"),
     });
   }
 

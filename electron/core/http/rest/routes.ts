@@ -4,6 +4,7 @@ import { identityRoutes } from './identity.routes';
 import { auditRoutes } from './audit.routes';
 import { connectionRoutes } from './connections.routes';
 import { datastoreRoutes } from './datastores.routes';
+import { secretRoutes } from './secrets.routes';
 
 /** Every REST route table. Each capability adds `<domain>.routes.ts` and spreads it here. */
-export const REST_ROUTES: readonly RestRoute[] = [...workspaceRoutes, ...identityRoutes, ...auditRoutes, ...connectionRoutes, ...datastoreRoutes];
+export const REST_ROUTES: readonly RestRoute[] = [...workspaceRoutes, ...identityRoutes, ...auditRoutes, ...connectionRoutes, ...secretRoutes, ...datastoreRoutes];

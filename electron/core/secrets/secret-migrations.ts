@@ -1,0 +1,44 @@
+import type { Migration } from '../db/migrations';
+
+/** Secrets (250–299 are this capability's). */
+export const secretsMigration: Migration = {
+  version: 250,
+  name: 'secrets: metadata, encrypted versions, rotation schedule',
+  up: (db) => {
+    db.exec(`
+      CREATE TABLE secrets (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        -- NOCASE: "API_KEY" and "api_key" are one name; the unique index is also the list's keyset order.
+        name TEXT NOT NULL COLLATE NOCASE,
+        description TEXT NOT NULL DEFAULT '',
+        value_type TEXT NOT NULL CHECK (value_type IN ('string', 'json')),
+        version INTEGER NOT NULL,
+        -- App-generated secrets: {"length":n,"alphabet":"…"}; the scheduler rotates these itself.
+        generator TEXT,
+        rotation_days INTEGER,
+        -- When the scheduler next acts; NULL when no schedule, or when a manual rotation is already due.
+        next_rotation_at TEXT,
+        rotation_due_since TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        last_rotated_at TEXT
+      );
+      CREATE UNIQUE INDEX secrets_ws_name ON secrets (workspace_id, name);
+      CREATE INDEX secrets_next_rotation ON secrets (next_rotation_at) WHERE next_rotation_at IS NOT NULL;
+
+      -- Values exist only here, sealed by the vault with AAD "secret:<id>:v<version>".
+      CREATE TABLE secret_versions (
+        secret_id TEXT NOT NULL REFERENCES secrets(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        workspace_id TEXT NOT NULL,
+        value_type TEXT NOT NULL CHECK (value_type IN ('string', 'json')),
+        ciphertext BLOB NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('create', 'rotate', 'scheduled', 'rollback')),
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        PRIMARY KEY (secret_id, version)
+      );
+    `);
+  },
+};

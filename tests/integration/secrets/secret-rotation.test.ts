@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeReadyCore, makeTestCore, tempDir, unwrap } from '../../helpers/test-core';
+import { createMemoryKeyStore } from '../../fakes/memory-key-store';
+
+const DAY = 86_400_000;
+const cleanup: Array<() => void> = [];
+afterEach(() => cleanup.splice(0).forEach((c) => c()));
+
+function fakeClock(start = Date.parse('2026-01-01T00:00:00.000Z')) {
+  let t = start;
+  return { now: () => new Date(t), advance: (ms: number) => void (t += ms) };
+}
+
+async function setup(clock = fakeClock(), dataDir = tempDir(), keyStore = createMemoryKeyStore()) {
+  const t = await makeReadyCore({ clock, keyStore }, dataDir);
+  cleanup.push(() => t.core.close());
+  const ws = t.core.workspaces.defaultWorkspace().id;
+  const gen = unwrap(await t.invoke('secrets:create', { workspaceId: ws, name: 'gen', generate: { length: 32, alphabet: 'alphanumeric' }, rotation: { everyDays: 7 } }));
+  const plain = unwrap(await t.invoke('secrets:create', { workspaceId: ws, name: 'plain', value: 'typed-by-hand', rotation: { everyDays: 7 } }));
+  return { ...t, ws, gen, plain, clock, keyStore };
+}
+
+const detail = async (t: Awaited<ReturnType<typeof setup>>, id: string) => unwrap(await t.invoke('secrets:get', { workspaceId: t.ws, id })).secret;
+
+describe('scheduled rotation', () => {
+  it('rotates generated secrets itself and marks others "rotation due", once', async () => {
+    const t = await setup();
+    expect(t.gen.rotation?.nextRotationAt).toBe('2026-01-08T00:00:00.000Z');
+    t.clock.advance(6 * DAY);
+    await t.core.scheduler.runDue();
+    expect((await detail(t, t.gen.id)).version).toBe(1);
+
+    t.clock.advance(1 * DAY);
+    const before = unwrap(await t.invoke('secrets:reveal', { workspaceId: t.ws, id: t.gen.id })).value;
+    await t.core.scheduler.runDue();
+    const gen = await detail(t, t.gen.id);
+    expect(gen).toMatchObject({ version: 2, rotation: { nextRotationAt: '2026-01-15T00:00:00.000Z', dueSince: null } });
+    const after = unwrap(await t.invoke('secrets:reveal', { workspaceId: t.ws, id: t.gen.id })).value;
+    expect(after).not.toBe(before);
+    const plain = await detail(t, t.plain.id);
+    expect(plain).toMatchObject({ version: 1, rotation: { nextRotationAt: null, dueSince: '2026-01-08T00:00:00.000Z' } });
+
+    const rotated = t.core.audit.list({ workspaceId: t.ws, action: 'secret.rotated' }).items;
+    expect(rotated).toHaveLength(1);
+    expect(rotated[0]).toMatchObject({ actor: { kind: 'system' }, details: { scheduled: true, version: 2 } });
+
+    // Ticking again at the same instant finds nothing: no second rotation, no second mark.
+    await Promise.all([t.core.scheduler.runDue(), t.core.scheduler.runDue()]);
+    await t.core.scheduler.runDue();
+    expect((await detail(t, t.gen.id)).version).toBe(2);
+    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.updated' }).items).toHaveLength(1);
+
+    // A manual rotation clears the mark and restarts the schedule from now.
+    unwrap(await t.invoke('secrets:rotate', { workspaceId: t.ws, id: t.plain.id, value: 'new-by-hand' }));
+    expect(await detail(t, t.plain.id)).toMatchObject({ version: 2, rotation: { dueSince: null, nextRotationAt: '2026-01-15T00:00:00.000Z' } });
+  });
+
+  it('catches up after a restart: one rotation for a long-overdue secret, schedule counted from now', async () => {
+    const dir = tempDir();
+    const clock = fakeClock();
+    const t = await setup(clock, dir);
+    t.core.close();
+    clock.advance(30 * DAY);
+    const again = makeTestCore({ clock, keyStore: t.keyStore }, dir);
+    cleanup.push(() => again.core.close());
+    await again.core.start();
+    await again.core.scheduler.runDue();
+    const gen = again.core.secrets.get(t.ws, t.gen.id, again.admin);
+    expect(gen.secret).toMatchObject({ version: 2, rotation: { nextRotationAt: '2026-02-07T00:00:00.000Z' } });
+    expect(gen.versions.map((v) => v.source)).toEqual(['scheduled', 'create']);
+  });
+
+  it('two processes on one data dir never rotate the same due secret twice', async () => {
+    const dir = tempDir();
+    const clock = fakeClock();
+    const t = await setup(clock, dir);
+    const second = makeTestCore({ clock, keyStore: t.keyStore }, dir);
+    cleanup.push(() => second.core.close());
+    await second.core.start();
+    clock.advance(8 * DAY);
+    await Promise.all([t.core.scheduler.runDue(), second.core.scheduler.runDue(), t.core.scheduler.runDue()]);
+    expect((await detail(t, t.gen.id)).version).toBe(2);
+    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.rotated' }).items).toHaveLength(1);
+  });
+
+  it('while the vault is locked, generated secrets wait and others are still marked due', async () => {
+    const t = await setup();
+    t.core.vault.lock(t.admin);
+    t.clock.advance(8 * DAY);
+    await t.core.scheduler.runDue();
+    expect((await detail(t, t.gen.id)).rotation?.nextRotationAt).toBe('2026-01-08T00:00:00.000Z');
+    expect((await detail(t, t.plain.id)).rotation?.dueSince).toBe('2026-01-08T00:00:00.000Z');
+    await t.core.vault.unlockWithKeychain(t.admin);
+    await t.core.scheduler.runDue();
+    expect((await detail(t, t.gen.id)).version).toBe(2);
+  });
+
+  it('removing a schedule clears the due mark', async () => {
+    const t = await setup();
+    t.clock.advance(8 * DAY);
+    await t.core.scheduler.runDue();
+    const u = unwrap(await t.invoke('secrets:update', { workspaceId: t.ws, id: t.plain.id, rotation: null }));
+    expect(u.rotation).toBeNull();
+    t.clock.advance(30 * DAY);
+    await t.core.scheduler.runDue();
+    expect((await detail(t, t.plain.id)).version).toBe(1);
+  });
+});
