@@ -213,14 +213,15 @@ describe('object keys are never paths', () => {
 
   it('stores every hostile key inside the datastore root only, each as its own object', async () => {
     const sandbox = tempDir('p1-sandbox-');
-    const root = path.join(sandbox, 'root');
+    // Deep enough that every traversal key in the corpus would land inside the sandbox if it were used as a path.
+    const root = path.join(sandbox, 'a', 'b', 'c', 'd', 'e', 'f', 'root');
     const ds = await create('Hostile', { backend: { type: 'filesystem', path: root } });
-    const outsideBefore = fs.readdirSync(path.dirname(sandbox)).length;
     for (const [i, key] of HOSTILE.entries()) unwrap(await put(ds.id, key, `value ${i}`));
-    expect(fs.readdirSync(sandbox)).toEqual(['root']);
-    for (const f of filesUnder(root)) expect(path.relative(root, f).startsWith('..')).toBe(false);
+    const everything = fs.readdirSync(sandbox, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    for (const f of everything) expect(path.relative(root, f).startsWith('..'), f).toBe(false);
     expect(filesUnder(root)).toHaveLength(HOSTILE.length);
-    expect(fs.readdirSync(path.dirname(sandbox)).length).toBe(outsideBefore);
+    expect(fs.existsSync('/tmp/p1-escape')).toBe(false);
+    expect(fs.existsSync('/etc/passwd') && fs.readFileSync('/etc/passwd', 'utf8').startsWith('value')).toBe(false);
     for (const [i, key] of HOSTILE.entries()) {
       const { stream } = await t.core.datastores.read(t.admin, ws, ds.id, key);
       expect((await readAll(stream)).toString()).toBe(`value ${i}`);
