@@ -14,6 +14,7 @@ import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
 import { createVaultBackup } from './vault/vault-backup';
 import type { KdfCost } from './vault/kdf';
+import { createDatastoreService } from './datastores/datastore-service';
 import { createConnectionService } from './connections/connection-service';
 import { createHttpConnectionTester } from './connections/http-connection-tester';
 import type { ConnectionTester } from './connections/connection-tester';
@@ -35,6 +36,8 @@ export type CorePorts = {
   keyStore?: KeyStore;
   /** scrypt cost for passphrase wraps (default DEFAULT_KDF); only ever raised. */
   vaultKdf?: KdfCost;
+  /** S3 multipart tuning for S3 datastores (part size, parts in flight). */
+  s3?: { partSize?: number; queueSize?: number; maxAttempts?: number };
   /** How long a connection test waits for the provider (default 10 s). */
   connectionTestTimeoutMs?: number;
   /** Replaces the live HTTP connection tester (unit tests of the service only). */
@@ -151,6 +154,9 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   connections.registerCredentialSource('oauth2', (c) => oauthTokens.getAccessToken(c.id));
   scheduler.register({ name: 'oauth-rotation', tick: (now) => oauthTokens.tick(now) });
   const oauth = { apps: oauthApps, tokens: oauthTokens, flows: oauthFlows };
+  const datastores = createDatastoreService({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3 });
+  // Crash leftovers of filesystem datastores go before any new upload can start.
+  datastores.recover();
 
   let closed = false;
   return {
@@ -170,6 +176,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     apiKeys,
     settings,
     scheduler,
+    datastores,
     secrets,
     oauth,
     /**
@@ -196,6 +203,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
       closed = true;
       oauthFlows.closeAll();
       void scheduler.stop();
+      datastores.close();
       vault.forget();
       db.close();
     },

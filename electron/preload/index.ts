@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { CHANNELS, PUSH_EVENTS } from '@shared/ipc/channels';
 
 /**
@@ -19,3 +19,6 @@ contextBridge.exposeInMainWorld('api', {
     return () => ipcRenderer.off(event, l);
   },
 });
+
+// Dropped files: the renderer passes the path to datastores:uploadFromPath and the core streams from disk.
+contextBridge.exposeInMainWorld('files', { pathFor: (file: File) => webUtils.getPathForFile(file) });

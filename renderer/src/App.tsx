@@ -5,8 +5,8 @@ import { SessionMenu } from './components/session-menu';
 import { AuditScreen } from './screens/audit-screen';
 import { SettingsScreen } from './screens/settings-screen';
 import { VaultIndicator, VaultSetupScreen, VaultUnlockScreen } from './screens/vault-screens';
+import { DatastoresScreen } from './screens/datastores-screen';
 import { ConnectionsScreen } from './screens/connections-screen';
-import { DatastoresScreen } from './screens/placeholder-screens';
 import { SecretsScreen } from './screens/secrets-screen';
 
 export type ScreenId = 'connections' | 'secrets' | 'datastores' | 'audit' | 'settings';

@@ -4,6 +4,8 @@ import type { Api } from '@shared/ipc/api';
 import type { SessionState, SessionStore } from './stores/session-store';
 import type { AuditState, AuditStore } from './stores/audit-store';
 import type { VaultStoreState, VaultStore } from './stores/vault-store';
+import type { DatastoresStore } from './stores/datastores-store';
+import type { Uploader } from './api/uploader';
 
 import type { ConnectionsState, ConnectionsStore } from './stores/connections-store';
 import type { OAuthState, OAuthStore } from './stores/oauth-store';
@@ -21,6 +23,8 @@ export type AppStores = {
   vault: VaultStore;
   secrets: SecretsStore;
   oauth: OAuthStore;
+  datastores: DatastoresStore;
+  uploader: Uploader;
 };
 
 export const AppContext = createContext<AppStores | null>(null);

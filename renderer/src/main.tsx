@@ -2,7 +2,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { AppContext } from './app-context';
-import { resolveApi } from './api/bridge';
+import { consoleToken, resolveApi } from './api/bridge';
+import { createHttpUploader, createPathUploader } from './api/uploader';
+import { createDatastoresStore } from './stores/datastores-store';
 import { createSessionStore } from './stores/session-store';
 import { createAuditStore } from './stores/audit-store';
 import { createVaultStore } from './stores/vault-store';
@@ -22,6 +24,10 @@ if ('error' in api) {
     </div>,
   );
 } else {
+  // Electron streams dropped files from their paths in the main process; the console PUTs them over HTTP.
+  const uploader = window.files
+    ? createPathUploader(api, (f) => window.files!.pathFor(f))
+    : createHttpUploader(window.location.origin, consoleToken() ?? '', () => window.sessionStorage.getItem('provenance.userToken'));
   const stores = {
     api,
     session: createSessionStore(api, window.localStorage),
@@ -31,6 +37,8 @@ if ('error' in api) {
     vault: createVaultStore(api),
     secrets: createSecretsStore(api),
     oauth: createOAuthStore(api),
+    datastores: createDatastoresStore(api, uploader),
+    uploader,
   };
   root.render(
     <StrictMode>

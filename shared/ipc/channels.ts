@@ -19,6 +19,21 @@ export const CHANNELS = [
   'vault:setAutoLock',
   'vault:exportBackup',
   'vault:restoreBackup',
+  'datastores:list',
+  'datastores:get',
+  'datastores:create',
+  'datastores:delete',
+  'datastores:test',
+  'datastores:usage',
+  'datastores:objects:list',
+  'datastores:objects:head',
+  'datastores:objects:preview',
+  'datastores:objects:delete',
+  'datastores:objects:putText',
+  'datastores:uploadUrl',
+  'datastores:uploadFromPath',
+  'datastores:cancelUpload',
+  'datastores:storageStep',
   'connections:list',
   'connections:get',
   'connections:create',
@@ -60,12 +75,34 @@ type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 export const _everyChannelListed: [Missing] extends [never] ? true : Missing = true;
 
 /** Main → renderer pushes (`domain:event`). Payloads are small, never secret. */
-export const PUSH_EVENTS = ['workspaces:changed', 'audit:appended', 'vault:changed', 'connections:changed', 'settings:changed', 'secrets:changed', 'oauth:health-changed'] as const;
+export const PUSH_EVENTS = [
+  'workspaces:changed',
+  'audit:appended',
+  'vault:changed',
+  'connections:changed',
+  'settings:changed',
+  'secrets:changed',
+  'oauth:health-changed',
+  'datastores:changed',
+  'datastores:upload_progress',
+] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
 export type PushPayloads = {
   'workspaces:changed': { workspaceId: string };
   'audit:appended': { workspaceId: string | null; action: string };
   'vault:changed': { state: 'uninitialized' | 'locked' | 'unlocked'; mode: 'keychain' | 'passphrase' | null };
+  'datastores:changed': { workspaceId: string; datastoreId: string };
+  /** Streaming uploads (dropped files, console uploads): bytes received so far; `state` ends with done/failed/cancelled. */
+  'datastores:upload_progress': {
+    uploadId: string;
+    workspaceId: string;
+    datastoreId: string;
+    key: string;
+    bytes: number;
+    total: number | null;
+    state: 'running' | 'done' | 'failed' | 'cancelled';
+    error?: string;
+  };
   'connections:changed': { workspaceId: string; id: string };
   /** Which top-level settings changed; the desktop shell starts or stops the REST server on restApi. */
   'settings:changed': { keys: string[] };

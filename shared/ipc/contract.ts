@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { coreContract } from './core.contract';
 import { vaultContract } from './vault.contract';
+import { datastoresContract } from './datastores.contract';
 import { connectionsContract } from './connections.contract';
 import { identityContract } from './identity.contract';
 import { secretsContract } from './secrets.contract';
@@ -14,6 +15,7 @@ import { oauthContract } from './oauth.contract';
 export const contract = {
   ...coreContract,
   ...vaultContract,
+  ...datastoresContract,
   ...connectionsContract,
   ...identityContract,
   ...secretsContract,

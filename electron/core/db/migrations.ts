@@ -1,6 +1,7 @@
 import type { Migration } from './database';
 import { identityMigration } from './migrations/identity-migrations';
 import { vaultCoreMigration, vaultKeychainAccountMigration } from '../vault/vault-migrations';
+import { datastoresMigration } from '../datastores/datastore-migrations';
 import { connectionsMigration } from '../connections/connection-migrations';
 import { secretsMigration } from '../secrets/secret-migrations';
 import { oauthMigration } from '../oauth/oauth-migrations';
@@ -88,4 +89,5 @@ export const MIGRATIONS: readonly Migration[] = [
   secretsMigration,
   connectionsMigration,
   oauthMigration,
+  datastoresMigration,
 ];

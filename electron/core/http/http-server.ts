@@ -13,6 +13,7 @@ import { REST_ROUTES } from './rest/routes';
 import { createAuthenticator, userActor } from './rest/auth';
 import { buildOpenApi } from './rest/openapi';
 import { AppError } from '../errors';
+import { registerDatastoreHttp } from './datastore-http';
 import { configureRestBodies } from './rest/rest-bodies';
 
 export type HttpServerOptions = {
@@ -52,7 +53,9 @@ function safeEqual(a: string, b: string): boolean {
  */
 export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServerOptions) {
   // forceCloseConnections: open SSE streams and keep-alive sockets must not hold a shutdown hostage.
-  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, trustProxy: false, forceCloseConnections: true });
+  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, trustProxy: false, forceCloseConnections: true,
+    // Object keys (up to 1024 UTF-8 bytes, percent-encoded) and signed upload tokens travel as path parameters.
+    routerOptions: { maxParamLength: 8192 } });
   let port = opts.port;
   configureRestBodies(app);
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
@@ -141,7 +144,10 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   }
 
   // The REST API of the docs (same paths, no prefix), authenticated by API key or JWT, never by the console token.
-  registerRestRoutes(app, { core, handlers, routes: REST_ROUTES, authenticate: opts.authenticate ?? createAuthenticator(core) });
+  const authenticate = opts.authenticate ?? createAuthenticator(core);
+  registerRestRoutes(app, { core, handlers, routes: REST_ROUTES, authenticate });
+  // Object bytes (downloads, pre-signed PUTs, console uploads) stream outside the JSON body limit.
+  registerDatastoreHttp(app, { core, authenticate, consoleActor: opts.consoleToken ? consoleActor : null });
   const openApi = buildOpenApi(REST_ROUTES, { version: core.config.version });
   app.get('/openapi.json', async (_req, reply) => reply.send({ ...openApi, servers: [{ url: `http://127.0.0.1:${port}` }] }));
   for (const register of opts.routes ?? []) register(app, { core, handlers });
@@ -166,9 +172,14 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
       await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port });
       const addr = app.server.address();
       if (addr && typeof addr === 'object') port = addr.port;
+      // Filesystem datastores' pre-signed upload URLs point here.
+      core.datastores.setLocalApiUrl(`http://127.0.0.1:${port}`);
       return { port, url: `http://127.0.0.1:${port}` };
     },
-    close: () => app.close(),
+    close: () => {
+      core.datastores.setLocalApiUrl(null);
+      return app.close();
+    },
   };
 }
 export type HttpServer = ReturnType<typeof createHttpServer>;

@@ -6,6 +6,8 @@ declare global {
   interface Window {
     /** Set by the Electron preload; absent in the headless console. */
     api?: Api;
+    /** Set by the Electron preload: the real path of a dropped File, so the core can stream it from disk. */
+    files?: { pathFor(file: File): string };
   }
 }
 
@@ -79,6 +81,9 @@ export function createHttpBridge(
     },
   };
 }
+
+/** The console token of this tab (headless console only). */
+export const consoleToken = (storage: Storage = window.sessionStorage): string | null => storage.getItem(TOKEN_KEY);
 
 export function resolveApi(): Api | { error: string } {
   if (window.api) return window.api;

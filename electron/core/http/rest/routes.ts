@@ -3,6 +3,7 @@ import { workspaceRoutes } from './workspaces.routes';
 import { identityRoutes } from './identity.routes';
 import { auditRoutes } from './audit.routes';
 import { connectionRoutes } from './connections.routes';
+import { datastoreRoutes } from './datastores.routes';
 import { secretRoutes } from './secrets.routes';
 import { oauthRoutes } from './oauth.routes';
 
@@ -14,4 +15,5 @@ export const REST_ROUTES: readonly RestRoute[] = [
   ...connectionRoutes,
   ...oauthRoutes,
   ...secretRoutes,
+  ...datastoreRoutes,
 ];

@@ -1,0 +1,233 @@
+// Datastores: throughput of the app's own upload paths against reference tools run side by side, with peak RSS.
+//   - filesystem put (plain and encrypted at rest) vs `cp` + `sync`            target ≥ 0.8× / ≥ 0.5×, RSS < 150 MB
+//   - S3 upload to a local s3rver vs `aws s3 cp` (and `rclone copyto`)          target ≥ 1.0×, RSS ≤ part×queue + 120 MB
+//   - 500 files of 256 KiB through the datastore service vs `aws s3 cp --recursive`   target ≥ 1.5× objects/s
+//   - first page of a 100 000-object datastore                                  target ≤ 5 ms
+// Default sizes run in a few minutes; BENCH_FULL=1 uses the issue's 1 GiB (or BENCH_SIZE_MB=N).
+// Each measurement runs in its own child process so its peak RSS is its own.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const MiB = 1024 * 1024;
+const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? (process.env.BENCH_FULL ? 1024 : 128));
+const S3_SIZE_MB = Number(process.env.BENCH_S3_SIZE_MB ?? (process.env.BENCH_FULL ? 1024 : 64));
+const FILES = Number(process.env.BENCH_FILES ?? 500);
+const PART = 8 * MiB;
+const QUEUE = 4;
+// BENCH_PARTS=fs,s3,list runs a subset (s3 includes the 500-file drop).
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'fs,s3,list').split(','));
+const emit = (row) => console.log(JSON.stringify({ bench: 'datastores', ...row }));
+const r2 = (x) => Math.round(x * 100) / 100;
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+// Inside the project so the bundle resolves node_modules like the app does.
+const bundleDir = path.resolve('out/bench-datastores');
+const bundle = path.join(bundleDir, 'entry.mjs');
+
+function timed(cmd, args, env = {}) {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return (performance.now() - t) / 1000;
+}
+
+/** Runs one measurement of our code in a fresh process: { seconds, rssMB, ... }. */
+function child(kind, args) {
+  const r = spawnSync(process.execPath, [process.argv[1], 'child', kind, JSON.stringify(args)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 });
+  if (r.status !== 0) throw new Error(`child ${kind} failed`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+async function runChild(kind, a) {
+  const m = await import(pathToFileURL(bundle).href);
+  const rss = () => process.resourceUsage().maxRSS / 1024;
+  const memoryKeys = () => {
+    const map = new Map();
+    return { kind: 'memory', get: async (k) => map.get(k) ?? null, set: async (k, v) => void map.set(k, v), delete: async (k) => map.delete(k) };
+  };
+  let out;
+  if (kind === 'fs') {
+    const b = m.openFilesystemBackend({ root: a.root, dataKey: a.encrypted ? randomBytes(32) : null });
+    const t = performance.now();
+    await b.put('bench.bin', fs.createReadStream(a.src, { highWaterMark: MiB }), { contentType: 'application/octet-stream' });
+    out = { seconds: (performance.now() - t) / 1000 };
+  } else if (kind === 's3') {
+    const b = m.openS3Backend({ endpoint: a.endpoint, region: 'us-east-1', bucket: 'bench', forcePathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', partSize: PART, queueSize: QUEUE });
+    const t = performance.now();
+    await b.put(`ours/${a.key}`, fs.createReadStream(a.src, { highWaterMark: MiB }), { contentType: 'application/octet-stream' });
+    out = { seconds: (performance.now() - t) / 1000 };
+    b.close();
+  } else if (kind === 'many') {
+    const core = m.createCore({ dataDir: a.dataDir, mode: 'headless', version: 'bench', localUser: 'bench' }, { keyStore: memoryKeys() });
+    const actor = m.localActor(core.config);
+    await core.vault.initializeWithKeychain(actor);
+    const ws = core.workspaces.defaultWorkspace().id;
+    const ds = core.datastores.create(actor, {
+      workspaceId: ws,
+      name: 'bench',
+      backend: { type: 's3', endpoint: a.endpoint, region: 'us-east-1', bucket: 'bench', prefix: 'many-ours/', forcePathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    const names = fs.readdirSync(a.dir);
+    const t = performance.now();
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < names.length; i = next++) {
+        await core.datastores.putStream(actor, ws, ds.id, `drop/${names[i]}`, fs.createReadStream(path.join(a.dir, names[i])), { contentType: 'application/octet-stream' });
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    out = { seconds: (performance.now() - t) / 1000, objects: names.length };
+    core.close();
+  } else if (kind === 'list') {
+    const core = m.createCore({ dataDir: a.dataDir, mode: 'headless', version: 'bench', localUser: 'bench' }, { keyStore: memoryKeys() });
+    const actor = m.localActor(core.config);
+    await core.vault.initializeWithKeychain(actor);
+    const ws = core.workspaces.defaultWorkspace().id;
+    const ds = core.datastores.create(actor, { workspaceId: ws, name: 'many' });
+    const ins = core.db.prepare(`INSERT INTO datastore_objects (datastore_id, workspace_id, key, locator, size, content_type, sha256, uploaded_by, created_at, updated_at)
+      VALUES (?, ?, ?, ?, 1, 'text/plain', ?, 'bench', ?, ?)`);
+    const now = new Date().toISOString();
+    core.db.transaction(() => {
+      for (let i = 0; i < 100_000; i++) ins.run(ds.id, ws, `folder-${i % 50}/file-${String(i).padStart(6, '0')}.csv`, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, '0'.repeat(64), now, now);
+    })();
+    const median = async (fn) => {
+      const xs = [];
+      for (let i = 0; i < 25; i++) {
+        const t = performance.now();
+        await fn();
+        xs.push(performance.now() - t);
+      }
+      return xs.sort((x, y) => x - y)[12];
+    };
+    const flat = await median(() => core.datastores.listObjects(actor, { workspaceId: ws, datastoreId: ds.id, limit: 100 }));
+    const folders = await median(() => core.datastores.listObjects(actor, { workspaceId: ws, datastoreId: ds.id, delimiter: '/', limit: 100 }));
+    const inFolder = await median(() => core.datastores.listObjects(actor, { workspaceId: ws, datastoreId: ds.id, prefix: 'folder-7/', delimiter: '/', limit: 100 }));
+    const raw = core.db.prepare('SELECT * FROM datastore_objects WHERE datastore_id = ? ORDER BY key LIMIT 100');
+    const rawMs = await median(() => raw.all(ds.id));
+    out = { flat, folders, inFolder, rawMs };
+    core.close();
+  }
+  console.log(JSON.stringify({ ...out, rssMB: r2(rss()) }));
+}
+
+async function startS3rver(dir) {
+  const p = spawn(process.execPath, ['node_modules/s3rver/bin/s3rver.js', '-d', dir, '-a', '127.0.0.1', '-p', '0', '--silent', '--configure-bucket', 'bench'], {
+    env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const endpoint = await new Promise((resolve, reject) => {
+    let out = '';
+    const on = (b) => {
+      out += b;
+      const m = /listening on (\S+?):(\d+)/.exec(out);
+      if (m) resolve(`http://${m[1]}:${m[2]}`);
+    };
+    p.stdout.on('data', on);
+    p.stderr.on('data', on);
+    p.on('exit', (c) => reject(new Error(`s3rver exited ${c}: ${out}`)));
+  });
+  return { endpoint, stop: () => new Promise((r) => (p.once('exit', r), p.kill('SIGTERM'))) };
+}
+
+async function main() {
+  if (process.argv[2] === 'child') return runChild(process.argv[3], JSON.parse(process.argv[4]));
+
+  const { build } = await import('vite');
+  await build({
+    configFile: false,
+    logLevel: 'error',
+    resolve: { alias: { '@shared': path.resolve('shared'), '@core': path.resolve('electron/core') } },
+    build: { ssr: path.resolve('bench/datastores-entry.ts'), outDir: bundleDir, emptyOutDir: true, rollupOptions: { output: { format: 'es', entryFileNames: 'entry.mjs' } } },
+  });
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'p1-bench-ds-'));
+  try {
+    const block = randomBytes(MiB);
+    // ---- filesystem ----
+    if (PARTS.has('fs')) {
+    const src = path.join(work, 'src.bin');
+    const fd = fs.openSync(src, 'w');
+    for (let i = 0; i < SIZE_MB; i++) fs.writeSync(fd, block);
+    fs.closeSync(fd);
+    spawnSync('sync');
+    spawnSync('sh', ['-c', `cat "${src}" > /dev/null`]); // warm the page cache for every contender alike
+    const ref = timed('sh', ['-c', `cp "${src}" "${path.join(work, 'cp.bin')}" && sync`]);
+    fs.rmSync(path.join(work, 'cp.bin'));
+    spawnSync('sync');
+    const plain = child('fs', { root: path.join(work, 'fs-plain'), src, encrypted: false });
+    spawnSync('sync');
+    const enc = child('fs', { root: path.join(work, 'fs-enc'), src, encrypted: true });
+    for (const [name, r, target] of [['plain', plain, 0.8], ['encrypted at rest', enc, 0.5]]) {
+      const ratio = r2(ref / r.seconds);
+      emit({ metric: `filesystem put ${SIZE_MB} MiB, ${name} (MB/s)`, value: r2(SIZE_MB / r.seconds), reference: r2(SIZE_MB / ref), ratio, target: `≥ ${target}× cp+sync`, pass: ratio >= target });
+      emit({ metric: `filesystem put ${SIZE_MB} MiB, ${name}: peak RSS`, value: r.rssMB, unit: ' MB', target: '< 150 MB', pass: r.rssMB < 150 });
+    }
+    fs.rmSync(path.join(work, 'fs-plain'), { recursive: true, force: true });
+    fs.rmSync(path.join(work, 'fs-enc'), { recursive: true, force: true });
+    }
+
+    // ---- S3 (local s3rver) ----
+    if (PARTS.has('s3')) {
+    const s3dir = path.join(work, 's3rver');
+    fs.mkdirSync(s3dir);
+    const s3 = await startS3rver(s3dir);
+    try {
+      const s3src = path.join(work, 's3src.bin');
+      const fd2 = fs.openSync(s3src, 'w');
+      for (let i = 0; i < S3_SIZE_MB; i++) fs.writeSync(fd2, block);
+      fs.closeSync(fd2);
+      const awsEnv = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_DEFAULT_REGION: 'us-east-1' };
+      const ours = child('s3', { endpoint: s3.endpoint, src: s3src, key: 'big.bin' });
+      const rssTarget = (PART * QUEUE) / MiB + 120;
+      emit({ metric: `S3 upload ${S3_SIZE_MB} MiB: peak RSS`, value: ours.rssMB, unit: ' MB', target: `≤ ${rssTarget} MB (part × queue + 120)`, pass: ours.rssMB <= rssTarget });
+      if (has('aws')) {
+        const t = timed('aws', ['s3', 'cp', s3src, 's3://bench/aws/big.bin', '--endpoint-url', s3.endpoint, '--only-show-errors'], awsEnv);
+        const ratio = r2(t / ours.seconds);
+        emit({ metric: `S3 upload ${S3_SIZE_MB} MiB (MB/s)`, value: r2(S3_SIZE_MB / ours.seconds), reference: r2(S3_SIZE_MB / t), ratio, target: '≥ 1.0× aws s3 cp', pass: ratio >= 1.0 });
+      } else {
+        emit({ metric: `S3 upload ${S3_SIZE_MB} MiB (MB/s)`, value: r2(S3_SIZE_MB / ours.seconds), note: 'aws-cli not installed: the aws s3 cp comparison was skipped' });
+      }
+      if (has('rclone')) {
+        const conf = path.join(work, 'rclone.conf');
+        fs.writeFileSync(conf, `[local]\ntype = s3\nprovider = Other\naccess_key_id = S3RVER\nsecret_access_key = S3RVER\nendpoint = ${s3.endpoint}\nforce_path_style = true\n`);
+        const t = timed('rclone', ['--config', conf, 'copyto', s3src, 'local:bench/rclone/big.bin']);
+        const ratio = r2(t / ours.seconds);
+        emit({ metric: `S3 upload ${S3_SIZE_MB} MiB vs rclone`, value: r2(S3_SIZE_MB / ours.seconds), reference: r2(S3_SIZE_MB / t), ratio, target: '≥ 1.0× rclone copyto', pass: ratio >= 1.0 });
+      } else {
+        emit({ metric: 'S3 upload vs rclone copyto', value: 'skipped: rclone is not installed (Debian package rclone)', note: 'comparison skipped' });
+      }
+
+      // ---- 500 files of 256 KiB ----
+      const many = path.join(work, 'many');
+      fs.mkdirSync(many);
+      for (let i = 0; i < FILES; i++) fs.writeFileSync(path.join(many, `f-${String(i).padStart(4, '0')}.bin`), randomBytes(256 * 1024));
+      const drop = child('many', { endpoint: s3.endpoint, dir: many, dataDir: path.join(work, 'core-many') });
+      const oursRate = drop.objects / drop.seconds;
+      if (has('aws')) {
+        const t = timed('aws', ['s3', 'cp', '--recursive', many, 's3://bench/many-aws/', '--endpoint-url', s3.endpoint, '--only-show-errors'], awsEnv);
+        const ratio = r2(oursRate / (FILES / t));
+        emit({ metric: `${FILES} files of 256 KiB through the datastore (objects/s)`, value: r2(oursRate), reference: r2(FILES / t), ratio, target: '≥ 1.5× aws s3 cp --recursive', pass: ratio >= 1.5 });
+      } else {
+        emit({ metric: `${FILES} files of 256 KiB (objects/s)`, value: r2(oursRate), note: 'aws-cli not installed: the aws s3 cp --recursive comparison was skipped' });
+      }
+    } finally {
+      await s3.stop();
+    }
+    }
+
+    // ---- listing ----
+    if (PARTS.has('list')) {
+    const l = child('list', { dataDir: path.join(work, 'core-list') });
+    emit({ metric: 'first page of a 100 000-object datastore (median ms)', value: r2(l.flat), unit: ' ms', reference: r2(l.rawMs), target: '≤ 5 ms', pass: l.flat <= 5 });
+    emit({ metric: 'first page with delimiter "/" (50 folders, median ms)', value: r2(l.folders), unit: ' ms', target: '≤ 5 ms', pass: l.folders <= 5 });
+    emit({ metric: 'first page inside a 2 000-object folder (median ms)', value: r2(l.inFolder), unit: ' ms', target: '≤ 5 ms', pass: l.inFolder <= 5 });
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,55 @@
+import type { Migration } from '../db/database';
+
+/**
+ * Datastores (400–499). An object row exists only once its bytes are complete in the backend: `locator` names
+ * where they are (a random file name for the filesystem backend, the S3 key for S3), so replacing an object
+ * writes new bytes first and switches the row second.
+ */
+export const datastoresMigration: Migration = {
+  version: 400,
+  name: 'datastores: stores, objects, pending upload URLs',
+  up: (db) => {
+    db.exec(`
+      CREATE TABLE datastores (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        description TEXT,
+        backend_type TEXT NOT NULL CHECK (backend_type IN ('filesystem','s3')),
+        -- non-secret backend settings as JSON (path, endpoint, region, bucket, prefix, forcePathStyle, accessKeyId)
+        backend_config TEXT NOT NULL,
+        -- vault-sealed: the filesystem backend's data key, or the S3 secret access key
+        sealed_secret BLOB,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX datastores_ws_name ON datastores (workspace_id, name COLLATE NOCASE);
+
+      CREATE TABLE datastore_objects (
+        datastore_id TEXT NOT NULL REFERENCES datastores(id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        locator TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        content_type TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (datastore_id, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX datastore_objects_ws ON datastore_objects (workspace_id);
+
+      -- S3 pre-signed PUTs bypass the app; the row is created when the object is first seen.
+      CREATE TABLE datastore_pending_uploads (
+        datastore_id TEXT NOT NULL REFERENCES datastores(id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (datastore_id, key)
+      );
+    `);
+  },
+};

@@ -1,0 +1,101 @@
+/// <reference lib="dom" />
+import fs from 'node:fs';
+import { test, expect, openConsole } from './fixtures';
+
+const CSV = 'customer,amount\nacme,12\nglobex,7\n'.repeat(40_000); // ~1.2 MB: progress has something to show
+
+test('drag two files and a folder onto a datastore, browse, download, delete and see it audited', async ({ page, console: c }) => {
+  await openConsole(page, c);
+  await page.getByTestId('nav-datastores').click();
+  await expect(page.getByTestId('datastores-empty')).toBeVisible();
+  await page.getByTestId('datastore-new').click();
+  await page.getByTestId('datastore-name').fill('Drops');
+  await page.getByTestId('datastore-create').click();
+  await expect(page.getByTestId('browser-title')).toHaveText('Drops');
+  await expect(page.getByTestId('objects-empty')).toBeVisible();
+
+  // A drop as Chromium delivers it: two files from a real DataTransfer, plus a folder entry (photos/ with a
+  // subfolder) of the File and Directory Entries API, which a script cannot put in a DataTransfer itself.
+  await page.evaluate((csv) => {
+    const real = new DataTransfer();
+    real.items.add(new File([csv], 'report.csv', { type: 'text/csv' }));
+    real.items.add(new File(['hello from a dropped file\n'], 'notes.txt', { type: 'text/plain' }));
+    type E = { isFile: boolean; isDirectory: boolean; name: string; file?: (ok: (f: File) => void) => void; createReader?: () => unknown };
+    const fileEntry = (f: File): E => ({ isFile: true, isDirectory: false, name: f.name, file: (ok) => ok(f) });
+    const dirEntry = (name: string, children: E[]): E => ({
+      isFile: false,
+      isDirectory: true,
+      name,
+      createReader: () => {
+        let given = false;
+        return { readEntries: (ok: (e: E[]) => void) => ok(given ? [] : ((given = true), children)) };
+      },
+    });
+    const folder = dirEntry('photos', [
+      fileEntry(new File(['{"camera":"x100","iso":200}'], 'meta.json', { type: 'application/json' })),
+      dirEntry('2026', [fileEntry(new File(['img'], 'one.txt', { type: 'text/plain' }))]),
+    ]);
+    const items = [...Array.from(real.items), { kind: 'file', webkitGetAsEntry: () => folder, getAsFile: () => null }];
+    const drop = new Event('drop', { bubbles: true, cancelable: true });
+    Object.defineProperty(drop, 'dataTransfer', { value: { items, files: real.files, types: ['Files'] } });
+    document.querySelector('[data-testid="dropzone"]')!.dispatchEvent(drop);
+  }, CSV);
+
+  const panel = page.getByTestId('upload-panel');
+  await expect(panel).toBeVisible();
+  await expect(panel.getByTestId('upload-row')).toHaveCount(4);
+  await expect(page.getByTestId('upload-summary')).toHaveText('4 uploaded · 0 skipped · 0 cancelled · 0 failed');
+  await expect(page.getByTestId('upload-overall')).toHaveAttribute('aria-valuenow', '100');
+  for (const key of ['report.csv', 'notes.txt', 'photos/meta.json', 'photos/2026/one.txt']) {
+    await expect(panel.locator(`[data-testid="upload-row"][data-key="${key}"]`)).toHaveAttribute('data-state', 'done');
+  }
+
+  // Listed as folders and objects.
+  await expect(page.getByTestId('object-row')).toHaveText(['notes.txt', 'report.csv']);
+  await expect(page.getByTestId('folder-row')).toHaveText(['📁 photos/']);
+  await page.getByTestId('folder-row').click();
+  await expect(page.getByTestId('object-row')).toHaveText(['meta.json']);
+  await expect(page.getByTestId('folder-row')).toHaveText(['📁 2026/']);
+  await page.getByTestId('crumb-root').click();
+
+  // Download one and compare bytes.
+  const row = page.locator('.obj-row', { has: page.locator('[data-key="report.csv"]') });
+  const [download] = await Promise.all([page.waitForEvent('download'), row.getByTestId('object-download').click()]);
+  expect(download.suggestedFilename()).toBe('report.csv');
+  expect(fs.readFileSync((await download.path())!, 'utf8')).toBe(CSV);
+
+  // Preview a text object.
+  await page.locator('[data-key="notes.txt"]').first().click();
+  await expect(page.getByTestId('preview-text')).toHaveText('hello from a dropped file\n');
+  await page.keyboard.press('Escape');
+
+  // Delete one, with confirmation, and find it in the audit log.
+  await page.locator('.obj-row', { has: page.locator('[data-key="notes.txt"]') }).getByTestId('object-delete').click();
+  await page.getByTestId('object-delete-confirm').click();
+  await expect(page.getByTestId('object-row')).toHaveText(['report.csv']);
+  await page.getByTestId('nav-audit').click();
+  await expect(page.getByTestId('audit-row').filter({ hasText: 'datastore.object_deleted' })).toHaveCount(1);
+});
+
+test('a conflicting drop asks first, and “keep both” keeps both', async ({ page, console: c }) => {
+  await openConsole(page, c);
+  await page.getByTestId('nav-datastores').click();
+  await page.getByTestId('datastore-new').click();
+  await page.getByTestId('datastore-name').fill('Twice');
+  await page.getByTestId('datastore-create').click();
+  await expect(page.getByTestId('objects-empty')).toBeVisible();
+  const dropOne = (text: string) =>
+    page.evaluate((t) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([t], 'same.txt', { type: 'text/plain' }));
+      const drop = new Event('drop', { bubbles: true, cancelable: true });
+      Object.defineProperty(drop, 'dataTransfer', { value: dt });
+      document.querySelector('[data-testid="dropzone"]')!.dispatchEvent(drop);
+    }, text);
+  await dropOne('first');
+  await expect(page.getByTestId('object-row')).toHaveText(['same.txt']);
+  await dropOne('second');
+  await expect(page.getByTestId('conflict-dialog')).toContainText('same.txt');
+  await page.getByTestId('conflict-keep-both').click();
+  await expect(page.getByTestId('object-row')).toHaveText(['same (1).txt', 'same.txt']);
+});

@@ -1,0 +1,216 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ObjectBackend } from '@core/datastores/backends/backend-port';
+import { openFilesystemBackend } from '@core/datastores/backends/filesystem-backend';
+import { openS3Backend } from '@core/datastores/backends/s3-backend';
+import { tempDir } from '../../helpers/test-core';
+import { S3RVER_CREDS, startS3rver } from '../../helpers/s3rver';
+
+const MiB = 1024 * 1024;
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+async function readAll(s: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of s) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A body delivered in pieces, like a network upload. */
+function chunked(data: Buffer, piece = 256 * 1024): Readable {
+  return Readable.from((function* () {
+    for (let i = 0; i < data.length; i += piece) yield data.subarray(i, i + piece);
+  })());
+}
+
+/** A body that sends `head` bytes and then waits forever, so the test can cancel it mid-upload. */
+function stalled(head: Buffer): PassThrough {
+  const p = new PassThrough();
+  p.write(head);
+  return p;
+}
+
+type Fixture = {
+  name: string;
+  open(): Promise<ObjectBackend>;
+  /** Nothing half-written may remain after a cancelled or failed put. */
+  leftovers(): number;
+  /** What is stored for a locator, as raw bytes at rest (null when the backend cannot tell). */
+  atRest(locator: string): Buffer | null;
+  close(): Promise<void>;
+};
+
+let s3: Awaited<ReturnType<typeof startS3rver>>;
+beforeAll(async () => {
+  s3 = await startS3rver();
+  await s3.createBucket('contract');
+}, 30_000);
+afterAll(async () => s3?.stop());
+
+function fsFixture(encrypted: boolean): Fixture {
+  const root = tempDir('p1-fsb-');
+  let b: ReturnType<typeof openFilesystemBackend>;
+  const files = (dir: string): string[] =>
+    fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)) : [];
+  return {
+    name: encrypted ? 'filesystem (encrypted)' : 'filesystem (plain)',
+    open: async () => (b = openFilesystemBackend({ root, dataKey: encrypted ? randomBytes(32) : null })),
+    leftovers: () => files(path.join(root, '.tmp')).length + files(path.join(root, 'objects')).length,
+    atRest: (locator) => fs.readFileSync(path.join(root, 'objects', locator.slice(0, 2), locator)),
+    close: async () => {
+      b?.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Multipart uploads started and neither completed nor aborted, seen on the wire. s3rver does not implement
+ * AbortMultipartUpload (it answers MethodNotAllowed and keeps the parts), so what the contract can check
+ * against it is that the backend always sends the abort; real S3 then discards the parts.
+ */
+function watchMultipart(b: ReturnType<typeof openS3Backend>) {
+  const open = new Set<string>();
+  b.client.middlewareStack.add(
+    (next, ctx) => async (args) => {
+      const input = args.input as { UploadId?: string };
+      if (ctx.commandName === 'AbortMultipartUploadCommand' || ctx.commandName === 'CompleteMultipartUploadCommand') open.delete(input.UploadId!);
+      const out = await next(args);
+      if (ctx.commandName === 'CreateMultipartUploadCommand') open.add((out.output as { UploadId: string }).UploadId);
+      return out;
+    },
+    { step: 'initialize', name: 'watchMultipart' },
+  );
+  return open;
+}
+
+function s3Fixture(): Fixture {
+  let b: ReturnType<typeof openS3Backend>;
+  let open = new Set<string>();
+  return {
+    name: 's3 (s3rver)',
+    open: async () => {
+      b = openS3Backend({
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        bucket: 'contract',
+        prefix: `run-${randomBytes(4).toString('hex')}/`,
+        forcePathStyle: true,
+        ...S3RVER_CREDS,
+        partSize: 5 * MiB,
+        queueSize: 2,
+      });
+      open = watchMultipart(b);
+      return b;
+    },
+    leftovers: () => open.size,
+    atRest: () => null,
+    close: async () => b?.close(),
+  };
+}
+
+const fixtures: Array<() => Fixture> = [() => fsFixture(true), () => fsFixture(false), () => s3Fixture()];
+
+describe.each(fixtures.map((f) => [f().name, f] as const))('object backend contract: %s', (_name, make) => {
+  let fx: Fixture;
+  let b: ObjectBackend;
+  beforeAll(async () => {
+    fx = make();
+    b = await fx.open();
+  });
+  afterAll(async () => fx.close());
+
+  it('stores and returns bytes exactly, small and empty', async () => {
+    for (const data of [Buffer.from('hello, datastore\n'), Buffer.alloc(0), randomBytes(MiB + 17)]) {
+      const { locator } = await b.put('reports/a.bin', chunked(data), { contentType: 'application/octet-stream' });
+      expect(sha(await readAll(await b.get(locator)))).toBe(sha(data));
+    }
+  });
+
+  it('streams a multi-part body (12 MiB, larger than one part) and reads it back intact', async () => {
+    const data = randomBytes(12 * MiB + 3);
+    const { locator } = await b.put('big/file.bin', chunked(data), { contentType: 'application/octet-stream' });
+    expect(sha(await readAll(await b.get(locator)))).toBe(sha(data));
+    await b.remove(locator);
+  });
+
+  it('removes idempotently', async () => {
+    const { locator } = await b.put('gone.txt', chunked(Buffer.from('x')), { contentType: 'text/plain' });
+    await b.remove(locator);
+    await b.remove(locator);
+    await expect((async () => readAll(await b.get(locator)))()).rejects.toThrow();
+  });
+
+  it('a cancelled upload leaves nothing behind (no temp file, no multipart parts)', async () => {
+    const before = fx.leftovers();
+    const body = stalled(randomBytes(11 * MiB));
+    const ctrl = new AbortController();
+    const done = b.put('cancelled.bin', body, { contentType: 'application/octet-stream', signal: ctrl.signal });
+    await new Promise((r) => setTimeout(r, 300));
+    ctrl.abort();
+    await expect(done).rejects.toMatchObject({ name: 'AbortError' });
+    expect(fx.leftovers()).toBe(before);
+    if (b.head) expect(await b.head('cancelled.bin')).toBeNull();
+  });
+
+  it('a body that fails midway leaves nothing behind', async () => {
+    const before = fx.leftovers();
+    const body = stalled(randomBytes(6 * MiB));
+    const done = b.put('failed.bin', body, { contentType: 'application/octet-stream' });
+    setTimeout(() => body.destroy(new Error('client went away')), 200);
+    await expect(done).rejects.toThrow();
+    expect(fx.leftovers()).toBe(before);
+  });
+
+  it('passes its own reachability test', async () => {
+    await expect(b.test()).resolves.toBeUndefined();
+  });
+});
+
+describe('filesystem backend at rest', () => {
+  it('stores ciphertext only, and a flipped byte or a swapped file fails to read', async () => {
+    const fx = fsFixture(true);
+    const b = await fx.open();
+    const plain = Buffer.from('customer,amount\nacme,12\n'.repeat(1000));
+    const one = await b.put('a.csv', chunked(plain), { contentType: 'text/csv' });
+    const two = await b.put('b.csv', chunked(plain), { contentType: 'text/csv' });
+    const raw = fx.atRest(one.locator)!;
+    expect(raw.includes(Buffer.from('customer,amount'))).toBe(false);
+
+    const file = path.join((b as ReturnType<typeof openFilesystemBackend>).root, 'objects', one.locator.slice(0, 2), one.locator);
+    const flipped = Buffer.from(raw);
+    flipped[flipped.length - 40]! ^= 1;
+    fs.writeFileSync(file, flipped);
+    await expect(readAll(await b.get(one.locator))).rejects.toThrow();
+
+    // Another object's (valid) ciphertext under this locator: bound to its own locator, so it fails too.
+    fs.writeFileSync(file, fx.atRest(two.locator)!);
+    await expect(readAll(await b.get(one.locator))).rejects.toThrow();
+
+    // Truncated at a chunk boundary.
+    fs.writeFileSync(file, raw.subarray(0, 14));
+    await expect(readAll(await b.get(one.locator))).rejects.toThrow();
+    await fx.close();
+  });
+});
+
+describe('s3 backend specifics', () => {
+  it('a pre-signed PUT works with a plain HTTP client and no credentials', async () => {
+    const b = openS3Backend({ endpoint: s3.endpoint, region: 'us-east-1', bucket: 'contract', forcePathStyle: true, ...S3RVER_CREDS });
+    const data = Buffer.from('a,b\n1,2\n');
+    const { url, headers } = await b.presignPut!('presigned/x.csv', 'text/csv', 300);
+    const res = await fetch(url, { method: 'PUT', headers, body: data });
+    expect(res.status).toBe(200);
+    expect(await b.head!('presigned/x.csv')).toMatchObject({ size: data.length });
+    expect(sha(await readAll(await b.get(b.locatorFor!('presigned/x.csv'))))).toBe(sha(data));
+    b.close();
+  });
+
+  it('reports an unreachable endpoint as a failed test, quickly', async () => {
+    const b = openS3Backend({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', bucket: 'x', forcePathStyle: true, ...S3RVER_CREDS, maxAttempts: 1 });
+    await expect(b.test()).rejects.toThrow();
+    b.close();
+  });
+});

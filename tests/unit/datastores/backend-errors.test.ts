@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { describeBackendError } from '@core/datastores/datastore-service';
+
+const fsDs = { name: 'Reports', backend_type: 'filesystem' };
+const s3Ds = { name: 'Bucket', backend_type: 's3' };
+const err = (props: Record<string, unknown>) => Object.assign(new Error('raw provider text with a body'), props);
+
+describe('backend failures say what to do', () => {
+  it.each([
+    [err({ code: 'ENOSPC' }), fsDs, 'UNAVAILABLE', 'disk holding datastore "Reports" is full'],
+    [err({ code: 'EACCES' }), fsDs, 'UNAVAILABLE', 'permissions'],
+    [err({ code: 'ENOENT' }), fsDs, 'UNAVAILABLE', 'folder of datastore "Reports" is missing'],
+    [err({ code: 'ECONNREFUSED' }), s3Ds, 'UNAVAILABLE', 'S3 endpoint of datastore "Bucket" is unreachable'],
+    [err({ name: 'TimeoutError' }), s3Ds, 'UNAVAILABLE', 'unreachable'],
+    [err({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 } }), s3Ds, 'PRECONDITION_FAILED', 'refused the credentials'],
+    [err({ name: 'NoSuchBucket' }), s3Ds, 'PRECONDITION_FAILED', 'bucket of datastore "Bucket" does not exist'],
+    [err({ name: 'AbortError' }), s3Ds, 'CONFLICT', 'cancelled; nothing was stored'],
+  ])('%o → %s', (e, ds, code, text) => {
+    const out = describeBackendError(e, ds);
+    expect(out.code).toBe(code);
+    expect(out.message).toContain(text);
+    expect(out.message).not.toContain('raw provider text');
+  });
+});
