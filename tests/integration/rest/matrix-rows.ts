@@ -96,8 +96,34 @@ export const SECRET_ROWS: MatrixRow[] = [
   { method: 'DELETE', path: (c) => `/secrets/${c.vars.id}`, op: 'secret.write', status: 204, setup: newSecret },
 ];
 
+const newDatastore = (b: RestBench, ws: string) => ({ id: b.core.datastores.create(b.admin, { workspaceId: ws, name: `ds ${b.nextId()}` }).id });
+const datastoreWithObject = async (b: RestBench, ws: string) => {
+  const { id } = newDatastore(b, ws);
+  await b.core.datastores.putText(b.admin, { workspaceId: ws, datastoreId: id, key: 'reports/2026-05-01.csv', content: 'a,b\n1,2\n' });
+  return { id };
+};
+
+/** The docs' Datastores table over REST (the download and upload-URL PUT routes have their own tests). */
+export const DATASTORE_ROWS: MatrixRow[] = [
+  { method: 'GET', path: '/datastores', op: 'datastore.list', status: 200 },
+  { method: 'POST', path: '/datastores', body: (c) => ({ name: `ds ${c.unique}` }), op: 'datastore.create', status: 201 },
+  { method: 'GET', path: (c) => `/datastores/${c.vars.id}`, op: 'datastore.list', status: 200, setup: newDatastore },
+  { method: 'GET', path: (c) => `/datastores/${c.vars.id}/objects`, op: 'datastore.object_read', status: 200, setup: datastoreWithObject },
+  {
+    method: 'POST',
+    path: (c) => `/datastores/${c.vars.id}/upload-url`,
+    body: () => ({ key: 'reports/2026-05-01.csv', contentType: 'text/csv' }),
+    op: 'datastore.object_write',
+    status: 200,
+    setup: newDatastore,
+  },
+  { method: 'DELETE', path: (c) => `/datastores/${c.vars.id}/objects/reports/2026-05-01.csv`, op: 'datastore.object_write', status: 204, setup: datastoreWithObject },
+  // 200 with {deleted, objectsDeleted}: the admin sees what went with it.
+  { method: 'DELETE', path: (c) => `/datastores/${c.vars.id}`, op: 'datastore.delete', status: 200, setup: newDatastore },
+];
+
 /** The matrix: every capability's rows. Append yours here. */
-export const MATRIX_ROWS: MatrixRow[] = [...IDENTITY_ROWS, ...CONNECTION_ROWS, ...SECRET_ROWS];
+export const MATRIX_ROWS: MatrixRow[] = [...IDENTITY_ROWS, ...CONNECTION_ROWS, ...SECRET_ROWS, ...DATASTORE_ROWS];
 
 export const rowPath = (r: MatrixRow, c: RowContext) => (typeof r.path === 'string' ? r.path : r.path(c));
 export const rowName = (r: MatrixRow) => `${r.method} ${typeof r.path === 'string' ? r.path : r.path({ unique: 'N', workspaceId: 'W', vars: { id: '{id}' } })}`;

@@ -80,6 +80,8 @@ export async function startRestBench() {
       connections: q('SELECT * FROM connections ORDER BY id'),
       secrets: q('SELECT * FROM secrets ORDER BY id'),
       secretVersions: q('SELECT secret_id, version FROM secret_versions ORDER BY secret_id, version'),
+      datastores: q('SELECT * FROM datastores ORDER BY id'),
+      objects: q('SELECT datastore_id, key, sha256 FROM datastore_objects ORDER BY datastore_id, key'),
       // Refused attempts are evidence, not changes: failed logins and denied reveals are recorded on purpose.
       audit: q("SELECT COUNT(*) AS n FROM audit_events WHERE action != 'user.login_failed' AND outcome != 'denied'"),
     });
