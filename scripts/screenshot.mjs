@@ -23,6 +23,15 @@ const token = hash.replace('#token=', '');
 const call = async (channel, input) =>
   (await fetch(`${origin}/ipc/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-console-token': token }, body: JSON.stringify({ input }) })).json();
 for (const name of ['Payments', 'Data platform']) await call('workspaces:create', { name });
+const ws = (await call('workspaces:list')).value[0].id;
+const unreachable = { baseUrl: 'http://127.0.0.1:9' };
+await call('connections:create', { workspaceId: ws, name: 'Datadog production', provider: 'datadog', authType: 'apikey', credential: 'example-api-key-0000000000', settings: { site: 'datadoghq.eu', ...unreachable } });
+await call('connections:create', { workspaceId: ws, name: 'Jira service desk', provider: 'jira', authType: 'apikey', credential: 'example-token-000000', settings: { siteUrl: 'https://acme.atlassian.net', email: 'ops@acme.example', ...unreachable } });
+const pd = await call('connections:create', { workspaceId: ws, name: 'PagerDuty on-call', provider: 'pagerduty', authType: 'apikey', credential: 'example-key-0000000000', settings: unreachable });
+if (pd.ok) await call('connections:update', { workspaceId: ws, id: pd.value.id, status: 'paused' });
+for (const name of ['stripe-live-key', 'warehouse-password', 'slack-signing-secret']) {
+  await call('secrets:create', { workspaceId: ws, name, value: `example-${name}`, description: 'sample data' });
+}
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: 'light' });
