@@ -16,7 +16,8 @@ export async function loadCore() {
     platform: 'node',
     resolve: { alias: { '@shared': path.join(root, 'shared'), '@core': path.join(root, 'electron/core') } },
     external: (id) => !id.startsWith('.') && !path.isAbsolute(id) && !id.startsWith('@core') && !id.startsWith('@shared'),
-    output: { file, format: 'esm' },
+    // One file: dynamic imports (the lazily loaded S3 backend) are inlined.
+    output: { file, format: 'esm', codeSplitting: false },
     write: true,
     logLevel: 'silent',
   });

@@ -23,7 +23,14 @@ for (const f of files) {
     const row = JSON.parse(line);
     results.push(row);
     if (row.pass === false) failed++;
-    console.log(`  ${row.pass === false ? '✗' : '✓'} ${row.metric}: ${row.value}${row.unit ?? ''}${row.ratio !== undefined ? `  ratio ${row.ratio} (target ${row.target})` : ''}`);
+    const mark = row.pass === false ? '✗' : '✓';
+    if (row.metric === undefined) {
+      // A bench that reports one summary object (e.g. the OAuth rotation simulation): show its fields as they are.
+      const { bench: _b, pass: _p, ...fields } = row;
+      console.log(`  ${mark} ${JSON.stringify(fields)}`);
+    } else {
+      console.log(`  ${mark} ${row.metric}: ${row.value}${row.unit ?? ''}${row.ratio !== undefined ? `  ratio ${row.ratio} (target ${row.target})` : ''}`);
+    }
   }
   if (r.status !== 0) {
     failed++;

@@ -24,7 +24,7 @@ import type { Clock, Logger } from '../ports';
 import type { VaultPort } from '../vault/vault-port';
 import type { ObjectBackend } from './backends/backend-port';
 import { openFilesystemBackend } from './backends/filesystem-backend';
-import { openS3Backend } from './backends/s3-backend';
+import { openLazyS3Backend } from './backends/lazy-s3-backend';
 import { createMeter, guessContentType } from './object-meter';
 
 type DsRow = {
@@ -184,7 +184,7 @@ export function createDatastoreService(deps: DatastoreServiceDeps) {
       b = openFilesystemBackend({ root: c.path, dataKey: vault.open(r.sealed_secret!, dataKeyAad(r.id)) });
     } else {
       const c = JSON.parse(r.backend_config) as S3Config;
-      b = openS3Backend({
+      b = openLazyS3Backend({
         ...c,
         secretAccessKey: vault.open(r.sealed_secret!, s3SecretAad(r.id)).toString('utf8'),
         partSize: deps.s3?.partSize,

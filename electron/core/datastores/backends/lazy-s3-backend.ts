@@ -1,0 +1,23 @@
+import type { ObjectBackend } from './backend-port';
+import type { S3BackendOptions } from './s3-backend';
+
+/**
+ * The AWS SDK takes about half a second to load, and most installations never use an S3 datastore: the real
+ * backend (and the SDK) loads on the first S3 operation instead of at start. Behaviour is the real backend's;
+ * `locatorFor` must stay the same mapping as s3-backend's (prefix + key).
+ */
+export function openLazyS3Backend(o: S3BackendOptions): ObjectBackend {
+  let real: Promise<ObjectBackend> | null = null;
+  const load = () => (real ??= import('./s3-backend').then((m) => m.openS3Backend(o)));
+  return {
+    type: 's3',
+    put: async (key, body, opts) => (await load()).put(key, body, opts),
+    get: async (locator) => (await load()).get(locator),
+    remove: async (locator) => (await load()).remove(locator),
+    test: async () => (await load()).test(),
+    presignPut: async (key, contentType, expiresIn) => (await load()).presignPut!(key, contentType, expiresIn),
+    head: async (key) => (await load()).head!(key),
+    locatorFor: (key) => (o.prefix ?? '') + key,
+    close: () => void real?.then((b) => b.close()),
+  };
+}
