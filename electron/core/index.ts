@@ -109,6 +109,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     references,
     vault,
     tester: ports.connectionTester ?? createHttpConnectionTester({ timeoutMs: ports.connectionTestTimeoutMs }),
+    // Connections whose credential is kept as a vault secret read it at use time (secrets is built below).
+    readSecret: (workspaceId, secretId) => secrets.readForRuntime(workspaceId, secretId),
   });
   const tokens = createTokenService({ db, clock, vault });
   const users = createUserService({ db, clock, audit, workspaces, tokens, throttle: createLoginThrottle({ clock }) });

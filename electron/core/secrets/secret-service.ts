@@ -454,6 +454,19 @@ export function createSecretService(deps: SecretServiceDeps) {
     },
   };
 
-  return { create, list, get, update, rotate, rollback, remove, reveal, rotationJob };
+  /**
+   * Runtime injection (the docs: "the platform injects the value at runtime"): the current value for core code
+   * that uses it on the admin's behalf, e.g. a connection whose credential is kept as this secret. Never reachable
+   * over IPC or REST; the audited way for a person to see a value is reveal().
+   */
+  function readForRuntime(workspaceId: string, id: string): string {
+    const current = row(workspaceId, id);
+    const v = versionOf.get(current.id, current.version) as VersionRow | undefined;
+    if (!v) throw new AppError('INTEGRITY_FAILED', 'the current version of this secret is missing; roll back to a kept version or rotate it');
+    const value = decode(vault.open(v.ciphertext, secretAad(current.id, v.version)), v.value_type);
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  }
+
+  return { create, list, get, update, rotate, rollback, remove, reveal, rotationJob, readForRuntime };
 }
 export type SecretService = ReturnType<typeof createSecretService>;
