@@ -1,16 +1,13 @@
-import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
+import { useEffect, useState, type ComponentType } from 'react';
 import { useApp, useSession, useVault } from './app-context';
 import { ErrorBanner } from './components/ui';
 import { SessionMenu } from './components/session-menu';
+import { AuditScreen } from './screens/audit-screen';
+import { SettingsScreen } from './screens/settings-screen';
 import { VaultIndicator, VaultSetupScreen, VaultUnlockScreen } from './screens/vault-screens';
+import { DatastoresScreen } from './screens/datastores-screen';
 import { ConnectionsScreen } from './screens/connections-screen';
-
-// The first screen ships in the main chunk; the others load when first opened, so the console's first paint does
-// not wait for code it does not show.
-const SecretsScreen = lazy(() => import('./screens/secrets-screen').then((m) => ({ default: m.SecretsScreen })));
-const DatastoresScreen = lazy(() => import('./screens/datastores-screen').then((m) => ({ default: m.DatastoresScreen })));
-const AuditScreen = lazy(() => import('./screens/audit-screen').then((m) => ({ default: m.AuditScreen })));
-const SettingsScreen = lazy(() => import('./screens/settings-screen').then((m) => ({ default: m.SettingsScreen })));
+import { SecretsScreen } from './screens/secrets-screen';
 
 export type ScreenId = 'connections' | 'secrets' | 'datastores' | 'audit' | 'settings';
 
@@ -90,11 +87,7 @@ export function App() {
       </nav>
       <main className="content">
         <ErrorBanner error={error} testId="session-error" />
-        {status === 'ready' && current && vaultState ? (gate ?? (
-          <Suspense fallback={<p className="muted">Loading…</p>}>
-            <Screen key={current} />
-          </Suspense>
-        )) : status === 'loading' || status === 'idle' ? <p className="muted">Loading…</p> : null}
+        {status === 'ready' && current && vaultState ? (gate ?? <Screen key={current} />) : status === 'loading' || status === 'idle' ? <p className="muted">Loading…</p> : null}
       </main>
     </div>
   );
