@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Actor } from '@shared/domain/actor';
 import type { CoreConfig } from './config';
-import { openDatabase, type Db } from './db/database';
+import { openDatabase, startIdleCheckpoints, type Db } from './db/database';
 import { MIGRATIONS } from './db/migrations';
 import { ensureDataDir, tightenPermissions } from './fs/data-dir';
 import { createEventBus } from './events/event-bus';
@@ -78,6 +78,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   process.umask(0o077);
   ensureDataDir(config.dataDir);
   const db: Db = openDatabase(config.dataDir, MIGRATIONS);
+  const stopCheckpoints = startIdleCheckpoints(db);
   tightenPermissions(config.dataDir);
 
   const bus = createEventBus();
@@ -207,6 +208,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
       void scheduler.stop();
       datastores.close();
       vault.forget();
+      stopCheckpoints();
       db.close();
     },
   };

@@ -62,41 +62,74 @@ const toEvent = (r: Row): AuditEvent => ({
   details: JSON.parse(r.details) as Record<string, unknown>,
 });
 
+/** How long after a commit the lookup index catches up; a burst of events is indexed in one statement. */
+const INDEX_DELAY_MS = 20;
+
 /**
  * The append-only audit log. `record` is synchronous and must run inside the caller's db.transaction together
  * with the change it describes: either both are committed or neither is. Pushes go out after commit.
+ *
+ * The row is all a write costs: `audit_index` (the filter columns, see migration 3) is derived from the log
+ * after commit, in batches, and every query first brings it up to date, so a reader never misses an event.
  */
 export function createAuditService(deps: { db: Db; clock: Clock; bus: EventBus }) {
   const { db, clock, bus } = deps;
   const insert = db.prepare(`INSERT INTO audit_events
     (id, at, workspace_id, action, risk, actor_kind, actor_id, actor_name, origin, target_type, target_id, target_name, outcome, details)
-    VALUES (@id, @at, @workspace_id, @action, @risk, @actor_kind, @actor_id, @actor_name, @origin, @target_type, @target_id, @target_name, @outcome, @details)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const committed = db.prepare('SELECT 1 FROM audit_events WHERE seq = ?');
+  const indexTail = db.prepare(`INSERT INTO audit_index (seq, workspace_id, action, risk, target_id, outcome)
+    SELECT seq, workspace_id, action, risk, target_id, outcome FROM audit_events
+    WHERE seq > (SELECT coalesce(max(seq), 0) FROM audit_index)`);
+  let indexTimer: ReturnType<typeof setTimeout> | null = null;
 
-  const exists = db.prepare('SELECT 1 FROM audit_events WHERE id = ?');
+  /** Copies every event not yet in audit_index; one statement, so it is atomic and safe to repeat. */
+  function catchUp(): void {
+    if (indexTimer) clearTimeout(indexTimer);
+    indexTimer = null;
+    if (db.open) indexTail.run();
+  }
+
+  function scheduleCatchUp(): void {
+    if (indexTimer) return;
+    indexTimer = setTimeout(() => {
+      indexTimer = null;
+      try {
+        if (db.open && !db.inTransaction) indexTail.run();
+      } catch {
+        // A busy or closing database: the next query catches up anyway.
+      }
+    }, INDEX_DELAY_MS);
+    indexTimer.unref?.();
+  }
 
   function record(entry: AuditEntry): string {
     const id = randomUUID();
-    insert.run({
+    // Positional, in the column order above: this insert is on the path of every audited change.
+    const { lastInsertRowid } = insert.run(
       id,
-      at: clock.now().toISOString(),
-      workspace_id: entry.workspaceId,
-      action: entry.action,
-      risk: AUDIT_ACTIONS[entry.action],
-      actor_kind: entry.actor.kind,
-      actor_id: entry.actor.id,
-      actor_name: entry.actor.name,
-      origin: entry.actor.origin,
-      target_type: entry.target.type,
-      target_id: entry.target.id,
-      target_name: entry.target.name ?? null,
-      outcome: entry.outcome ?? 'success',
-      details: JSON.stringify(redactDetails(entry.details ?? {})),
-    });
-    const notify = () => bus.emit('audit:appended', { workspaceId: entry.workspaceId, action: entry.action });
+      clock.now().toISOString(),
+      entry.workspaceId,
+      entry.action,
+      AUDIT_ACTIONS[entry.action],
+      entry.actor.kind,
+      entry.actor.id,
+      entry.actor.name,
+      entry.actor.origin,
+      entry.target.type,
+      entry.target.id,
+      entry.target.name ?? null,
+      entry.outcome ?? 'success',
+      JSON.stringify(redactDetails(entry.details ?? {})),
+    );
+    const announce = () => {
+      scheduleCatchUp();
+      bus.emit('audit:appended', { workspaceId: entry.workspaceId, action: entry.action });
+    };
     // Inside a transaction the push waits until the synchronous transaction has ended, and a rolled-back
     // event is not announced: only a committed row is.
-    if (db.inTransaction) queueMicrotask(() => db.open && exists.get(id) && notify());
-    else notify();
+    if (db.inTransaction) queueMicrotask(() => db.open && committed.get(lastInsertRowid) && announce());
+    else announce();
     return id;
   }
 
@@ -110,17 +143,18 @@ export function createAuditService(deps: { db: Db; clock: Clock; bus: EventBus }
   }
 
   function list(q: AuditQuery): { items: AuditEvent[]; nextCursor: string | null } {
+    catchUp();
     const limit = q.limit ?? 50;
     const params: Record<string, unknown> = { workspaceId: q.workspaceId, limit: limit + 1 };
     // Installation-wide events (vault, …) have no workspace and show in every workspace's log.
-    const where = ['(workspace_id = @workspaceId OR workspace_id IS NULL)'];
+    const where = ['(i.workspace_id = @workspaceId OR i.workspace_id IS NULL)'];
     const filters: Array<[keyof typeof params, unknown, string]> = [
-      ['action', q.action, 'action = @action'],
-      ['risk', q.risk, 'risk = @risk'],
-      ['actor', q.actor, '(actor_name = @actor OR actor_id = @actor)'],
-      ['from', q.from, 'at >= @from'],
-      ['to', q.to, 'at <= @to'],
-      ['seq', q.cursor === undefined ? undefined : decodeCursor(q.cursor), 'seq < @seq'],
+      ['action', q.action, 'i.action = @action'],
+      ['risk', q.risk, 'i.risk = @risk'],
+      ['actor', q.actor, '(e.actor_name = @actor OR e.actor_id = @actor)'],
+      ['from', q.from, 'e.at >= @from'],
+      ['to', q.to, 'e.at <= @to'],
+      ['seq', q.cursor === undefined ? undefined : decodeCursor(q.cursor), 'i.seq < @seq'],
     ];
     for (const [key, value, sql] of filters) {
       if (value === undefined) continue;
@@ -128,13 +162,24 @@ export function createAuditService(deps: { db: Db; clock: Clock; bus: EventBus }
       where.push(sql);
     }
     const rows = db
-      .prepare(`SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT @limit`)
+      .prepare(`SELECT e.* FROM audit_index i JOIN audit_events e ON e.seq = i.seq WHERE ${where.join(' AND ')} ORDER BY i.seq DESC LIMIT @limit`)
       .all(params) as Row[];
     const page = rows.slice(0, limit);
     const next = rows.length > limit ? encodeCursor(page[page.length - 1]!.seq) : null;
     return { items: page.map(toEvent), nextCursor: next };
   }
 
-  return { record, withAudit, list };
+  const lastOf = db.prepare(`SELECT e.* FROM audit_index i JOIN audit_events e ON e.seq = i.seq
+    WHERE i.target_id = @targetId AND i.action = @action AND i.outcome = @outcome AND i.workspace_id IS @workspaceId
+    ORDER BY i.seq DESC LIMIT 1`);
+
+  /** The newest event of one action on one target (e.g. a secret's last successful reveal), or null. */
+  function latest(q: { workspaceId: string | null; action: AuditAction; targetId: string; outcome?: AuditEvent['outcome'] }): AuditEvent | null {
+    catchUp();
+    const r = lastOf.get({ workspaceId: q.workspaceId, action: q.action, targetId: q.targetId, outcome: q.outcome ?? 'success' }) as Row | undefined;
+    return r ? toEvent(r) : null;
+  }
+
+  return { record, withAudit, list, latest, catchUp };
 }
 export type AuditService = ReturnType<typeof createAuditService>;

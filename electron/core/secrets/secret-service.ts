@@ -99,7 +99,7 @@ export type SecretServiceDeps = {
   clock: Clock;
   logger: Logger;
   bus: EventBus;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditService, 'record' | 'latest'>;
   access: Pick<AccessService, 'assert' | 'allowed'>;
   vault: VaultPort;
   references: Pick<ReferenceIndex, 'referencesTo'>;
@@ -237,17 +237,12 @@ export function createSecretService(deps: SecretServiceDeps) {
         .all(id) as VersionRow[]
     ).map((v) => ({ version: v.version, valueType: v.value_type, source: v.source, createdAt: v.created_at, createdBy: v.created_by }));
     // Last access comes from the audit log itself, the one record of reveals.
-    const last = db
-      .prepare(
-        `SELECT at, actor_name, origin FROM audit_events
-         WHERE workspace_id = ? AND action = 'secret.accessed' AND target_id = ? AND outcome = 'success' ORDER BY seq DESC LIMIT 1`,
-      )
-      .get(workspaceId, id) as { at: string; actor_name: string; origin: string } | undefined;
+    const last = audit.latest({ workspaceId, action: 'secret.accessed', targetId: id });
     return {
       secret: toSecret(r),
       versions,
       references: references.referencesTo({ type: 'secret', id }),
-      lastAccess: last ? { at: last.at, actorName: last.actor_name, origin: last.origin } : null,
+      lastAccess: last ? { at: last.at, actorName: last.actor.name, origin: last.origin } : null,
     };
   }
 

@@ -37,6 +37,24 @@ describe('database and migrations', () => {
     db2.close();
   });
 
+  it('moves an existing audit log into the lean layout with its order, ids and lookup index intact', () => {
+    const dir = fresh();
+    const db = openDatabase(dir, MIGRATIONS.filter((m) => m.version < 3));
+    const ins = db.prepare(`INSERT INTO audit_events (id, at, workspace_id, action, risk, actor_kind, actor_id, actor_name, origin,
+      target_type, target_id, target_name, outcome, details) VALUES (?, ?, 'ws', ?, ?, 'local', 'me', 'me', 'ipc', 'secret', ?, 'n', 'success', '{}')`);
+    for (let i = 0; i < 5; i++) ins.run(`id-${i}`, `2026-01-0${i + 1}T00:00:00.000Z`, i % 2 ? 'secret.accessed' : 'secret.created', i % 2 ? 'high' : 'low', `t-${i}`);
+    db.close();
+    const db2 = openDatabase(dir, MIGRATIONS);
+    expect(db2.prepare('SELECT seq, id FROM audit_events ORDER BY seq').all()).toEqual([1, 2, 3, 4, 5].map((seq) => ({ seq, id: `id-${seq - 1}` })));
+    expect(db2.prepare("SELECT seq FROM audit_index WHERE workspace_id = 'ws' AND risk = 'high' ORDER BY seq").pluck().all()).toEqual([2, 4]);
+    expect(() => db2.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
+    // The next event continues the sequence rather than reusing a number.
+    db2.prepare(`INSERT INTO audit_events (id, at, workspace_id, action, risk, actor_kind, actor_id, actor_name, origin, target_type, target_id, outcome)
+      VALUES ('id-5', 'x', 'ws', 'secret.created', 'low', 'local', 'me', 'me', 'ipc', 'secret', 't', 'success')`).run();
+    expect(db2.prepare("SELECT seq FROM audit_events WHERE id = 'id-5'").pluck().get()).toBe(6);
+    db2.close();
+  });
+
   it('a failing migration leaves the database at the previous whole version', () => {
     const dir = fresh();
     openDatabase(dir, MIGRATIONS).close();

@@ -115,6 +115,19 @@ describe('audit log', () => {
     expect(unwrap(await t.invoke('audit:list', { workspaceId: ws.id, from: '2999-01-01T00:00:00.000Z' })).items).toHaveLength(0);
   });
 
+  it('answers from the lookup index even before it has caught up, and the index catches up by itself', async () => {
+    const ws = t.core.workspaces.defaultWorkspace();
+    const indexed = () => count(t.core.db, 'audit_index');
+    const before = indexed();
+    t.core.audit.withAudit(() => 1, () => ({ workspaceId: ws.id, action: 'workspace.renamed', actor: t.admin, target: { type: 'workspace', id: ws.id } }));
+    // Written with its change; the index lags until after the commit, yet a query sees the event at once.
+    expect(indexed()).toBe(before);
+    expect(unwrap(await t.invoke('audit:list', { workspaceId: ws.id, action: 'workspace.renamed' })).items).toHaveLength(1);
+    expect(indexed()).toBe(count(t.core.db, 'audit_events'));
+    t.core.audit.withAudit(() => 1, () => ({ workspaceId: ws.id, action: 'workspace.renamed', actor: t.admin, target: { type: 'workspace', id: ws.id } }));
+    await expect.poll(indexed).toBe(count(t.core.db, 'audit_events'));
+  });
+
   it('rejects a forged cursor with INVALID_INPUT', async () => {
     const ws = t.core.workspaces.defaultWorkspace();
     const r = await t.invoke('audit:list', { workspaceId: ws.id, cursor: 'not-a-cursor!!' });
