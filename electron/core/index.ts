@@ -14,7 +14,7 @@ import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
 import { createVaultBackup } from './vault/vault-backup';
 import type { KdfCost } from './vault/kdf';
-import { createDatastoreService } from './datastores/datastore-service';
+import { createDatastoreService, type SavePathChooser } from './datastores/datastore-service';
 import { createConnectionService } from './connections/connection-service';
 import { createHttpConnectionTester } from './connections/http-connection-tester';
 import type { ConnectionTester } from './connections/connection-tester';
@@ -42,6 +42,8 @@ export type CorePorts = {
   connectionTestTimeoutMs?: number;
   /** Replaces the live HTTP connection tester (unit tests of the service only). */
   connectionTester?: ConnectionTester;
+  /** The desktop's save dialog for "Save as…" of datastore objects; headless has none (the browser downloads). */
+  chooseSavePath?: SavePathChooser;
   /** Hands an OAuth authorization URL to the user (desktop: the system browser; headless: printed). */
   openExternal?: (url: string) => void;
   /** OAuth refresh tuning (retries, leases, in-flight cap); tests shorten the delays. */
@@ -157,7 +159,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   connections.registerCredentialSource('oauth2', (c) => oauthTokens.getAccessToken(c.id));
   scheduler.register({ name: 'oauth-rotation', tick: (now) => oauthTokens.tick(now) });
   const oauth = { apps: oauthApps, tokens: oauthTokens, flows: oauthFlows };
-  const datastores = createDatastoreService({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3 });
+  const datastores = createDatastoreService({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath });
   // Crash leftovers of filesystem datastores go before any new upload can start.
   datastores.recover();
 

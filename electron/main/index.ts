@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, dialog, shell } from 'electron';
 import { createCore, defaultLocalUser, localActor } from '@core/index';
 import { createHandlers } from '@core/ipc/handlers';
 import { createRestServerController } from '@core/http/rest-server-controller';
@@ -22,11 +22,17 @@ app.whenReady().then(async () => {
   // PROVENANCE_DATA_DIR isolates a profile (tests, a second install); otherwise userData, as every Electron app.
   const dataDir = path.resolve(process.env.PROVENANCE_DATA_DIR ?? app.getPath('userData'));
   const logger = createStderrLogger();
+  let win: BrowserWindow | null = null;
   const core = createCore(
     { dataDir, mode: 'desktop', version: app.getVersion(), localUser: defaultLocalUser() },
     {
       logger,
       // "Authorize" opens the provider's consent page in the system browser (RFC 8252), never inside the app.
+      chooseSavePath: async ({ defaultName }) => {
+        const options = { defaultPath: path.join(app.getPath('downloads'), defaultName) };
+        const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+        return r.canceled || !r.filePath ? null : r.filePath;
+      },
       openExternal: (url) => {
         if (isOpenableExternalUrl(url)) void shell.openExternal(url);
         else logger.log('warn', 'refused to open a non-https URL');
@@ -48,15 +54,16 @@ app.whenReady().then(async () => {
     : { kind: 'file', indexPath: path.join(here, '../renderer/index.html') };
   registerIpc({ handlers, origin, actor: localActor(core.config), logger });
 
-  const win = createMainWindow({ preloadPath: path.join(here, '../preload/index.cjs'), origin, bounds: prefs.read().windowBounds });
+  win = createMainWindow({ preloadPath: path.join(here, '../preload/index.cjs'), origin, bounds: prefs.read().windowBounds });
+  const shown = win;
   const unsubscribe = core.bus.subscribe((event, payload) => {
-    if ((PUSH_EVENTS as readonly string[]).includes(event) && !win.isDestroyed()) win.webContents.send(event, payload);
+    if ((PUSH_EVENTS as readonly string[]).includes(event) && !shown.isDestroyed()) shown.webContents.send(event, payload);
   });
-  win.on('close', () => prefs.update({ windowBounds: win.getBounds() }));
+  shown.on('close', () => prefs.update({ windowBounds: shown.getBounds() }));
 
   app.on('second-instance', () => {
-    if (win.isMinimized()) win.restore();
-    win.focus();
+    if (shown.isMinimized()) shown.restore();
+    shown.focus();
   });
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', (e) => {

@@ -145,6 +145,10 @@ export const ObjectPreviewSchema = z.object({
   truncated: z.boolean(),
 });
 
+/** "Save as…" in the desktop app: where the object went, or saved:false when the admin cancelled the dialog. */
+export const ObjectSaveAsSchema = z.object({ saved: z.boolean(), path: z.string().nullable(), size: z.number().int().nonnegative() });
+export type ObjectSaveAs = z.infer<typeof ObjectSaveAsSchema>;
+
 export const UploadUrlRequestSchema = z.strictObject({
   ...DsRef,
   key: ObjectKeySchema,

@@ -33,6 +33,7 @@ export const CHANNELS = [
   'datastores:uploadUrl',
   'datastores:uploadFromPath',
   'datastores:cancelUpload',
+  'datastores:objects:saveAs',
   'datastores:storageStep',
   'connections:list',
   'connections:get',

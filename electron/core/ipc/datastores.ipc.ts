@@ -16,6 +16,7 @@ export function datastoreHandlers(core: Core): Pick<Handlers, DatastoreChannels>
     'datastores:objects:list': (input, { actor }) => ds.listObjects(actor, input),
     'datastores:objects:head': (input, { actor }) => ds.head(actor, input.workspaceId, input.datastoreId, input.key),
     'datastores:objects:preview': (input, { actor }) => ds.preview(actor, input.workspaceId, input.datastoreId, input.key),
+    'datastores:objects:saveAs': (input, { actor }) => ds.saveAs(actor, input.workspaceId, input.datastoreId, input.key),
     'datastores:objects:delete': (input, { actor }) => ds.deleteObject(actor, input.workspaceId, input.datastoreId, input.key),
     'datastores:objects:putText': (input, { actor }) => ds.putText(actor, input),
     'datastores:uploadUrl': (input, { actor }) => ds.createUploadUrl(actor, input),

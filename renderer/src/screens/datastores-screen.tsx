@@ -399,6 +399,36 @@ function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean; onDel
   );
 }
 
+/** Download where the shell can link to the bytes (the console); otherwise "Save as…" through the OS dialog. */
+function SaveObject(props: Readonly<{ o: DatastoreObject; downloadUrl: string | null; testId: string }>) {
+  const { datastores: store } = useApp();
+  const [result, setResult] = useState<{ path: string } | IpcError | null>(null);
+  if (props.downloadUrl) {
+    return (
+      <a className="link" data-testid={props.testId} href={props.downloadUrl} download={props.o.key.split('/').pop()}>
+        Download
+      </a>
+    );
+  }
+  return (
+    <>
+      <button className="link" data-testid={`${props.testId}-save-as`} onClick={() => void store.getState().saveObjectAs(props.o.key).then(setResult)}>
+        Save as…
+      </button>
+      {result && 'path' in result && (
+        <span className="muted" data-testid="object-saved" title={result.path}>
+          Saved
+        </span>
+      )}
+      {result && 'code' in result && (
+        <span className="danger-text" role="alert" title={result.message}>
+          {result.message}
+        </span>
+      )}
+    </>
+  );
+}
+
 function ObjectRow(props: Readonly<{ o: DatastoreObject; prefix: string; canWrite: boolean; downloadUrl: string | null; onPreview: () => void; onDelete: () => void }>) {
   const { o } = props;
   const [copied, setCopied] = useState(false);
@@ -419,11 +449,7 @@ function ObjectRow(props: Readonly<{ o: DatastoreObject; prefix: string; canWrit
         >
           {copied ? 'Copied' : 'Copy key'}
         </button>
-        {props.downloadUrl && (
-          <a className="link" data-testid="object-download" href={props.downloadUrl} download={o.key.split('/').pop()}>
-            Download
-          </a>
-        )}
+        <SaveObject o={o} downloadUrl={props.downloadUrl} testId="object-download" />
         {props.canWrite && (
           <button className="link danger-text" data-testid="object-delete" onClick={props.onDelete}>
             Delete
@@ -602,7 +628,7 @@ function PreviewDialog(props: Readonly<{ dsId: string; o: DatastoreObject; onClo
       testId="preview-dialog"
       actions={
         <>
-          {dl && <a href={dl} download className="link" data-testid="preview-download">Download</a>}
+          <SaveObject o={props.o} downloadUrl={dl} testId="preview-download" />
           <button onClick={props.onClose}>Close</button>
         </>
       }

@@ -44,6 +44,8 @@ export type DatastoresState = {
   browse(prefix: string, search?: string): Promise<void>;
   loadMore(): Promise<void>;
   deleteObject(key: string): Promise<IpcError | null>;
+  /** Desktop: the OS save dialog, then the core writes the file. Null when the admin cancelled. */
+  saveObjectAs(key: string): Promise<{ path: string } | IpcError | null>;
   findConflicts(keys: string[]): Promise<string[]>;
   startUploads(files: DroppedFile[], prefix: string, choice: ConflictChoice, conflicts: string[]): Promise<void>;
   cancelUpload(id: string): void;
@@ -158,6 +160,13 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
         set({ items: get().items.filter((i) => i.key !== key) });
         void refreshList();
         return null;
+      },
+      async saveObjectAs(key) {
+        const { workspaceId, selectedId } = get();
+        if (!workspaceId || !selectedId) return null;
+        const r = await api.invoke('datastores:objects:saveAs', { workspaceId, datastoreId: selectedId, key });
+        if (!r.ok) return r.error;
+        return r.value.saved && r.value.path ? { path: r.value.path } : null;
       },
       async findConflicts(keys) {
         const { workspaceId, selectedId } = get();

@@ -4,7 +4,11 @@ import type { Channel } from '@shared/ipc/contract';
 import { createSessionStore } from '../../../renderer/src/stores/session-store';
 import { createAuditStore } from '../../../renderer/src/stores/audit-store';
 import { createHttpBridge } from '../../../renderer/src/api/bridge';
-import { makeTestCore } from '../../helpers/test-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createDatastoresStore } from '../../../renderer/src/stores/datastores-store';
+import { createPathUploader } from '../../../renderer/src/api/uploader';
+import { makeReadyCore, makeTestCore, tempDir } from '../../helpers/test-core';
 
 /** The renderer's stores driven by the real core through dispatch: the same path the bridges take. */
 function coreApi() {
@@ -70,3 +74,31 @@ describe('HTTP bridge', () => {
     expect(await dead.invoke('workspaces:list', undefined)).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
   });
 });
+
+describe('datastores store: save as (desktop)', () => {
+  it('asks the core to save through its dialog and reports the path, a cancel (null) or the error', async () => {
+    const answers: Array<string | null> = [];
+    const t = await makeReadyCore({ chooseSavePath: async () => answers.shift() ?? null });
+    const out = tempDir();
+    const api: Api = { invoke: ((ch: Channel, input: unknown) => t.invoke(ch, input as never)) as Api['invoke'], on: () => () => {} };
+    const ws = t.core.workspaces.defaultWorkspace().id;
+    const s = createDatastoresStore(api, createPathUploader(api, () => ''));
+    await s.getState().load(ws);
+    expect(await s.getState().create({ name: 'Reports' })).toBeNull();
+    s.getState().select(s.getState().datastores[0]!.id);
+    await s.getState().browse('');
+    unwrapOk(await api.invoke('datastores:objects:putText', { workspaceId: ws, datastoreId: s.getState().selectedId!, key: 'r/a.txt', content: 'hello' }));
+    answers.push(path.join(out, 'a.txt'));
+    expect(await s.getState().saveObjectAs('r/a.txt')).toEqual({ path: path.join(out, 'a.txt') });
+    expect(fs.readFileSync(path.join(out, 'a.txt'), 'utf8')).toBe('hello');
+    expect(await s.getState().saveObjectAs('r/a.txt')).toBeNull();
+    expect(await s.getState().saveObjectAs('r/missing.txt')).toMatchObject({ code: 'NOT_FOUND' });
+    t.close();
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+});
+
+function unwrapOk<T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T {
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.value;
+}
