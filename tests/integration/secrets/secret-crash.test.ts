@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { secretAad } from '@core/secrets/secret-service';
 import { makeReadyCore, makeTestCore, tempDir, unwrap } from '../../helpers/test-core';
-import { bundleForNode } from '../../helpers/bundle';
+import { bundleForNode } from '../../../scripts/bundle-node.mjs';
 import { createFileKeyStore } from '../../fakes/file-key-store';
 
 const cleanup: Array<() => void> = [];
@@ -12,7 +12,7 @@ afterEach(() => cleanup.splice(0).forEach((c) => c()));
 
 describe('crash safety', () => {
   it('a rotating process killed with SIGKILL loses no acknowledged rotation and leaves every version decryptable', async () => {
-    const child = await bundleForNode(path.join(__dirname, 'fixtures/rotation-child.ts'), 'rotation-child');
+    const child = await bundleForNode(path.join(__dirname, 'fixtures/rotation-child.ts'), 'out/test-bundles/rotation-child.mjs');
     const dataDir = tempDir();
     const scratch = tempDir('p1-crash-');
     cleanup.push(() => fs.rmSync(scratch, { recursive: true, force: true }));
