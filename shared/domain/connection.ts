@@ -389,10 +389,23 @@ export type StatusChange = z.infer<typeof StatusChangeSchema>;
 
 export const ReferrerSchema = z.object({ type: z.string(), id: z.string(), name: z.string().nullable() });
 
+/** An OAuth connection's token bookkeeping (never the tokens): expiry, last/next refresh, last refresh error. */
+export const RefreshStateSchema = z.enum(['ok', 'offline', 'error']);
+export const OAuthTokenInfoSchema = z.object({
+  tokenExpiresAt: TimestampSchema.nullable(),
+  lastRefreshAt: TimestampSchema.nullable(),
+  nextRefreshAt: TimestampSchema.nullable(),
+  refreshState: RefreshStateSchema,
+  lastRefreshError: z.object({ code: z.string(), message: z.string(), at: TimestampSchema }).nullable(),
+});
+export type OAuthTokenInfo = z.infer<typeof OAuthTokenInfoSchema>;
+
 export const ConnectionDetailSchema = ConnectionSchema.extend({
   statusHistory: z.array(StatusChangeSchema),
   /** Who references this connection (e.g. workflow steps): deleting it needs `force`. */
   referencedBy: z.array(ReferrerSchema),
+  /** OAuth 2.0 connections only. */
+  oauth: OAuthTokenInfoSchema.nullable().optional(),
 });
 export type ConnectionDetail = z.infer<typeof ConnectionDetailSchema>;
 

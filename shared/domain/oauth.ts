@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { IdSchema, TimestampSchema, pageOf } from './common';
 import { SettingsSchema } from './connection';
 
+// The token bookkeeping is part of a connection's detail record, so it is declared with it.
+export { OAuthTokenInfoSchema, RefreshStateSchema, type OAuthTokenInfo } from './connection';
+
 /**
  * OAuth 2.0 connections: the provider's OAuth app registered by the admin, the consent flow, and the refresh health.
  * No output schema here has a field for a token or a client secret: they are write-only and live in the vault.
@@ -118,15 +121,6 @@ export const FlowStatusSchema = z.object({
 export type FlowStatus = z.infer<typeof FlowStatusSchema>;
 
 /** Token bookkeeping of one OAuth connection, as GET /connections/{id} shows it. Never a token. */
-export const RefreshStateSchema = z.enum(['ok', 'offline', 'error']);
-export const OAuthTokenInfoSchema = z.object({
-  tokenExpiresAt: TimestampSchema.nullable(),
-  lastRefreshAt: TimestampSchema.nullable(),
-  nextRefreshAt: TimestampSchema.nullable(),
-  refreshState: RefreshStateSchema,
-  lastRefreshError: z.object({ code: z.string(), message: z.string(), at: TimestampSchema }).nullable(),
-});
-export type OAuthTokenInfo = z.infer<typeof OAuthTokenInfoSchema>;
 export const TokenInfoRefSchema = z.strictObject({ workspaceId: IdSchema, connectionId: IdSchema });
 
 export const RefreshHealthSchema = z.object({

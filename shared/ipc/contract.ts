@@ -19,7 +19,6 @@ export const contract = {
   ...connectionsContract,
   ...identityContract,
   ...secretsContract,
-  // after connections: it extends connections:get with the OAuth token bookkeeping
   ...oauthContract,
 } as const;
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { IdSchema } from '../domain/common';
-import { ConnectionDetailSchema, ConnectionRefSchema } from '../domain/connection';
 import {
   AuthorizeStartSchema,
   AuthorizeStartedSchema,
@@ -12,16 +11,11 @@ import {
   OAuthAppRefSchema,
   OAuthAppSchema,
   OAuthAppUpdateSchema,
-  OAuthTokenInfoSchema,
   ReauthorizeSchema,
   RefreshHealthSchema,
 } from '../domain/oauth';
 
-/**
- * OAuth 2.0: apps, the consent flow, refresh health. No output carries a token or a client secret.
- * `connections:get` is re-declared here (spread after the connections contract) so the detail record also shows the
- * token bookkeeping (expiry, last/next refresh, last refresh error) of an OAuth connection.
- */
+/** OAuth 2.0: apps, the consent flow, refresh health. No output carries a token or a client secret. */
 export const oauthContract = {
   'oauthApps:list': { input: OAuthAppListSchema, output: OAuthAppPageSchema },
   'oauthApps:create': { input: OAuthAppCreateSchema, output: OAuthAppSchema },
@@ -32,5 +26,4 @@ export const oauthContract = {
   'oauth:flow-status': { input: FlowRefSchema, output: FlowStatusSchema },
   'oauth:flow-cancel': { input: FlowRefSchema, output: FlowStatusSchema },
   'oauth:health': { input: z.strictObject({ workspaceId: IdSchema }), output: RefreshHealthSchema },
-  'connections:get': { input: ConnectionRefSchema, output: ConnectionDetailSchema.extend({ oauth: OAuthTokenInfoSchema.nullable().optional() }) },
 } as const;

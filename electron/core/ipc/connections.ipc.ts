@@ -20,7 +20,9 @@ export function connectionsHandlers(core: Core): Pick<Handlers, ConnectionChanne
     },
     'connections:get': (input, { actor }) => {
       access.assert(actor, input.workspaceId, 'connection.read_detail');
-      return connections.detail(input.workspaceId, input.id, actor);
+      const detail = connections.detail(input.workspaceId, input.id, actor);
+      // An OAuth connection's detail also shows its token bookkeeping (never the tokens).
+      return { ...detail, oauth: detail.authType === 'oauth2' ? core.oauth.tokens.info(detail.id) : null };
     },
     'connections:create': (input, { actor }) => {
       access.assert(actor, input.workspaceId, 'connection.create');

@@ -17,7 +17,6 @@ export function createHandlers(core: Core): Handlers {
     ...connectionsHandlers(core),
     ...identityHandlers(core),
     ...secretsHandlers(core),
-    // after connections: wraps connections:get to add the OAuth token bookkeeping
-    ...oauthHandlers(core, connectionsHandlers(core)),
+    ...oauthHandlers(core),
   };
 }

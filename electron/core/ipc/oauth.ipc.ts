@@ -10,14 +10,13 @@ type OAuthChannels =
   | 'oauth:reauthorize'
   | 'oauth:flow-status'
   | 'oauth:flow-cancel'
-  | 'oauth:health'
-  | 'connections:get';
+  | 'oauth:health';
 
 /**
  * OAuth: parsed input → access check (POLICY) → service. Starting a consent flow creates a connection when it
  * completes, so it needs connection.create; re-authorizing is connection.update (the docs' "Edit / re-authorize").
  */
-export function oauthHandlers(core: Core, base: Pick<Handlers, 'connections:get'>): Pick<Handlers, OAuthChannels> {
+export function oauthHandlers(core: Core): Pick<Handlers, OAuthChannels> {
   const { access, oauth } = core;
   return {
     'oauthApps:list': (input, { actor }) => {
@@ -55,10 +54,6 @@ export function oauthHandlers(core: Core, base: Pick<Handlers, 'connections:get'
     'oauth:health': (input, { actor }) => {
       access.assert(actor, input.workspaceId, 'connection.list');
       return oauth.tokens.health(input.workspaceId);
-    },
-    'connections:get': async (input, ctx) => {
-      const detail = await base['connections:get'](input, ctx);
-      return { ...detail, oauth: detail.authType === 'oauth2' ? oauth.tokens.info(detail.id) : null };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { PROVIDER_CATALOG, type ConnectionDetail } from '@shared/domain/connection';
-import { OAUTH_PROVIDERS, type OAuthApp, type OAuthProvider, type OAuthTokenInfo } from '@shared/domain/oauth';
+import { OAUTH_PROVIDERS, type OAuthApp, type OAuthProvider } from '@shared/domain/oauth';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useOAuth, useSession } from '../app-context';
 import { EmptyState, ErrorBanner } from '../components/ui';
@@ -19,7 +19,7 @@ function useOpener(): (url: string) => void {
 }
 
 /** The OAuth part of a connection's detail: Authorize / Re-authorize, the flow's outcome, and the token bookkeeping. */
-export function OAuthConnectionPanel(props: Readonly<{ connection: ConnectionDetail & { oauth?: OAuthTokenInfo | null } }>) {
+export function OAuthConnectionPanel(props: Readonly<{ connection: ConnectionDetail }>) {
   const { oauth, connections } = useApp();
   const c = props.connection;
   const flow = useOAuth((s) => s.flows[c.id]);
