@@ -1,39 +1,68 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
 /**
- * A modal dialog on the native <dialog> element (focus trap, Escape to cancel, inert background for free).
- * Destructive actions confirm through it.
+ * The app's one modal, on the native <dialog> element: showModal() gives the focus trap, the inert background and
+ * Escape for free. It is open while it is mounted, so callers render it conditionally and keep "is it open" in
+ * their own state; Escape and the Cancel buttons call onClose, and React unmounts it.
  */
-export function Modal(props: Readonly<{ open: boolean; title: string; onClose: () => void; children: ReactNode; testId?: string }>) {
+export function Modal(
+  props: Readonly<{ title: string; children: ReactNode; onClose: () => void; testId?: string; actions?: ReactNode; wide?: boolean }>,
+) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
-    if (!d) return;
-    if (props.open && !d.open) d.showModal();
-    if (!props.open && d.open) d.close();
-  }, [props.open]);
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
   return (
-    <dialog ref={ref} className="modal" data-testid={props.testId} onClose={props.onClose} aria-label={props.title}>
-      {props.open && (
-        <>
-          <h2>{props.title}</h2>
-          {props.children}
-        </>
-      )}
+    <dialog
+      ref={ref}
+      className={props.wide ? 'modal wide' : 'modal'}
+      data-testid={props.testId ?? 'modal'}
+      aria-label={props.title}
+      // The browser would close the element itself; the caller's state decides instead.
+      onCancel={(e) => {
+        e.preventDefault();
+        props.onClose();
+      }}
+    >
+      <h2>{props.title}</h2>
+      {props.children}
+      {props.actions && <div className="modal-actions">{props.actions}</div>}
     </dialog>
   );
 }
 
+/** A confirmation for destructive or irreversible actions: Cancel has the focus, the action says what it does. */
 export function ConfirmDialog(
-  props: Readonly<{ open: boolean; title: string; children: ReactNode; confirmLabel: string; onConfirm: () => void; onCancel: () => void; testId?: string }>,
+  props: Readonly<{
+    title: string;
+    children: ReactNode;
+    confirmLabel: string;
+    danger?: boolean;
+    busy?: boolean;
+    onConfirm: () => void;
+    onCancel: () => void;
+    testId?: string;
+  }>,
 ) {
   return (
-    <Modal open={props.open} title={props.title} onClose={props.onCancel} testId={props.testId ?? 'confirm-dialog'}>
-      <p>{props.children}</p>
-      <div className="dialog-actions">
-        <button type="button" className="secondary" data-testid="confirm-cancel" onClick={props.onCancel}>Cancel</button>
-        <button type="button" className="danger" data-testid="confirm-ok" onClick={props.onConfirm}>{props.confirmLabel}</button>
-      </div>
+    <Modal
+      title={props.title}
+      onClose={props.onCancel}
+      testId={props.testId ?? 'confirm-dialog'}
+      actions={
+        <>
+          <button type="button" className="secondary" data-testid="confirm-cancel" onClick={props.onCancel} disabled={props.busy} autoFocus>
+            Cancel
+          </button>
+          <button type="button" className={props.danger === false ? undefined : 'danger'} data-testid="confirm-ok" onClick={props.onConfirm} disabled={props.busy}>
+            {props.confirmLabel}
+          </button>
+        </>
+      }
+    >
+      <div>{props.children}</div>
     </Modal>
   );
 }

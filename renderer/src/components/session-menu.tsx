@@ -39,7 +39,8 @@ export function SessionMenu() {
             Sign in as a user
           </button>
         ))}
-      <Modal open={open} title="Sign in as a user" onClose={() => setOpen(false)} testId="sign-in-dialog">
+      {open && (
+      <Modal title="Sign in as a user" onClose={() => setOpen(false)} testId="sign-in-dialog">
         <form
           className="stacked"
           onSubmit={async (e) => {
@@ -64,12 +65,13 @@ export function SessionMenu() {
             Password
             <input data-testid="sign-in-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
           </label>
-          <div className="dialog-actions">
+          <div className="modal-actions">
             <button type="button" className="secondary" onClick={() => setOpen(false)}>Cancel</button>
             <button type="submit" data-testid="sign-in-submit" disabled={busy || !username || !password}>{busy ? 'Signing in…' : 'Sign in'}</button>
           </div>
         </form>
       </Modal>
+      )}
     </div>
   );
 }

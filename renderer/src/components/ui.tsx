@@ -40,33 +40,3 @@ export function RiskBadge(props: Readonly<{ risk: 'low' | 'medium' | 'high' }>) 
   );
 }
 
-/** A modal confirmation for destructive or irreversible actions. */
-export function ConfirmDialog(
-  props: Readonly<{
-    title: string;
-    children: ReactNode;
-    confirmLabel: string;
-    danger?: boolean;
-    busy?: boolean;
-    onConfirm: () => void;
-    onCancel: () => void;
-    testId?: string;
-  }>,
-) {
-  return (
-    <div className="modal-backdrop">
-      <div className="modal" role="dialog" aria-modal="true" aria-label={props.title} data-testid={props.testId ?? 'confirm-dialog'}>
-        <h2>{props.title}</h2>
-        <div>{props.children}</div>
-        <div className="modal-actions">
-          <button type="button" className="secondary" onClick={props.onCancel} data-testid="confirm-cancel" disabled={props.busy}>
-            Cancel
-          </button>
-          <button type="button" className={props.danger ? 'danger' : undefined} onClick={props.onConfirm} data-testid="confirm-ok" disabled={props.busy} autoFocus>
-            {props.confirmLabel}
-          </button>
-        </div>
-      </div>
-    </div>
-  );
-}

@@ -16,6 +16,7 @@ import {
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useConnections, useSession } from '../app-context';
 import { EmptyState, ErrorBanner, ScreenHeader } from '../components/ui';
+import { Modal } from '../components/dialog';
 import { OAuthConnectionPanel, RefreshHealthPanel } from './oauth-panels';
 
 const OUTCOME_LABEL: Record<ConnectionTestResult['outcome'], string> = {
@@ -412,27 +413,15 @@ function DeleteDialog(props: Readonly<{ c: ConnectionDetail; onClose: () => void
   const [busy, setBusy] = useState(false);
   const referenced = c.referencedBy.length > 0;
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && props.onClose()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="delete-title" data-testid="connection-delete-dialog">
-        <h2 id="delete-title">Delete “{c.name}”?</h2>
-        <p>The stored credential is destroyed. This cannot be undone.</p>
-        {referenced ? (
-          <div className="error-banner" data-testid="connection-delete-references">
-            Deleting a connection does not remove references to it. These will fail with “connection not found”:
-            <ul>
-              {c.referencedBy.map((r) => (
-                <li key={`${r.type}:${r.id}`}>
-                  {r.name ?? r.id} ({r.type})
-                </li>
-              ))}
-            </ul>
-            Update or remove those steps first, or delete anyway.
-          </div>
-        ) : (
-          <p className="muted">No workflow step references it.</p>
-        )}
-        <ErrorBanner error={error} testId="connection-delete-error" />
-        <div className="actions-row">
+    <Modal
+      title={`Delete “${c.name}”?`}
+      onClose={props.onClose}
+      testId="connection-delete-dialog"
+      actions={
+        <>
+          <button className="secondary" data-testid="connection-delete-cancel" onClick={props.onClose} autoFocus>
+            Cancel
+          </button>
           <button
             className="danger"
             data-testid="connection-delete-confirm"
@@ -447,12 +436,27 @@ function DeleteDialog(props: Readonly<{ c: ConnectionDetail; onClose: () => void
           >
             {referenced ? 'Delete anyway' : 'Delete'}
           </button>
-          <button className="secondary" data-testid="connection-delete-cancel" onClick={props.onClose} autoFocus>
-            Cancel
-          </button>
+        </>
+      }
+    >
+      <p>The stored credential is destroyed. This cannot be undone.</p>
+      {referenced ? (
+        <div className="error-banner" data-testid="connection-delete-references">
+          Deleting a connection does not remove references to it. These will fail with “connection not found”:
+          <ul>
+            {c.referencedBy.map((r) => (
+              <li key={`${r.type}:${r.id}`}>
+                {r.name ?? r.id} ({r.type})
+              </li>
+            ))}
+          </ul>
+          Update or remove those steps first, or delete anyway.
         </div>
-      </div>
-    </div>
+      ) : (
+        <p className="muted">No workflow step references it.</p>
+      )}
+      <ErrorBanner error={error} testId="connection-delete-error" />
+    </Modal>
   );
 }
 

@@ -6,7 +6,8 @@ import type { IpcError } from '@shared/ipc/result';
 import { useApp, useSession } from '../app-context';
 import { useCan } from '../access';
 import { EmptyState, ErrorBanner, ScreenHeader } from '../components/ui';
-import { Modal, formatBytes, formatDuration } from '../components/modal';
+import { Modal } from '../components/dialog';
+import { formatBytes, formatDuration } from '../components/format';
 import type { ConflictChoice, DatastoresState, DroppedFile, UploadItem } from '../stores/datastores-store';
 import { collectDropped } from './drop-files';
 
@@ -104,6 +105,7 @@ function CreateDialog(props: Readonly<{ onClose: () => void }>) {
   );
   return (
     <Modal
+      wide
       title="New datastore"
       onClose={props.onClose}
       testId="datastore-create-dialog"
@@ -163,6 +165,7 @@ function DeleteDatastoreDialog(props: Readonly<{ ds: Datastore; onClose: () => v
   const nonEmpty = props.ds.objectCount > 0;
   return (
     <Modal
+      wide
       title={`Delete datastore “${props.ds.name}”?`}
       onClose={props.onClose}
       testId="datastore-delete-dialog"
@@ -369,6 +372,7 @@ function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean; onDel
       {preview && <PreviewDialog dsId={props.ds.id} o={preview} onClose={() => setPreview(null)} />}
       {toDelete && (
         <Modal
+          wide
           title="Delete object?"
           onClose={() => setToDelete(null)}
           testId="object-delete-dialog"
@@ -530,6 +534,7 @@ function UploadPanel(props: Readonly<{ uploads: UploadItem[] }>) {
 function ConflictDialog(props: Readonly<{ conflicts: string[]; onChoose: (c: ConflictChoice | null) => void }>) {
   return (
     <Modal
+      wide
       title={`${props.conflicts.length} file(s) already exist`}
       onClose={() => props.onChoose(null)}
       testId="conflict-dialog"
@@ -623,6 +628,7 @@ function PreviewDialog(props: Readonly<{ dsId: string; o: DatastoreObject; onClo
   const dl = uploader.downloadUrl(workspaceId, props.dsId, props.o.key);
   return (
     <Modal
+      wide
       title={props.o.key}
       onClose={props.onClose}
       testId="preview-dialog"
@@ -656,6 +662,7 @@ function UploadUrlDialog(props: Readonly<{ dsId: string; prefix: string; onClose
     : '';
   return (
     <Modal
+      wide
       title="Get upload URL"
       onClose={props.onClose}
       testId="upload-url-dialog"

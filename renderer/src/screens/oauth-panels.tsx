@@ -4,6 +4,7 @@ import { OAUTH_PROVIDERS, type OAuthApp, type OAuthProvider } from '@shared/doma
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useOAuth, useSession } from '../app-context';
 import { EmptyState, ErrorBanner } from '../components/ui';
+import { Modal } from '../components/dialog';
 
 const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').slice(0, 19) : '—');
 
@@ -301,11 +302,15 @@ export function OAuthAppsSection() {
         </form>
       )}
       {confirm && (
-        <div className="modal-backdrop">
-          <div className="modal" role="dialog" aria-modal="true" aria-labelledby="oauth-app-delete-title" data-testid="oauth-app-delete-dialog">
-            <h2 id="oauth-app-delete-title">Delete the {PROVIDER_CATALOG[confirm.provider].label} OAuth app?</h2>
-            <p>Its client secret is destroyed. Existing {PROVIDER_CATALOG[confirm.provider].label} connections cannot refresh their tokens until an app is registered again.</p>
-            <div className="actions-row">
+        <Modal
+          title={`Delete the ${PROVIDER_CATALOG[confirm.provider].label} OAuth app?`}
+          onClose={() => setConfirm(null)}
+          testId="oauth-app-delete-dialog"
+          actions={
+            <>
+              <button className="secondary" data-testid="oauth-app-delete-cancel" onClick={() => setConfirm(null)} autoFocus>
+                Cancel
+              </button>
               <button
                 className="danger"
                 data-testid="oauth-app-delete-confirm"
@@ -317,12 +322,11 @@ export function OAuthAppsSection() {
               >
                 Delete
               </button>
-              <button className="secondary" data-testid="oauth-app-delete-cancel" onClick={() => setConfirm(null)} autoFocus>
-                Cancel
-              </button>
-            </div>
-          </div>
-        </div>
+            </>
+          }
+        >
+          <p>Its client secret is destroyed. Existing {PROVIDER_CATALOG[confirm.provider].label} connections cannot refresh their tokens until an app is registered again.</p>
+        </Modal>
       )}
     </div>
   );

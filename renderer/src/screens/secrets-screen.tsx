@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { GENERATOR_ALPHABETS, type GeneratorAlphabet, type Secret, type SecretDetail, type SecretValue } from '@shared/domain/secret';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useSecrets, useSession } from '../app-context';
 import { EmptyState, ErrorBanner, ScreenHeader } from '../components/ui';
+import { Modal } from '../components/dialog';
 
 const ROW_HEIGHT = 44;
 const ALPHABETS = Object.keys(GENERATOR_ALPHABETS) as GeneratorAlphabet[];
@@ -39,17 +40,6 @@ function VaultLockedNotice() {
 function Problem(props: Readonly<{ error?: IpcError | null; testId?: string }>) {
   if (props.error?.code === 'VAULT_LOCKED') return <VaultLockedNotice />;
   return <ErrorBanner error={props.error} testId={props.testId} />;
-}
-
-function Modal(props: Readonly<{ title: string; children: ReactNode; onClose: () => void; testId: string }>) {
-  return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && props.onClose()}>
-      <div className="card modal" role="dialog" aria-modal="true" aria-label={props.title} data-testid={props.testId}>
-        <h2>{props.title}</h2>
-        {props.children}
-      </div>
-    </div>
-  );
 }
 
 /** Secrets: searchable virtual list paged from the keyset API, detail panel, write-only values, audited reveal. */

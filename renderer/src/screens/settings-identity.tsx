@@ -84,19 +84,20 @@ export function UsersSection() {
           </form>
         </>
       )}
-      <ConfirmDialog
-        open={removing !== null}
-        title="Remove user"
-        confirmLabel="Remove"
-        testId="user-remove-dialog"
-        onCancel={() => setRemoving(null)}
-        onConfirm={async () => {
-          if (removing) setError(await identity.getState().removeUser(ws, removing.id));
-          setRemoving(null);
-        }}
-      >
-        Remove {removing?.username} from this workspace? They can no longer sign in here; their sessions end at once.
-      </ConfirmDialog>
+      {removing && (
+        <ConfirmDialog
+          title="Remove user"
+          confirmLabel="Remove"
+          testId="user-remove-dialog"
+          onCancel={() => setRemoving(null)}
+          onConfirm={async () => {
+            if (removing) setError(await identity.getState().removeUser(ws, removing.id));
+            setRemoving(null);
+          }}
+        >
+          Remove {removing?.username} from this workspace? They can no longer sign in here; their sessions end at once.
+        </ConfirmDialog>
+      )}
     </div>
   );
 }
@@ -202,19 +203,20 @@ export function ApiKeysSection() {
           </form>
         </>
       )}
-      <ConfirmDialog
-        open={revoking !== null}
-        title="Revoke API key"
-        confirmLabel="Revoke"
-        testId="apikey-revoke-dialog"
-        onCancel={() => setRevoking(null)}
-        onConfirm={async () => {
-          if (revoking) setError(await identity.getState().revokeApiKey(ws, revoking.id));
-          setRevoking(null);
-        }}
-      >
-        Revoke “{revoking?.name}”? Scripts using it get 401 from their next request. This cannot be undone.
-      </ConfirmDialog>
+      {revoking && (
+        <ConfirmDialog
+          title="Revoke API key"
+          confirmLabel="Revoke"
+          testId="apikey-revoke-dialog"
+          onCancel={() => setRevoking(null)}
+          onConfirm={async () => {
+            if (revoking) setError(await identity.getState().revokeApiKey(ws, revoking.id));
+            setRevoking(null);
+          }}
+        >
+          Revoke “{revoking?.name}”? Scripts using it get 401 from their next request. This cannot be undone.
+        </ConfirmDialog>
+      )}
     </div>
   );
 }
