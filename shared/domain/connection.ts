@@ -59,6 +59,11 @@ export type ProviderCatalogEntry = {
   settings: readonly ProviderField[];
   /** The write-only credential (apikey / serviceaccount). OAuth providers get theirs from the consent flow. */
   credential?: { label: string; format: 'secret' | 'pem'; help?: string };
+  /**
+   * Further write-only parts of the credential, each optional (Datadog's application key, the passphrase of an
+   * encrypted Snowflake key). Stored and shown like the credential: sealed or a vault secret, never returned.
+   */
+  credentialFields?: readonly ProviderField[];
   /** What the live test calls (providers.md), shown to the admin. */
   testEndpoint: string;
   /** OAuth 2.0 endpoints (authorization code + PKCE), for the consent flow. `{org}` is the Okta org URL. */
@@ -198,7 +203,16 @@ export const PROVIDER_CATALOG: Readonly<Record<Provider, ProviderCatalogEntry>> 
     docs: { title: 'Datadog API and application keys', url: 'https://docs.datadoghq.com/account_management/api-app-keys/' },
     settings: [{ key: 'site', label: 'Site', required: true, format: 'enum', options: DATADOG_SITES, defaultValue: 'datadoghq.com' }],
     credential: { label: 'API key', format: 'secret' },
-    testEndpoint: 'GET /api/v1/validate',
+    credentialFields: [
+      {
+        key: 'applicationKey',
+        label: 'Application key',
+        required: false,
+        format: 'secret',
+        help: 'Optional; API calls that read data need one. When set, the test also checks it (GET /api/v2/validate_keys).',
+      },
+    ],
+    testEndpoint: 'GET /api/v1/validate (and GET /api/v2/validate_keys when an application key is set)',
   },
   zendesk: {
     id: 'zendesk',
@@ -227,7 +241,12 @@ export const PROVIDER_CATALOG: Readonly<Record<Provider, ProviderCatalogEntry>> 
       { key: 'role', label: 'Role', required: false, format: 'text' },
       { key: 'warehouse', label: 'Warehouse', required: false, format: 'text' },
     ],
-    credential: { label: 'RSA private key (PKCS#8 PEM, unencrypted)', format: 'pem', help: 'The public key must be set on the Snowflake user (RSA_PUBLIC_KEY).' },
+    credential: {
+      label: 'RSA private key (PKCS#8 PEM, optionally encrypted)',
+      format: 'pem',
+      help: 'The public key must be set on the Snowflake user (RSA_PUBLIC_KEY). For an encrypted key (BEGIN ENCRYPTED PRIVATE KEY), enter its passphrase too.',
+    },
+    credentialFields: [{ key: 'passphrase', label: 'Private key passphrase', required: false, format: 'secret', help: 'Only for an encrypted private key.' }],
     testEndpoint: 'POST /api/v2/statements (SELECT 1, key-pair JWT)',
   },
 };
@@ -301,22 +320,62 @@ export function settingsIssues(provider: Provider, settings: Readonly<Record<str
   return issues;
 }
 
-/** Checks a PEM private key's shape only; the core parses it for real. */
+/** Checks a PEM private key's shape only; the core parses (and decrypts) it for real. */
 export function credentialIssue(provider: Provider, credential: string): FieldIssue | null {
   const spec = PROVIDER_CATALOG[provider].credential;
   if (!spec) return { field: 'credential', message: `${PROVIDER_CATALOG[provider].label} uses OAuth 2.0: authorize it instead of entering a credential` };
   if (credential.trim() === '') return { field: 'credential', message: `credential (${spec.label}) is required` };
   if (credential.length > MAX_CREDENTIAL_LENGTH) return { field: 'credential', message: `credential must be at most ${MAX_CREDENTIAL_LENGTH} characters` };
   if (spec.format === 'pem') {
-    if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(credential)) {
-      return { field: 'credential', message: 'the private key is encrypted: export it unencrypted (openssl pkcs8 -topk8 -nocrypt) and paste that' };
-    }
-    if (!/-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----/.test(credential)) {
-      return { field: 'credential', message: 'credential must be an RSA private key in PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)' };
+    if (!/-----BEGIN (ENCRYPTED )?PRIVATE KEY-----[\s\S]+-----END \1PRIVATE KEY-----/.test(credential)) {
+      return { field: 'credential', message: 'credential must be an RSA private key in PKCS#8 PEM (-----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)' };
     }
   } else if (/[\r\n\t]/.test(credential.trim())) {
     return { field: 'credential', message: `credential (${spec.label}) must be one line` };
   }
+  return null;
+}
+
+/** The credential field that holds the passphrase of an encrypted PEM private key. */
+export const KEY_PASSPHRASE_FIELD = 'passphrase';
+
+/** Whether a PEM private key is encrypted (PKCS#8 EncryptedPrivateKeyInfo): it then needs its passphrase. */
+export const isEncryptedPem = (pem: string): boolean => /-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem);
+
+/**
+ * Problems with the write-only credential fields of a draft (named `credentialFields.<key>`). A null or blank value
+ * means "remove it" (update only); the checks are the credential's own: bounded, one line, no control characters.
+ */
+export function credentialFieldIssues(provider: Provider, fields: Readonly<Record<string, string | null>>): FieldIssue[] {
+  const entry = PROVIDER_CATALOG[provider];
+  const known = entry.credentialFields ?? [];
+  const issues: FieldIssue[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    const name = `credentialFields.${key}`;
+    const f = known.find((x) => x.key === key);
+    if (!f) {
+      const expected = known.length > 0 ? `expected one of: ${known.map((x) => x.key).join(', ')}` : `${entry.label} has none`;
+      issues.push({ field: name, message: `${name} is not a credential field of ${entry.label}; ${expected}` });
+      continue;
+    }
+    if (value === null || value.trim() === '') continue;
+    if (value.length > MAX_CREDENTIAL_LENGTH) issues.push({ field: name, message: `${name} must be at most ${MAX_CREDENTIAL_LENGTH} characters` });
+    else if (/[\r\n\t]/.test(value.trim())) issues.push({ field: name, message: `${name} (${f.label}) must be one line` });
+    else if (!/^[^\p{Cc}]*$/u.test(value)) issues.push({ field: name, message: `${name} (${f.label}) must not contain control characters` });
+  }
+  return issues;
+}
+
+/**
+ * The passphrase rule of a PEM credential, by shape only (the core then decrypts for real): an encrypted key needs
+ * one, an unencrypted key takes none. `passphrase` is what the key would be opened with (sent or already stored).
+ */
+export function keyPassphraseIssue(provider: Provider, pem: string, passphrase: string | undefined): FieldIssue | null {
+  if (PROVIDER_CATALOG[provider].credential?.format !== 'pem') return null;
+  const field = `credentialFields.${KEY_PASSPHRASE_FIELD}`;
+  const given = passphrase !== undefined && passphrase !== '';
+  if (isEncryptedPem(pem) && !given) return { field, message: `the private key is encrypted: enter its passphrase (${field})` };
+  if (!isEncryptedPem(pem) && given) return { field, message: `the private key is not encrypted: leave the passphrase (${field}) empty` };
   return null;
 }
 
@@ -373,6 +432,8 @@ export const ConnectionSchema = ConnectionSummarySchema.extend({
   hasCredential: z.boolean(),
   /** Set when the credential is kept as a vault secret instead of on the connection. */
   credentialSecretId: IdSchema.nullable(),
+  /** The credential fields (catalog `credentialFields`) that are set, each sealed here or kept as a vault secret; never a value. */
+  storedCredentialFields: z.record(z.string(), z.strictObject({ secretId: IdSchema.nullable() })),
   lastError: ConnectionErrorSchema.nullable(),
   lastTest: ConnectionTestResultSchema.nullable(),
 });
@@ -421,6 +482,8 @@ const NameSchema = z
   .regex(/^[^\p{Cc}]+$/u, 'name must not contain control characters');
 const CredentialSchema = z.string().max(MAX_CREDENTIAL_LENGTH, `credential must be at most ${MAX_CREDENTIAL_LENGTH} characters`);
 const SettingsInputSchema = z.record(z.string().max(64), z.string().max(SETTING_MAX, `settings values must be at most ${SETTING_MAX} characters`));
+const FieldKeySchema = z.string().max(64);
+const CredentialFieldValueSchema = z.string().max(MAX_CREDENTIAL_LENGTH, `credential fields must be at most ${MAX_CREDENTIAL_LENGTH} characters`);
 
 export const ConnectionCreateSchema = z.strictObject({
   workspaceId: IdSchema,
@@ -430,10 +493,17 @@ export const ConnectionCreateSchema = z.strictObject({
   credential: CredentialSchema.optional(),
   credentialSecretId: IdSchema.optional(),
   settings: SettingsInputSchema.optional(),
+  /** Write-only credential fields of the provider (catalog `credentialFields`); blank values are ignored. */
+  credentialFields: z.record(FieldKeySchema, CredentialFieldValueSchema).optional(),
+  /** The same fields kept as vault secrets instead (one source per field). */
+  credentialFieldSecretIds: z.record(FieldKeySchema, IdSchema).optional(),
 });
 export type ConnectionCreate = z.infer<typeof ConnectionCreateSchema>;
 
-/** PATCH: any subset. `settings` merges (a null value removes a key); a new credential overwrites the old one. */
+/**
+ * PATCH: any subset. `settings` merges (a null value removes a key); a new credential overwrites the old one.
+ * `credentialFields` / `credentialFieldSecretIds` merge the same way: a value sets or replaces that field, null removes it.
+ */
 export const ConnectionUpdateSchema = z.strictObject({
   workspaceId: IdSchema,
   id: IdSchema,
@@ -442,6 +512,8 @@ export const ConnectionUpdateSchema = z.strictObject({
   settings: z.record(z.string().max(64), z.string().max(SETTING_MAX).nullable()).optional(),
   credential: CredentialSchema.optional(),
   credentialSecretId: IdSchema.nullable().optional(),
+  credentialFields: z.record(FieldKeySchema, CredentialFieldValueSchema.nullable()).optional(),
+  credentialFieldSecretIds: z.record(FieldKeySchema, IdSchema.nullable()).optional(),
 });
 export type ConnectionUpdate = z.infer<typeof ConnectionUpdateSchema>;
 
@@ -465,5 +537,6 @@ export const ConnectionTestDraftSchema = z.strictObject({
   authType: AuthTypeSchema,
   credential: CredentialSchema.optional(),
   settings: SettingsInputSchema.optional(),
+  credentialFields: z.record(FieldKeySchema, CredentialFieldValueSchema).optional(),
 });
 export type ConnectionTestDraft = z.infer<typeof ConnectionTestDraftSchema>;

@@ -10,6 +10,9 @@ import { PROVIDERS, type Provider } from '@shared/domain/connection';
  *
  * - mode 'normal': the good credential is accepted, anything else rejected the provider's way (Slack 200 ok:false
  *   invalid_auth, Datadog 403, Snowflake 401 code 390144 after verifying the JWT with the public key, others 401).
+ *   Datadog also answers `GET /api/v2/validate_keys` (DD-API-KEY + DD-APPLICATION-KEY): 200 `{"status":"ok"}` when
+ *   both keys are good, else 403 `{"errors":["Forbidden"]}`; `/api/v1/validate` ignores the application key, as
+ *   Datadog's does. The good Snowflake key also comes encrypted (`snowflakeEncrypted`: PKCS#8 PEM + passphrase).
  * - 'insufficient_scope' (403 / Slack missing_scope), 'rate_limited' (429 + Retry-After), 'server_error' (503),
  *   'hang' (accepts the request and never answers).
  * Rejections echo the presented Authorization value in their body, like a careless provider might: the app must
@@ -36,7 +39,7 @@ export const RETRY_AFTER_SECONDS = 30;
 
 function rsaPem() {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey };
+  return { privateKey, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey };
 }
 
 export async function startFakeProviders() {
@@ -49,6 +52,14 @@ export async function startFakeProviders() {
   const bad: Record<Provider, string> = Object.fromEntries(
     PROVIDERS.map((p) => [p, p === 'snowflake' ? otherKey.privateKeyPem : `bad-${p}-${randomBytes(8).toString('hex')}`]),
   ) as Record<Provider, string>;
+  /** Datadog application keys: only `good` is accepted, and only together with the good API key. */
+  const datadogApplicationKey = { good: `good-ddapp-${randomBytes(8).toString('hex')}`, bad: `bad-ddapp-${randomBytes(8).toString('hex')}` };
+  const snowflakePassphrase = `pass-${randomBytes(8).toString('hex')}`;
+  /** The good Snowflake key as an encrypted PKCS#8 PEM (BEGIN ENCRYPTED PRIVATE KEY) and its passphrase. */
+  const snowflakeEncrypted = {
+    pem: snowflake.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: snowflakePassphrase }).toString(),
+    passphrase: snowflakePassphrase,
+  };
   const requests: Array<{ provider: string; method: string; path: string }> = [];
   const hanging = new Set<http.ServerResponse>();
 
@@ -93,20 +104,22 @@ export async function startFakeProviders() {
     }
   }
 
-  const PATHS: Record<Provider, { method: string; path: string }> = {
-    slack: { method: 'POST', path: '/api/auth.test' },
-    github: { method: 'GET', path: '/user' },
-    linkedin: { method: 'GET', path: '/v2/userinfo' },
-    x: { method: 'GET', path: '/2/users/me' },
-    okta: { method: 'GET', path: '/oauth2/v1/userinfo' },
-    jira: { method: 'GET', path: '/rest/api/3/myself' },
-    servicenow: { method: 'GET', path: '/api/now/table/sys_user' },
-    snyk: { method: 'GET', path: '/rest/self' },
-    pagerduty: { method: 'GET', path: '/abilities' },
-    datadog: { method: 'GET', path: '/api/v1/validate' },
-    zendesk: { method: 'GET', path: '/api/v2/users/me.json' },
-    snowflake: { method: 'POST', path: '/api/v2/statements' },
+  const PATHS: Record<Provider, string> = {
+    slack: 'POST /api/auth.test',
+    github: 'GET /user',
+    linkedin: 'GET /v2/userinfo',
+    x: 'GET /2/users/me',
+    okta: 'GET /oauth2/v1/userinfo',
+    jira: 'GET /rest/api/3/myself',
+    servicenow: 'GET /api/now/table/sys_user',
+    snyk: 'GET /rest/self',
+    pagerduty: 'GET /abilities',
+    datadog: 'GET /api/v1/validate',
+    zendesk: 'GET /api/v2/users/me.json',
+    snowflake: 'POST /api/v2/statements',
   };
+  /** Datadog's check of an API key + application key pair. */
+  const DATADOG_KEYS = 'GET /api/v2/validate_keys';
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -122,12 +135,14 @@ export async function startFakeProviders() {
       requests.push({ provider: p, method: req.method ?? '', path });
       // Drain the body (Snowflake's statement) before answering.
       for await (const _ of req) void _;
-      const spec = (PROVIDERS as readonly string[]).includes(p) ? PATHS[p] : undefined;
-      if (!spec || spec.path !== path || spec.method !== req.method) return send(res, 404, { error: 'not found' });
+      const known = (PROVIDERS as readonly string[]).includes(p);
+      const route = `${req.method ?? ''} ${path}`;
+      const keysCheck = p === 'datadog' && route === DATADOG_KEYS;
+      if (!known || (PATHS[p] !== route && !keysCheck)) return send(res, 404, { error: 'not found' });
       if (p === 'servicenow' && url.searchParams.get('sysparm_limit') !== '1') return send(res, 400, { error: 'sysparm_limit expected' });
       if (p === 'snyk' && !url.searchParams.get('version')) return send(res, 400, { errors: [{ detail: 'version required' }] });
 
-      const echo = { presented: req.headers.authorization ?? req.headers['dd-api-key'] ?? null };
+      const echo = { presented: req.headers.authorization ?? req.headers['dd-api-key'] ?? null, ...(keysCheck ? { applicationKey: req.headers['dd-application-key'] ?? null } : {}) };
       switch (mode) {
         case 'hang':
           hanging.add(res);
@@ -144,6 +159,11 @@ export async function startFakeProviders() {
           return send(res, 403, { message: 'insufficient scope', ...echo }, p === 'okta' ? { 'www-authenticate': 'Bearer error="insufficient_scope"' } : {});
         case 'normal':
           break;
+      }
+      if (keysCheck) {
+        // Both keys must be good; Datadog answers 401 or 403 otherwise (403 is what it sends for a wrong key).
+        const ok = req.headers['dd-api-key'] === good.datadog && req.headers['dd-application-key'] === datadogApplicationKey.good;
+        return ok ? send(res, 200, { status: 'ok' }) : send(res, 403, { errors: ['Forbidden'], ...echo });
       }
       if (await authorized(p, req)) {
         if (p === 'slack') return send(res, 200, { ok: true, team: 'Example', user: 'bot' });
@@ -167,6 +187,8 @@ export async function startFakeProviders() {
     url,
     good,
     bad,
+    datadogApplicationKey,
+    snowflakeEncrypted,
     requests,
     baseUrl: (p: Provider) => `${url}/${p}`,
     settings: (p: Provider) => ({ ...FAKE_SETTINGS[p], baseUrl: `${url}/${p}` }),

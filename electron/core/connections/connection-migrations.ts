@@ -44,3 +44,25 @@ export const connectionsMigration: Migration = {
     `);
   },
 };
+
+/**
+ * The optional write-only parts of a credential (catalog `credentialFields`: Datadog's application key, an encrypted
+ * Snowflake key's passphrase), one row per field that is set: either sealed by the vault (AAD
+ * `connection:<id>:credential:<key>`) or a reference to a vault secret, never both, never plaintext.
+ */
+export const connectionCredentialFieldsMigration: Migration = {
+  version: 301,
+  name: 'connections: write-only credential fields',
+  up: (db) => {
+    db.exec(`
+      CREATE TABLE connection_credential_fields (
+        connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        sealed BLOB,
+        secret_id TEXT,
+        PRIMARY KEY (connection_id, key),
+        CHECK ((sealed IS NULL) <> (secret_id IS NULL))
+      ) WITHOUT ROWID;
+    `);
+  },
+};

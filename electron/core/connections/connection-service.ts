@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@shared/domain/actor';
 import {
+  KEY_PASSPHRASE_FIELD,
   PROVIDER_CATALOG,
+  credentialFieldIssues,
   credentialIssue,
+  isEncryptedPem,
+  keyPassphraseIssue,
   normalizeSettings,
   settingsIssues,
   type AuthType,
@@ -27,7 +31,7 @@ import type { Clock, Logger } from '../ports';
 import { AppError, conflict, invalid, notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../db/cursor';
 import type { ConnectionTester } from './connection-tester';
-import { isRsaPrivateKey } from './http-connection-tester';
+import { privateKeyIssue } from './http-connection-tester';
 
 type Row = {
   id: string;
@@ -48,6 +52,8 @@ type Row = {
   status_changed_at: string;
 };
 
+type FieldRow = { key: string; sealed: Buffer | null; secret_id: string | null };
+
 /** A stored connection as the core sees it (no credential: that is fetched through a credential source). */
 export type ConnectionRecord = Connection;
 
@@ -62,6 +68,11 @@ export type CredentialSource = (connection: ConnectionRecord) => Promise<string>
 export type SecretReader = (workspaceId: string, secretId: string) => string | Promise<string>;
 
 export const credentialAad = (id: string) => `connection:${id}:credential`;
+/** Each credential field is sealed on its own, bound to its connection and key (a value cannot be moved to another field). */
+export const credentialFieldAad = (id: string, key: string) => `connection:${id}:credential:${key}`;
+
+/** What an update does to one credential field: set it (sealed value or vault secret), or remove it (null). */
+type FieldChange = { value: string } | { secretId: string } | null;
 export const PAUSED_MESSAGE = 'connection is paused: resume it (Pause/Resume, or PATCH {"status":"active"}) before using it';
 const NOT_AUTHORIZED = 'not authorized yet: click Authorize to complete the OAuth consent flow';
 
@@ -76,12 +87,13 @@ const toSummary = (r: Row): ConnectionSummary => ({
   statusChangedAt: r.status_changed_at,
 });
 
-const toConnection = (r: Row): Connection => ({
+const toConnection = (r: Row, fields: readonly FieldRow[]): Connection => ({
   ...toSummary(r),
   workspaceId: r.workspace_id,
   settings: JSON.parse(r.settings) as Record<string, string>,
   hasCredential: r.credential_sealed !== null || r.credential_secret_id !== null,
   credentialSecretId: r.credential_secret_id,
+  storedCredentialFields: Object.fromEntries(fields.map((f) => [f.key, { secretId: f.secret_id }])),
   lastError: r.last_error_code ? { code: r.last_error_code, message: r.last_error_message ?? '', at: r.last_error_at ?? r.updated_at } : null,
   lastTest: r.last_test ? (JSON.parse(r.last_test) as ConnectionTestResult) : null,
 });
@@ -113,6 +125,13 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     'INSERT INTO connection_status_history (connection_id, workspace_id, at, from_status, to_status, reason, actor) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
 
+  const fieldsOfId = db.prepare('SELECT key, sealed, secret_id FROM connection_credential_fields WHERE connection_id = ? ORDER BY key');
+  const putField = db.prepare('INSERT OR REPLACE INTO connection_credential_fields (connection_id, key, sealed, secret_id) VALUES (?, ?, ?, ?)');
+  const deleteField = db.prepare('DELETE FROM connection_credential_fields WHERE connection_id = ? AND key = ?');
+
+  /** Only providers with credential fields can have rows: the others (OAuth included) skip the lookup. */
+  const fieldRows = (id: string, provider: Provider): FieldRow[] => (PROVIDER_CATALOG[provider].credentialFields ? (fieldsOfId.all(id) as FieldRow[]) : []);
+
   const sources = new Map<AuthType, CredentialSource>();
 
   async function storedCredential(c: ConnectionRecord): Promise<string> {
@@ -125,6 +144,18 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     if (!row.credential_sealed) throw new AppError('PRECONDITION_FAILED', 'this connection has no credential: click Update credentials');
     return vault.open(row.credential_sealed, credentialAad(c.id)).toString('utf8');
   }
+  /** The values of the credential fields that are set, for a test or a run; opened only for that use. */
+  async function storedCredentialFields(c: ConnectionRecord): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const f of fieldRows(c.id, c.provider)) {
+      if (f.secret_id) {
+        if (!deps.readSecret) throw new AppError('UNAVAILABLE', `this connection keeps its ${f.key} in a vault secret, and the secrets vault is not available yet`);
+        out[f.key] = await deps.readSecret(c.workspaceId, f.secret_id);
+      } else if (f.sealed) out[f.key] = vault.open(f.sealed, credentialFieldAad(c.id, f.key)).toString('utf8');
+    }
+    return out;
+  }
+
   sources.set('apikey', storedCredential);
   sources.set('serviceaccount', storedCredential);
   sources.set('oauth2', async () => {
@@ -162,12 +193,101 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     if (credential !== undefined) {
       const issue = credentialIssue(provider, credential);
       if (issue) throw invalid(issue.message, issue.field);
-      if (entry.credential?.format === 'pem' && !isRsaPrivateKey(credential)) {
-        throw invalid('credential is not a readable RSA private key: paste the unencrypted PKCS#8 PEM of the key whose public half is set on the user', 'credential');
-      }
       return credential.trim();
     }
     return undefined;
+  }
+
+  /**
+   * Checks the credential fields of a draft and says what to do with each. `current` holds the fields already stored
+   * (none when creating). A blank or null value removes a field; a field is either a value or a vault secret.
+   */
+  function planFields(
+    provider: Provider,
+    literal: Readonly<Record<string, string | null>>,
+    refs: Readonly<Record<string, string | null>>,
+    current: readonly FieldRow[],
+  ): Map<string, FieldChange> {
+    const entry = PROVIDER_CATALOG[provider];
+    firstIssue(credentialFieldIssues(provider, literal));
+    const known = (entry.credentialFields ?? []).map((f) => f.key);
+    for (const key of Object.keys(refs)) {
+      if (!known.includes(key)) {
+        throw invalid(`credentialFieldSecretIds.${key} is not a credential field of ${entry.label}; ${known.length ? `expected one of: ${known.join(', ')}` : `${entry.label} has none`}`, `credentialFieldSecretIds.${key}`);
+      }
+    }
+    const changes = new Map<string, FieldChange>();
+    for (const [key, v] of Object.entries(literal)) {
+      // Keys are trimmed like the credential; a passphrase is kept exactly as typed (its spaces may be part of it).
+      if (v !== null && v.trim() !== '') changes.set(key, { value: key === KEY_PASSPHRASE_FIELD ? v : v.trim() });
+      else if (current.some((f) => f.key === key)) changes.set(key, null);
+    }
+    for (const [key, id] of Object.entries(refs)) {
+      const both = changes.get(key);
+      if (id !== null && both && 'value' in both) throw invalid(`send either credentialFields.${key} or credentialFieldSecretIds.${key}, not both`, `credentialFields.${key}`);
+      if (id !== null) changes.set(key, { secretId: id });
+      else if (!changes.has(key) && current.some((f) => f.key === key)) changes.set(key, null);
+    }
+    return changes;
+  }
+
+  /**
+   * A PEM private key and its passphrase must open together before anything is stored (nothing is written otherwise).
+   * `key` / `passphrase` are the values the connection would have after the change; `undefined` means "kept in a
+   * vault secret", which is only read at use time (as for any secret-backed credential), so it cannot be checked here.
+   */
+  function checkKeyPair(provider: Provider, key: string | undefined, passphrase: string | null | undefined): void {
+    if (PROVIDER_CATALOG[provider].credential?.format !== 'pem' || key === undefined) return;
+    // A secret-backed passphrase is there but unknown: only its presence can be checked now.
+    const shape = keyPassphraseIssue(provider, key, passphrase === undefined ? 'kept in a vault secret' : (passphrase ?? undefined));
+    if (shape) throw invalid(shape.message, shape.field);
+    if (passphrase === undefined && isEncryptedPem(key)) return;
+    const issue = privateKeyIssue(key, passphrase ?? undefined);
+    if (issue) throw invalid(issue.message, issue.field);
+  }
+
+  /** Seals the values among `changes` (before any transaction: a locked vault refuses and nothing is written). */
+  function sealFields(id: string, changes: Map<string, FieldChange>): Map<string, { sealed: Buffer | null; secretId: string | null } | null> {
+    const out = new Map<string, { sealed: Buffer | null; secretId: string | null } | null>();
+    for (const [key, c] of changes) {
+      if (c === null) out.set(key, null);
+      else if ('value' in c) out.set(key, { sealed: vault.seal(Buffer.from(c.value, 'utf8'), credentialFieldAad(id, key)), secretId: null });
+      else out.set(key, { sealed: null, secretId: c.secretId });
+    }
+    return out;
+  }
+
+  function writeFields(id: string, sealed: Map<string, { sealed: Buffer | null; secretId: string | null } | null>): void {
+    for (const [key, v] of sealed) {
+      if (v === null) deleteField.run(id, key);
+      else putField.run(id, key, v.sealed, v.secretId);
+    }
+  }
+
+  /** Re-derives the connection's references to vault secrets (its credential and any credential field) from its rows. */
+  function syncReferences(workspaceId: string, id: string, name: string): void {
+    references.clearFrom({ type: 'connection', id });
+    const r = byId.get(id, workspaceId) as Row | undefined;
+    if (!r) return;
+    const targets = new Set<string>();
+    if (r.credential_secret_id) targets.add(r.credential_secret_id);
+    for (const f of fieldRows(id, r.provider)) if (f.secret_id) targets.add(f.secret_id);
+    for (const secretId of targets) references.set(workspaceId, { type: 'connection', id, name }, { type: 'secret', id: secretId });
+  }
+
+  /** A stored field's current value when it is sealed here; undefined when it is a vault secret, null when not set. */
+  function currentFieldValue(id: string, fields: readonly FieldRow[], key: string): string | null | undefined {
+    const f = fields.find((x) => x.key === key);
+    if (!f) return null;
+    if (f.secret_id || !f.sealed) return undefined;
+    return vault.open(f.sealed, credentialFieldAad(id, key)).toString('utf8');
+  }
+
+  /** The passphrase a change leaves in place, in checkKeyPair's terms. */
+  function passphraseAfter(change: FieldChange | undefined, current: () => string | null | undefined): string | null | undefined {
+    if (change === undefined) return current();
+    if (change === null) return null;
+    return 'value' in change ? change.value : undefined;
   }
 
   function recordStatus(r: Row, to: ConnectionStatus, reason: string, actor: Actor, now: string): void {
@@ -240,7 +360,8 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
   }
 
   function get(workspaceId: string, id: string): Connection {
-    return toConnection(row(workspaceId, id));
+    const r = row(workspaceId, id);
+    return toConnection(r, fieldRows(r.id, r.provider));
   }
 
   /** The detail record a person reads: recorded as connection.accessed (high risk), per the docs. */
@@ -249,7 +370,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       const r = row(workspaceId, id);
       audit.record({ workspaceId, action: 'connection.accessed', actor, target: { type: 'connection', id, name: r.name } });
       return {
-        ...toConnection(r),
+        ...toConnection(r, fieldRows(r.id, r.provider)),
         statusHistory: history(id),
         referencedBy: references.referencesTo({ type: 'connection', id }).map((x) => ({ type: x.fromType, id: x.fromId, name: x.fromName })),
       };
@@ -270,11 +391,14 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     }
     const settings = normalizeSettings(input.provider, input.settings ?? {});
     firstIssue(settingsIssues(input.provider, settings));
+    const fieldChanges = planFields(input.provider, input.credentialFields ?? {}, input.credentialFieldSecretIds ?? {}, []);
+    checkKeyPair(input.provider, credential, passphraseAfter(fieldChanges.get(KEY_PASSPHRASE_FIELD), () => null));
     assertNameFree(input.workspaceId, input.name);
 
     const id = randomUUID();
     // Sealed before the transaction: a locked vault refuses here, and nothing has been written.
     const sealed = credential === undefined ? null : seal(id, credential);
+    const sealedFields = sealFields(id, fieldChanges);
     const now = clock.now().toISOString();
     const oauthPending = entry.authType === 'oauth2';
     const status: ConnectionStatus = oauthPending ? 'error' : 'active';
@@ -301,13 +425,21 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
         now,
       );
       insertHistory.run(id, input.workspaceId, now, null, status, oauthPending ? 'created; waiting for OAuth authorization' : 'created', actor.name);
-      if (input.credentialSecretId) references.set(input.workspaceId, { type: 'connection', id, name: input.name }, { type: 'secret', id: input.credentialSecretId });
+      writeFields(id, sealedFields);
+      syncReferences(input.workspaceId, id, input.name);
       audit.record({
         workspaceId: input.workspaceId,
         action: 'connection.created',
         actor,
         target: { type: 'connection', id, name: input.name },
-        details: { provider: input.provider, authType: input.authType, settings: Object.keys(settings), credentialStored: sealed !== null || !!input.credentialSecretId },
+        details: {
+          provider: input.provider,
+          authType: input.authType,
+          settings: Object.keys(settings),
+          credentialStored: sealed !== null || !!input.credentialSecretId,
+          // Names only, as list values: a detail key naming a credential would be redacted by the audit service.
+          ...(sealedFields.size > 0 ? { setFields: [...sealedFields.keys()].map((k) => `credentialFields.${k}`) } : {}),
+        },
       });
       return get(input.workspaceId, id);
     })();
@@ -319,8 +451,16 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     const current = row(input.workspaceId, input.id);
     const provider = current.provider;
     const fields: string[] = [];
-    if (input.name === undefined && input.status === undefined && input.settings === undefined && input.credential === undefined && input.credentialSecretId === undefined) {
-      throw invalid('send at least one of name, status, settings, credential or credentialSecretId');
+    if (
+      input.name === undefined &&
+      input.status === undefined &&
+      input.settings === undefined &&
+      input.credential === undefined &&
+      input.credentialSecretId === undefined &&
+      input.credentialFields === undefined &&
+      input.credentialFieldSecretIds === undefined
+    ) {
+      throw invalid('send at least one of name, status, settings, credential, credentialSecretId, credentialFields or credentialFieldSecretIds');
     }
     if (input.name !== undefined && input.name !== current.name) {
       assertNameFree(input.workspaceId, input.name, current.id);
@@ -341,13 +481,31 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     if (input.credentialSecretId === null && !current.credential_sealed && credential === undefined && current.auth_type !== 'oauth2') {
       throw invalid('removing credentialSecretId would leave the connection without a credential: send a credential too', 'credentialSecretId');
     }
+    const currentFields = fieldRows(current.id, provider);
+    const fieldChanges = planFields(provider, input.credentialFields ?? {}, input.credentialFieldSecretIds ?? {}, currentFields);
+    if (PROVIDER_CATALOG[provider].credential?.format === 'pem') {
+      const storedPassphrase = () => currentFieldValue(current.id, currentFields, KEY_PASSPHRASE_FIELD);
+      // A passphrase belongs to the key it decrypts: a new unencrypted key drops the stored one.
+      if (credential !== undefined && !isEncryptedPem(credential) && !fieldChanges.has(KEY_PASSPHRASE_FIELD) && currentFields.some((f) => f.key === KEY_PASSPHRASE_FIELD)) {
+        fieldChanges.set(KEY_PASSPHRASE_FIELD, null);
+      }
+      const passphraseChange = fieldChanges.get(KEY_PASSPHRASE_FIELD);
+      if (credential !== undefined) checkKeyPair(provider, credential, passphraseAfter(passphraseChange, storedPassphrase));
+      else if (passphraseChange !== undefined && typeof input.credentialSecretId !== 'string' && current.credential_sealed) {
+        // Only the passphrase changes: it must (still) open the stored key.
+        checkKeyPair(provider, vault.open(current.credential_sealed, credentialAad(current.id)).toString('utf8'), passphraseAfter(passphraseChange, storedPassphrase));
+      }
+    }
     if (credential !== undefined) fields.push('credential');
     if (input.credentialSecretId !== undefined) fields.push('credentialSecretId');
+    fields.push(...[...fieldChanges.keys()].map((k) => `credentialFields.${k}`));
+    const removedFields = [...fieldChanges].filter(([, c]) => c === null).map(([k]) => k);
     if (input.status === 'active' && current.status === 'error') {
       throw new AppError('PRECONDITION_FAILED', 'this connection is in error: update its credentials or run a test to bring it back to active', 'status');
     }
     const sealed = credential === undefined ? undefined : seal(current.id, credential);
-    const newCredential = credential !== undefined || typeof input.credentialSecretId === 'string';
+    const sealedFields = sealFields(current.id, fieldChanges);
+    const newCredential = credential !== undefined || typeof input.credentialSecretId === 'string' || [...fieldChanges.values()].some((c) => c !== null);
 
     const result = db.transaction(() => {
       const r = row(input.workspaceId, input.id);
@@ -355,16 +513,10 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       if (input.name !== undefined) db.prepare('UPDATE connections SET name = ? WHERE id = ?').run(input.name, r.id);
       if (settings !== undefined) db.prepare('UPDATE connections SET settings = ? WHERE id = ?').run(JSON.stringify(settings), r.id);
       if (sealed !== undefined) db.prepare('UPDATE connections SET credential_sealed = ?, credential_secret_id = NULL WHERE id = ?').run(sealed, r.id);
-      if (input.credentialSecretId !== undefined) {
-        references.clearFrom({ type: 'connection', id: r.id });
-        if (input.credentialSecretId) {
-          db.prepare('UPDATE connections SET credential_secret_id = ?, credential_sealed = NULL WHERE id = ?').run(input.credentialSecretId, r.id);
-          references.set(r.workspace_id, { type: 'connection', id: r.id, name: input.name ?? r.name }, { type: 'secret', id: input.credentialSecretId });
-        } else db.prepare('UPDATE connections SET credential_secret_id = NULL WHERE id = ?').run(r.id);
-      } else if (sealed !== undefined) references.clearFrom({ type: 'connection', id: r.id });
-      else if (input.name !== undefined && r.credential_secret_id) {
-        references.set(r.workspace_id, { type: 'connection', id: r.id, name: input.name }, { type: 'secret', id: r.credential_secret_id });
-      }
+      if (input.credentialSecretId) db.prepare('UPDATE connections SET credential_secret_id = ?, credential_sealed = NULL WHERE id = ?').run(input.credentialSecretId, r.id);
+      else if (input.credentialSecretId === null) db.prepare('UPDATE connections SET credential_secret_id = NULL WHERE id = ?').run(r.id);
+      writeFields(r.id, sealedFields);
+      syncReferences(r.workspace_id, r.id, input.name ?? r.name);
       // New credentials clear the last error: the old one is what failed, and error → active per the docs.
       if (newCredential) {
         setLastError(r.id, null, now);
@@ -385,7 +537,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
           action: 'connection.updated',
           actor,
           target: { type: 'connection', id: r.id, name: input.name ?? r.name },
-          details: { changed: fields, ...(input.status ? { status: r.status } : {}) },
+          details: { changed: fields, ...(input.status ? { status: r.status } : {}), ...(removedFields.length > 0 ? { removed: removedFields.map((k) => `credentialFields.${k}`) } : {}) },
         });
       }
       return get(r.workspace_id, r.id);
@@ -425,8 +577,8 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     return source(c);
   }
 
-  async function runTest(provider: Provider, settings: Record<string, string>, credential: string): Promise<ConnectionTestResult> {
-    const report = await tester({ provider, settings, credential });
+  async function runTest(provider: Provider, settings: Record<string, string>, credential: string, credentialFields: Record<string, string>): Promise<ConnectionTestResult> {
+    const report = await tester({ provider, settings, credential, credentialFields });
     const result = { ...report, testedAt: clock.now().toISOString() };
     logger.log('info', 'connection tested', { provider, outcome: result.outcome, httpStatus: result.httpStatus, latencyMs: result.latencyMs });
     return result;
@@ -436,7 +588,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
   async function test(workspaceId: string, id: string, actor: Actor): Promise<ConnectionTestResult> {
     const c = get(workspaceId, id);
     const credential = await credentialOf(c);
-    const result = await runTest(c.provider, c.settings, credential);
+    const result = await runTest(c.provider, c.settings, credential, await storedCredentialFields(c));
     db.transaction(() => {
       const r = row(workspaceId, id); // it may have been deleted while the provider answered
       const now = result.testedAt;
@@ -470,7 +622,11 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     if (credential === undefined) throw invalid(`credential (${entry.credential?.label ?? 'credential'}) is required to test ${entry.label}`, 'credential');
     const settings = normalizeSettings(input.provider, input.settings ?? {});
     firstIssue(settingsIssues(input.provider, settings));
-    const result = await runTest(input.provider, settings, credential);
+    const fieldChanges = planFields(input.provider, input.credentialFields ?? {}, {}, []);
+    checkKeyPair(input.provider, credential, passphraseAfter(fieldChanges.get(KEY_PASSPHRASE_FIELD), () => null));
+    const fields: Record<string, string> = {};
+    for (const [k, c] of fieldChanges) if (c && 'value' in c) fields[k] = c.value;
+    const result = await runTest(input.provider, settings, credential, fields);
     audit.record({
       workspaceId: input.workspaceId,
       action: 'connection.tested',
@@ -486,10 +642,10 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
    * THE way other code (runs, workflow steps, the OAuth capability's callers) obtains a usable credential:
    * refuses a paused connection ("connection is paused"), answers "connection not found" for a deleted one.
    */
-  async function credentialFor(workspaceId: string, id: string): Promise<{ connection: ConnectionRecord; credential: string }> {
+  async function credentialFor(workspaceId: string, id: string): Promise<{ connection: ConnectionRecord; credential: string; credentialFields: Record<string, string> }> {
     const c = get(workspaceId, id);
     if (c.status === 'paused') throw new AppError('PRECONDITION_FAILED', PAUSED_MESSAGE);
-    return { connection: c, credential: await credentialOf(c) };
+    return { connection: c, credential: await credentialOf(c), credentialFields: await storedCredentialFields(c) };
   }
 
   /** For the OAuth capability: a refresh failed (→ error) or consent succeeded (→ active). */

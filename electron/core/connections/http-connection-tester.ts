@@ -1,13 +1,17 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { PROVIDER_CATALOG, type Provider, type TestOutcome } from '@shared/domain/connection';
+import { KEY_PASSPHRASE_FIELD, PROVIDER_CATALOG, isEncryptedPem, type FieldIssue, type Provider, type TestOutcome } from '@shared/domain/connection';
 import { missingCase } from '../errors';
 import type { ConnectionTester, TestOutcomeReport, TestRequest } from './connection-tester';
 
-type Probe = { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string };
 /** What a probe reads from a response: only these few fields, never the body as a whole. */
 type Answer = { status: number; headers: Headers; json: unknown };
 type Verdict = { outcome: TestOutcome; message: string } | undefined;
+/**
+ * One request of a live test. `judge` replaces the provider's usual reading (`special`) for a follow-up request
+ * that checks another part of the credential; what it leaves undefined is read by status.
+ */
+type Probe = { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string; judge?: (a: Answer) => Verdict };
 
 const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
 const bearer = (token: string) => `Bearer ${token}`;
@@ -17,15 +21,48 @@ const codeOf = (x: unknown): string | null => (typeof x === 'string' && /^[a-z0-
 
 export class ProbeSetupError extends Error {}
 
-/** The Snowflake key-pair JWT (RS256): iss ACCOUNT.USER.SHA256:<base64 SHA-256 of the public key DER>, sub ACCOUNT.USER. */
-export async function snowflakeJwt(account: string, user: string, pem: string, now = new Date()): Promise<string> {
+const passphraseField = `credentialFields.${KEY_PASSPHRASE_FIELD}`;
+
+/**
+ * Reads a PKCS#8 PEM RSA private key, decrypting an encrypted one (BEGIN ENCRYPTED PRIVATE KEY) with its passphrase.
+ * Problems name the field to fix (the key, or its passphrase) and never contain either. An encrypted key is never
+ * handed to OpenSSL without a passphrase (nothing may ever wait on a prompt).
+ */
+export function readRsaPrivateKey(pem: string, passphrase: string | undefined): { key: KeyObject } | { issue: FieldIssue } {
   let key: KeyObject;
-  try {
-    key = createPrivateKey({ key: pem, format: 'pem' });
-  } catch {
-    throw new ProbeSetupError('the private key could not be read: paste an unencrypted PKCS#8 RSA key (-----BEGIN PRIVATE KEY-----)');
+  if (isEncryptedPem(pem)) {
+    if (!passphrase) return { issue: { field: passphraseField, message: `the private key is encrypted: enter its passphrase (${passphraseField})` } };
+    try {
+      key = createPrivateKey({ key: pem, format: 'pem', passphrase });
+    } catch {
+      // A wrong passphrase and a damaged key look the same to OpenSSL; the passphrase is by far the likelier cause.
+      return { issue: { field: passphraseField, message: `the passphrase does not decrypt the private key: check ${passphraseField} (and that the key is complete)` } };
+    }
+  } else {
+    try {
+      key = createPrivateKey({ key: pem, format: 'pem' });
+    } catch {
+      return { issue: { field: 'credential', message: 'credential is not a readable private key: paste the PKCS#8 PEM (-----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----) of the key whose public half is set on the user' } };
+    }
   }
-  if (key.asymmetricKeyType !== 'rsa') throw new ProbeSetupError('Snowflake key-pair authentication needs an RSA private key');
+  if (key.asymmetricKeyType !== 'rsa') return { issue: { field: 'credential', message: 'Snowflake key-pair authentication needs an RSA private key' } };
+  return { key };
+}
+
+/** Why a PEM credential (with its passphrase, if any) cannot be used, or null: create/update check this before storing. */
+export function privateKeyIssue(pem: string, passphrase: string | undefined): FieldIssue | null {
+  const r = readRsaPrivateKey(pem, passphrase);
+  return 'issue' in r ? r.issue : null;
+}
+
+/** The Snowflake key-pair JWT (RS256): iss ACCOUNT.USER.SHA256:<base64 SHA-256 of the public key DER>, sub ACCOUNT.USER. */
+export async function snowflakeJwt(account: string, user: string, privateKey: string | KeyObject, now = new Date()): Promise<string> {
+  let key: KeyObject;
+  if (typeof privateKey === 'string') {
+    const read = readRsaPrivateKey(privateKey, undefined);
+    if ('issue' in read) throw new ProbeSetupError(read.issue.message);
+    key = read.key;
+  } else key = privateKey;
   const der = createPublicKey(key).export({ type: 'spki', format: 'der' });
   const fingerprint = `SHA256:${createHash('sha256').update(der).digest('base64')}`;
   // Snowflake wants the account part without region/cloud suffixes, upper-cased, and the user upper-cased.
@@ -43,15 +80,6 @@ export async function snowflakeJwt(account: string, user: string, pem: string, n
   } catch {
     // jose refuses RSA keys under 2048 bits, as Snowflake does.
     throw new ProbeSetupError('the private key cannot sign an RS256 JWT: use an RSA key of at least 2048 bits');
-  }
-}
-
-/** Whether a PEM parses as an RSA private key (create/update refuse anything else before it is stored). */
-export function isRsaPrivateKey(pem: string): boolean {
-  try {
-    return createPrivateKey({ key: pem, format: 'pem' }).asymmetricKeyType === 'rsa';
-  } catch {
-    return false;
   }
 }
 
@@ -87,6 +115,37 @@ export function defaultBaseUrl(provider: Provider, s: Readonly<Record<string, st
   }
 }
 
+/**
+ * Datadog's application key, checked after the API key passed `/api/v1/validate` (which ignores application keys):
+ * `/api/v2/validate_keys` answers 200 `{"status":"ok"}` only when both keys are valid, 401 or 403 otherwise, so a
+ * rejection here is the application key's.
+ */
+function datadogApplicationKeyProbe(apiKey: string, applicationKey: string): Probe {
+  return {
+    method: 'GET',
+    path: '/api/v2/validate_keys',
+    headers: { accept: 'application/json', 'dd-api-key': apiKey, 'dd-application-key': applicationKey },
+    judge: (a) => {
+      if (a.status === 401 || a.status === 403) {
+        return { outcome: 'invalid_credential', message: `Datadog accepted the API key but rejected the application key (HTTP ${a.status}): check the application key and the site it belongs to` };
+      }
+      if (a.status === 200) {
+        return obj(a.json).status === 'ok'
+          ? { outcome: 'valid', message: 'Datadog accepted the API key and the application key' }
+          : { outcome: 'invalid_credential', message: 'Datadog did not confirm the application key as valid: check the application key' };
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The requests of a live test, in order; the first that is not valid decides. */
+async function probesFor(req: TestRequest): Promise<Probe[]> {
+  const fields = req.credentialFields ?? {};
+  if (req.provider === 'datadog' && fields.applicationKey) return [await probeFor(req), datadogApplicationKeyProbe(req.credential, fields.applicationKey)];
+  return [await probeFor(req)];
+}
+
 async function probeFor(req: TestRequest): Promise<Probe> {
   const { provider, settings: s, credential } = req;
   const json = { accept: 'application/json' };
@@ -114,7 +173,9 @@ async function probeFor(req: TestRequest): Promise<Probe> {
     case 'zendesk':
       return { method: 'GET', path: '/api/v2/users/me.json', headers: { ...json, authorization: basic(`${s.email ?? ''}/token`, credential) } };
     case 'snowflake': {
-      const jwt = await snowflakeJwt(s.account ?? '', s.user ?? '', credential);
+      const read = readRsaPrivateKey(credential, req.credentialFields?.[KEY_PASSPHRASE_FIELD]);
+      if ('issue' in read) throw new ProbeSetupError(read.issue.message);
+      const jwt = await snowflakeJwt(s.account ?? '', s.user ?? '', read.key);
       const body: Record<string, unknown> = { statement: 'SELECT 1', timeout: 10 };
       if (s.role) body.role = s.role;
       if (s.warehouse) body.warehouse = s.warehouse;
@@ -258,20 +319,14 @@ export function createHttpConnectionTester(opts: HttpTesterOptions = {}): Connec
     const base = (settings.baseUrl || defaultBaseUrl(provider, settings)).replace(/\/+$/, '');
     const started = now();
     const elapsed = () => Math.max(0, Math.round(now() - started));
-    let probe: Probe;
+    let probes: Probe[];
     try {
-      probe = await probeFor(req);
+      probes = await probesFor(req);
     } catch (e) {
       if (!(e instanceof ProbeSetupError)) throw e;
       return { outcome: 'invalid_credential', ok: false, message: e.message, httpStatus: null, latencyMs: elapsed(), retryAfterSeconds: null, endpoint: `${provider} (not sent)` };
     }
-    let url: URL;
-    try {
-      url = new URL(base + probe.path);
-    } catch {
-      return { outcome: 'unreachable', ok: false, message: `the base URL of ${label} is not a valid URL: check the settings`, httpStatus: null, latencyMs: 0, retryAfterSeconds: null, endpoint: `${probe.method} ${probe.path}` };
-    }
-    const endpoint = `${probe.method} ${url.origin}${url.pathname}`;
+    // One bound for the whole test, however many requests it makes.
     const ctrl = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -279,18 +334,36 @@ export function createHttpConnectionTester(opts: HttpTesterOptions = {}): Connec
       ctrl.abort();
     }, timeoutMs);
     try {
-      const res = await doFetch(url, { method: probe.method, headers: probe.headers, body: probe.body, redirect: 'manual', signal: ctrl.signal });
-      const json = await readJson(res);
-      const latencyMs = elapsed();
-      const answer: Answer = { status: res.status, headers: res.headers, json };
-      const verdict = special(provider, answer) ?? byStatus(res.status, label);
-      const retry = verdict.outcome === 'rate_limited' ? retryAfter(res.headers, now()) : null;
-      const message = verdict.outcome === 'rate_limited' && retry !== null ? `${verdict.message}; retry after ${retry} s` : verdict.message;
-      return { outcome: verdict.outcome, ok: verdict.outcome === 'valid', message, httpStatus: res.status, latencyMs, retryAfterSeconds: retry, endpoint };
-    } catch (e) {
-      return { outcome: 'unreachable', ok: false, message: unreachableMessage(e, url.host, timeoutMs, timedOut), httpStatus: null, latencyMs: elapsed(), retryAfterSeconds: null, endpoint };
+      let report: TestOutcomeReport | undefined;
+      for (const probe of probes) {
+        report = await send(probe);
+        if (!report.ok) break;
+      }
+      return report!;
     } finally {
       clearTimeout(timer);
+    }
+
+    async function send(probe: Probe): Promise<TestOutcomeReport> {
+      let url: URL;
+      try {
+        url = new URL(base + probe.path);
+      } catch {
+        return { outcome: 'unreachable', ok: false, message: `the base URL of ${label} is not a valid URL: check the settings`, httpStatus: null, latencyMs: 0, retryAfterSeconds: null, endpoint: `${probe.method} ${probe.path}` };
+      }
+      const endpoint = `${probe.method} ${url.origin}${url.pathname}`;
+      try {
+        const res = await doFetch(url, { method: probe.method, headers: probe.headers, body: probe.body, redirect: 'manual', signal: ctrl.signal });
+        const json = await readJson(res);
+        const latencyMs = elapsed();
+        const answer: Answer = { status: res.status, headers: res.headers, json };
+        const verdict = (probe.judge ? probe.judge(answer) : special(provider, answer)) ?? byStatus(res.status, label);
+        const retry = verdict.outcome === 'rate_limited' ? retryAfter(res.headers, now()) : null;
+        const message = verdict.outcome === 'rate_limited' && retry !== null ? `${verdict.message}; retry after ${retry} s` : verdict.message;
+        return { outcome: verdict.outcome, ok: verdict.outcome === 'valid', message, httpStatus: res.status, latencyMs, retryAfterSeconds: retry, endpoint };
+      } catch (e) {
+        return { outcome: 'unreachable', ok: false, message: unreachableMessage(e, url.host, timeoutMs, timedOut), httpStatus: null, latencyMs: elapsed(), retryAfterSeconds: null, endpoint };
+      }
     }
   };
 }

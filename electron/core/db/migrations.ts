@@ -2,7 +2,7 @@ import type { Migration } from './database';
 import { identityMigration } from './migrations/identity-migrations';
 import { vaultCoreMigration, vaultKeychainAccountMigration } from '../vault/vault-migrations';
 import { datastoresMigration } from '../datastores/datastore-migrations';
-import { connectionsMigration } from '../connections/connection-migrations';
+import { connectionCredentialFieldsMigration, connectionsMigration } from '../connections/connection-migrations';
 import { secretsMigration } from '../secrets/secret-migrations';
 import { oauthMigration } from '../oauth/oauth-migrations';
 
@@ -144,6 +144,7 @@ export const MIGRATIONS: readonly Migration[] = [
   vaultKeychainAccountMigration,
   secretsMigration,
   connectionsMigration,
+  connectionCredentialFieldsMigration,
   oauthMigration,
   datastoresMigration,
 ];

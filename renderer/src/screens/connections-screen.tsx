@@ -3,8 +3,11 @@ import {
   BASE_URL_FIELD,
   CONNECTION_STATUSES,
   PROVIDERS,
+  KEY_PASSPHRASE_FIELD,
   PROVIDER_CATALOG,
+  credentialFieldIssues,
   credentialIssue,
+  keyPassphraseIssue,
   normalizeSettings,
   settingsIssues,
   type ConnectionDetail,
@@ -51,6 +54,43 @@ export function StatusBadge(props: Readonly<{ status: ConnectionStatus }>) {
 }
 
 const when = (iso: string) => iso.replace('T', ' ').slice(0, 19);
+
+/** The non-blank credential field values of a form (blank means "not entered"). */
+const enteredFields = (values: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== ''));
+
+/**
+ * The same credential-field checks the core makes (shape only; the core also decrypts a key with its passphrase),
+ * keyed by field name (`credentialFields.<key>`). `passphraseStored` says whether the connection already has one.
+ */
+function credentialFieldProblems(provider: Provider, credential: string, values: Readonly<Record<string, string>>, passphraseStored = false): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const i of credentialFieldIssues(provider, values)) found[i.field] ??= i.message;
+  if (credential.trim() !== '') {
+    const typed = values[KEY_PASSPHRASE_FIELD]?.trim() ?? '';
+    const pass = keyPassphraseIssue(provider, credential, typed !== '' ? typed : passphraseStored ? 'stored' : undefined);
+    // A stored passphrase is dropped by the core when the new key is not encrypted: only a typed one is a mistake.
+    if (pass && !(typed === '' && passphraseStored)) found[pass.field] ??= pass.message;
+  }
+  return found;
+}
+
+/** One write-only credential field (catalog `credentialFields`): a password input, never prefilled. */
+function CredentialFieldInput(props: Readonly<{ field: ProviderField; value: string; onChange: (v: string) => void; error?: string; testId: string; errorTestId: string; note?: string }>) {
+  const { field, error } = props;
+  return (
+    <label className="field">
+      <span>{field.label}</span>
+      <input type="password" data-testid={props.testId} value={props.value} onChange={(e) => props.onChange(e.target.value)} autoComplete="off" aria-invalid={!!error} />
+      <small className="muted">{props.note ?? field.help ?? 'Stored encrypted in the vault; it can be replaced but never shown again.'}</small>
+      {error && (
+        <small className="field-error" data-testid={props.errorTestId}>
+          {error}
+        </small>
+      )}
+    </label>
+  );
+}
 
 /** Connections: list (everyone), detail and actions (admins and editors), the new-connection wizard. */
 export function ConnectionsScreen() {
@@ -202,6 +242,8 @@ function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
   const [credOpen, setCredOpen] = useState(false);
   const [credential, setCredential] = useState('');
   const [credIssue, setCredIssue] = useState<string | null>(null);
+  const [fieldValues, setFieldValues] = useState<Record<string, string>>({});
+  const [fieldIssues, setFieldIssues] = useState<Record<string, string>>({});
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [editing, setEditing] = useState<{ name: string; settings: Record<string, string> } | null>(null);
   const [editIssues, setEditIssues] = useState<Record<string, string>>({});
@@ -234,16 +276,27 @@ function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
     if (!r.ok) setError(r.error);
   };
   const saveCredential = async () => {
-    const issue = credentialIssue(c.provider, credential);
+    // Blank inputs are left as stored: the credential, and each credential field, can be replaced on its own.
+    const fields = enteredFields(fieldValues);
+    const issue = credential.trim() !== '' || Object.keys(fields).length === 0 ? credentialIssue(c.provider, credential) : null;
+    const problems = credentialFieldProblems(c.provider, credential, fields, KEY_PASSPHRASE_FIELD in c.storedCredentialFields);
     setCredIssue(issue?.message ?? null);
-    if (issue) return;
-    const err = await connections.getState().update(c.id, { credential });
+    setFieldIssues(problems);
+    if (issue || Object.keys(problems).length > 0) return;
+    const err = await connections.getState().update(c.id, {
+      ...(credential.trim() !== '' ? { credential } : {}),
+      ...(Object.keys(fields).length > 0 ? { credentialFields: fields } : {}),
+    });
     setError(err);
+    if (err?.field?.startsWith('credentialFields.')) setFieldIssues({ [err.field]: err.message });
+    else if (err?.field === 'credential') setCredIssue(err.message);
     if (!err) {
       setCredential('');
+      setFieldValues({});
       setCredOpen(false);
     }
   };
+  const removeField = async (key: string) => setError(await connections.getState().update(c.id, { credentialFields: { [key]: null } }));
   const setStatus = async (status: 'active' | 'paused') => setError(await connections.getState().update(c.id, { status }));
   const failed = c.lastTest && !c.lastTest.ok;
 
@@ -331,7 +384,7 @@ function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
           }}
         >
           <label>
-            New {entry.credential?.label ?? 'credential'} <span className="muted">(replaces the stored one; it cannot be shown again)</span>
+            New {entry.credential?.label ?? 'credential'} <span className="muted">(replaces the stored one; it cannot be shown again{entry.credentialFields ? '; leave empty to keep it' : ''})</span>
             {entry.credential?.format === 'pem' ? (
               <textarea data-testid="connection-credential-input" rows={6} value={credential} onChange={(e) => setCredential(e.target.value)} autoComplete="off" spellCheck={false} />
             ) : (
@@ -339,6 +392,18 @@ function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
             )}
           </label>
           {credIssue && <span className="field-error" data-testid="connection-credential-error">{credIssue}</span>}
+          {entry.credentialFields?.map((f) => (
+            <CredentialFieldInput
+              key={f.key}
+              field={f}
+              value={fieldValues[f.key] ?? ''}
+              onChange={(v) => setFieldValues({ ...fieldValues, [f.key]: v })}
+              error={fieldIssues[`credentialFields.${f.key}`]}
+              testId={`connection-credential-field-input-${f.key}`}
+              errorTestId={`connection-credential-field-error-${f.key}`}
+              note={f.key in c.storedCredentialFields ? 'One is stored: leave empty to keep it, or enter a new one to replace it.' : f.help}
+            />
+          ))}
           <div className="actions-row">
             <button type="submit" data-testid="connection-credential-save">Save credential</button>
             <button type="button" className="secondary" onClick={() => setCredOpen(false)}>
@@ -375,6 +440,25 @@ function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
             <th>Credential</th>
             <td>{c.credentialSecretId ? `vault secret ${c.credentialSecretId}` : c.hasCredential ? 'stored in the vault (write-only)' : 'none'}</td>
           </tr>
+          {entry.credentialFields?.map((f) => {
+            const stored = c.storedCredentialFields[f.key];
+            return (
+              <tr key={f.key} data-testid={`connection-credential-field-${f.key}`} data-stored={stored ? 'true' : 'false'}>
+                <th>{f.label}</th>
+                <td>
+                  {stored ? (stored.secretId ? `vault secret ${stored.secretId}` : 'stored in the vault (write-only)') : 'not set'}
+                  {stored && (
+                    <>
+                      {' '}
+                      <button className="link" data-testid={`connection-credential-field-remove-${f.key}`} onClick={() => void removeField(f.key)}>
+                        Remove
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
           <tr>
             <th>Created</th>
             <td className="mono">{when(c.createdAt)}</td>
@@ -498,6 +582,7 @@ function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
   const [name, setName] = useState('');
   const [settings, setSettings] = useState<Record<string, string>>({});
   const [credential, setCredential] = useState('');
+  const [fieldValues, setFieldValues] = useState<Record<string, string>>({});
   const [issues, setIssues] = useState<Record<string, string>>({});
   const [error, setError] = useState<IpcError | null>(null);
   const [result, setResult] = useState<ConnectionTestResult | null>(null);
@@ -511,6 +596,7 @@ function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
     for (const f of PROVIDER_CATALOG[p].settings) if (f.defaultValue !== undefined) defaults[f.key] = f.defaultValue;
     setSettings(defaults);
     setName((n) => n || PROVIDER_CATALOG[p].label);
+    setFieldValues({});
     setIssues({});
     setResult(null);
     setError(null);
@@ -525,18 +611,24 @@ function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
     if (entry.credential) {
       const ci = credentialIssue(provider, credential);
       if (ci) found.credential = ci.message;
+      Object.assign(found, credentialFieldProblems(provider, credential, enteredFields(fieldValues)));
     }
     setIssues(found);
     return Object.keys(found).length === 0;
   };
 
   const payloadSettings = useMemo(() => Object.fromEntries(Object.entries(settings).filter(([, v]) => v.trim() !== '')), [settings]);
+  const payloadFields = useMemo(() => {
+    const entered = enteredFields(fieldValues);
+    return Object.keys(entered).length > 0 ? { credentialFields: entered } : {};
+  }, [fieldValues]);
 
   const testBeforeSaving = async () => {
     if (!provider || !entry || !check(false)) return;
     setError(null);
     setResult(null);
-    const r = await connections.getState().testDraft({ provider, authType: entry.authType, credential, settings: payloadSettings });
+    const r = await connections.getState().testDraft({ provider, authType: entry.authType, credential, settings: payloadSettings, ...payloadFields });
+    if (!r.ok && r.error.field) setIssues({ [r.error.field.replace(/^settings\./, '')]: r.error.message });
     if (r.ok) setResult(r.value);
     else setError(r.error);
   };
@@ -550,7 +642,7 @@ function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
       provider,
       authType: entry.authType,
       settings: payloadSettings,
-      ...(entry.credential ? { credential } : {}),
+      ...(entry.credential ? { credential, ...payloadFields } : {}),
     });
     setSaving(false);
     if (!r.ok) {
@@ -559,6 +651,7 @@ function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
       return;
     }
     setCredential('');
+    setFieldValues({});
     props.onClose();
     void connections.getState().open(r.value.id);
   };
@@ -610,7 +703,7 @@ function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
             <summary>Advanced</summary>
             <FieldInput field={BASE_URL_FIELD} value={settings.baseUrl ?? ''} onChange={(v) => setSettings({ ...settings, baseUrl: v })} error={issues.baseUrl} />
           </details>
-          {entry.credential ? (
+          {entry.credential && (
             <label className="field">
               <span>{entry.credential.label} *</span>
               {entry.credential.format === 'pem' ? (
@@ -625,7 +718,20 @@ function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
                 </small>
               )}
             </label>
-          ) : (
+          )}
+          {entry.credential &&
+            entry.credentialFields?.map((f) => (
+              <CredentialFieldInput
+                key={f.key}
+                field={f}
+                value={fieldValues[f.key] ?? ''}
+                onChange={(v) => setFieldValues({ ...fieldValues, [f.key]: v })}
+                error={issues[`credentialFields.${f.key}`]}
+                testId={`wizard-field-cred-${f.key}`}
+                errorTestId={`wizard-error-cred-${f.key}`}
+              />
+            ))}
+          {!entry.credential && (
             <p className="muted" data-testid="wizard-oauth-note">
               {entry.label} uses OAuth 2.0: after saving, click Authorize to grant access at {entry.label}. Until then the connection shows status error (not authorized yet).
             </p>

@@ -75,6 +75,43 @@ describe('REST /connections with the owner key', () => {
     expect(textContainsCanary(bodies.join('\n'), [secret])).toBeNull();
   });
 
+  it('credential fields: a Datadog application key is set, tested, cleared; never in a body; a wrong Snowflake passphrase is a 400 on its field', async () => {
+    const app = canary('rest-ddapp');
+    const created = await api('POST', '/connections', {
+      name: 'DD app',
+      provider: 'datadog',
+      authType: 'apikey',
+      credential: fake.good.datadog,
+      credentialFields: { applicationKey: app },
+      settings: fake.settings('datadog'),
+    });
+    expect(created.status).toBe(201);
+    const id = created.json!.id as string;
+    const got = await api('GET', `/connections/${id}`);
+    expect(got.json).toMatchObject({ storedCredentialFields: { applicationKey: { secretId: null } } });
+    const bad = await api('POST', `/connections/${id}/test`);
+    expect(bad.status).toBe(422);
+    expect(bad.json).toMatchObject({ error: { code: 'INVALID_CREDENTIAL', message: expect.stringContaining('application key') }, result: { httpStatus: 403 } });
+    const fixed = await api('PATCH', `/connections/${id}`, { credentialFields: { applicationKey: fake.datadogApplicationKey.good } });
+    expect(fixed.status).toBe(200);
+    expect((await api('POST', `/connections/${id}/test`)).status).toBe(200);
+    const cleared = await api('PATCH', `/connections/${id}`, { credentialFields: { applicationKey: null } });
+    expect(cleared.json).toMatchObject({ storedCredentialFields: {} });
+    expect(textContainsCanary([created.text, got.text, bad.text, fixed.text, cleared.text].join('\n'), [app, fake.datadogApplicationKey.good])).toBeNull();
+
+    const wrong = await api('POST', '/connections', {
+      name: 'SF',
+      provider: 'snowflake',
+      authType: 'serviceaccount',
+      credential: fake.snowflakeEncrypted.pem,
+      credentialFields: { passphrase: 'wrong-passphrase' },
+      settings: fake.settings('snowflake'),
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.json).toMatchObject({ error: { code: 'INVALID_INPUT', field: 'credentialFields.passphrase' } });
+    expect(wrong.text).not.toContain('wrong-passphrase');
+  });
+
   it('400 naming the field for bad input; 401 without a key; DELETE of a referenced connection is 409 until ?force=true', async () => {
     const missing = await api('POST', '/connections', { name: 'J', provider: 'jira', authType: 'apikey', credential: 't', settings: { siteUrl: 'https://x.atlassian.net' } });
     expect(missing.status).toBe(400);

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Input } from '@shared/ipc/contract';
 import type { LogLevel } from '@core/ports';
@@ -33,7 +34,25 @@ const datadog = (over: Partial<Input<'connections:create'>> = {}): Input<'connec
   settings: fake.settings('datadog'),
   ...over,
 });
-const written = () => [count(t.core.db, 'connections'), count(t.core.db, 'audit_events'), count(t.core.db, 'connection_status_history')];
+const snowflake = (over: Partial<Input<'connections:create'>> = {}): Input<'connections:create'> => ({
+  workspaceId: ws,
+  name: 'Snowflake prod',
+  provider: 'snowflake',
+  authType: 'serviceaccount',
+  credential: fake.snowflakeEncrypted.pem,
+  credentialFields: { passphrase: fake.snowflakeEncrypted.passphrase },
+  settings: fake.settings('snowflake'),
+  ...over,
+});
+const written = () => [
+  count(t.core.db, 'connections'),
+  count(t.core.db, 'audit_events'),
+  count(t.core.db, 'connection_status_history'),
+  count(t.core.db, 'connection_credential_fields'),
+];
+/** The good Snowflake key, encrypted under another passphrase. */
+const encryptedWith = (passphrase: string) =>
+  createPrivateKey(fake.good.snowflake).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString();
 
 describe('validation: 400 naming the field, nothing written', () => {
   const cases: Array<[string, () => Record<string, unknown>, string]> = [
@@ -53,7 +72,17 @@ describe('validation: 400 naming the field, nothing written', () => {
     ['a setting the provider does not have', () => datadog({ settings: { site: 'datadoghq.com', colour: 'red' } }), 'settings.colour'],
     ['a plain-http base URL off this machine', () => datadog({ settings: { site: 'datadoghq.com', baseUrl: 'http://api.example.com' } }), 'settings.baseUrl'],
     ['a credential for an OAuth provider', () => ({ workspaceId: ws, name: 's', provider: 'slack', authType: 'oauth2', credential: 'xoxb-1' }), 'credential'],
-    ['an encrypted Snowflake key', () => ({ ...datadog(), provider: 'snowflake', authType: 'serviceaccount', credential: '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAA\n-----END ENCRYPTED PRIVATE KEY-----', settings: { account: 'a', user: 'u' } }), 'credential'],
+    ['an encrypted Snowflake key without its passphrase', () => snowflake({ credentialFields: undefined }), 'credentialFields.passphrase'],
+    ['an encrypted Snowflake key with a blank passphrase', () => snowflake({ credentialFields: { passphrase: '  ' } }), 'credentialFields.passphrase'],
+    ['an encrypted Snowflake key with a wrong passphrase', () => snowflake({ credentialFields: { passphrase: 'not-the-passphrase' } }), 'credentialFields.passphrase'],
+    ['a passphrase for an unencrypted Snowflake key', () => snowflake({ credential: fake.good.snowflake }), 'credentialFields.passphrase'],
+    ['a damaged encrypted Snowflake key', () => snowflake({ credential: '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAA\n-----END ENCRYPTED PRIVATE KEY-----' }), 'credentialFields.passphrase'],
+    ['an unknown credential field', () => datadog({ credentialFields: { appKey: 'x' } }), 'credentialFields.appKey'],
+    ['a credential field of another provider', () => datadog({ credentialFields: { passphrase: 'x' } }), 'credentialFields.passphrase'],
+    ['an application key on two lines', () => datadog({ credentialFields: { applicationKey: 'abc\ndef' } }), 'credentialFields.applicationKey'],
+    ['an application key both as a value and a vault secret', () => datadog({ credentialFields: { applicationKey: 'k' }, credentialFieldSecretIds: { applicationKey: '11111111-1111-4111-8111-111111111111' } }), 'credentialFields.applicationKey'],
+    ['a vault secret for an unknown credential field', () => datadog({ credentialFieldSecretIds: { appKey: '11111111-1111-4111-8111-111111111111' } }), 'credentialFieldSecretIds.appKey'],
+    ['a credential field for an OAuth provider', () => ({ workspaceId: ws, name: 's', provider: 'slack', authType: 'oauth2', credentialFields: { applicationKey: 'k' } }), 'credentialFields.applicationKey'],
     ['a Snowflake key that does not parse', () => ({ ...datadog(), provider: 'snowflake', authType: 'serviceaccount', credential: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', settings: { account: 'a', user: 'u' } }), 'credential'],
     ['an unknown field', () => ({ ...datadog(), owner: 'me' }), 'owner'],
   ];
@@ -159,6 +188,131 @@ describe('status transitions', () => {
   });
 });
 
+describe('Datadog application key (optional, write-only)', () => {
+  const calls = () => fake.requests.filter((r) => r.provider === 'datadog').map((r) => r.path);
+
+  it('is sealed like the credential, never returned, used by the test and given to code that uses the connection', async () => {
+    const app = fake.datadogApplicationKey.good;
+    const c = unwrap(await t.invoke('connections:create', datadog({ credentialFields: { applicationKey: app } })));
+    expect(c.storedCredentialFields).toEqual({ applicationKey: { secretId: null } });
+    expect(JSON.stringify(c)).not.toContain(app);
+    const row = t.core.db.prepare('SELECT sealed, secret_id FROM connection_credential_fields WHERE connection_id = ? AND key = ?').get(c.id, 'applicationKey') as { sealed: Buffer; secret_id: null };
+    expect(row.sealed.includes(Buffer.from(app))).toBe(false);
+    expect(t.core.vault.open(row.sealed, `connection:${c.id}:credential:applicationKey`).toString()).toBe(app);
+    expect(await t.core.connections.credentialFor(ws, c.id)).toMatchObject({ credential: fake.good.datadog, credentialFields: { applicationKey: app } });
+    const created = t.core.audit.list({ workspaceId: ws, action: 'connection.created' }).items[0]!;
+    expect(created.details).toMatchObject({ setFields: ['credentialFields.applicationKey'] });
+
+    fake.requests.length = 0;
+    const r = unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id }));
+    expect(r).toMatchObject({ outcome: 'valid', httpStatus: 200, message: expect.stringContaining('application key') });
+    expect(r.endpoint).toContain('/api/v2/validate_keys');
+    expect(calls()).toEqual(['/api/v1/validate', '/api/v2/validate_keys']);
+  });
+
+  it('a bad application key is invalid_credential naming the application key; replacing it brings the connection back; null removes it', async () => {
+    const c = unwrap(await t.invoke('connections:create', datadog({ credentialFields: { applicationKey: fake.datadogApplicationKey.bad } })));
+    const bad = unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id }));
+    expect(bad).toMatchObject({ outcome: 'invalid_credential', ok: false, httpStatus: 403 });
+    expect(bad.message).toMatch(/rejected the application key/);
+    expect(bad.message).toContain('accepted the API key');
+    expect(t.core.connections.get(ws, c.id)).toMatchObject({ status: 'error', lastError: { code: 'invalid_credential' } });
+
+    // Replaced like any write-only field: a new value is new credentials (error → active).
+    const fixed = unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { applicationKey: fake.datadogApplicationKey.good } }));
+    expect(fixed).toMatchObject({ status: 'active', lastError: null, storedCredentialFields: { applicationKey: { secretId: null } } });
+    expect((await t.core.connections.credentialFor(ws, c.id)).credentialFields).toEqual({ applicationKey: fake.datadogApplicationKey.good });
+    expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('valid');
+
+    const cleared = unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { applicationKey: null } }));
+    expect(cleared.storedCredentialFields).toEqual({});
+    expect(count(t.core.db, 'connection_credential_fields')).toBe(0);
+    const updates = t.core.audit.list({ workspaceId: ws, action: 'connection.updated' }).items;
+    expect(updates[0]!.details).toEqual({ changed: ['credentialFields.applicationKey'], removed: ['credentialFields.applicationKey'] });
+    expect(updates[1]!.details).toEqual({ changed: ['credentialFields.applicationKey'] });
+    fake.requests.length = 0;
+    expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('valid');
+    expect(calls()).toEqual(['/api/v1/validate']);
+  });
+
+  it('a bad API key is reported as the API key even with a good application key (validate_keys is not reached)', async () => {
+    const c = unwrap(await t.invoke('connections:create', datadog({ credential: fake.bad.datadog, credentialFields: { applicationKey: fake.datadogApplicationKey.good } })));
+    fake.requests.length = 0;
+    const r = unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id }));
+    expect(r).toMatchObject({ outcome: 'invalid_credential', httpStatus: 403, message: expect.stringContaining('rejected the API key') });
+    expect(calls()).toEqual(['/api/v1/validate']);
+  });
+
+  it('test before saving checks the application key too', async () => {
+    const draft = { workspaceId: ws, provider: 'datadog' as const, authType: 'apikey' as const, credential: fake.good.datadog, settings: fake.settings('datadog') };
+    expect(unwrap(await t.invoke('connections:test-draft', { ...draft, credentialFields: { applicationKey: fake.datadogApplicationKey.good } })).outcome).toBe('valid');
+    const bad = unwrap(await t.invoke('connections:test-draft', { ...draft, credentialFields: { applicationKey: fake.datadogApplicationKey.bad } }));
+    expect(bad).toMatchObject({ outcome: 'invalid_credential', message: expect.stringContaining('application key') });
+    expect(count(t.core.db, 'connections')).toBe(0);
+  });
+
+  it('a locked vault refuses a new application key and nothing changes', async () => {
+    const c = unwrap(await t.invoke('connections:create', datadog()));
+    t.core.vault.lock(t.admin);
+    const before = written();
+    expect(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { applicationKey: 'k' } })).toMatchObject({ ok: false, error: { code: 'VAULT_LOCKED' } });
+    expect(written()).toEqual(before);
+  });
+});
+
+describe('Snowflake encrypted private key (PKCS#8) with a passphrase', () => {
+  it('right passphrase: stored sealed, and the test passes against Snowflake (JWT verified with the public key)', async () => {
+    const c = unwrap(await t.invoke('connections:create', snowflake()));
+    expect(c).toMatchObject({ hasCredential: true, storedCredentialFields: { passphrase: { secretId: null } } });
+    const r = unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id }));
+    expect(r).toMatchObject({ outcome: 'valid', ok: true, httpStatus: 200 });
+    const row = t.core.db.prepare('SELECT sealed FROM connection_credential_fields WHERE connection_id = ?').get(c.id) as { sealed: Buffer };
+    expect(row.sealed.includes(Buffer.from(fake.snowflakeEncrypted.passphrase))).toBe(false);
+    const { name: _n, ...draft } = snowflake();
+    expect(unwrap(await t.invoke('connections:test-draft', draft)).outcome).toBe('valid');
+  });
+
+  it('wrong or missing passphrase on test before saving is a field error; nothing is sent to Snowflake', async () => {
+    const { name: _n, ...draft } = snowflake();
+    fake.requests.length = 0;
+    expect(await t.invoke('connections:test-draft', { ...draft, credentialFields: { passphrase: 'wrong' } })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', field: 'credentialFields.passphrase', message: expect.stringContaining('does not decrypt') },
+    });
+    expect(await t.invoke('connections:test-draft', { ...draft, credentialFields: {} })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', field: 'credentialFields.passphrase', message: expect.stringContaining('encrypted') },
+    });
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('update: a passphrase that does not open the stored key is refused and nothing changes; clearing it is refused too', async () => {
+    const c = unwrap(await t.invoke('connections:create', snowflake()));
+    const before = written();
+    expect(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { passphrase: 'wrong' } })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'credentialFields.passphrase' } });
+    expect(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { passphrase: null } })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'credentialFields.passphrase' } });
+    expect(written()).toEqual(before);
+    expect((await t.core.connections.credentialFor(ws, c.id)).credentialFields).toEqual({ passphrase: fake.snowflakeEncrypted.passphrase });
+  });
+
+  it('update: a new key encrypted under the stored passphrase needs nothing else; another passphrase comes with its key; an unencrypted key drops the passphrase', async () => {
+    const c = unwrap(await t.invoke('connections:create', snowflake()));
+    unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credential: encryptedWith(fake.snowflakeEncrypted.passphrase) }));
+    const rekeyed = encryptedWith('another-passphrase');
+    expect(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credential: rekeyed })).toMatchObject({ ok: false, error: { field: 'credentialFields.passphrase' } });
+    unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credential: rekeyed, credentialFields: { passphrase: 'another-passphrase' } }));
+    expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('valid');
+
+    const plain = unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credential: fake.good.snowflake }));
+    expect(plain.storedCredentialFields).toEqual({});
+    expect(t.core.audit.list({ workspaceId: ws, action: 'connection.updated' }).items[0]!.details).toEqual({
+      changed: ['credential', 'credentialFields.passphrase'],
+      removed: ['credentialFields.passphrase'],
+    });
+    expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('valid');
+  });
+});
+
 describe('use by other code', () => {
   it('a paused connection is refused ("connection is paused"); a deleted one is "connection not found"', async () => {
     const c = unwrap(await t.invoke('connections:create', datadog()));
@@ -186,6 +340,22 @@ describe('references', () => {
     expect(t.core.references.referencesTo({ type: 'secret', id: secretId })).toEqual([{ fromType: 'connection', fromId: c.id, fromName: 'Datadog prod' }]);
     unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credential: 'new-key' }));
     expect(t.core.references.referencesTo({ type: 'secret', id: secretId })).toEqual([]);
+  });
+
+  it('a credential field can be a vault secret too: read at use time, indexed as a reference, dropped when replaced by a value', async () => {
+    const secret = t.core.secrets.create({ workspaceId: ws, name: 'dd-app-key', value: fake.datadogApplicationKey.good }, t.admin);
+    const c = unwrap(await t.invoke('connections:create', datadog({ credentialFieldSecretIds: { applicationKey: secret.id } })));
+    expect(c.storedCredentialFields).toEqual({ applicationKey: { secretId: secret.id } });
+    expect(t.core.references.referencesTo({ type: 'secret', id: secret.id }).map((r) => r.fromId)).toEqual([c.id]);
+    expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('valid');
+    t.core.secrets.rotate({ workspaceId: ws, id: secret.id, value: fake.datadogApplicationKey.bad }, t.admin);
+    expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('invalid_credential');
+    // Renaming keeps the reference (with the new name); a value replaces the secret and the reference goes.
+    unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, name: 'Datadog renamed' }));
+    expect(t.core.references.referencesTo({ type: 'secret', id: secret.id })).toEqual([{ fromType: 'connection', fromId: c.id, fromName: 'Datadog renamed' }]);
+    unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { applicationKey: fake.datadogApplicationKey.good } }));
+    expect(t.core.references.referencesTo({ type: 'secret', id: secret.id })).toEqual([]);
+    expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('valid');
   });
 
   it('deleting a referenced connection lists the referrers and needs force; then lookups say not found', async () => {
@@ -308,11 +478,34 @@ describe('credential canary', () => {
     responses.push(unwrap(await t.invoke('connections:test-draft', { workspaceId: ws, provider: 'datadog', authType: 'apikey', credential: secret, settings: fake.settings('datadog') })));
     responses.push(await t.invoke('connections:create', datadog({ name: 'bad', credential: secret, settings: { site: 'nope' } })));
     responses.push(await t.invoke('connections:create', { ...datadog({ credential: secret }), provider: 'snowflake', authType: 'serviceaccount', settings: { account: 'a', user: 'u' } }));
+
+    // The write-only credential fields: a Datadog application key (the fake echoes a rejected one in its body) …
+    const appKey = canary('ddapp');
+    const appKey2 = canary('ddapp2');
+    const withApp = unwrap(await t.invoke('connections:create', datadog({ name: 'with app key', credentialFields: { applicationKey: appKey } })));
+    responses.push(withApp);
+    responses.push(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: withApp.id })));
+    responses.push(unwrap(await t.invoke('connections:get', { workspaceId: ws, id: withApp.id })));
+    responses.push(unwrap(await t.invoke('connections:update', { workspaceId: ws, id: withApp.id, credentialFields: { applicationKey: appKey2 } })));
+    responses.push(unwrap(await t.invoke('connections:test-draft', { workspaceId: ws, provider: 'datadog', authType: 'apikey', credential: fake.good.datadog, credentialFields: { applicationKey: appKey }, settings: fake.settings('datadog') })));
+    responses.push(await t.invoke('connections:create', datadog({ name: 'bad app key', credentialFields: { applicationKey: `${appKey}\nx` } })));
+    // … and an encrypted Snowflake key's passphrase (right, then wrong).
+    const passphrase = canary('sfpass');
+    const wrongPassphrase = canary('sfwrong');
+    const sf = unwrap(await t.invoke('connections:create', snowflake({ credential: encryptedWith(passphrase), credentialFields: { passphrase } })));
+    responses.push(sf, unwrap(await t.invoke('connections:test', { workspaceId: ws, id: sf.id })), unwrap(await t.invoke('connections:get', { workspaceId: ws, id: sf.id })));
+    responses.push(await t.invoke('connections:update', { workspaceId: ws, id: sf.id, credentialFields: { passphrase: wrongPassphrase } }));
+    responses.push(await t.invoke('connections:create', snowflake({ name: 'wrong passphrase', credential: encryptedWith(passphrase), credentialFields: { passphrase: wrongPassphrase } })));
+    const { name: _n, ...sfDraft } = snowflake({ credential: encryptedWith(passphrase), credentialFields: { passphrase: wrongPassphrase } });
+    responses.push(await t.invoke('connections:test-draft', sfDraft));
+    responses.push(unwrap(await t.invoke('connections:list', { workspaceId: ws })));
+
     fake.setMode('hang');
     responses.push(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })));
     fake.setMode('rate_limited');
     responses.push(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })));
-    const all = [secret, second];
+    responses.push(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: withApp.id })));
+    const all = [secret, second, appKey, appKey2, passphrase, wrongPassphrase];
     expect(textContainsCanary(JSON.stringify(responses), all)).toBeNull();
     expect(textContainsCanary(JSON.stringify(t.core.audit.list({ workspaceId: ws, limit: 500 }).items), all)).toBeNull();
     expect(logs.length).toBeGreaterThan(0);

@@ -107,6 +107,73 @@ for (const p of PROVIDERS) {
   });
 }
 
+describe('Datadog with an application key (GET /api/v1/validate, then GET /api/v2/validate_keys)', () => {
+  async function connectDatadog(apiKey: string, applicationKey: string): Promise<string> {
+    const c = unwrap(
+      await t.invoke('connections:create', {
+        workspaceId: ws,
+        name: 'datadog with app key',
+        provider: 'datadog',
+        authType: 'apikey',
+        credential: apiKey,
+        credentialFields: { applicationKey },
+        settings: fake.settings('datadog'),
+      }),
+    );
+    return c.id;
+  }
+
+  it('valid: both keys good', async () => {
+    const r = await test(await connectDatadog(fake.good.datadog, fake.datadogApplicationKey.good));
+    expect(r).toMatchObject({ outcome: 'valid', ok: true, httpStatus: 200, endpoint: `GET ${fake.baseUrl('datadog')}/api/v2/validate_keys` });
+  });
+
+  it('invalid_credential naming the application key: Datadog 403 from validate_keys, body never echoed', async () => {
+    const id = await connectDatadog(fake.good.datadog, fake.datadogApplicationKey.bad);
+    const r = await test(id);
+    expect(r).toMatchObject({ outcome: 'invalid_credential', ok: false, httpStatus: 403 });
+    expect(r.message).toMatch(/^Datadog accepted the API key but rejected the application key/);
+    expect(textContainsCanary(JSON.stringify(r), [fake.datadogApplicationKey.bad])).toBeNull();
+    expect(status(id)).toBe('error');
+  });
+
+  it('invalid_credential naming the API key when that is the bad one', async () => {
+    const r = await test(await connectDatadog(fake.bad.datadog, fake.datadogApplicationKey.good));
+    expect(r).toMatchObject({ outcome: 'invalid_credential', httpStatus: 403, endpoint: `GET ${fake.baseUrl('datadog')}/api/v1/validate` });
+    expect(r.message).toMatch(/rejected the API key/);
+  });
+
+  it('rate_limited, provider_error and unreachable are classified as without one', async () => {
+    const id = await connectDatadog(fake.good.datadog, fake.datadogApplicationKey.good);
+    fake.setMode('rate_limited');
+    expect(await test(id)).toMatchObject({ outcome: 'rate_limited', retryAfterSeconds: RETRY_AFTER_SECONDS });
+    fake.setMode('server_error');
+    expect(await test(id)).toMatchObject({ outcome: 'provider_error', httpStatus: 503 });
+    fake.setMode('hang');
+    const r = await test(id);
+    expect(r).toMatchObject({ outcome: 'unreachable', httpStatus: null });
+    expect(r.latencyMs).toBeLessThan(TIMEOUT_MS + 5000);
+    expect(status(id)).toBe('active');
+  });
+});
+
+describe('Snowflake with an encrypted private key', () => {
+  it('valid: the key is decrypted with its passphrase and the JWT verifies with the public key', async () => {
+    const c = unwrap(
+      await t.invoke('connections:create', {
+        workspaceId: ws,
+        name: 'snowflake encrypted',
+        provider: 'snowflake',
+        authType: 'serviceaccount',
+        credential: fake.snowflakeEncrypted.pem,
+        credentialFields: { passphrase: fake.snowflakeEncrypted.passphrase },
+        settings: fake.settings('snowflake'),
+      }),
+    );
+    expect(await test(c.id)).toMatchObject({ outcome: 'valid', ok: true, httpStatus: 200 });
+  });
+});
+
 describe('transport edge cases', () => {
   it('a closed port is unreachable (connection refused), not a crash', async () => {
     const srv = net.createServer();

@@ -60,6 +60,34 @@ describe('http connection tester', () => {
     expect((await tester({ provider: 'datadog', settings: { baseUrl: url }, credential: 'k' })).outcome).toBe('invalid_credential');
   });
 
+  it('Datadog with an application key: validate_keys gets both headers; its 401 or 403 names the application key; 200 needs status ok', async () => {
+    const headers: Array<Record<string, unknown>> = [];
+    const keys = (status: number, body: unknown) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+      headers.push({ path: req.url, api: req.headers['dd-api-key'], app: req.headers['dd-application-key'] });
+      return (req.url === '/api/v1/validate' ? json(200, { valid: true }) : json(status, body))(req, res);
+    };
+    const dd = { provider: 'datadog' as const, settings: { baseUrl: url }, credential: 'api', credentialFields: { applicationKey: 'app' } };
+    answer = keys(401, { errors: ['Unauthorized'] });
+    const r401 = await tester(dd);
+    expect(r401).toMatchObject({ outcome: 'invalid_credential', httpStatus: 401, message: expect.stringContaining('rejected the application key') });
+    // The API key check does not carry the application key; the pair check carries both.
+    expect(headers).toEqual([
+      { path: '/api/v1/validate', api: 'api', app: undefined },
+      { path: '/api/v2/validate_keys', api: 'api', app: 'app' },
+    ]);
+    answer = keys(403, { errors: ['Forbidden'] });
+    expect(await tester(dd)).toMatchObject({ outcome: 'invalid_credential', httpStatus: 403 });
+    answer = keys(200, { status: 'nope' });
+    expect((await tester(dd)).outcome).toBe('invalid_credential');
+    answer = keys(200, { status: 'ok' });
+    expect(await tester(dd)).toMatchObject({ outcome: 'valid', httpStatus: 200 });
+    answer = keys(429, { errors: ['Too many requests'] });
+    expect((await tester(dd)).outcome).toBe('rate_limited');
+    headers.length = 0;
+    expect((await tester({ ...dd, credentialFields: {} })).outcome).toBe('valid');
+    expect(headers.map((h) => h.path)).toEqual(['/api/v1/validate']);
+  });
+
   it('Slack ok:false with an unknown code is a provider error naming only the code; a body with text is never echoed', async () => {
     answer = json(200, { ok: false, error: 'Leaked secret xoxb-123 here' });
     const r = await tester({ provider: 'slack', settings: { baseUrl: url }, credential: 'xoxb-123' });
@@ -113,6 +141,24 @@ describe('Snowflake key-pair JWT', () => {
     expect(claims).toMatchObject({ iss: `MYORG-ACCT1.SVC_USER.SHA256:${fp}`, sub: 'MYORG-ACCT1.SVC_USER' });
     expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(3600);
     await expect(jwtVerify(jwt, publicKey, { currentDate: new Date('2026-01-01T00:10:00Z') })).resolves.toBeTruthy();
+  });
+
+  it('an encrypted key signs with its passphrase; without it, or with a wrong one, nothing is sent', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' }).toString();
+    expect(pem).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
+    const sf = { provider: 'snowflake' as const, settings: { baseUrl: url, account: 'a', user: 'u' }, credential: pem };
+    seen.length = 0;
+    for (const credentialFields of [{}, { passphrase: 'wrong' }] as Array<Record<string, string>>) {
+      const r = await tester({ ...sf, credentialFields });
+      expect(r).toMatchObject({ outcome: 'invalid_credential', httpStatus: null, message: expect.stringContaining('passphrase') });
+      expect(r.message).not.toContain('wrong');
+    }
+    expect(seen).toHaveLength(0);
+    answer = json(200, { code: '090001' });
+    expect((await tester({ ...sf, credentialFields: { passphrase: 'right' } })).outcome).toBe('valid');
+    const jwt = seen[0]!.auth!.slice('Bearer '.length);
+    await expect(jwtVerify(jwt, publicKey)).resolves.toBeTruthy();
   });
 
   it('a key that is not RSA, or too short, is reported as a credential problem without contacting Snowflake', async () => {
