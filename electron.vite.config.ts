@@ -1,8 +1,27 @@
 import { resolve } from 'node:path';
+import zlib from 'node:zlib';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 const alias = { '@shared': resolve('shared'), '@core': resolve('electron/core') };
+
+/**
+ * Brotli copies of the renderer's scripts and styles next to them: the headless console serves those (@fastify/static
+ * preCompressed) to a browser that accepts br, so a first load moves a quarter of the bytes through its network stack.
+ */
+const precompress = (): Plugin => ({
+  name: 'precompress-renderer',
+  apply: 'build',
+  generateBundle(_options, bundle) {
+    for (const file of Object.values(bundle)) {
+      if (!/\.(js|css)$/.test(file.fileName)) continue;
+      const source = file.type === 'chunk' ? file.code : file.source;
+      const br = zlib.brotliCompressSync(source, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
+      this.emitFile({ type: 'asset', fileName: `${file.fileName}.br`, source: br });
+    }
+  },
+});
 
 export default defineConfig({
   main: {
@@ -32,7 +51,7 @@ export default defineConfig({
     root: 'renderer',
     base: './',
     resolve: { alias: { '@shared': resolve('shared') } },
-    plugins: [react()],
-    build: { outDir: resolve('out/renderer'), rollupOptions: { input: resolve('renderer/index.html') } },
+    plugins: [react(), precompress()],
+    build: { outDir: resolve('out/renderer'), minify: true, rollupOptions: { input: resolve('renderer/index.html') } },
   },
 });

@@ -44,6 +44,15 @@ export default tseslint.config(
         paths: [{ name: 'electron', message: 'the renderer reaches main only through window.api' }],
         patterns: [{ group: ['node:*', '@core/*', '**/electron/**'], message: 'the renderer reaches main only through window.api' }],
       }],
+      // zod stays out of the renderer's bundle (its schemas cost start-up time): values come from the plain-data
+      // modules (shared/domain/*.catalog, shared/access, shared/ipc/channels and result); schema modules give types only.
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['zod', 'zod/*', '@shared/domain/*', '!@shared/domain/*.catalog', '@shared/ipc/*', '!@shared/ipc/channels', '!@shared/ipc/result'],
+          allowTypeImports: true,
+          message: 'the renderer takes only types from zod schema modules; import values from a *.catalog module',
+        }],
+      }],
     },
   },
   {

@@ -30,9 +30,8 @@ export function App() {
   const vaultState = useVault((s) => s.status?.state);
   const [browseLocked, setBrowseLocked] = useState(false);
 
+  // The first load is already on its way (main.tsx, before the first render); these pushes reload.
   useEffect(() => {
-    void session.getState().load();
-    void vault.getState().load();
     const offWs = api.on('workspaces:changed', () => void session.getState().load());
     const offVault = api.on('vault:changed', () => void vault.getState().load());
     return () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema, pageOf } from './common';
 import { SettingsSchema } from './connection';
+import { OAUTH_PROVIDERS } from './oauth.catalog';
 
 // The token bookkeeping is part of a connection's detail record, so it is declared with it.
 export { OAuthTokenInfoSchema, RefreshStateSchema, type OAuthTokenInfo } from './connection';
@@ -9,11 +10,10 @@ export { OAuthTokenInfoSchema, RefreshStateSchema, type OAuthTokenInfo } from '.
  * OAuth 2.0 connections: the provider's OAuth app registered by the admin, the consent flow, and the refresh health.
  * No output schema here has a field for a token or a client secret: they are write-only and live in the vault.
  */
-export const OAUTH_PROVIDERS = ['slack', 'github', 'linkedin', 'x', 'okta'] as const;
+export * from './oauth.catalog';
 export const OAuthProviderSchema = z.enum(OAUTH_PROVIDERS, {
   error: `provider must be an OAuth 2.0 provider: ${OAUTH_PROVIDERS.join(', ')}`,
 });
-export type OAuthProvider = z.infer<typeof OAuthProviderSchema>;
 
 const isLoopbackHost = (h: string) => h === '127.0.0.1' || h === 'localhost' || h === '[::1]';
 

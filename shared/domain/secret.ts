@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema, pageOf } from './common';
+import { GENERATOR_ALPHABETS, type GeneratorAlphabet } from './secret.catalog';
 
 /** Largest value the vault accepts, measured on its stored form (UTF-8 text or compact JSON). */
 export const SECRET_MAX_BYTES = 64 * 1024;
@@ -27,14 +28,7 @@ export type SecretValue = z.infer<typeof SecretValueSchema>;
 export const SecretValueTypeSchema = z.enum(['string', 'json']);
 export type SecretValueType = z.infer<typeof SecretValueTypeSchema>;
 
-/** Character sets the generator draws from (crypto.randomInt, no modulo bias). */
-export const GENERATOR_ALPHABETS = {
-  alphanumeric: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
-  hex: '0123456789abcdef',
-  base64url: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
-  password: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&()*+,-./:;<=>?@[]^_{|}~',
-} as const;
-export type GeneratorAlphabet = keyof typeof GENERATOR_ALPHABETS;
+export * from './secret.catalog';
 export const GeneratorSchema = z.strictObject({
   length: z.number().int().min(8, 'length must be at least 8').max(512, 'length must be at most 512'),
   alphabet: z.enum(Object.keys(GENERATOR_ALPHABETS) as [GeneratorAlphabet, ...GeneratorAlphabet[]]),

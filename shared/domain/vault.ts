@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PASSPHRASE_MIN_LENGTH } from './vault.catalog';
 
 export const VaultStateSchema = z.enum(['uninitialized', 'locked', 'unlocked']);
 export const VaultModeSchema = z.enum(['keychain', 'passphrase']);
@@ -16,7 +17,7 @@ export const VaultStatusSchema = z.object({
 });
 export type VaultStatusDto = z.infer<typeof VaultStatusSchema>;
 
-export const PASSPHRASE_MIN_LENGTH = 12;
+export * from './vault.catalog';
 /** A passphrase the admin chooses now (setup, restore): long enough to resist guessing at scrypt speed. */
 export const NewPassphraseSchema = z
   .string()

@@ -6,6 +6,7 @@ import type { Channel } from './contract';
  */
 export const CHANNELS = [
   'session:info',
+  'app:bootstrap',
   'workspaces:list',
   'workspaces:create',
   'workspaces:rename',

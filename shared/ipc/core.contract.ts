@@ -3,6 +3,7 @@ import { ActorSchema } from '../domain/actor';
 import { AuditPageSchema, AuditQuerySchema } from '../domain/audit';
 import { RoleSchema } from '../domain/common';
 import { WorkspaceCreateSchema, WorkspaceRenameSchema, WorkspaceSchema } from '../domain/workspace';
+import { VaultStatusSchema } from '../domain/vault';
 
 export const SessionInfoSchema = z.object({
   actor: ActorSchema,
@@ -13,9 +14,21 @@ export const SessionInfoSchema = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 
+/**
+ * What the first screen waits for, in one round trip: exactly what session:info, workspaces:list and vault:status
+ * answer the same caller (the handler calls those three), so it sees nothing they would not show it.
+ */
+export const BootstrapSchema = z.object({
+  session: SessionInfoSchema,
+  workspaces: z.array(WorkspaceSchema),
+  vault: VaultStatusSchema,
+});
+export type Bootstrap = z.infer<typeof BootstrapSchema>;
+
 /** Foundation channels: session, workspaces, audit. */
 export const coreContract = {
   'session:info': { input: z.undefined(), output: SessionInfoSchema },
+  'app:bootstrap': { input: z.undefined(), output: BootstrapSchema },
   'workspaces:list': { input: z.undefined(), output: z.array(WorkspaceSchema) },
   'workspaces:create': { input: WorkspaceCreateSchema, output: WorkspaceSchema },
   'workspaces:rename': { input: WorkspaceRenameSchema, output: WorkspaceSchema },

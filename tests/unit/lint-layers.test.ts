@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const eslint = new ESLint({ cwd: process.cwd() });
 async function errors(file: string, code: string): Promise<string[]> {
   const [r] = await eslint.lintText(code, { filePath: file });
-  return (r?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax').map((m) => m.ruleId!);
+  return (r?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === '@typescript-eslint/no-restricted-imports' || m.ruleId === 'no-restricted-syntax').map((m) => m.ruleId!);
 }
 
 describe('layer rules', () => {
@@ -18,6 +18,9 @@ describe('layer rules', () => {
     ['renderer/src/x.ts', "import fs from 'node:fs';"],
     ['renderer/src/x.ts', "import { createCore } from '@core/index';"],
     ['renderer/src/x.ts', "import { ipcRenderer } from 'electron';"],
+    ['renderer/src/x.ts', "import { z } from 'zod';"],
+    ['renderer/src/x.ts', "import { AUDIT_ACTIONS } from '@shared/domain/audit';"],
+    ['renderer/src/x.ts', "import { contract } from '@shared/ipc/contract';"],
     ['electron/main/x.ts', "import { ipcMain } from 'electron';"],
   ])('%s may not: %s', async (file, code) => {
     expect(await errors(file, `${code}\nexport {};\n`)).not.toEqual([]);
@@ -28,6 +31,9 @@ describe('layer rules', () => {
     ['electron/main/x.ts', "import { app } from 'electron';"],
     ['electron/main/ipc/handle.ts', "import { ipcMain } from 'electron';"],
     ['renderer/src/x.ts', "import type { Api } from '@shared/ipc/api';"],
+    ['renderer/src/x.ts', "import type { AuditEvent } from '@shared/domain/audit';"],
+    ['renderer/src/x.ts', "import { AUDIT_ACTIONS, type AuditAction } from '@shared/domain/audit.catalog';"],
+    ['renderer/src/x.ts', "import { PUSH_EVENTS } from '@shared/ipc/channels';"],
   ])('%s may: %s', async (file, code) => {
     expect(await errors(file, `${code}\nexport {};\n`)).toEqual([]);
   });

@@ -158,7 +158,16 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
       prefix: '/',
       index: ['index.html'],
       wildcard: false,
-      setHeaders: (reply) => void reply.header('content-security-policy', RENDERER_CSP),
+      // The build writes brotli copies of the scripts and styles (electron.vite.config.ts): served to browsers that
+      // accept br, the first load moves a quarter of the bytes.
+      preCompressed: true,
+      setHeaders: (reply, filePath) => {
+        void reply.header('content-security-policy', RENDERER_CSP);
+        // Everything under assets/ is named by its content hash, so a browser may keep it; index.html never is.
+        if (path.relative(opts.rendererDir!, filePath).startsWith(`assets${path.sep}`)) {
+          void reply.header('cache-control', 'public, max-age=31536000, immutable');
+        }
+      },
     });
   }
 

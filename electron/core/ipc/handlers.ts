@@ -10,7 +10,7 @@ import { oauthHandlers } from './oauth.ipc';
 
 /** Every channel's handler as one plain object: main's handle() and the headless bridge loop over it. */
 export function createHandlers(core: Core): Handlers {
-  return {
+  const handlers: Omit<Handlers, 'app:bootstrap'> = {
     ...coreHandlers(core),
     ...vaultHandlers(core),
     ...datastoreHandlers(core),
@@ -18,5 +18,18 @@ export function createHandlers(core: Core): Handlers {
     ...identityHandlers(core),
     ...secretsHandlers(core),
     ...oauthHandlers(core),
+  };
+  return {
+    ...handlers,
+    // The first screen's data in one round trip, built from the three handlers it replaces (same caller, same
+    // access checks, same answers), so the renderer's start waits for one request instead of three.
+    'app:bootstrap': async (_input, ctx) => {
+      const [session, workspaces, vault] = await Promise.all([
+        handlers['session:info'](undefined, ctx),
+        handlers['workspaces:list'](undefined, ctx),
+        handlers['vault:status'](undefined, ctx),
+      ]);
+      return { session, workspaces, vault };
+    },
   };
 }

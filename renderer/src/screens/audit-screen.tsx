@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { AUDIT_ACTIONS, type AuditAction, type Risk } from '@shared/domain/audit';
+import { AUDIT_ACTIONS, type AuditAction, type Risk } from '@shared/domain/audit.catalog';
 import { useApp, useAudit, useSession } from '../app-context';
 import { EmptyState, ErrorBanner, RiskBadge, ScreenHeader } from '../components/ui';
 import { useCan } from '../access';

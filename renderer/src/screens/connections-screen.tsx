@@ -10,12 +10,11 @@ import {
   keyPassphraseIssue,
   normalizeSettings,
   settingsIssues,
-  type ConnectionDetail,
   type ConnectionStatus,
-  type ConnectionTestResult,
   type Provider,
   type ProviderField,
-} from '@shared/domain/connection';
+} from '@shared/domain/connection.catalog';
+import type { ConnectionDetail, ConnectionTestResult } from '@shared/domain/connection';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useConnections, useSession } from '../app-context';
 import { EmptyState, ErrorBanner, ScreenHeader } from '../components/ui';

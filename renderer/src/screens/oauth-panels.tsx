@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
-import { PROVIDER_CATALOG, type ConnectionDetail } from '@shared/domain/connection';
-import { OAUTH_PROVIDERS, type OAuthApp, type OAuthProvider } from '@shared/domain/oauth';
+import { PROVIDER_CATALOG } from '@shared/domain/connection.catalog';
+import type { ConnectionDetail } from '@shared/domain/connection';
+import { OAUTH_PROVIDERS, type OAuthProvider } from '@shared/domain/oauth.catalog';
+import type { OAuthApp } from '@shared/domain/oauth';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useOAuth, useSession } from '../app-context';
 import { EmptyState, ErrorBanner } from '../components/ui';

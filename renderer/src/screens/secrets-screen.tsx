@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { GENERATOR_ALPHABETS, type GeneratorAlphabet, type Secret, type SecretDetail, type SecretValue } from '@shared/domain/secret';
+import { GENERATOR_ALPHABETS, type GeneratorAlphabet } from '@shared/domain/secret.catalog';
+import type { Secret, SecretDetail, SecretValue } from '@shared/domain/secret';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useSecrets, useSession } from '../app-context';
 import { EmptyState, ErrorBanner, ScreenHeader } from '../components/ui';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { IpcError } from '@shared/ipc/result';
-import { PASSPHRASE_MIN_LENGTH } from '@shared/domain/vault';
+import { PASSPHRASE_MIN_LENGTH } from '@shared/domain/vault.catalog';
 import { useApp, useVault } from '../app-context';
 import { ErrorBanner, ScreenHeader } from '../components/ui';
 import { fileToBase64 } from '../stores/vault-store';

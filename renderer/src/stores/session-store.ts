@@ -1,6 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { Api } from '@shared/ipc/api';
-import type { IpcError } from '@shared/ipc/result';
+import { ok, type IpcError, type IpcResult } from '@shared/ipc/result';
 import type { Workspace } from '@shared/domain/workspace';
 import type { SessionInfo } from '@shared/ipc/core.contract';
 import type { Role } from '@shared/domain/common';
@@ -12,7 +12,8 @@ export type SessionState = {
   session?: SessionInfo;
   workspaces: Workspace[];
   currentWorkspaceId?: string;
-  load(): Promise<void>;
+  /** `first`: an answer already on its way (the first load's app:bootstrap, see api/first-load.ts) instead of asking. */
+  load(first?: Promise<IpcResult<{ session: SessionInfo; workspaces: Workspace[] }>>): Promise<void>;
   selectWorkspace(id: string): void;
   createWorkspace(name: string): Promise<IpcError | null>;
   renameWorkspace(id: string, name: string): Promise<IpcError | null>;
@@ -27,15 +28,18 @@ export type SessionState = {
 
 const LAST_WS = 'provenance.lastWorkspace';
 
+const split = (r: IpcResult<{ session: SessionInfo; workspaces: Workspace[] }>) =>
+  r.ok ? ([ok(r.value.session), ok(r.value.workspaces)] as const) : ([r, r] as const);
+
 /** Session + workspaces. The api is injected, so tests use a fake and no window. */
 export const createSessionStore = (api: Api, storage?: Pick<Storage, 'getItem' | 'setItem'>) =>
   createStore<SessionState>()((set, get) => ({
     status: 'idle',
     workspaces: [],
     canSignIn: typeof api.setUserToken === 'function',
-    async load() {
+    async load(first) {
       set({ status: 'loading' });
-      const [s, w] = await Promise.all([api.invoke('session:info', undefined), api.invoke('workspaces:list', undefined)]);
+      const [s, w] = first ? split(await first) : await Promise.all([api.invoke('session:info', undefined), api.invoke('workspaces:list', undefined)]);
       // An ended user sign-in falls back to the console's own session (the bridge has dropped the token).
       if (!s.ok && s.error.code === 'UNAUTHENTICATED' && get().session?.actor.kind === 'user') {
         set({ session: undefined });

@@ -1,7 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { Api } from '@shared/ipc/api';
 import type { Input } from '@shared/ipc/contract';
-import type { IpcError } from '@shared/ipc/result';
+import type { IpcError, IpcResult } from '@shared/ipc/result';
 import type { VaultStatusDto } from '@shared/domain/vault';
 
 export type VaultBackupFile = { fileName: string; data: string; bytes: number };
@@ -11,7 +11,8 @@ export type VaultStoreState = {
   loadError?: IpcError;
   /** One long action at a time (scrypt takes a moment): the UI shows it and disables the buttons. */
   busy: string | null;
-  load(): Promise<void>;
+  /** `first`: an answer already on its way (the first load's app:bootstrap, see api/first-load.ts) instead of asking. */
+  load(first?: Promise<IpcResult<VaultStatusDto>>): Promise<void>;
   initialize(input: Input<'vault:initialize'>): Promise<IpcError | null>;
   unlock(passphrase?: string): Promise<IpcError | null>;
   lock(): Promise<IpcError | null>;
@@ -39,8 +40,8 @@ export const createVaultStore = (api: Api) =>
     const setStatus = (status: VaultStatusDto) => set({ status, loadError: undefined });
     return {
       busy: null,
-      async load() {
-        const r = await api.invoke('vault:status', undefined);
+      async load(first) {
+        const r = await (first ?? api.invoke('vault:status', undefined));
         set(r.ok ? { status: r.value, loadError: undefined } : { loadError: r.error });
       },
       initialize: (input) => run('Setting up the vault…', () => api.invoke('vault:initialize', input), setStatus),

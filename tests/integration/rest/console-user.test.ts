@@ -19,6 +19,10 @@ describe('console bridge: sign in as a local user', () => {
 
     const info = await ipc('session:info', undefined, asViewer);
     expect(info.json).toMatchObject({ ok: true, value: { actor: { kind: 'user', id: viewer.id }, roles: { [b.defaultWs]: 'viewer' } } });
+    // The renderer's first load (one round trip) is that same user's view, not the console admin's.
+    const boot = await ipc('app:bootstrap', undefined, asViewer);
+    expect(boot.json).toMatchObject({ ok: true, value: { session: { actor: { kind: 'user', id: viewer.id }, roles: { [b.defaultWs]: 'viewer' } } } });
+    expect((boot.json as { value: { session: unknown } }).value.session).toEqual((info.json as { value: unknown }).value);
     const before = b.snapshot();
     const denied = await ipc('workspaces:create', { name: 'not allowed' }, asViewer);
     expect(denied.status).toBe(403);
@@ -32,6 +36,7 @@ describe('console bridge: sign in as a local user', () => {
     const admin = await b.user('admin');
     const token = admin.headers.authorization!.slice(7);
     expect((await ipc('session:info', undefined, { 'x-user-token': token })).status).toBe(401);
+    expect((await ipc('app:bootstrap', undefined, { 'x-user-token': token })).status).toBe(401);
     const bad = await ipc('session:info', undefined, { 'x-console-token': b.consoleToken, 'x-user-token': 'nope' });
     expect(bad.status).toBe(401);
     expect(bad.json).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });

@@ -3,6 +3,7 @@ import type { Api } from '@shared/ipc/api';
 import type { Channel } from '@shared/ipc/contract';
 import { createSessionStore } from '../../../renderer/src/stores/session-store';
 import { createAuditStore } from '../../../renderer/src/stores/audit-store';
+import { createVaultStore } from '../../../renderer/src/stores/vault-store';
 import { createHttpBridge } from '../../../renderer/src/api/bridge';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,6 +39,38 @@ describe('session store', () => {
     expect(again.getState().currentWorkspaceId).toBe(teamB.id);
     expect(await s.getState().createWorkspace('team b')).toMatchObject({ code: 'CONFLICT' });
     t.close();
+  });
+});
+
+describe('first load (app:bootstrap)', () => {
+  it('the session and vault stores take its answer instead of asking their own channels', async () => {
+    const { t, api } = coreApi();
+    const asked: string[] = [];
+    const counting: Api = { ...api, invoke: ((ch: Channel, input: unknown) => (asked.push(ch), api.invoke(ch as never, input as never))) as Api['invoke'] };
+    const first = counting.invoke('app:bootstrap', undefined);
+    const session = createSessionStore(counting);
+    const vault = createVaultStore(counting);
+    await Promise.all([session.getState().load(first), vault.getState().load(first.then((r) => (r.ok ? { ok: true as const, value: r.value.vault } : r)))]);
+    expect(asked).toEqual(['app:bootstrap']);
+    expect(session.getState()).toMatchObject({ status: 'ready', workspaces: [{ name: 'Default' }] });
+    expect(session.getState().role()).toBe('admin');
+    expect(vault.getState().status?.state).toBe('uninitialized');
+    // Later loads (pushes, after a change) ask their own channels again.
+    await session.getState().load();
+    await vault.getState().load();
+    expect(asked).toEqual(['app:bootstrap', 'session:info', 'workspaces:list', 'vault:status']);
+    t.close();
+  });
+
+  it('a failed first load is the session error and the vault load error, as a failed load of each would be', async () => {
+    const api: Api = { invoke: () => Promise.reject(new Error('the stores must not ask again')), on: () => () => {} };
+    const failed = Promise.resolve({ ok: false as const, error: { code: 'UNAVAILABLE' as const, message: 'the console server is not reachable' } });
+    const session = createSessionStore(api);
+    const vault = createVaultStore(api);
+    await Promise.all([session.getState().load(failed), vault.getState().load(failed)]);
+    expect(session.getState()).toMatchObject({ status: 'error', error: { code: 'UNAVAILABLE' } });
+    expect(vault.getState().status).toBeUndefined();
+    expect(vault.getState().loadError).toMatchObject({ code: 'UNAVAILABLE' });
   });
 });
 
