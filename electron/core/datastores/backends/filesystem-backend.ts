@@ -227,6 +227,7 @@ async function pump(
     n.catch(noop); // awaited in order below; a failure ahead of that must not count as unhandled
     reads.push({ buf, n, lane });
   };
+  let previous: Promise<void> | null = null;
   let writing: Promise<void> | null = null;
   let done = false;
   try {
@@ -241,7 +242,7 @@ async function pump(
       // A short fill is the end of the body; so is a full one when the next fill finds nothing.
       let last = n < buf.length;
       if (!last && o.needsLast) {
-        if (reads.length === 0) await writing; // its buffer goes back to reading when it is written
+        if (reads.length === 0) await Promise.all([previous, writing]); // their buffers go back to reading when written
         last = (await reads[0]!.n) === 0;
       }
       done = last;
@@ -251,16 +252,19 @@ async function pump(
       const pieces = seal(data, last);
       let length = 0;
       for (const p of pieces) length += p.length;
-      await writing;
+      // Two writes in flight: the next is already queued when one finishes, so writing never waits for a round trip.
+      await previous;
+      previous = writing;
       writing = out.write(pieces, length).then(() => {
         if (!done) read(lane);
       });
       writing.catch(noop);
     }
+    await previous;
     await writing;
   } finally {
     // The file and the body are closed only once nothing is in flight on them (fills issued past the end too).
-    await Promise.allSettled([writing, ...reads.map((r) => r.n)]);
+    await Promise.allSettled([previous, writing, ...reads.map((r) => r.n)]);
   }
 }
 
