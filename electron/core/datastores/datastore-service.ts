@@ -140,6 +140,8 @@ export function createDatastoreService(deps: DatastoreServiceDeps) {
       ON CONFLICT (datastore_id, key) DO UPDATE SET locator = excluded.locator, size = excluded.size,
         content_type = excluded.content_type, sha256 = excluded.sha256, uploaded_by = excluded.uploaded_by, updated_at = excluded.updated_at`);
 
+  const deletePending = db.prepare('DELETE FROM datastore_pending_uploads WHERE datastore_id = ? AND key = ?');
+
   const listFrom = db.prepare('SELECT * FROM datastore_objects WHERE datastore_id = @id AND key >= @lower AND key < @upper ORDER BY key LIMIT @batch');
   const listAfter = db.prepare('SELECT * FROM datastore_objects WHERE datastore_id = @id AND key > @lower AND key < @upper ORDER BY key LIMIT @batch');
 
@@ -537,15 +539,14 @@ export function createDatastoreService(deps: DatastoreServiceDeps) {
         }
       },
     });
-    // A source error (client went away) must fail the meter too, so the backend write is abandoned.
-    body.on('error', (e) => meter.stream.destroy(e));
-    body.pipe(meter.stream);
     try {
       let locator: string;
       try {
-        ({ locator } = await backend.put(key, meter.stream, { contentType, signal: controller.signal }));
+        // The body goes to the backend as it is (a dropped file's stream lets it read the file directly); the
+        // meter sees every byte on the way, and its size limit fails the put.
+        ({ locator } = await backend.put(key, body, { contentType, signal: controller.signal, onData: meter.observe, sha256: meter.sha256 }));
       } catch (e) {
-        const cause = body.errored ?? meter.stream.errored ?? e;
+        const cause = body.errored ?? e;
         throw describeBackendError(controller.signal.aborted ? Object.assign(new Error('cancelled'), { name: 'AbortError' }) : cause, r);
       }
       const t = now();
@@ -567,7 +568,7 @@ export function createDatastoreService(deps: DatastoreServiceDeps) {
           updated_at: t,
         };
         upsertObj.run(row);
-        db.prepare('DELETE FROM datastore_pending_uploads WHERE datastore_id = ? AND key = ?').run(r.id, key);
+        deletePending.run(r.id, key);
         audit.record({
           workspaceId,
           action: 'datastore.object_uploaded',

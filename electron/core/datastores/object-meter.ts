@@ -3,27 +3,39 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { AppError } from '../errors';
 
 /**
- * Counts and hashes the bytes of an upload as they pass, and stops the stream once it exceeds `maxBytes`.
+ * Counts and hashes the bytes of an upload as they pass, and stops the upload once it exceeds `maxBytes`.
  * The SHA-256 is of the plaintext the client sent, before any encryption, so it can be compared with theirs.
+ * `observe` is what a backend calls with each piece of the body (PutOptions.onData); `stream` is the same as a
+ * pass-through Transform, for bytes that arrive as a stream.
  */
 export function createMeter(opts: { maxBytes?: number; onProgress?: (bytes: number) => void }) {
   const hash = createHash('sha256');
   let bytes = 0;
   let digest: string | null = null;
-  const stream = new Transform({
-    highWaterMark: 1024 * 1024,
-    transform(chunk: Buffer, _enc, cb: TransformCallback) {
-      bytes += chunk.length;
-      if (opts.maxBytes !== undefined && bytes > opts.maxBytes) {
-        return cb(new AppError('PAYLOAD_TOO_LARGE', `the upload is larger than the ${opts.maxBytes} bytes this URL allows; ask for a URL with a larger size limit`));
-      }
-      hash.update(chunk);
-      opts.onProgress?.(bytes);
-      cb(null, chunk);
-    },
-  });
+  let stream: Transform | null = null;
+  const observe = (chunk: Buffer): void => {
+    bytes += chunk.length;
+    if (opts.maxBytes !== undefined && bytes > opts.maxBytes) {
+      throw new AppError('PAYLOAD_TOO_LARGE', `the upload is larger than the ${opts.maxBytes} bytes this URL allows; ask for a URL with a larger size limit`);
+    }
+    hash.update(chunk);
+    opts.onProgress?.(bytes);
+  };
   return {
-    stream,
+    observe,
+    get stream(): Transform {
+      return (stream ??= new Transform({
+        highWaterMark: 1024 * 1024,
+        transform(chunk: Buffer, _enc, cb: TransformCallback) {
+          try {
+            observe(chunk);
+          } catch (e) {
+            return cb(e as Error);
+          }
+          cb(null, chunk);
+        },
+      }));
+    },
     bytes: () => bytes,
     sha256: () => (digest ??= hash.digest('hex')),
   };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectBackend } from '@core/datastores/backends/backend-port';
+import { createEncryptStream, encryptedSize } from '@core/datastores/backends/chunked-cipher';
 import { openFilesystemBackend } from '@core/datastores/backends/filesystem-backend';
 import { openS3Backend } from '@core/datastores/backends/s3-backend';
 import { tempDir } from '../../helpers/test-core';
@@ -136,6 +137,63 @@ describe.each(fixtures.map((f) => [f().name, f] as const))('object backend contr
     await b.remove(locator);
   });
 
+  it('stores bodies of every size around its buffer, chunk and part boundaries, from a stream or straight from a file', async () => {
+    const dir = tempDir('p1-src-');
+    try {
+      for (const size of [1, 100 * 1024, MiB, 4 * MiB, 4 * MiB + 1, 5 * MiB, 9 * MiB + 5]) {
+        const data = randomBytes(size);
+        const file = path.join(dir, `${size}.bin`);
+        fs.writeFileSync(file, data);
+        for (const body of [chunked(data, 300 * 1024 + 7), fs.createReadStream(file)]) {
+          // onData sees every byte once, in order (the service's size and SHA-256 come from it).
+          const seen = createHash('sha256');
+          let seenBytes = 0;
+          const onData = (c: Buffer) => {
+            seen.update(c);
+            seenBytes += c.length;
+          };
+          const { locator } = await b.put(`sizes/${size}.bin`, body, { contentType: 'application/octet-stream', onData });
+          expect([seenBytes, seen.digest('hex')]).toEqual([size, sha(data)]);
+          expect(sha(await readAll(await b.get(locator)))).toBe(sha(data));
+          await b.remove(locator);
+        }
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stores exactly the bytes a file stream would deliver: a start offset, or a stream already read from', async () => {
+    const dir = tempDir('p1-src-');
+    try {
+      const data = randomBytes(2 * MiB + 11);
+      const file = path.join(dir, 'src.bin');
+      fs.writeFileSync(file, data);
+      const ranged = await b.put('ranged.bin', fs.createReadStream(file, { start: 1000 }), { contentType: 'application/octet-stream' });
+      expect(sha(await readAll(await b.get(ranged.locator)))).toBe(sha(data.subarray(1000)));
+      // A stream that has delivered its first chunk already: only the rest is the body.
+      const started = fs.createReadStream(file, { highWaterMark: 64 * 1024 });
+      const head = await new Promise<Buffer>((resolve) => started.once('data', (c) => (started.pause(), resolve(c as Buffer))));
+      const rest = await b.put('rest.bin', started, { contentType: 'application/octet-stream' });
+      expect(sha(await readAll(await b.get(rest.locator)))).toBe(sha(data.subarray(head.length)));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a failing onData (the service's size limit) fails the put with its error and leaves nothing behind", async () => {
+    const before = fx.leftovers();
+    const tooLarge = Object.assign(new Error('the upload is larger than allowed'), { code: 'PAYLOAD_TOO_LARGE' });
+    let seen = 0;
+    const onData = (c: Buffer) => {
+      seen += c.length;
+      if (seen > 2 * MiB) throw tooLarge;
+    };
+    await expect(b.put('limited.bin', chunked(randomBytes(11 * MiB)), { contentType: 'application/octet-stream', onData })).rejects.toBe(tooLarge);
+    expect(fx.leftovers()).toBe(before);
+    if (b.head) expect(await b.head('limited.bin')).toBeNull();
+  });
+
   it('removes idempotently', async () => {
     const { locator } = await b.put('gone.txt', chunked(Buffer.from('x')), { contentType: 'text/plain' });
     await b.remove(locator);
@@ -194,6 +252,28 @@ describe('filesystem backend at rest', () => {
     await expect(readAll(await b.get(one.locator))).rejects.toThrow();
     await fx.close();
   });
+
+  it('writes the chunked format exactly: its size at rest, and files sealed by the stream encryptor read back', async () => {
+    const root = tempDir('p1-fsb-');
+    const key = randomBytes(32);
+    const b = openFilesystemBackend({ root, dataKey: key });
+    try {
+      for (const size of [0, 1, MiB, MiB + 1, 4 * MiB, 4 * MiB + 1, 8 * MiB + 3]) {
+        const data = randomBytes(size);
+        const { locator } = await b.put('x.bin', chunked(data), { contentType: 'application/octet-stream' });
+        const file = path.join(root, 'objects', locator.slice(0, 2), locator);
+        expect(fs.statSync(file).size).toBe(encryptedSize(size));
+        expect(sha(await readAll(await b.get(locator)))).toBe(sha(data));
+        // The same object as the stream encryptor (what earlier versions wrote) seals it: read back just the same.
+        const sealed = await readAll(chunked(data).pipe(createEncryptStream(key, locator)));
+        fs.writeFileSync(file, sealed);
+        expect(sha(await readAll(await b.get(locator)))).toBe(sha(data));
+      }
+    } finally {
+      b.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('s3 backend specifics', () => {
@@ -206,6 +286,41 @@ describe('s3 backend specifics', () => {
     expect(await b.head!('presigned/x.csv')).toMatchObject({ size: data.length });
     expect(sha(await readAll(await b.get(b.locatorFor!('presigned/x.csv'))))).toBe(sha(data));
     b.close();
+  });
+
+  it('sends object bodies and parts as signed PUTs of its own, under keys with any characters, and says what S3 refused', async () => {
+    const b = openS3Backend({ endpoint: s3.endpoint, region: 'us-east-1', bucket: 'contract', prefix: 'signed put/', forcePathStyle: true, ...S3RVER_CREDS, partSize: 5 * MiB });
+    const sent: string[] = [];
+    b.client.middlewareStack.add(
+      (next, ctx) => async (args) => {
+        sent.push(ctx.commandName!);
+        return next(args);
+      },
+      { step: 'deserialize', name: 'watchSent' },
+    );
+    for (const [key, data] of [
+      ["reports/Q1 2026 (final)/ü€ a+b=c & d's #1 ~!*.csv", Buffer.from('a,b\n1,2\n')],
+      ['big/parts.bin', randomBytes(11 * MiB)],
+    ] as const) {
+      const { locator } = await b.put(key, chunked(data), { contentType: 'text/csv' });
+      expect(locator).toBe(`signed put/${key}`);
+      expect(await b.head!(key)).toMatchObject({ size: data.length, contentType: 'text/csv' });
+      expect(sha(await readAll(await b.get(locator)))).toBe(sha(data));
+    }
+    // Only what the signed PUT does not cover went through the SDK (multipart bookkeeping, reads).
+    expect(sent.filter((c) => c === 'PutObjectCommand' || c === 'UploadPartCommand')).toEqual([]);
+    expect(sent).toContain('CreateMultipartUploadCommand');
+    b.close();
+
+    const missing = openS3Backend({ endpoint: s3.endpoint, region: 'us-east-1', bucket: 'no-such-bucket', forcePathStyle: true, ...S3RVER_CREDS, maxAttempts: 1 });
+    await expect(missing.put('x.txt', chunked(Buffer.from('x')), { contentType: 'text/plain' })).rejects.toMatchObject({
+      name: 'NoSuchBucket',
+      $metadata: { httpStatusCode: 404 },
+    });
+    missing.close();
+    const down = openS3Backend({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', bucket: 'x', forcePathStyle: true, ...S3RVER_CREDS, maxAttempts: 1 });
+    await expect(down.put('x.txt', chunked(Buffer.from('x')), { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    down.close();
   });
 
   it('reports an unreachable endpoint as a failed test, quickly', async () => {

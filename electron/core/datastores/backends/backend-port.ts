@@ -4,6 +4,17 @@ export type PutOptions = {
   contentType: string;
   /** Aborting it stops the write and removes everything written so far (temp file, multipart parts). */
   signal?: AbortSignal;
+  /**
+   * Sees every byte of the body once, in order, before it is stored (the service counts and hashes here). The
+   * chunk is only valid during the call: backends reuse their buffers. Throwing fails the put with that error.
+   */
+  onData?: (chunk: Buffer) => void;
+  /**
+   * Hex SHA-256 of every byte onData has seen, for a backend that needs the hash of a whole body it has passed
+   * to onData (S3 signs a single PUT's payload with it, rather than hashing the same bytes a second time).
+   * Only meaningful once onData has seen the whole body.
+   */
+  sha256?: () => string;
 };
 
 /**

@@ -31,23 +31,45 @@ function nonceFor(prefix: Buffer, index: number): Buffer {
   return n;
 }
 
-export function createEncryptStream(key: Buffer, binding: string, chunkLog2 = DEFAULT_CHUNK_LOG2): Transform {
+/** Plaintext goes to the cipher in pieces this size; each returns a piece of ciphertext of the same size. */
+const SEAL_PIECE = 256 * 1024;
+
+/**
+ * Seals one file's chunks in order. `header` must be stored first, then each sealed chunk's pieces as returned
+ * (a writer can pass them to writev as they are, without joining them first).
+ */
+export function createChunkSealer(key: Buffer, binding: string, chunkLog2 = DEFAULT_CHUNK_LOG2) {
   const chunkSize = 2 ** chunkLog2;
   const header = Buffer.concat([MAGIC, Buffer.from([VERSION, chunkLog2]), randomBytes(8)]);
   const prefix = header.subarray(6, 14);
+  let index = 0;
+  return {
+    header,
+    chunkSize,
+    /** Seals `plain` (at most chunkSize bytes) as the next chunk; returns its ciphertext pieces and tag, in order. */
+    sealPieces(plain: Buffer, final: boolean): Buffer[] {
+      if (plain.length > chunkSize) throw new Error('a sealed chunk holds at most chunkSize bytes');
+      if (index > 0xffffffff) throw new Error('object too large for one data key nonce space');
+      const c = createCipheriv('aes-256-gcm', key, nonceFor(prefix, index));
+      c.setAAD(aadFor(header, binding, index, final));
+      const out: Buffer[] = [];
+      for (let p = 0; p < plain.length; p += SEAL_PIECE) out.push(c.update(plain.subarray(p, p + SEAL_PIECE)));
+      c.final();
+      out.push(c.getAuthTag());
+      index += 1;
+      return out;
+    },
+  };
+}
+
+export function createEncryptStream(key: Buffer, binding: string, chunkLog2 = DEFAULT_CHUNK_LOG2): Transform {
+  const sealer = createChunkSealer(key, binding, chunkLog2);
+  const { header, chunkSize } = sealer;
   let pending: Buffer[] = [];
   let pendingLen = 0;
-  let index = 0;
   let headerSent = false;
 
-  const seal = (plain: Buffer, final: boolean): Buffer => {
-    const c = createCipheriv('aes-256-gcm', key, nonceFor(prefix, index));
-    c.setAAD(aadFor(header, binding, index, final));
-    const body = Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
-    index += 1;
-    if (index > 0xffffffff) throw new Error('object too large for one data key nonce space');
-    return body;
-  };
+  const seal = (plain: Buffer, final: boolean): Buffer => Buffer.concat(sealer.sealPieces(plain, final));
 
   return new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {

@@ -1,15 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
+  type CompletedPart,
   type ServerSideEncryption,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { abortError, openBodyReader, type BodyReader } from './body-reader';
+import { createSignedPut, learnTarget, partQuery, PROBE_KEY } from './s3-signed-put';
 import type { ObjectBackend, PutOptions } from './backend-port';
 
 export type S3BackendOptions = {
@@ -22,7 +28,7 @@ export type S3BackendOptions = {
   secretAccessKey: string;
   /** Multipart part size in bytes (S3 minimum 5 MiB); bodies smaller than one part go as a single PUT. */
   partSize?: number;
-  /** Parts in flight at once. Peak memory is about partSize × queueSize. */
+  /** Parts in flight at once. The part buffers (partSize × queueSize) are all the memory an upload holds. */
   queueSize?: number;
   /** Server-side encryption on every write; 'AES256' by default. */
   serverSideEncryption?: ServerSideEncryption;
@@ -35,7 +41,9 @@ export const DEFAULT_QUEUE_SIZE = 4;
 
 /**
  * Objects in an S3 bucket under an optional prefix; the locator is the full S3 key, so the bucket stays usable
- * by other S3 tools. Large bodies go multipart (lib-storage); a cancelled or failed multipart upload is aborted
+ * by other S3 tools. A body smaller than one part goes as a single PUT; larger ones go multipart, read straight
+ * into at most `queueSize` part buffers that are reused as their parts complete (so memory is exactly
+ * partSize × queueSize, whatever the body's size or pace). A cancelled or failed multipart upload is aborted
  * before `put` returns, so no parts are left behind to be billed.
  */
 export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3Client } {
@@ -49,39 +57,139 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     // servers store verbatim (corrupting the object); SHA-256 integrity is checked by the app instead.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // The SDK asks for "100-continue" on bodies over 2 MB and sends each such request on a new, non-keep-alive
+    // connection, waiting a round trip before the body. Every part would pay that; credentials and bucket are
+    // already checked by CreateMultipartUpload before the first part is sent.
+    expectContinueHeader: false,
+    // Requests without per-call options reuse the resolved middleware stack instead of rebuilding it per request.
+    cacheMiddleware: true,
   });
   const prefix = o.prefix ?? '';
   const sse = o.serverSideEncryption ?? 'AES256';
+  const partSize = o.partSize ?? DEFAULT_PART_SIZE;
+  const queueSize = Math.max(1, o.queueSize ?? DEFAULT_QUEUE_SIZE);
   const s3Key = (key: string) => prefix + key;
 
   async function put(key: string, body: Readable, opts: PutOptions): Promise<{ locator: string }> {
-    const upload = new Upload({
-      client,
-      params: { Bucket: o.bucket, Key: s3Key(key), Body: body, ContentType: opts.contentType, ServerSideEncryption: sse },
-      partSize: o.partSize ?? DEFAULT_PART_SIZE,
-      queueSize: o.queueSize ?? DEFAULT_QUEUE_SIZE,
-      leavePartsOnError: false,
-    });
-    // Cancel by failing the body rather than upload.abort(): abort() rejects done() at once while parts may still
-    // be in flight, whereas a failed body makes done() wait until AbortMultipartUpload has been sent.
-    const onAbort = () => body.destroy(Object.assign(new Error('upload cancelled'), { name: 'AbortError' }));
+    const Key = s3Key(key);
+    const reader = await openBodyReader(body, opts.signal);
+    // Fires on cancel, and on the first failure, so parts still being sent stop at once.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
     if (opts.signal?.aborted) onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await upload.done();
+      await upload(Key, reader, opts, stop);
     } catch (e) {
-      // Whatever the abort itself answered, a cancelled put reports the cancellation.
-      if (opts.signal?.aborted) throw Object.assign(new Error('upload cancelled'), { name: 'AbortError', cause: e });
+      // Whatever the server answered meanwhile, a cancelled put reports the cancellation.
+      if (opts.signal?.aborted) throw abortError(e);
       throw e;
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
+      await reader.close();
     }
     if (opts.signal?.aborted) {
       // Completed just as it was cancelled: the caller asked for no object, so there is none.
-      await remove(s3Key(key));
-      throw Object.assign(new Error('upload cancelled'), { name: 'AbortError' });
+      await remove(Key);
+      throw abortError();
     }
-    return { locator: s3Key(key) };
+    return { locator: Key };
+  }
+
+  /**
+   * Object bodies and parts go through the lean signed PUT once it has learnt the SDK's target for this bucket;
+   * if it cannot (an endpoint or auth it does not cover), through the SDK, with the same results.
+   */
+  let signedPut: Promise<ReturnType<typeof createSignedPut> | null> | null = null;
+  const lean = () =>
+    (signedPut ??= (async () => {
+      const probe = s3Key(PROBE_KEY);
+      const url = await getSignedUrl(client, new PutObjectCommand({ Bucket: o.bucket, Key: probe }), { expiresIn: 60 });
+      const target = learnTarget(url, probe);
+      return target && createSignedPut({ target, accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, maxAttempts: o.maxAttempts ?? 2 });
+    })().catch(() => null));
+
+  async function putObjectBody(Key: string, body: Buffer, contentType: string, signal: AbortSignal, payloadHash?: string): Promise<void> {
+    const signed = await lean();
+    if (signed) {
+      await signed.put(Key, body, { headers: { 'content-type': contentType, 'x-amz-server-side-encryption': sse }, signal, payloadHash });
+      return;
+    }
+    await client.send(new PutObjectCommand({ Bucket: o.bucket, Key, Body: body, ContentLength: body.length, ContentType: contentType, ServerSideEncryption: sse }), { abortSignal: signal });
+  }
+
+  async function putPart(Key: string, UploadId: string, PartNumber: number, body: Buffer, signal: AbortSignal): Promise<string | undefined> {
+    const signed = await lean();
+    if (signed) return (await signed.put(Key, body, { query: partQuery(PartNumber, UploadId), signal })).etag;
+    const r = await client.send(new UploadPartCommand({ Bucket: o.bucket, Key, UploadId, PartNumber, Body: body, ContentLength: body.length }), { abortSignal: signal });
+    return r.ETag;
+  }
+
+  async function upload(Key: string, reader: BodyReader, opts: PutOptions, stop: AbortController): Promise<void> {
+    const send = { abortSignal: stop.signal };
+    void lean(); // learnt (once) while the first part is read
+    // The first buffer is sized to the body when that is known: a small file needs no part-sized buffer.
+    let buf: Buffer = Buffer.allocUnsafeSlow(reader.sizeHint === null ? partSize : Math.min(partSize, reader.sizeHint + 1));
+    let len = await reader.fill(buf);
+    if (len === buf.length && buf.length < partSize) {
+      // Larger than its size said (a file still growing): carry on in a part-sized buffer.
+      const grown = Buffer.allocUnsafeSlow(partSize);
+      buf.copy(grown, 0, 0, len);
+      len += await reader.fill(grown, len);
+      buf = grown;
+    }
+    if (len < partSize) {
+      opts.onData?.(buf.subarray(0, len));
+      // The whole body went through onData in this one call, so the caller's hash of it is this payload's hash.
+      await putObjectBody(Key, buf.subarray(0, len), opts.contentType, stop.signal, opts.onData && opts.sha256?.());
+      return;
+    }
+
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: o.bucket, Key, ContentType: opts.contentType, ServerSideEncryption: sse }), send);
+    const parts: CompletedPart[] = [];
+    const free: Buffer[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let buffers = 1;
+    // Set by a part's failure (in its callback): the loop below stops at its next step.
+    const failed: { error?: unknown; yes: boolean } = { yes: false };
+    const sendPart = (PartNumber: number, part: Buffer, length: number) => {
+      const p: Promise<void> = putPart(Key, UploadId!, PartNumber, part.subarray(0, length), stop.signal)
+        .then(
+          (ETag) => {
+            parts.push({ PartNumber, ETag });
+            free.push(part);
+          },
+          (e: unknown) => {
+            if (!failed.yes) Object.assign(failed, { yes: true, error: e });
+            stop.abort();
+          },
+        )
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    };
+    try {
+      for (let partNumber = 1; ; partNumber++) {
+        opts.onData?.(buf.subarray(0, len));
+        sendPart(partNumber, buf, len);
+        if (len < buf.length) break; // a short part is the last
+        // The next part's buffer: a free one, a new one while fewer than queueSize exist, else wait for a part.
+        while (free.length === 0 && buffers >= queueSize && !failed.yes) await Promise.race(inFlight);
+        if (failed.yes) throw failed.error;
+        buf = free.pop() ?? (buffers++, Buffer.allocUnsafeSlow(partSize));
+        len = await reader.fill(buf);
+        if (len === 0) break;
+      }
+      await Promise.all(inFlight);
+      if (failed.yes) throw failed.error;
+      parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
+      await client.send(new CompleteMultipartUploadCommand({ Bucket: o.bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), send);
+    } catch (e) {
+      stop.abort();
+      await Promise.allSettled(inFlight);
+      // Sent whatever the failure was (and not tied to the stopped signal): S3 then discards the parts.
+      await client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key, UploadId })).catch(() => undefined);
+      throw e;
+    }
   }
 
   async function get(locator: string): Promise<Readable> {
@@ -133,6 +241,9 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     presignPut,
     head,
     locatorFor: s3Key,
-    close: () => client.destroy(),
+    close: () => {
+      client.destroy();
+      void signedPut?.then((p) => p?.close());
+    },
   };
 }

@@ -1,0 +1,207 @@
+import fs from 'node:fs';
+import type { Readable } from 'node:stream';
+
+/**
+ * A put's body, read in order into buffers the backend owns and reuses. Backends move bytes in fewer, larger
+ * operations this way (for a local file, one thread-pool round trip per buffer instead of several per stream
+ * chunk, and no fresh Buffer per chunk for the kernel to fault in), and memory stays at the buffers they hold,
+ * whatever the body's pace.
+ */
+export interface BodyReader {
+  /** The body's size when it is known up front (a local file), else null. A hint for sizing buffers only. */
+  readonly sizeHint: number | null;
+  /**
+   * Fills `buf[offset..]` and resolves with the bytes added: fewer than asked only at the end of the body
+   * (0 once it is over). Rejects with the body's error, or an AbortError once `signal` fires. Several fills may be
+   * in flight: each takes the bytes that follow the previous call's, and they resolve in call order.
+   */
+  fill(buf: Buffer, offset?: number): Promise<number>;
+  /** Stops reading; a file opened by the reader is closed. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export const abortError = (cause?: unknown): Error => Object.assign(new Error('upload cancelled', { cause }), { name: 'AbortError' });
+
+type FileStreamInternals = fs.ReadStream & { start?: number; end?: number; fd: number | null; autoClose?: boolean };
+
+/** The value of one of the stream's own symbol-keyed fields, found by its description (undefined if absent). */
+function internal(s: object, description: string): unknown {
+  const key = Object.getOwnPropertySymbols(s).find((k) => k.description === description);
+  return key === undefined ? undefined : (s as Record<symbol, unknown>)[key];
+}
+
+/**
+ * A stream of a whole local file, opened with the real `fs` (no custom fs option), that nobody has read from yet
+ * (what the shell hands over for a dropped file: fs.createReadStream(path)). Its file can be read directly with
+ * the same result. Anything less certain is read as a stream.
+ */
+function untouchedFileStream(body: Readable): FileStreamInternals | null {
+  if (!(body instanceof fs.ReadStream)) return null;
+  const s = body as FileStreamInternals;
+  if (typeof s.path !== 'string' || s.destroyed || s.readableEncoding !== null || s.autoClose === false) return null;
+  if ((s.start ?? 0) !== 0 || (s.end !== undefined && s.end !== Infinity)) return null;
+  if (internal(s, 'kFs') !== fs || internal(s, 'kIsPerformingIO') === true) return null;
+  // Nothing delivered or buffered yet: reading the file from offset 0 yields exactly what the stream would have.
+  if (s.bytesRead !== 0 || s.readableLength !== 0 || s.readableFlowing === true || s.listenerCount('data') > 0) return null;
+  return s;
+}
+
+/** Reads `body`, straight from its file when it is an untouched stream of a local file. */
+export async function openBodyReader(body: Readable, signal?: AbortSignal): Promise<BodyReader> {
+  if (signal?.aborted) throw abortError();
+  const file = untouchedFileStream(body);
+  return file ? openFileReader(file, signal) : new StreamReader(body, signal);
+}
+
+/**
+ * Reads the stream's file through the descriptor the stream opened (it never reads itself: nothing asks it to),
+ * and closes it by destroying the stream. Each fill is positioned reads into the caller's buffer.
+ */
+async function openFileReader(s: FileStreamInternals, signal?: AbortSignal): Promise<BodyReader> {
+  const ignore = () => undefined;
+  s.on('error', ignore); // failures are reported by the reads below, not as an unhandled stream error
+  const fd = await new Promise<number>((resolve, reject) => {
+    if (typeof s.fd === 'number') return resolve(s.fd);
+    const done = (e?: Error) => {
+      s.off('ready', done);
+      s.off('error', done);
+      if (e) reject(e);
+      else resolve(s.fd!);
+    };
+    s.on('ready', done);
+    s.on('error', done);
+  }).catch((e: unknown) => {
+    s.destroy();
+    throw e;
+  });
+  // One syscall on an open descriptor, no thread-pool round trip: the size sizes buffers, and a short read that
+  // reaches it is the end of a regular file (so no extra read is spent finding the end).
+  let size: number | null = null;
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isFile()) size = st.size;
+  } catch {
+    // the size is only a hint
+  }
+  // Each fill owns the range after the previous call's, so fills may run at once (reads overlap in the pool).
+  let next = 0;
+  let end = Infinity; // where the file was found to end
+  const read = (buf: Buffer, at: number, length: number, position: number) =>
+    new Promise<number>((resolve, reject) => fs.read(fd, buf, at, length, position, (e, n) => (e ? reject(e) : resolve(n))));
+  return {
+    sizeHint: size,
+    async fill(buf, offset = 0) {
+      let at = offset;
+      let position = next;
+      next += buf.length - offset;
+      while (at < buf.length && position < end) {
+        if (signal?.aborted) throw abortError();
+        const n = await read(buf, at, buf.length - at, position);
+        if (n === 0) end = Math.min(end, position);
+        else if (size !== null && n < buf.length - at && position + n >= size) end = Math.min(end, position + n);
+        at += n;
+        position += n;
+      }
+      if (signal?.aborted) throw abortError();
+      return at - offset;
+    },
+    // Destroying the stream closes the descriptor; callers close only once no fill is in flight.
+    close: async () => void s.destroy(),
+  };
+}
+
+/**
+ * Any other Readable: chunks are copied into the caller's buffer as they arrive ('data' events, so a chunk is
+ * never concatenated with its neighbours first), and the stream is paused whenever no fill is waiting.
+ */
+class StreamReader implements BodyReader {
+  readonly sizeHint = null;
+  private pending: Buffer | null = null;
+  private ended = false;
+  private failure: Error | null = null;
+  /** Fills waiting for bytes, in call order; the first one is being filled. */
+  private waiters: Array<{ buf: Buffer; start: number; at: number; resolve(n: number): void; reject(e: Error): void }> = [];
+  private readonly onData = (chunk: Buffer | string) => this.take(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  private readonly onEnd = () => {
+    this.ended = true;
+    this.settle();
+  };
+  private readonly onError = (e: Error) => this.fail(e);
+  private readonly onClose = () => {
+    // Destroyed without an error and without ending: the body was cut short, which must not pass as a whole body.
+    if (!this.ended) this.fail(Object.assign(new Error('the upload body closed before it ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+  };
+  private readonly onAbort = () => this.fail(abortError());
+
+  constructor(
+    private readonly body: Readable,
+    private readonly signal?: AbortSignal,
+  ) {
+    if (body.readableEnded) this.ended = true;
+    else if (body.errored) this.failure = body.errored as Error;
+    else if (body.destroyed) this.failure = Object.assign(new Error('the upload body was already closed'), { code: 'ERR_STREAM_DESTROYED' });
+    body.on('error', this.onError);
+    body.on('end', this.onEnd);
+    body.on('close', this.onClose);
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    body.on('data', this.onData);
+    body.pause();
+  }
+
+  fill(buf: Buffer, offset = 0): Promise<number> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ buf, start: offset, at: offset, resolve, reject });
+      if (this.pending) {
+        const p = this.pending;
+        this.pending = null;
+        this.take(p);
+      }
+      if (this.ended) this.settle();
+      else if (this.waiters.length > 0) this.body.resume();
+    });
+  }
+
+  private take(chunk: Buffer): void {
+    let from = 0;
+    while (from < chunk.length && this.waiters.length > 0) {
+      const w = this.waiters[0]!;
+      const n = Math.min(chunk.length - from, w.buf.length - w.at);
+      chunk.copy(w.buf, w.at, from, from + n);
+      w.at += n;
+      from += n;
+      if (w.at === w.buf.length) {
+        this.waiters.shift();
+        w.resolve(w.at - w.start);
+      }
+    }
+    if (from < chunk.length) {
+      // More than the waiting fills hold (or a chunk emitted as we paused): kept for the next fill.
+      const rest = chunk.subarray(from);
+      this.pending = this.pending ? Buffer.concat([this.pending, rest]) : rest;
+    }
+    if (this.waiters.length === 0) this.body.pause();
+  }
+
+  /** At the end of the body: the fill being filled gets what it has, the ones after it nothing. */
+  private settle(): void {
+    if (!this.ended || this.pending) return;
+    for (const w of this.waiters.splice(0)) w.resolve(w.at - w.start);
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const w of this.waiters.splice(0)) w.reject(this.failure);
+  }
+
+  async close(): Promise<void> {
+    this.body.off('data', this.onData);
+    this.body.off('end', this.onEnd);
+    this.body.off('close', this.onClose);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    // The error listener stays: a body that fails after we stopped reading must not become an unhandled error.
+    this.body.off('error', this.onError);
+    this.body.on('error', () => undefined);
+    this.body.pause();
+  }
+}
