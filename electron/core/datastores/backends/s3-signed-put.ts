@@ -1,10 +1,12 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 /**
- * The one S3 request an upload repeats (PUT of an in-memory body: a whole small object, or one part), signed with
- * SigV4 and sent on a keep-alive connection without the SDK's per-request middleware stack, which costs several
+ * The one S3 request an upload repeats (PUT of an in-memory body: a whole small object, or one part), signed by the
+ * SDK's own SigV4 signer (@smithy/signature-v4) and sent on a keep-alive connection without the SDK's per-request
+ * middleware stack, which costs several
  * times the request itself when hundreds of small files are dropped at once. Everything else (multipart
  * create/complete/abort, reads, deletes, pre-signing) stays on the SDK.
  *
@@ -78,30 +80,35 @@ export function createSignedPut(o: { target: PutTarget; accessKeyId: string; sec
   const t = o.target;
   const transport = t.protocol === 'https:' ? https : http;
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 50 });
-  let keyDay = '';
-  let signingKey = Buffer.alloc(0);
-  const hmac = (k: Buffer | string, s: string) => createHmac('sha256', k).update(s).digest();
+  const signer = new SignatureV4({
+    service: t.service,
+    region: t.region,
+    credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey },
+    sha256: NodeSha256,
+    // S3 signs the path as sent: its segments are already encoded (encodeKey) and must not be encoded twice.
+    uriEscapePath: false,
+    applyChecksum: true,
+  });
 
-  function sign(path: string, query: string, headers: Record<string, string>, payloadHash: string): void {
-    const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
-    const day = amzDate.slice(0, 8);
-    if (day !== keyDay) {
-      signingKey = hmac(hmac(hmac(hmac(`AWS4${o.secretAccessKey}`, day), t.region), t.service), 'aws4_request');
-      keyDay = day;
-    }
-    headers['x-amz-date'] = amzDate;
+  /** Adds x-amz-date and Authorization to `headers` (x-amz-content-sha256 carries the known payload hash). */
+  async function sign(path: string, query: string, headers: Record<string, string>, payloadHash: string): Promise<void> {
     headers['x-amz-content-sha256'] = payloadHash;
-    const names = Object.keys(headers).sort();
-    const canonical = ['PUT', path, query, ...names.map((n) => `${n}:${headers[n]!.trim()}`), '', names.join(';'), payloadHash].join('\n');
-    const scope = `${day}/${t.region}/${t.service}/aws4_request`;
-    const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
-    headers.authorization = `AWS4-HMAC-SHA256 Credential=${o.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${createHmac('sha256', signingKey).update(toSign).digest('hex')}`;
+    const signed = await signer.sign({
+      method: 'PUT',
+      protocol: t.protocol,
+      hostname: t.hostname,
+      port: t.port ? Number(t.port) : undefined,
+      path,
+      query: Object.fromEntries(new URLSearchParams(query)),
+      headers,
+    });
+    Object.assign(headers, signed.headers);
   }
 
-  function once(key: string, query: string, body: Buffer, extra: Record<string, string>, payloadHash: string, signal?: AbortSignal): Promise<{ etag?: string }> {
+  async function once(key: string, query: string, body: Buffer, extra: Record<string, string>, payloadHash: string, signal?: AbortSignal): Promise<{ etag?: string }> {
     const path = t.basePath + encodeKey(key);
     const headers: Record<string, string> = { host: t.host, 'content-length': String(body.length), ...extra };
-    sign(path, query, headers, payloadHash);
+    await sign(path, query, headers, payloadHash);
     return new Promise((resolve, reject) => {
       const req = transport.request(
         { protocol: t.protocol, hostname: t.hostname, port: t.port || undefined, path: query ? `${path}?${query}` : path, method: 'PUT', headers, agent, signal },
@@ -158,4 +165,30 @@ export function createSignedPut(o: { target: PutTarget; accessKeyId: string; sec
 /** Canonical query of a part upload: parameters sorted, names and values percent-encoded. */
 export function partQuery(partNumber: number, uploadId: string): string {
   return `partNumber=${partNumber}&uploadId=${encodeSegment(uploadId)}`;
+}
+
+/** node:crypto behind the hash interface the signer takes (the SDK's own Node hash package is not a dependency here). */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytesOf = (d: SourceData): string | Uint8Array =>
+  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+
+class NodeSha256 {
+  private h: Hash | Hmac;
+  private readonly secret: string | Uint8Array | undefined;
+  constructor(secret?: SourceData) {
+    this.secret = secret === undefined ? undefined : bytesOf(secret);
+    this.h = this.fresh();
+  }
+  private fresh(): Hash | Hmac {
+    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
+  }
+  update(data: SourceData): void {
+    this.h.update(bytesOf(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.h.digest());
+  }
+  reset(): void {
+    this.h = this.fresh();
+  }
 }
