@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createDecryptStream, createEncryptStream, encryptedSize } from '@core/datastores/backends/chunked-cipher';
+import { createChunkSealer, createDecryptStream, encryptedSize } from '@core/datastores/backends/chunked-cipher';
+import { sealReference } from '../../helpers/chunked-format';
 import { keepBothKey } from '../../../renderer/src/stores/datastores-store';
 
 async function through(data: Buffer, ...stages: NodeJS.ReadWriteStream[]): Promise<Buffer> {
@@ -17,20 +18,34 @@ async function through(data: Buffer, ...stages: NodeJS.ReadWriteStream[]): Promi
   return Buffer.concat(out);
 }
 
+/** A whole body sealed with the app's sealer, chunk by chunk, the way the filesystem backend drives it. */
+function seal(key: Buffer, binding: string, plain: Buffer, log2: number): Buffer {
+  const sealer = createChunkSealer(key, binding, log2);
+  const out: Buffer[] = [sealer.header];
+  const chunk = sealer.chunkSize;
+  const count = Math.max(1, Math.ceil(plain.length / chunk));
+  for (let i = 0; i < count; i++) out.push(...sealer.sealPieces(plain.subarray(i * chunk, (i + 1) * chunk), i === count - 1));
+  return Buffer.concat(out);
+}
+
 describe('chunked AES-256-GCM', () => {
   const key = randomBytes(32);
   const log2 = 12; // 4 KiB chunks, to exercise many boundaries
 
   it.each([0, 1, 4095, 4096, 4097, 8192, 3 * 4096 + 5])('round-trips %i bytes, and the size at rest is predictable', async (n) => {
     const plain = randomBytes(n);
-    const sealed = await through(plain, createEncryptStream(key, 'loc-1', log2));
+    const sealed = seal(key, 'loc-1', plain, log2);
     expect(sealed.length).toBe(encryptedSize(n, log2));
     expect((await through(sealed, createDecryptStream(key, 'loc-1'))).equals(plain)).toBe(true);
+    // The format as documented, written independently of the sealer, reads back the same.
+    const reference = sealReference(key, 'loc-1', plain, log2);
+    expect(reference.length).toBe(sealed.length);
+    expect((await through(reference, createDecryptStream(key, 'loc-1'))).equals(plain)).toBe(true);
   });
 
   it('refuses a wrong key, a wrong binding, a dropped last chunk and swapped chunks', async () => {
     const plain = randomBytes(3 * 4096);
-    const sealed = await through(plain, createEncryptStream(key, 'loc-1', log2));
+    const sealed = seal(key, 'loc-1', plain, log2);
     await expect(through(sealed, createDecryptStream(randomBytes(32), 'loc-1'))).rejects.toThrow();
     await expect(through(sealed, createDecryptStream(key, 'loc-2'))).rejects.toThrow();
     const chunk = 4096 + 16;

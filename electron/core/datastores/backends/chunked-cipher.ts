@@ -62,43 +62,6 @@ export function createChunkSealer(key: Buffer, binding: string, chunkLog2 = DEFA
   };
 }
 
-export function createEncryptStream(key: Buffer, binding: string, chunkLog2 = DEFAULT_CHUNK_LOG2): Transform {
-  const sealer = createChunkSealer(key, binding, chunkLog2);
-  const { header, chunkSize } = sealer;
-  let pending: Buffer[] = [];
-  let pendingLen = 0;
-  let headerSent = false;
-
-  const seal = (plain: Buffer, final: boolean): Buffer => Buffer.concat(sealer.sealPieces(plain, final));
-
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb: TransformCallback) {
-      if (!headerSent) {
-        this.push(header);
-        headerSent = true;
-      }
-      pending.push(chunk);
-      pendingLen += chunk.length;
-      if (pendingLen <= chunkSize) return cb();
-      // Keep at least one full chunk back: only at the end do we know which chunk is final.
-      while (pendingLen > chunkSize) {
-        const all = Buffer.concat(pending);
-        this.push(seal(all.subarray(0, chunkSize), false));
-        const rest = all.subarray(chunkSize);
-        pending = [rest];
-        pendingLen = rest.length;
-      }
-      cb();
-    },
-    flush(cb: TransformCallback) {
-      if (!headerSent) this.push(header);
-      this.push(seal(Buffer.concat(pending), true));
-      pending = [];
-      cb();
-    },
-  });
-}
-
 export function createDecryptStream(key: Buffer, binding: string): Transform {
   let header: Buffer | null = null;
   let chunkSize = 0;
