@@ -41,8 +41,11 @@ export function envelopeKeyId(sealed: Buffer): string {
   return bytesToUuid(sealed.subarray(1, 1 + KEY_ID_LEN));
 }
 
-export function openV1(key: Buffer, sealed: Buffer, aad: string): Buffer {
-  const keyId = envelopeKeyId(sealed);
+/**
+ * Opens a v1 envelope. `keyId` is the envelope's own key id when the caller has read it already (to pick the key).
+ * The plaintext is the decipher's one output buffer, not a copy, so a caller that zeroes it leaves no other copy.
+ */
+export function openV1(key: Buffer, sealed: Buffer, aad: string, keyId: string = envelopeKeyId(sealed)): Buffer {
   const nonce = sealed.subarray(1 + KEY_ID_LEN, HEADER_LEN);
   const tag = sealed.subarray(sealed.length - TAG_LEN);
   const ct = sealed.subarray(HEADER_LEN, sealed.length - TAG_LEN);
@@ -50,7 +53,10 @@ export function openV1(key: Buffer, sealed: Buffer, aad: string): Buffer {
     const d = createDecipheriv('aes-256-gcm', key, nonce);
     d.setAAD(aadFor(keyId, aad));
     d.setAuthTag(tag);
-    return Buffer.concat([d.update(ct), d.final()]);
+    const plaintext = d.update(ct);
+    // GCM deciphers as a stream: final() adds no bytes, it checks the tag (and throws if it does not match).
+    d.final();
+    return plaintext;
   } catch {
     throw integrityError();
   }

@@ -496,10 +496,11 @@ export function createVaultService(deps: {
     },
     open(sealed, aad) {
       if (!kek) throw locked();
-      const dek = deks.get(envelopeKeyId(sealed));
+      const keyId = envelopeKeyId(sealed);
+      const dek = deks.get(keyId);
       if (!dek) throw new AppError('INTEGRITY_FAILED', 'a stored value was sealed with a data key this vault does not have; restore it from a backup');
       lastUse = clock.now().getTime();
-      return openV1(dek, sealed, aad);
+      return openV1(dek, sealed, aad, keyId);
     },
   };
 
