@@ -80,20 +80,24 @@ ${css.map((f) => `<link rel="stylesheet" href="./assets/${f}">`).join('')}</head
 <nav class="sidebar"><div class="brand">ProvenanceOne</div></nav><main class="content"><h1>Set up the vault</h1>
 <p class="muted">Secrets and credentials are encrypted under a master key. Choose where it lives.</p></main></div></div></body></html>`,
 );
-const reactDir = path.join(refRoot, 'react');
-await buildVite({
-  root: 'bench/fixtures/first-screen-react',
-  base: './',
-  logLevel: 'warn',
-  plugins: [react()],
-  build: { outDir: reactDir, minify: true },
-});
-// Served like the app's build: brotli copies beside the scripts and styles.
-for (const f of fs.readdirSync(path.join(reactDir, 'assets')).filter((x) => /\.(js|css)$/.test(x))) {
-  const file = path.join(reactDir, 'assets', f);
-  fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(fs.readFileSync(file)));
-}
-const refs = [await startServe(dataDir, ['--renderer-dir', staticDir]), await startServe(dataDir, ['--renderer-dir', reactDir])];
+// (3) React alone: react-dom rendering the marker, with no stylesheet and no round trip (bench/fixtures/react-hello).
+const buildFixture = async (name, dir) => {
+  const outDir = path.join(refRoot, dir);
+  await buildVite({ root: `bench/fixtures/${name}`, base: './', logLevel: 'warn', plugins: [react()], build: { outDir, minify: true } });
+  // Served like the app's build: brotli copies beside the scripts and styles.
+  for (const f of fs.readdirSync(path.join(outDir, 'assets')).filter((x) => /\.(js|css)$/.test(x))) {
+    const file = path.join(outDir, 'assets', f);
+    fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(fs.readFileSync(file)));
+  }
+  return outDir;
+};
+const reactDir = await buildFixture('first-screen-react', 'react');
+const helloDir = await buildFixture('react-hello', 'hello');
+const refs = [
+  await startServe(dataDir, ['--renderer-dir', staticDir]),
+  await startServe(dataDir, ['--renderer-dir', reactDir]),
+  await startServe(dataDir, ['--renderer-dir', helloDir]),
+];
 
 /** CPU time (user + system, ms) of every Chromium process now alive, by pid: a load's cost is the difference. */
 function chromiumCpu() {
@@ -125,6 +129,7 @@ const arms = [
   { name: 'app', url: s.url, selector: '[data-app-state="loaded"]' },
   { name: 'static', url: refs[0].url, selector: '[data-app-state="loaded"]' },
   { name: 'react', url: refs[1].url, selector: '[data-app-state="loaded"]' },
+  { name: 'hello', url: refs[2].url, selector: '[data-app-state="loaded"]' },
 ];
 const wall = Object.fromEntries(arms.map((a) => [a.name, []]));
 const cpu = Object.fromEntries(arms.map((a) => [a.name, []]));
@@ -150,9 +155,10 @@ const vsBlank = (name, metric) =>
   emit({ metric, value: Math.round(median(wall[name])), unit: ' ms', reference: Math.round(blankMs), ratio: +(median(wall[name]) / Math.max(blankMs, 1)).toFixed(2) });
 vsBlank('static', 'reference: a static page with the marker vs about:blank (median ms)');
 vsBlank('react', 'reference: the least React first screen with its round trip vs about:blank (median ms)');
+vsBlank('hello', 'reference: React alone rendering the marker, no stylesheet, no round trip, vs about:blank (median ms)');
 emit({
-  metric: 'Chromium CPU per load, all processes (median ms): about:blank / app / static page / least React',
-  value: ['blank', 'app', 'static', 'react'].map((n) => Math.round(median(cpu[n]))).join(' / '),
+  metric: 'Chromium CPU per load, all processes (median ms): about:blank / app / static page / least React / React alone',
+  value: ['blank', 'app', 'static', 'react', 'hello'].map((n) => Math.round(median(cpu[n]))).join(' / '),
 });
 emit({ metric: 'renderer first screen vs about:blank (median ms)', value: Math.round(appMs), unit: ' ms', reference: Math.round(blankMs), ratio: +(appMs / Math.max(blankMs, 1)).toFixed(2), target: '≤ 1.5× about:blank', pass: appMs <= 1.5 * blankMs });
 // Second reading of the same target: a cold Chromium start showing about:blank vs a cold start showing the console's
