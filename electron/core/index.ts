@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { Actor } from '@shared/domain/actor';
 import type { CoreConfig } from './config';
 import { openDatabase, startIdleCheckpoints, type Db } from './db/database';
-import { MIGRATIONS } from './db/migrations';
+import { MIGRATIONS } from './schema-migrations';
 import { ensureDataDir, tightenPermissions } from './fs/data-dir';
 import { createEventBus } from './events/event-bus';
 import { createAuditService } from './audit/audit-service';

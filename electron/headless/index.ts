@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createCore, defaultLocalUser } from '@core/index';
 import { defaultDataDir } from '@core/config';
-import { createHandlers } from '@core/ipc/handlers';
+import { createHandlers } from '@core/handlers/handlers';
 import { createHttpServer } from '@core/http/http-server';
 import { createStderrLogger } from '@core/logging/stderr-logger';
 import { headlessPassphraseSource } from './vault-passphrase';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, shell } from 'electron';
 import { createCore, defaultLocalUser, localActor } from '@core/index';
-import { createHandlers } from '@core/ipc/handlers';
+import { createHandlers } from '@core/handlers/handlers';
 import { createRestServerController } from '@core/http/rest-server-controller';
 import { createStderrLogger } from '@core/logging/stderr-logger';
 import { PUSH_EVENTS } from '@shared/ipc/channels';

@@ -4,7 +4,7 @@ import { touchPrivate } from '../fs/data-dir';
 
 export type Db = Database;
 
-/** A numbered schema change. Capability migration files import this type from here (not from migrations.ts). */
+/** A numbered schema change. Capability migration files import this type from here; db/ never imports a capability. */
 export type Migration = { version: number; name: string; up: (db: Db) => void };
 export const DB_FILE = 'provenance.db';
 
@@ -48,7 +48,7 @@ export function schemaVersion(db: Db): number {
 /**
  * Applies every migration this database has not had yet, in version order, each in its own transaction together
  * with its row in schema_migrations, so a crash leaves whole migrations only. Versions are reserved per capability
- * (see migrations.ts) and may have gaps, so capabilities can land in any order. user_version mirrors the highest
+ * (see schema-migrations.ts) and may have gaps, so capabilities can land in any order. user_version mirrors the highest
  * applied version for tools. A database that has a migration this app does not know was written by a newer app:
  * it is refused, not guessed at.
  */

@@ -4,7 +4,7 @@ import { ObjectKeySchema } from '@shared/domain/datastore';
 import { IdSchema } from '@shared/domain/common';
 import type { Core } from '../index';
 import { AppError } from '../errors';
-import { toFailure } from '../ipc/dispatch';
+import { toFailure } from '../handlers/dispatch';
 import { sendError, type Authenticator } from './rest/rest-router';
 
 type Deps = {

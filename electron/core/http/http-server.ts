@@ -7,7 +7,7 @@ import { PUSH_EVENTS } from '@shared/ipc/channels';
 import { fail, HTTP_STATUS } from '@shared/ipc/result';
 import type { Actor } from '@shared/domain/actor';
 import { localActor, type Core } from '../index';
-import { dispatch, type Handlers } from '../ipc/dispatch';
+import { dispatch, type Handlers } from '../handlers/dispatch';
 import { registerErrorHandler, registerRestRoutes, sendError } from './rest/rest-router';
 import { REST_ROUTES } from './rest/routes';
 import { createAuthenticator, userActor } from './rest/auth';

@@ -1,5 +1,5 @@
 import type { Core } from '../index';
-import type { Handlers } from '../ipc/dispatch';
+import type { Handlers } from '../handlers/dispatch';
 import { createHttpServer, type HttpServer } from './http-server';
 
 /**

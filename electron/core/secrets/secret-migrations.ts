@@ -1,4 +1,4 @@
-import type { Migration } from '../db/migrations';
+import type { Migration } from '../db/database';
 
 /** Secrets (250–299 are this capability's). */
 export const secretsMigration: Migration = {

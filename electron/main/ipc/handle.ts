@@ -2,7 +2,7 @@ import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { CHANNELS } from '@shared/ipc/channels';
 import { fail } from '@shared/ipc/result';
 import type { Actor } from '@shared/domain/actor';
-import { dispatch, type Handlers } from '@core/ipc/dispatch';
+import { dispatch, type Handlers } from '@core/handlers/dispatch';
 import type { Logger } from '@core/ports';
 import { isTrustedSender, type RendererOrigin } from '../security';
 

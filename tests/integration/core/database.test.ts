@@ -3,7 +3,8 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, schemaVersion } from '@core/db/database';
-import { MIGRATIONS, type Migration } from '@core/db/migrations';
+import { type Migration } from '@core/db/database';
+import { MIGRATIONS } from '@core/schema-migrations';
 import { createCore } from '@core/index';
 import { tempDir } from '../../helpers/test-core';
 

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRestServerController } from '@core/http/rest-server-controller';
 import { createCore } from '@core/index';
-import { createHandlers } from '@core/ipc/handlers';
+import { createHandlers } from '@core/handlers/handlers';
 import { makeTestCore, unwrap } from '../../helpers/test-core';
 import { roleActors } from '../../helpers/actors';
 import { createMemoryKeyStore } from '../../fakes/memory-key-store';

@@ -5,7 +5,7 @@ import type { Channel } from '@shared/ipc/contract';
 import { HTTP_STATUS, type IpcError } from '@shared/ipc/result';
 import type { Core } from '../../index';
 import { AppError, invalid } from '../../errors';
-import { dispatch, type Handlers } from '../../ipc/dispatch';
+import { dispatch, type Handlers } from '../../handlers/dispatch';
 
 /** What a REST request resolved to: who is calling, and in which workspace (x-workspace-id, else Default). */
 export type RestCaller = { actor: Actor; workspaceId: string };

@@ -1,12 +1,12 @@
 import type { Core } from '../index';
 import type { Handlers } from './dispatch';
-import { coreHandlers } from './core.ipc';
-import { vaultHandlers } from './vault.ipc';
-import { datastoreHandlers } from './datastores.ipc';
-import { connectionsHandlers } from './connections.ipc';
-import { identityHandlers } from './identity.ipc';
-import { secretsHandlers } from './secrets.ipc';
-import { oauthHandlers } from './oauth.ipc';
+import { coreHandlers } from './core.handlers';
+import { vaultHandlers } from './vault.handlers';
+import { datastoreHandlers } from './datastores.handlers';
+import { connectionsHandlers } from './connections.handlers';
+import { identityHandlers } from './identity.handlers';
+import { secretsHandlers } from './secrets.handlers';
+import { oauthHandlers } from './oauth.handlers';
 
 /** Every channel's handler as one plain object: main's handle() and the headless bridge loop over it. */
 export function createHandlers(core: Core): Handlers {

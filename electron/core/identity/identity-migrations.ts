@@ -1,4 +1,4 @@
-import type { Migration } from '../database';
+import type { Migration } from '../db/database';
 
 /** Identity (100–199): local users with a role per workspace, API keys (hashes only), the sealed JWT signing key. */
 export const identityMigration: Migration = {
