@@ -1,3 +1,6 @@
+// One file (a little over 400 lines): every write path (create, rotate, rollback, the scheduled rotation) seals
+// through the same `addVersion` in its own transaction with its audit row, and the reveal's audit-first rule sits
+// beside them; the SQL is in secret-store.ts.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Actor } from '@shared/domain/actor';
 import {

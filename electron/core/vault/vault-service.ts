@@ -1,3 +1,6 @@
+// One file (over 400 lines) on purpose: every method shares the unlocked key state this factory's closure holds (the
+// master key, the unwrapped data keys, the last use) and the `exclusive` queue; split apart, that state would have to
+// be exposed to other modules. Its SQL is in vault-store.ts, backup and restore in vault-backup.ts.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Actor } from '@shared/domain/actor';
 import type { AccessService } from '../access/access-service';
