@@ -5,10 +5,14 @@ import { openDatabase, startIdleCheckpoints, type Db } from './db/database';
 import { MIGRATIONS } from './schema-migrations';
 import { ensureDataDir, tightenPermissions } from './fs/data-dir';
 import { createEventBus } from './events/event-bus';
+import { createAuditStore } from './audit/audit-store';
 import { createAuditService } from './audit/audit-service';
 import { createAccessService } from './access/access-service';
+import { createWorkspaceStore } from './workspaces/workspace-store';
 import { createWorkspaceService } from './workspaces/workspace-service';
+import { createReferenceStore } from './references/reference-store';
 import { createReferenceIndex } from './references/reference-index';
+import { createVaultStore } from './vault/vault-store';
 import { createVaultService } from './vault/vault-service';
 import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
@@ -19,10 +23,16 @@ import { createConnectionService } from './connections/connection-service';
 import { createHttpConnectionTester } from './connections/http-connection-tester';
 import type { ConnectionTester } from './connections/connection-tester';
 import { createLoginThrottle } from './identity/login-throttle';
+import { createSigningKeyStore } from './identity/signing-key-store';
 import { createTokenService } from './identity/token-service';
+import { createUserStore } from './identity/user-store';
 import { createUserService } from './identity/user-service';
+import { createApiKeyStore } from './identity/api-key-store';
 import { createApiKeyService } from './identity/api-key-service';
+import { createSessionService } from './identity/session-service';
+import { createSettingsStore } from './settings/settings-store';
 import { createSettingsService } from './settings/settings-service';
+import { createSecretStore } from './secrets/secret-store';
 import { createSecretService } from './secrets/secret-service';
 import { createOAuthAppService } from './oauth/oauth-app-service';
 import { createOAuthTokenService, type RefreshPolicy } from './oauth/oauth-token-service';
@@ -72,6 +82,10 @@ export const defaultLocalUser = (): string => {
 /**
  * The composition root: the one place that builds the platform core. Electron main and the headless console
  * both call it; nothing in here may import 'electron'.
+ *
+ * Stores (`*-store.ts`) hold each capability's SQL and are built here from the one database connection, so another
+ * engine means other stores passed to the same services (README: "Second database engine"). Services check access
+ * themselves: every transport (IPC, REST, the console, the scheduler) passes the same gate.
  */
 export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const clock = ports.clock ?? systemClock;
@@ -84,15 +98,28 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   tightenPermissions(config.dataDir);
 
   const bus = createEventBus();
-  const audit = createAuditService({ db, clock, bus });
   const access = createAccessService({ logger });
-  const workspaces = createWorkspaceService({ db, clock, audit, bus });
+  const audit = createAuditService({ store: createAuditStore(db), clock, bus, access });
+  const workspaces = createWorkspaceService({ store: createWorkspaceStore(db), clock, audit, access, bus });
   workspaces.ensureDefault(SYSTEM_ACTOR);
-  const references = createReferenceIndex({ db });
+  const references = createReferenceIndex({ store: createReferenceStore(db) });
+  const settingsStore = createSettingsStore(db);
   const keyStore = ports.keyStore ?? createKeytarKeyStore();
-  const vault = createVaultService({ db, keyStore, clock, audit, bus, logger, kdfCost: ports.vaultKdf });
+  const vaultStore = createVaultStore(db);
+  const vault = createVaultService({
+    store: vaultStore,
+    settings: settingsStore,
+    keyStore,
+    clock,
+    audit,
+    access,
+    workspaces,
+    bus,
+    logger,
+    kdfCost: ports.vaultKdf,
+  });
   const vaultBackup = createVaultBackup({
-    db,
+    store: vaultStore,
     dataDir: config.dataDir,
     vault,
     audit,
@@ -115,9 +142,9 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     // Connections whose credential is kept as a vault secret read it at use time (secrets is built below).
     readSecret: (workspaceId, secretId) => secrets.readForRuntime(workspaceId, secretId),
   });
-  const tokens = createTokenService({ db, clock, vault });
-  const users = createUserService({ db, clock, audit, workspaces, tokens, throttle: createLoginThrottle({ clock }) });
-  const apiKeys = createApiKeyService({ db, clock, audit });
+  const tokens = createTokenService({ store: createSigningKeyStore(db), clock, vault });
+  const users = createUserService({ store: createUserStore(db), clock, audit, access, workspaces, tokens, throttle: createLoginThrottle({ clock }) });
+  const apiKeys = createApiKeyService({ store: createApiKeyStore(db), clock, audit, access });
   // Users and API keys get their grants from the same POLICY table as everyone: a role per workspace, or scopes.
   access.registerResolver('user', (actor, ws) => {
     const role = users.roleIn(actor.id, ws);
@@ -127,9 +154,20 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     const scopes = apiKeys.scopesIn(actor.id, ws);
     return scopes ? { scopes } : null;
   });
-  const settings = createSettingsService({ db, audit, bus, config });
+  const settings = createSettingsService({ store: settingsStore, audit, access, workspaces, bus, config });
+  const session = createSessionService({ access, workspaces, config });
   const scheduler = createScheduler({ clock, logger });
-  const secrets = createSecretService({ db, clock, logger, bus, audit, access, vault, references, systemActor: SYSTEM_ACTOR });
+  const secrets = createSecretService({
+    store: createSecretStore(db),
+    clock,
+    logger,
+    bus,
+    audit,
+    access,
+    vault,
+    references,
+    systemActor: SYSTEM_ACTOR,
+  });
   scheduler.register(secrets.rotationJob);
   scheduler.register({ name: 'vault.auto-lock', tick: async (now) => void vault.lockIfIdle(now) });
   const oauthApps = createOAuthAppService({ db, clock, audit, vault });
@@ -179,6 +217,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     connections,
     users,
     apiKeys,
+    session,
     settings,
     scheduler,
     datastores,

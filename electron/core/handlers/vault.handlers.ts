@@ -13,46 +13,25 @@ type VaultChannels =
   | 'vault:restoreBackup';
 
 /**
- * The vault is installation-wide: its admin actions are checked as `vault.manage` in the default workspace (the one
- * every administrator administers). Status is for everyone: the UI needs it to pick setup / unlock screens.
+ * Vault handlers: parsed input → service. The vault checks `vault.manage` in the Default workspace itself; status is
+ * for everyone (the UI needs it to pick setup / unlock screens).
  */
 export function vaultHandlers(core: Core): Pick<Handlers, VaultChannels> {
-  const { access, workspaces, vault, vaultBackup } = core;
-  const manage = (actor: Parameters<typeof access.assert>[0]) => access.assert(actor, workspaces.defaultWorkspace().id, 'vault.manage');
+  const { vault, vaultBackup } = core;
   return {
     'vault:status': () => vault.status(),
-    'vault:initialize': (input, { actor }) => {
-      manage(actor);
-      return input.mode === 'keychain' ? vault.initializeWithKeychain(actor) : vault.initializeWithPassphrase(input.passphrase, actor);
-    },
-    'vault:unlock': (input, { actor }) => {
-      manage(actor);
-      return vault.unlock(actor, input?.passphrase);
-    },
-    'vault:lock': (_input, { actor }) => {
-      manage(actor);
-      return vault.lock(actor);
-    },
-    'vault:rotateMasterKey': (input, { actor }) => {
-      manage(actor);
-      return vault.rotateMasterKey(actor, input?.passphrase);
-    },
-    'vault:rotateDataKey': (_input, { actor }) => {
-      manage(actor);
-      return vault.rotateDataKey(actor);
-    },
-    'vault:setAutoLock': (input, { actor }) => {
-      manage(actor);
-      return vault.setAutoLock(input.minutes, actor);
-    },
+    'vault:initialize': (input, { actor }) =>
+      input.mode === 'keychain' ? vault.initializeWithKeychain(actor) : vault.initializeWithPassphrase(input.passphrase, actor),
+    'vault:unlock': (input, { actor }) => vault.unlock(actor, input?.passphrase),
+    'vault:lock': (_input, { actor }) => vault.lock(actor),
+    'vault:rotateMasterKey': (input, { actor }) => vault.rotateMasterKey(actor, input?.passphrase),
+    'vault:rotateDataKey': (_input, { actor }) => vault.rotateDataKey(actor),
+    'vault:setAutoLock': (input, { actor }) => vault.setAutoLock(input.minutes, actor),
     'vault:exportBackup': async (input, { actor }) => {
-      manage(actor);
+      // The file travels as base64 in the contract; the service returns bytes.
       const file = await vaultBackup.exportBackup(input.passphrase, actor);
       return { fileName: file.fileName, data: file.data.toString('base64'), bytes: file.data.length, createdAt: file.createdAt };
     },
-    'vault:restoreBackup': (input, { actor }) => {
-      manage(actor);
-      return vaultBackup.restoreBackup(Buffer.from(input.data, 'base64'), input.passphrase, input.protect, actor);
-    },
+    'vault:restoreBackup': (input, { actor }) => vaultBackup.restoreBackup(Buffer.from(input.data, 'base64'), input.passphrase, input.protect, actor),
   };
 }

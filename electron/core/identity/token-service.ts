@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import type { Db } from '../db/database';
 import type { Clock } from '../ports';
 import type { VaultPort } from '../vault/vault-port';
 import { AppError } from '../errors';
+import type { SigningKeyStore } from './signing-key-store';
 
 export const JWT_ISSUER = 'provenanceone-desktop';
 export const JWT_AUDIENCE = 'provenanceone-api';
@@ -17,7 +17,7 @@ export type TokenClaims = { sub: string; name: string; pwh: string };
  * sealed by the vault (AAD names the record); the plaintext lives in memory for the life of the process.
  * Locking the vault stops sign-in and token checks too: a locked vault means nothing it protects is usable.
  */
-export function createTokenService(deps: { db: Db; clock: Clock; vault: VaultPort }) {
+export function createTokenService(deps: { store: SigningKeyStore; clock: Clock; vault: VaultPort }) {
   let cached: Uint8Array | null = null;
 
   function signingKey(): Uint8Array {
@@ -30,15 +30,14 @@ export function createTokenService(deps: { db: Db; clock: Clock; vault: VaultPor
     if (cached) return cached;
     // IMMEDIATE: a second process on the same data dir (desktop + console) either sees this key or waits for it,
     // so both sign with the same one.
-    const key = deps.db.transaction(() => {
-      const row = deps.db.prepare('SELECT sealed FROM signing_keys ORDER BY created_at LIMIT 1').get() as { sealed: Buffer } | undefined;
-      if (row) return vault.open(row.sealed, KEY_AAD);
+    const { store } = deps;
+    const key = store.immediate(() => {
+      const sealed = store.firstSealed();
+      if (sealed) return vault.open(sealed, KEY_AAD);
       const fresh = randomBytes(32);
-      deps.db
-        .prepare('INSERT INTO signing_keys (id, sealed, created_at) VALUES (?, ?, ?)')
-        .run(randomUUID(), vault.seal(fresh, KEY_AAD), deps.clock.now().toISOString());
+      store.insert(randomUUID(), vault.seal(fresh, KEY_AAD), deps.clock.now().toISOString());
       return fresh;
-    }).immediate();
+    });
     cached = new Uint8Array(key);
     key.fill(0);
     return cached;

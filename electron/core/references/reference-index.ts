@@ -1,31 +1,32 @@
-import type { Db } from '../db/database';
+import type { Reference, ReferenceStore, ResourceRef } from './reference-store';
 
-export type Reference = { fromType: string; fromId: string; fromName: string | null };
+export type { Reference } from './reference-store';
 
 /**
  * Who references what (a connection → the secret holding its credential; later, workflow steps → connections).
  * Deleting a referenced resource must show these and require confirmation (the docs' warning). Writers call
- * `set` inside the transaction that creates or changes the referencing record, and `clearFrom` when it goes away.
+ * `set` inside the transaction that creates or changes the referencing record, `clearFrom` when it goes away, and
+ * `clearTo` when the referenced resource is deleted with force.
+ *
+ * Every method is internal: the index holds no data of its own worth checking (names and ids of resources), and
+ * each caller is a service that has already checked its own operation and passes its own transaction.
  */
-export function createReferenceIndex(deps: { db: Db }) {
-  const { db } = deps;
+export function createReferenceIndex(deps: { store: ReferenceStore }) {
+  const { store } = deps;
   return {
-    set(workspaceId: string, from: { type: string; id: string; name?: string | null }, to: { type: string; id: string }): void {
-      db.prepare(
-        `INSERT INTO resource_references (workspace_id, from_type, from_id, from_name, to_type, to_id) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (to_type, to_id, from_type, from_id) DO UPDATE SET from_name = excluded.from_name`,
-      ).run(workspaceId, from.type, from.id, from.name ?? null, to.type, to.id);
+    set(workspaceId: string, from: ResourceRef & { name?: string | null }, to: ResourceRef): void {
+      store.upsert(workspaceId, from, to);
     },
     /** Removes every reference made by `from` (it was deleted, or is about to be re-set). */
-    clearFrom(from: { type: string; id: string }): void {
-      db.prepare('DELETE FROM resource_references WHERE from_type = ? AND from_id = ?').run(from.type, from.id);
+    clearFrom(from: ResourceRef): void {
+      store.deleteFrom(from);
     },
-    referencesTo(to: { type: string; id: string }): Reference[] {
-      return (
-        db
-          .prepare('SELECT from_type, from_id, from_name FROM resource_references WHERE to_type = ? AND to_id = ? ORDER BY from_type, from_name')
-          .all(to.type, to.id) as Array<{ from_type: string; from_id: string; from_name: string | null }>
-      ).map((r) => ({ fromType: r.from_type, fromId: r.from_id, fromName: r.from_name }));
+    /** Removes every reference to `to` (it was deleted with force). */
+    clearTo(to: ResourceRef): void {
+      store.deleteTo(to);
+    },
+    referencesTo(to: ResourceRef): Reference[] {
+      return store.to(to);
     },
   };
 }

@@ -1,9 +1,11 @@
 import type { Actor } from '@shared/domain/actor';
 import { DEFAULT_REST_PORT, SettingsSchema, type Settings, type SettingsUpdate, type SettingsView } from '@shared/domain/settings';
-import type { Db } from '../db/database';
+import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
 import type { EventBus } from '../events/event-bus';
 import type { CoreConfig } from '../config';
+import type { WorkspaceService } from '../workspaces/workspace-service';
+import type { SettingsStore } from './settings-store';
 
 const DEFAULTS: Settings = { restApi: { enabled: false, port: DEFAULT_REST_PORT } };
 
@@ -12,15 +14,26 @@ const DEFAULTS: Settings = { restApi: { enabled: false, port: DEFAULT_REST_PORT 
  * on the bus ('settings:changed'), which is how the desktop shell learns to start or stop the REST server.
  * The REST server's runtime state (where it listens, why it could not start) is reported back here by whoever
  * runs it, so every window and the console show the same truth.
+ *
+ * Who may call what: `update` checks `settings.manage` in the Default workspace (app-wide settings are administered
+ * there, like creating workspaces). `view` is open to every caller: not secret (a switch and a port), and every
+ * signed-in screen shows it. `get` and `reportRestStatus` are internal, for whoever runs the REST server.
  */
-export function createSettingsService(deps: { db: Db; audit: Pick<AuditService, 'record'>; bus: EventBus; config: Pick<CoreConfig, 'mode'> }) {
-  const { db, audit, bus } = deps;
+export function createSettingsService(deps: {
+  store: SettingsStore;
+  audit: Pick<AuditService, 'record'>;
+  access: Pick<AccessService, 'assert'>;
+  workspaces: Pick<WorkspaceService, 'defaultWorkspace'>;
+  bus: EventBus;
+  config: Pick<CoreConfig, 'mode'>;
+}) {
+  const { store, audit, access, bus } = deps;
   let rest: { baseUrl: string | null; problem: string | null } = { baseUrl: null, problem: null };
 
+  /** Internal: the stored settings merged over the defaults. */
   function get(): Settings {
-    const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
     const stored: Record<string, unknown> = {};
-    for (const r of rows) {
+    for (const r of store.all()) {
       try {
         stored[r.key] = JSON.parse(r.value);
       } catch {
@@ -37,14 +50,15 @@ export function createSettingsService(deps: { db: Db; audit: Pick<AuditService, 
     return { restApi: { ...s.restApi, alwaysOn: deps.config.mode === 'headless', baseUrl: rest.baseUrl, problem: rest.problem } };
   }
 
-  function update(patch: SettingsUpdate, workspaceId: string, actor: Actor): SettingsView {
+  function update(patch: SettingsUpdate, actor: Actor): SettingsView {
+    const workspaceId = deps.workspaces.defaultWorkspace().id;
+    access.assert(actor, workspaceId, 'settings.manage');
     const before = get();
     const next: Settings = { restApi: { ...before.restApi, ...stripUndefined(patch.restApi ?? {}) } };
     const changed = (Object.keys(next) as (keyof Settings)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(before[k]));
     if (changed.length > 0) {
-      db.transaction(() => {
-        const put = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-        for (const k of changed) put.run(k, JSON.stringify(next[k]));
+      store.transaction(() => {
+        for (const k of changed) store.put(k, JSON.stringify(next[k]));
         audit.record({
           workspaceId,
           action: 'settings.updated',
@@ -52,18 +66,26 @@ export function createSettingsService(deps: { db: Db; audit: Pick<AuditService, 
           target: { type: 'settings', id: changed.join(','), name: changed.join(', ') },
           details: Object.fromEntries(changed.map((k) => [k, { from: before[k], to: next[k] }])),
         });
-      })();
+      });
       bus.emit('settings:changed', { keys: changed });
     }
     return view();
   }
 
+  /** Internal: the REST server's runner reports where it listens, or why it could not start. */
   function reportRestStatus(status: { baseUrl: string | null; problem: string | null }): void {
     rest = status;
     bus.emit('settings:changed', { keys: ['restApi.status'] });
   }
 
-  return { get, view, update, reportRestStatus };
+  return {
+    // User-facing: `update` checks the actor; `view` is open (see above).
+    view,
+    update,
+    // Internal.
+    get,
+    reportRestStatus,
+  };
 }
 export type SettingsService = ReturnType<typeof createSettingsService>;
 

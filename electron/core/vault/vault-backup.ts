@@ -1,16 +1,16 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import type { Actor } from '@shared/domain/actor';
 import type { AuditService } from '../audit/audit-service';
-import { migrate, type Db, type Migration } from '../db/database';
+import type { Migration } from '../db/database';
 import type { EventBus } from '../events/event-bus';
 import { AppError } from '../errors';
 import type { Clock, KeyStore, Logger } from '../ports';
 import { openV1 } from './envelope';
 import { deriveKey, KdfParamsSchema, newKdfParams, type KdfCost, type KdfParams } from './kdf';
-import { accountOf, rotatedKeychainAccount, wrapKek, type Meta, type VaultService, type VaultStatus } from './vault-service';
+import { accountOf, rotatedKeychainAccount, wrapKek, type VaultService, type VaultStatus } from './vault-service';
+import type { Meta, ScratchVault, VaultStore } from './vault-store';
 
 /**
  * The vault backup file. Never change the meaning of an existing format byte: add a new one.
@@ -125,16 +125,17 @@ export async function decryptBackup(file: Buffer, passphrase: string): Promise<{
 
 export type Protection = { mode: 'keychain' } | { mode: 'passphrase'; passphrase: string };
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
 /**
  * Export and restore of the whole vault + metadata (the database). Restore does not swap files under the open
  * connection: it validates the backup completely in a scratch copy, then replaces the contents of every table of the
  * live database in ONE transaction (so every service and prepared statement keeps working, and any failure restores
  * nothing), then re-adopts the backup's master key, now protected by this machine's keychain or a new passphrase.
+ *
+ * Both are admin actions on the whole installation: each takes the actor and checks vault.manage (the vault's own
+ * gate) before it reads a byte.
  */
 export function createVaultBackup(deps: {
-  db: Db;
+  store: Pick<VaultStore, 'snapshotTo' | 'openScratch' | 'replaceAllFrom'>;
   dataDir: string;
   vault: VaultService;
   audit: Pick<AuditService, 'record'>;
@@ -145,13 +146,14 @@ export function createVaultBackup(deps: {
   logger: Logger;
   appVersion: string;
 }) {
-  const { db, vault, audit, clock } = deps;
+  const { store, vault, audit, clock } = deps;
   const scratch = (kind: string) => path.join(deps.dataDir, `.${kind}-${randomUUID()}.db`);
   const removeScratch = (file: string) => {
     for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
   };
 
   async function exportBackup(passphrase: string, actor: Actor): Promise<{ fileName: string; data: Buffer; createdAt: string }> {
+    vault.internals.manage(actor);
     return vault.exclusive(async () => {
       const m = vault.internals.meta();
       const held = vault.internals.currentKek();
@@ -163,7 +165,7 @@ export function createVaultBackup(deps: {
       let dbBytes: Buffer;
       try {
         // SQLite's online backup: a consistent snapshot while the app keeps running. It holds only ciphertext.
-        await db.backup(tmp);
+        await store.snapshotTo(tmp);
         dbBytes = fs.readFileSync(tmp);
       } finally {
         removeScratch(tmp);
@@ -187,20 +189,19 @@ export function createVaultBackup(deps: {
   }
 
   /** Opens the decrypted database copy, brings it to this app's schema and proves the key opens all of it. */
-  function validateScratch(file: string, kek: Buffer): { sdb: BetterSqlite3.Database; meta: Meta } {
-    const sdb = new BetterSqlite3(file);
+  function validateScratch(file: string, kek: Buffer): { sdb: ScratchVault; meta: Meta } {
+    const sdb = store.openScratch(file);
     try {
-      const ok = sdb.pragma('integrity_check', { simple: true });
-      if (ok !== 'ok') throw damaged();
+      if (!sdb.intact()) throw damaged();
       try {
-        migrate(sdb, deps.migrations);
+        sdb.migrate(deps.migrations);
       } catch (e) {
         throw new AppError('PRECONDITION_FAILED', e instanceof Error ? e.message : 'the backup database could not be upgraded');
       }
-      const meta = sdb.prepare('SELECT * FROM vault_meta WHERE id = 1').get() as Meta | undefined;
+      const meta = sdb.meta();
       if (!meta) throw damaged();
       openV1(kek, meta.kek_check, 'kek-check');
-      for (const r of sdb.prepare('SELECT id, wrapped FROM vault_data_keys').all() as Array<{ id: string; wrapped: Buffer }>) {
+      for (const r of sdb.dataKeys()) {
         openV1(kek, r.wrapped, `dek:${r.id}`).fill(0);
       }
       return { sdb, meta };
@@ -210,38 +211,8 @@ export function createVaultBackup(deps: {
     }
   }
 
-  /** Replaces every table's rows of the live db with the scratch db's, in the caller's transaction. */
-  function copyAllTables(): number {
-    const tables = (
-      db.prepare(`SELECT name, sql FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as Array<{ name: string; sql: string }>
-    ).map((t) => t.name);
-    const restoredTables = new Set(
-      (db.prepare(`SELECT name FROM restored.sqlite_master WHERE type = 'table'`).all() as Array<{ name: string }>).map((t) => t.name),
-    );
-    const virtual = new Set(
-      (db.prepare(`SELECT name FROM main.sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'`).all() as Array<{ name: string }>).map((t) => t.name),
-    );
-    // A virtual table's shadow tables follow from its own contents.
-    const isShadow = (t: string) => [...virtual].some((v) => t.startsWith(`${v}_`));
-    const copied = tables.filter((t) => !isShadow(t));
-    // Append-only guards (the audit log's triggers) would refuse the replacement; they come back in the same transaction.
-    const triggers = db.prepare(`SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger'`).all() as Array<{ name: string; sql: string }>;
-    for (const t of triggers) db.exec(`DROP TRIGGER main.${quote(t.name)}`);
-    for (const t of copied) db.exec(`DELETE FROM main.${quote(t)}`);
-    if (restoredTables.has('sqlite_sequence')) {
-      db.exec('DELETE FROM main.sqlite_sequence');
-      db.exec('INSERT INTO main.sqlite_sequence SELECT * FROM restored.sqlite_sequence');
-    }
-    for (const t of copied) {
-      if (!restoredTables.has(t)) continue;
-      const cols = (db.prepare(`PRAGMA main.table_info(${quote(t)})`).all() as Array<{ name: string }>).map((c) => quote(c.name)).join(', ');
-      db.exec(`INSERT INTO main.${quote(t)} (${cols}) SELECT ${cols} FROM restored.${quote(t)}`);
-    }
-    for (const t of triggers) db.exec(t.sql);
-    return copied.length;
-  }
-
   async function restoreBackup(file: Buffer, passphrase: string, protect: Protection, actor: Actor): Promise<VaultStatus> {
+    vault.internals.manage(actor);
     return vault.exclusive(async () => {
       const { header, kek, dbBytes } = await decryptBackup(file, passphrase);
       const tmp = scratch('restore');
@@ -255,44 +226,33 @@ export function createVaultBackup(deps: {
           if (protect.mode === 'keychain') {
             newAccount = rotatedKeychainAccount(meta.installation_id);
             await deps.keyStore.set(newAccount, kek.toString('base64'));
-            sdb.prepare(`UPDATE vault_meta SET mode = 'keychain', kdf = NULL, wrapped_kek = NULL, keychain_account = ? WHERE id = 1`).run(newAccount);
+            sdb.protectWithKeychain(newAccount);
           } else {
             const params = newKdfParams(vault.internals.kdfCost);
             const wk = await deriveKey(protect.passphrase, params);
             try {
-              sdb.prepare(`UPDATE vault_meta SET mode = 'passphrase', kdf = ?, wrapped_kek = ?, keychain_account = NULL WHERE id = 1`).run(
-                JSON.stringify(params),
-                wrapKek(wk, kek, meta.kek_id, meta.installation_id),
-              );
+              sdb.protectWithPassphrase(JSON.stringify(params), wrapKek(wk, kek, meta.kek_id, meta.installation_id));
             } finally {
               wk.fill(0);
             }
           }
           // One self-contained file for ATTACH.
-          sdb.pragma('journal_mode = DELETE');
+          sdb.settle();
         } finally {
           sdb.close();
         }
 
-        db.exec(`ATTACH DATABASE '${tmp.replaceAll("'", "''")}' AS restored`);
-        try {
-          db.transaction(() => {
-            db.pragma('defer_foreign_keys = ON');
-            const tables = copyAllTables();
-            const m = db.prepare('SELECT * FROM vault_meta WHERE id = 1').get() as Meta;
-            // The restored rows must open with the key we hold, or the transaction rolls back.
-            openV1(kek, m.kek_check, 'kek-check');
-            audit.record({
-              workspaceId: null,
-              action: 'vault.backup_restored',
-              actor,
-              target: { type: 'vault', id: m.installation_id, name: m.mode },
-              details: { backupCreatedAt: header.createdAt, tables, protectedBy: protect.mode, replacedInstallation: before?.installation_id ?? null },
-            });
-          })();
-        } finally {
-          db.exec('DETACH DATABASE restored');
-        }
+        store.replaceAllFrom(tmp, ({ meta: m, tables }) => {
+          // The restored rows must open with the key we hold, or the transaction rolls back.
+          openV1(kek, m.kek_check, 'kek-check');
+          audit.record({
+            workspaceId: null,
+            action: 'vault.backup_restored',
+            actor,
+            target: { type: 'vault', id: m.installation_id, name: m.mode },
+            details: { backupCreatedAt: header.createdAt, tables, protectedBy: protect.mode, replacedInstallation: before?.installation_id ?? null },
+          });
+        });
       } catch (e) {
         if (newAccount) await deps.keyStore.delete(newAccount).catch(() => false);
         throw e;

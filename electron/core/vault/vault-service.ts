@@ -1,16 +1,23 @@
+// One file (over 400 lines) on purpose: every method shares the unlocked key state this factory's closure holds (the
+// master key, the unwrapped data keys, the last use) and the `exclusive` queue; split apart, that state would have to
+// be exposed to other modules. Its SQL is in vault-store.ts, backup and restore in vault-backup.ts.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Actor } from '@shared/domain/actor';
+import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
-import type { Db } from '../db/database';
 import type { EventBus } from '../events/event-bus';
 import { AppError } from '../errors';
 import type { Clock, KeyStore, Logger } from '../ports';
 import { envelopeKeyId, openV1, sealV1 } from './envelope';
 import { belowDefault, DEFAULT_KDF, deriveKey, newKdfParams, parseKdf, type KdfCost, type KdfParams } from './kdf';
 import type { VaultPort } from './vault-port';
+import type { Meta, VaultMode, VaultStore } from './vault-store';
+import type { SettingsStore } from '../settings/settings-store';
+import type { WorkspaceService } from '../workspaces/workspace-service';
+
+export type { Meta, VaultMode } from './vault-store';
 
 export type VaultState = 'uninitialized' | 'locked' | 'unlocked';
-export type VaultMode = 'keychain' | 'passphrase';
 export type VaultStatus = {
   state: VaultState;
   mode: VaultMode | null;
@@ -20,18 +27,6 @@ export type VaultStatus = {
   kdf: KdfCost | null;
   createdAt: string | null;
   rotatedAt: string | null;
-};
-
-export type Meta = {
-  installation_id: string;
-  mode: VaultMode;
-  kek_id: string;
-  kek_check: Buffer;
-  kdf: string | null;
-  wrapped_kek: Buffer | null;
-  keychain_account: string | null;
-  created_at: string;
-  rotated_at: string | null;
 };
 
 const KEK_CHECK_PLAINTEXT = Buffer.from('provenanceone-master-key-check');
@@ -67,25 +62,38 @@ const wrongPassphrase = () =>
  *   stays readable. Unlocked keys live only in this process's memory and are zeroed on lock.
  * - Key-changing admin actions run one at a time (`exclusive`), because they await the keychain or scrypt between
  *   reading and writing vault_meta.
+ *
+ * Who may call what: the vault is installation-wide, so its admin actions (set up, unlock, lock, rotate, auto-lock)
+ * take the actor and need `vault.manage` in the Default workspace (the one every administrator administers); the
+ * check comes before anything else, so a refused call changes nothing and waits for nothing. `status` is open to
+ * every caller: the UI needs it to pick the setup or unlock screen before anyone is signed in. `seal`, `open` and
+ * `isUnlocked` (the VaultPort every service uses after its own check), `lockIfIdle` (the scheduler), `exclusive`,
+ * `forget` (shutdown) and `internals` (backup/restore) are internal: no transport reaches them.
  */
 export function createVaultService(deps: {
-  db: Db;
+  store: VaultStore;
+  /** The auto-lock minutes live in the app's settings table. */
+  settings: Pick<SettingsStore, 'get' | 'put'>;
   keyStore: KeyStore;
   clock: Clock;
   audit: Pick<AuditService, 'record'>;
+  access: Pick<AccessService, 'assert'>;
+  workspaces: Pick<WorkspaceService, 'defaultWorkspace'>;
   bus?: EventBus;
   logger?: Logger;
   /** scrypt cost for new wraps; tests of "raise the parameters later" pass a higher one. */
   kdfCost?: KdfCost;
 }) {
-  const { db, keyStore, clock, audit } = deps;
+  const { store, keyStore, clock, audit } = deps;
+  /** The gate of every admin action: vault.manage in the Default workspace. */
+  const manage = (actor: Actor) => deps.access.assert(actor, deps.workspaces.defaultWorkspace().id, 'vault.manage');
   const kdfCost = deps.kdfCost ?? DEFAULT_KDF;
   let kek: Buffer | null = null;
   const deks = new Map<string, Buffer>();
   let activeDekId: string | null = null;
   let lastUse = 0;
 
-  const meta = (): Meta | undefined => db.prepare('SELECT * FROM vault_meta WHERE id = 1').get() as Meta | undefined;
+  const meta = (): Meta | undefined => store.meta();
   const requireMeta = (): Meta => {
     const m = meta();
     if (!m) throw new AppError('PRECONDITION_FAILED', 'the vault is not set up yet: choose the OS keychain or a passphrase on the setup screen');
@@ -93,8 +101,8 @@ export function createVaultService(deps: {
   };
 
   function autoLockMinutes(): number {
-    const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(AUTO_LOCK_SETTING) as { value: string } | undefined;
-    const n = row ? Number(row.value) : DEFAULT_AUTO_LOCK_MINUTES;
+    const value = deps.settings.get(AUTO_LOCK_SETTING);
+    const n = value !== undefined ? Number(value) : DEFAULT_AUTO_LOCK_MINUTES;
     return Number.isInteger(n) && n >= 0 ? n : DEFAULT_AUTO_LOCK_MINUTES;
   }
 
@@ -153,7 +161,7 @@ export function createVaultService(deps: {
       }
       throw new AppError('FORBIDDEN', 'that master key does not open this vault (wrong passphrase or a different keychain entry)');
     }
-    const rows = db.prepare('SELECT id, wrapped, active FROM vault_data_keys').all() as Array<{ id: string; wrapped: Buffer; active: number }>;
+    const rows = store.dataKeys();
     const next = new Map<string, Buffer>();
     let active: string | null = null;
     try {
@@ -175,29 +183,19 @@ export function createVaultService(deps: {
   function newDataKey(key: Buffer, kekId: string, now: string): { id: string; dek: Buffer } {
     const id = randomUUID();
     const dek = randomBytes(32);
-    db.prepare('UPDATE vault_data_keys SET active = 0 WHERE active = 1').run();
-    db.prepare('INSERT INTO vault_data_keys (id, wrapped, kek_id, active, created_at) VALUES (?, ?, ?, 1, ?)').run(
-      id,
-      wrapDek(key, kekId, id, dek),
-      kekId,
-      now,
-    );
+    store.addActiveDataKey(id, wrapDek(key, kekId, id, dek), kekId, now);
     return { id, dek };
   }
 
-  function insertMeta(row: Omit<Meta, 'rotated_at'>): void {
-    db.prepare(
-      `INSERT INTO vault_meta (id, installation_id, mode, kek_id, kek_check, kdf, wrapped_kek, keychain_account, created_at)
-       VALUES (1, @installation_id, @mode, @kek_id, @kek_check, @kdf, @wrapped_kek, @keychain_account, @created_at)`,
-    ).run(row);
-  }
+  const insertMeta = (row: Omit<Meta, 'rotated_at'>): void => store.insertMeta(row);
 
   /**
    * First run, keychain mode: a new KEK goes into the OS keychain first; only then is the vault recorded in the
    * database, so a crash in between leaves an uninitialized vault (and an unused keychain entry), never a vault
    * whose key is lost.
    */
-  function initializeWithKeychain(actor: Actor): Promise<VaultStatus> {
+  async function initializeWithKeychain(actor: Actor): Promise<VaultStatus> {
+    manage(actor);
     return exclusive(async () => {
       if (meta()) throw new AppError('CONFLICT', 'the vault is already set up');
       const installationId = randomUUID();
@@ -206,7 +204,7 @@ export function createVaultService(deps: {
       await keyStore.set(account, key.toString('base64'));
       const kekId = randomUUID();
       const now = clock.now().toISOString();
-      db.transaction(() => {
+      store.transaction(() => {
         if (meta()) throw new AppError('CONFLICT', 'the vault is already set up');
         insertMeta({
           installation_id: installationId,
@@ -220,7 +218,7 @@ export function createVaultService(deps: {
         });
         newDataKey(key, kekId, now);
         audit.record({ workspaceId: null, action: 'vault.initialized', actor, target: { type: 'vault', id: installationId, name: 'keychain' } });
-      })();
+      });
       adoptKek(key, meta()!);
       changed();
       return status();
@@ -228,7 +226,8 @@ export function createVaultService(deps: {
   }
 
   /** First run, passphrase mode: the KEK is stored only wrapped by the scrypt key of the passphrase. */
-  function initializeWithPassphrase(passphrase: string, actor: Actor): Promise<VaultStatus> {
+  async function initializeWithPassphrase(passphrase: string, actor: Actor): Promise<VaultStatus> {
+    manage(actor);
     return exclusive(async () => {
       if (meta()) throw new AppError('CONFLICT', 'the vault is already set up');
       const installationId = randomUUID();
@@ -238,7 +237,7 @@ export function createVaultService(deps: {
       const wrappingKey = await deriveKey(passphrase, params);
       const now = clock.now().toISOString();
       try {
-        db.transaction(() => {
+        store.transaction(() => {
           if (meta()) throw new AppError('CONFLICT', 'the vault is already set up');
           insertMeta({
             installation_id: installationId,
@@ -252,7 +251,7 @@ export function createVaultService(deps: {
           });
           newDataKey(key, kekId, now);
           audit.record({ workspaceId: null, action: 'vault.initialized', actor, target: { type: 'vault', id: installationId, name: 'passphrase' } });
-        })();
+        });
       } finally {
         wrappingKey.fill(0);
       }
@@ -263,7 +262,12 @@ export function createVaultService(deps: {
   }
 
   /** Keychain mode: fetch the KEK from the OS keychain. */
-  function unlockWithKeychain(actor: Actor): Promise<VaultStatus> {
+  async function unlockWithKeychain(actor: Actor): Promise<VaultStatus> {
+    manage(actor);
+    return keychainUnlock(actor);
+  }
+
+  function keychainUnlock(actor: Actor): Promise<VaultStatus> {
     return exclusive(async () => {
       const m = requireMeta();
       if (kek) return status();
@@ -305,7 +309,12 @@ export function createVaultService(deps: {
     }
   }
 
-  function unlockWithPassphrase(passphrase: string, actor: Actor): Promise<VaultStatus> {
+  async function unlockWithPassphrase(passphrase: string, actor: Actor): Promise<VaultStatus> {
+    manage(actor);
+    return passphraseUnlock(passphrase, actor);
+  }
+
+  function passphraseUnlock(passphrase: string, actor: Actor): Promise<VaultStatus> {
     return exclusive(async () => {
       const m = requireMeta();
       if (kek) return status();
@@ -320,11 +329,7 @@ export function createVaultService(deps: {
         const fresh = newKdfParams(kdfCost);
         const wk = await deriveKey(passphrase, fresh);
         try {
-          db.prepare('UPDATE vault_meta SET kdf = ?, wrapped_kek = ? WHERE id = 1 AND kek_id = ?').run(
-            JSON.stringify(fresh),
-            wrapKek(wk, copy, m.kek_id, m.installation_id),
-            m.kek_id,
-          );
+          store.rewrapPassphrase(m.kek_id, JSON.stringify(fresh), wrapKek(wk, copy, m.kek_id, m.installation_id));
         } finally {
           wk.fill(0);
         }
@@ -344,17 +349,23 @@ export function createVaultService(deps: {
   }
 
   /** Unlock by whatever protects this vault: the keychain, or the passphrase given. */
-  function unlock(actor: Actor, passphrase?: string): Promise<VaultStatus> {
+  async function unlock(actor: Actor, passphrase?: string): Promise<VaultStatus> {
+    manage(actor);
     const m = requireMeta();
-    if (m.mode === 'keychain') return unlockWithKeychain(actor);
-    if (kek) return Promise.resolve(status());
+    if (m.mode === 'keychain') return keychainUnlock(actor);
+    if (kek) return status();
     if (passphrase === undefined || passphrase === '') {
-      return Promise.reject(new AppError('INVALID_INPUT', 'passphrase: enter the vault passphrase', 'passphrase'));
+      throw new AppError('INVALID_INPUT', 'passphrase: enter the vault passphrase', 'passphrase');
     }
-    return unlockWithPassphrase(passphrase, actor);
+    return passphraseUnlock(passphrase, actor);
   }
 
-  function lock(actor: Actor, reason: 'manual' | 'idle' = 'manual'): VaultStatus {
+  function lock(actor: Actor): VaultStatus {
+    manage(actor);
+    return lockNow(actor, 'manual');
+  }
+
+  function lockNow(actor: Actor, reason: 'manual' | 'idle'): VaultStatus {
     const m = meta();
     if (kek && m) {
       forget();
@@ -377,7 +388,8 @@ export function createVaultService(deps: {
    * old account only after the commit, so at every instant the key the database names is in the keychain.
    * Passphrase mode asks for the passphrase again (and re-salts).
    */
-  function rotateMasterKey(actor: Actor, passphrase?: string): Promise<VaultStatus> {
+  async function rotateMasterKey(actor: Actor, passphrase?: string): Promise<VaultStatus> {
+    manage(actor);
     return exclusive(async () => {
       const { m, key } = requireUnlocked();
       const newKek = randomBytes(32);
@@ -399,19 +411,16 @@ export function createVaultService(deps: {
       }
       const now = clock.now().toISOString();
       try {
-        db.transaction(() => {
+        store.transaction(() => {
           const current = meta();
           if (!current || current.kek_id !== m.kek_id) throw new AppError('CONFLICT', 'the master key changed meanwhile; try again');
-          const rows = db.prepare('SELECT id, wrapped FROM vault_data_keys').all() as Array<{ id: string; wrapped: Buffer }>;
-          const update = db.prepare('UPDATE vault_data_keys SET wrapped = ?, kek_id = ? WHERE id = ?');
+          const rows = store.dataKeys();
           for (const r of rows) {
             const dek = openV1(key, r.wrapped, `dek:${r.id}`);
-            update.run(wrapDek(newKek, newKekId, r.id, dek), newKekId, r.id);
+            store.rewrapDataKey(r.id, wrapDek(newKek, newKekId, r.id, dek), newKekId);
             dek.fill(0);
           }
-          db.prepare(
-            `UPDATE vault_meta SET kek_id = ?, kek_check = ?, keychain_account = ?, kdf = ?, wrapped_kek = ?, rotated_at = ? WHERE id = 1`,
-          ).run(newKekId, kekCheck(newKek, newKekId), newAccount, kdf, wrapped, now);
+          store.replaceMasterKey({ kekId: newKekId, kekCheck: kekCheck(newKek, newKekId), keychainAccount: newAccount, kdf, wrappedKek: wrapped, rotatedAt: now });
           audit.record({
             workspaceId: null,
             action: 'vault.key_rotated',
@@ -419,7 +428,7 @@ export function createVaultService(deps: {
             target: { type: 'vault', id: m.installation_id, name: m.mode },
             details: { rotated: 'master', dataKeysRewrapped: rows.length },
           });
-        })();
+        });
       } catch (e) {
         key.fill(0);
         newKek.fill(0);
@@ -443,10 +452,11 @@ export function createVaultService(deps: {
   }
 
   /** A new active data key: new values use it; old values keep opening with their own (still wrapped) keys. */
-  function rotateDataKey(actor: Actor): Promise<VaultStatus> {
+  async function rotateDataKey(actor: Actor): Promise<VaultStatus> {
+    manage(actor);
     return exclusive(async () => {
       const { m, key } = requireUnlocked();
-      const created = db.transaction(() => {
+      const created = store.transaction(() => {
         const k = newDataKey(key, m.kek_id, clock.now().toISOString());
         audit.record({
           workspaceId: null,
@@ -456,7 +466,7 @@ export function createVaultService(deps: {
           details: { rotated: 'data', dataKeyId: k.id },
         });
         return k;
-      })();
+      });
       key.fill(0);
       if (kek) {
         deks.set(created.id, created.dek);
@@ -468,10 +478,11 @@ export function createVaultService(deps: {
   }
 
   function setAutoLock(minutes: number, actor: Actor): VaultStatus {
-    db.transaction(() => {
-      db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(AUTO_LOCK_SETTING, String(minutes));
+    manage(actor);
+    store.transaction(() => {
+      deps.settings.put(AUTO_LOCK_SETTING, String(minutes));
       audit.record({ workspaceId: null, action: 'settings.updated', actor, target: { type: 'setting', id: AUTO_LOCK_SETTING, name: 'vault auto-lock' }, details: { minutes } });
-    })();
+    });
     changed();
     return status();
   }
@@ -483,7 +494,7 @@ export function createVaultService(deps: {
     if (m?.mode !== 'passphrase') return false;
     const minutes = autoLockMinutes();
     if (minutes === 0 || now.getTime() - lastUse < minutes * 60_000) return false;
-    lock(AUTO_LOCK_ACTOR, 'idle');
+    lockNow(AUTO_LOCK_ACTOR, 'idle');
     return true;
   }
 
@@ -505,8 +516,9 @@ export function createVaultService(deps: {
   };
 
   return {
-    ...port,
+    // Open to every caller (see above).
     status,
+    // User-facing admin actions: each checks vault.manage first.
     initializeWithKeychain,
     initializeWithPassphrase,
     unlockWithKeychain,
@@ -516,12 +528,14 @@ export function createVaultService(deps: {
     rotateMasterKey,
     rotateDataKey,
     setAutoLock,
+    // Internal: the VaultPort for services that checked their own operation, the scheduler, shutdown, backup.
+    ...port,
     lockIfIdle,
     exclusive,
     /** Process shutdown: keys leave memory; not an admin action, so not audited. */
     forget,
-    /** For the vault capability (backup/restore): the raw pieces, never exposed over IPC. */
-    internals: { meta, adoptKek, newDataKey, currentKek: () => kek, keyStore, changed, kdfCost },
+    /** For the vault capability (backup/restore): the raw pieces and its gate, never exposed over IPC. */
+    internals: { meta, adoptKek, newDataKey, currentKek: () => kek, keyStore, changed, kdfCost, manage },
   };
 }
 export type VaultService = ReturnType<typeof createVaultService>;

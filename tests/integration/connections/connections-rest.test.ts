@@ -43,7 +43,7 @@ describe('REST /connections with the owner key', () => {
     const got = await api('GET', `/connections/${id}`);
     expect(got.status).toBe(200);
     expect(got.json).toMatchObject({ id, hasCredential: true, statusHistory: [{ to: 'active' }] });
-    const accessed = s.core.audit.list({ workspaceId: s.core.workspaces.defaultWorkspace().id, action: 'connection.accessed' }).items[0]!;
+    const accessed = s.core.audit.list({ workspaceId: s.core.workspaces.defaultWorkspace().id, action: 'connection.accessed' }, s.admin).items[0]!;
     expect(accessed).toMatchObject({ risk: 'high', actor: { kind: 'apiKey', id: 'owner' }, target: { id } });
 
     const ok = await api('POST', `/connections/${id}/test`);

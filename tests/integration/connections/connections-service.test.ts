@@ -129,7 +129,7 @@ describe('status transitions', () => {
       ['active', 'paused'],
       [null, 'active'],
     ]);
-    const updates = t.core.audit.list({ workspaceId: ws, action: 'connection.updated' }).items;
+    const updates = t.core.audit.list({ workspaceId: ws, action: 'connection.updated' }, t.admin).items;
     expect(updates.map((e) => e.details.status)).toEqual(['active', 'paused']);
   });
 
@@ -200,7 +200,7 @@ describe('Datadog application key (optional, write-only)', () => {
     expect(row.sealed.includes(Buffer.from(app))).toBe(false);
     expect(t.core.vault.open(row.sealed, `connection:${c.id}:credential:applicationKey`).toString()).toBe(app);
     expect(await t.core.connections.credentialFor(ws, c.id)).toMatchObject({ credential: fake.good.datadog, credentialFields: { applicationKey: app } });
-    const created = t.core.audit.list({ workspaceId: ws, action: 'connection.created' }).items[0]!;
+    const created = t.core.audit.list({ workspaceId: ws, action: 'connection.created' }, t.admin).items[0]!;
     expect(created.details).toMatchObject({ setFields: ['credentialFields.applicationKey'] });
 
     fake.requests.length = 0;
@@ -227,7 +227,7 @@ describe('Datadog application key (optional, write-only)', () => {
     const cleared = unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { applicationKey: null } }));
     expect(cleared.storedCredentialFields).toEqual({});
     expect(count(t.core.db, 'connection_credential_fields')).toBe(0);
-    const updates = t.core.audit.list({ workspaceId: ws, action: 'connection.updated' }).items;
+    const updates = t.core.audit.list({ workspaceId: ws, action: 'connection.updated' }, t.admin).items;
     expect(updates[0]!.details).toEqual({ changed: ['credentialFields.applicationKey'], removed: ['credentialFields.applicationKey'] });
     expect(updates[1]!.details).toEqual({ changed: ['credentialFields.applicationKey'] });
     fake.requests.length = 0;
@@ -305,7 +305,7 @@ describe('Snowflake encrypted private key (PKCS#8) with a passphrase', () => {
 
     const plain = unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credential: fake.good.snowflake }));
     expect(plain.storedCredentialFields).toEqual({});
-    expect(t.core.audit.list({ workspaceId: ws, action: 'connection.updated' }).items[0]!.details).toEqual({
+    expect(t.core.audit.list({ workspaceId: ws, action: 'connection.updated' }, t.admin).items[0]!.details).toEqual({
       changed: ['credential', 'credentialFields.passphrase'],
       removed: ['credentialFields.passphrase'],
     });
@@ -369,7 +369,7 @@ describe('references', () => {
     unwrap(await t.invoke('connections:delete', { workspaceId: ws, id: c.id, force: true }));
     expect(await t.invoke('connections:get', { workspaceId: ws, id: c.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'connection not found' } });
     expect(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).toMatchObject({ ok: false, error: { message: 'connection not found' } });
-    const del = t.core.audit.list({ workspaceId: ws, action: 'connection.deleted' }).items[0]!;
+    const del = t.core.audit.list({ workspaceId: ws, action: 'connection.deleted' }, t.admin).items[0]!;
     expect(del.details).toMatchObject({ force: true, referencedBy: ['workflow_step:step-1'] });
   });
 });
@@ -381,7 +381,7 @@ describe('audit', () => {
     unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credential: fake.good.datadog }));
     unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id }));
     unwrap(await t.invoke('connections:delete', { workspaceId: ws, id: c.id }));
-    const items = t.core.audit.list({ workspaceId: ws }).items.filter((e) => e.action.startsWith('connection.'));
+    const items = t.core.audit.list({ workspaceId: ws }, t.admin).items.filter((e) => e.action.startsWith('connection.'));
     expect(items.map((e) => [e.action, e.risk])).toEqual([
       ['connection.deleted', 'medium'],
       ['connection.tested', 'low'],
@@ -396,7 +396,7 @@ describe('audit', () => {
   it('listing is not an access to the detail record', async () => {
     unwrap(await t.invoke('connections:create', datadog()));
     unwrap(await t.invoke('connections:list', { workspaceId: ws }));
-    expect(t.core.audit.list({ workspaceId: ws, action: 'connection.accessed' }).items).toHaveLength(0);
+    expect(t.core.audit.list({ workspaceId: ws, action: 'connection.accessed' }, t.admin).items).toHaveLength(0);
   });
 });
 
@@ -507,7 +507,7 @@ describe('credential canary', () => {
     responses.push(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: withApp.id })));
     const all = [secret, second, appKey, appKey2, passphrase, wrongPassphrase];
     expect(textContainsCanary(JSON.stringify(responses), all)).toBeNull();
-    expect(textContainsCanary(JSON.stringify(t.core.audit.list({ workspaceId: ws, limit: 500 }).items), all)).toBeNull();
+    expect(textContainsCanary(JSON.stringify(t.core.audit.list({ workspaceId: ws, limit: 500 }, t.admin).items), all)).toBeNull();
     expect(logs.length).toBeGreaterThan(0);
     expect(textContainsCanary(logs.join('\n'), all)).toBeNull();
     t.core.db.pragma('wal_checkpoint(TRUNCATE)');

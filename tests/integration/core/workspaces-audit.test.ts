@@ -7,9 +7,9 @@ afterEach(() => t.close());
 
 describe('workspaces', () => {
   it('creates a Default workspace on first run, once', () => {
-    expect(t.core.workspaces.list().map((w) => w.name)).toEqual(['Default']);
+    expect(t.core.workspaces.list(t.admin).map((w) => w.name)).toEqual(['Default']);
     t.core.workspaces.ensureDefault(t.admin);
-    expect(t.core.workspaces.list()).toHaveLength(1);
+    expect(t.core.workspaces.list(t.admin)).toHaveLength(1);
   });
 
   it('creates, lists and renames workspaces over the contract', async () => {
@@ -90,7 +90,7 @@ describe('audit log', () => {
       target: { type: 'settings', id: 's' },
       details: { field: 'theme', password: 'hunter2', nested: { apiKey: 'k-123', ok: 1 } },
     });
-    const row = t.core.audit.list({ workspaceId: ws.id, action: 'settings.updated' }).items[0]!;
+    const row = t.core.audit.list({ workspaceId: ws.id, action: 'settings.updated' }, t.admin).items[0]!;
     expect(row.details).toEqual({ field: 'theme', password: '[redacted]', nested: { apiKey: '[redacted]', ok: 1 } });
     expect(JSON.stringify(row)).not.toContain('hunter2');
   });

@@ -54,7 +54,7 @@ describe('datastores REST', () => {
 
     const listed = (await (await api(`/datastores/${dsId}/objects?prefix=reports/&delimiter=/`)).json()) as { items: Array<{ key: string }> };
     expect(listed.items.map((i) => i.key)).toEqual(['reports/2026-05-01.csv']);
-    const ev = s.core.audit.list({ workspaceId: s.core.workspaces.defaultWorkspace().id, action: 'datastore.upload_url_created' }).items[0];
+    const ev = s.core.audit.list({ workspaceId: s.core.workspaces.defaultWorkspace().id, action: 'datastore.upload_url_created' }, s.admin).items[0];
     expect(ev).toMatchObject({ actor: { kind: 'apiKey' }, details: { objectKey: 'reports/2026-05-01.csv', contentType: 'text/csv' } });
   });
 
@@ -115,7 +115,7 @@ describe('datastores REST', () => {
     const del = await fetch(`${s.url}/datastores/${dsId}/objects/to-delete/file.txt`, { method: 'DELETE', headers: { 'x-api-key': OWNER } });
     expect(del.status).toBe(204);
     expect((await api(`/datastores/${dsId}/objects/to-delete/file.txt`)).status).toBe(404);
-    const ev = s.core.audit.list({ workspaceId: s.core.workspaces.defaultWorkspace().id, action: 'datastore.object_deleted' }).items[0];
+    const ev = s.core.audit.list({ workspaceId: s.core.workspaces.defaultWorkspace().id, action: 'datastore.object_deleted' }, s.admin).items[0];
     expect(ev).toMatchObject({ details: { objectKey: 'to-delete/file.txt' } });
   });
 });

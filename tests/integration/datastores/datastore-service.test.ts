@@ -40,7 +40,7 @@ describe('datastores', () => {
     expect(ds).toMatchObject({ name: 'Reports', description: 'monthly CSVs', backend: { type: 'filesystem', encrypted: true }, objectCount: 0, bytesUsed: 0 });
     expect(ds.backend.type === 'filesystem' && ds.backend.path.startsWith(t.dataDir)).toBe(true);
     expect(unwrap(await t.invoke('datastores:list', { workspaceId: ws })).items.map((d) => d.name)).toEqual(['Reports']);
-    const ev = t.core.audit.list({ workspaceId: ws, action: 'datastore.created' }).items[0];
+    const ev = t.core.audit.list({ workspaceId: ws, action: 'datastore.created' }, t.admin).items[0];
     expect(ev).toMatchObject({ target: { type: 'datastore', id: ds.id, name: 'Reports' }, details: { backend: 'filesystem' } });
   });
 
@@ -94,7 +94,7 @@ describe('datastores', () => {
     expect((await readAll(stream)).toString()).toBe('second version');
     const root = ds.backend.type === 'filesystem' ? ds.backend.path : '';
     expect(filesUnder(path.join(root, 'objects'))).toHaveLength(1);
-    const events = t.core.audit.list({ workspaceId: ws, action: 'datastore.object_uploaded' }).items;
+    const events = t.core.audit.list({ workspaceId: ws, action: 'datastore.object_uploaded' }, t.admin).items;
     expect(events[0]!.details).toMatchObject({ objectKey: 'k', replaced: true });
   });
 
@@ -106,7 +106,7 @@ describe('datastores', () => {
       error: { code: 'NOT_FOUND' },
     });
     unwrap(await t.invoke('datastores:objects:delete', { workspaceId: ws, datastoreId: ds.id, key: 'reports/2026-05-01.csv' }));
-    const ev = t.core.audit.list({ workspaceId: ws, action: 'datastore.object_deleted' }).items[0];
+    const ev = t.core.audit.list({ workspaceId: ws, action: 'datastore.object_deleted' }, t.admin).items[0];
     expect(ev).toMatchObject({ risk: 'medium', target: { id: ds.id }, details: { objectKey: 'reports/2026-05-01.csv' } });
     expect(count(t.core.db, 'datastore_objects')).toBe(0);
   });
@@ -117,7 +117,7 @@ describe('datastores', () => {
     expect(await t.invoke('datastores:delete', { workspaceId: ws, datastoreId: ds.id })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     expect(unwrap(await t.invoke('datastores:delete', { workspaceId: ws, datastoreId: ds.id, force: true }))).toEqual({ deleted: true, objectsDeleted: 1 });
     expect(fs.existsSync(ds.backend.type === 'filesystem' ? ds.backend.path : '')).toBe(false);
-    expect(t.core.audit.list({ workspaceId: ws, action: 'datastore.deleted' }).items[0]!.details).toMatchObject({ objectsDeleted: 1, forced: true });
+    expect(t.core.audit.list({ workspaceId: ws, action: 'datastore.deleted' }, t.admin).items[0]!.details).toMatchObject({ objectsDeleted: 1, forced: true });
   });
 
   it('runs storage steps: put, then get gives { fileContent, contentType, size } for context.fileContent', async () => {
@@ -314,7 +314,7 @@ describe('S3 datastores through the service', () => {
     expect((await fetch(url.url, { method: 'PUT', headers: url.headers, body })).status).toBe(200);
     const listed = unwrap(await t.invoke('datastores:objects:list', { workspaceId: ws, datastoreId: ds.id, prefix: 'direct/' }));
     expect(listed.items).toEqual([expect.objectContaining({ key: 'direct/b.csv', size: body.length, sha256: sha(body) })]);
-    expect(t.core.audit.list({ workspaceId: ws, action: 'datastore.upload_url_created' }).items).toHaveLength(1);
+    expect(t.core.audit.list({ workspaceId: ws, action: 'datastore.upload_url_created' }, t.admin).items).toHaveLength(1);
 
     t.core.close();
     expect(scanForCanaries([secret], t.dataDir)).toEqual([]);

@@ -89,7 +89,7 @@ describe('headless console server', () => {
     });
     expect(created.status).toBe(201);
     const ws = (await created.json()) as { id: string };
-    const audit = s.core.audit.list({ workspaceId: ws.id }).items[0]!;
+    const audit = s.core.audit.list({ workspaceId: ws.id }, s.admin).items[0]!;
     expect(audit).toMatchObject({ action: 'workspace.created', actor: { kind: 'apiKey', id: 'owner' }, origin: '127.0.0.1' });
   });
 

@@ -40,7 +40,7 @@ describe('desktop REST server follows the setting', () => {
     expect(core.settings.view().restApi).toMatchObject({ enabled: false, alwaysOn: false, baseUrl: null });
 
     const port = await freePort();
-    core.settings.update({ restApi: { enabled: true, port } }, core.workspaces.defaultWorkspace().id, admin);
+    core.settings.update({ restApi: { enabled: true, port } }, admin);
     await ctl.settled();
     const view = core.settings.view().restApi;
     expect(view.baseUrl).toBe(`http://127.0.0.1:${port}`);
@@ -49,11 +49,11 @@ describe('desktop REST server follows the setting', () => {
     // REST only: the console bridge is not part of the desktop server.
     expect((await fetch(`${view.baseUrl}/ipc/session:info`, { method: 'POST' })).status).toBe(404);
 
-    core.settings.update({ restApi: { enabled: false } }, core.workspaces.defaultWorkspace().id, admin);
+    core.settings.update({ restApi: { enabled: false } }, admin);
     await ctl.settled();
     expect(core.settings.view().restApi.baseUrl).toBeNull();
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
-    expect(core.audit.list({ workspaceId: core.workspaces.defaultWorkspace().id, action: 'settings.updated' }).items).toHaveLength(2);
+    expect(core.audit.list({ workspaceId: core.workspaces.defaultWorkspace().id, action: 'settings.updated' }, admin).items).toHaveLength(2);
   });
 
   it('reports a port that is taken instead of failing silently', async () => {
@@ -65,7 +65,7 @@ describe('desktop REST server follows the setting', () => {
     const ctl = createRestServerController(core, handlers);
     cleanups.push(() => ctl.stop());
     await ctl.start();
-    core.settings.update({ restApi: { enabled: true, port } }, core.workspaces.defaultWorkspace().id, admin);
+    core.settings.update({ restApi: { enabled: true, port } }, admin);
     await ctl.settled();
     expect(core.settings.view().restApi).toMatchObject({ baseUrl: null, problem: `port ${port} is already in use; choose another port` });
   });

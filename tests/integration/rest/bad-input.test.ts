@@ -160,7 +160,7 @@ describe('brute force: failed sign-ins are rate limited per username and client'
     const other = await b.user('viewer');
     expect((await b.call('POST', '/auth/login', { body: { username: other.username, password: PASSWORD } })).status).toBe(200);
 
-    const failures = b.core.audit.list({ workspaceId: b.defaultWs, action: 'user.login_failed', limit: 100 }).items.filter((e) => e.target.id === u.id);
+    const failures = b.core.audit.list({ workspaceId: b.defaultWs, action: 'user.login_failed', limit: 100 }, b.admin).items.filter((e) => e.target.id === u.id);
     expect(failures).toHaveLength(6);
     expect(failures[0]).toMatchObject({ outcome: 'denied', origin: '127.0.0.1', details: { reason: 'rate_limited' } });
     expect(JSON.stringify(failures)).not.toContain('wrong password guess');

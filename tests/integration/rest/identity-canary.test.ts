@@ -26,7 +26,7 @@ describe('passwords, API keys and tokens never reach the data dir in plaintext',
     // Checkpoint so the WAL is folded into the main file too; both are scanned either way.
     b.core.db.pragma('wal_checkpoint(TRUNCATE)');
     expect(scanForCanaries(secrets, b.dataDir)).toEqual([]);
-    const audit = JSON.stringify(b.core.audit.list({ workspaceId: b.defaultWs, limit: 500 }));
+    const audit = JSON.stringify(b.core.audit.list({ workspaceId: b.defaultWs, limit: 500 }, b.admin));
     expect(textContainsCanary(audit, secrets)).toBeNull();
     const users = await b.call('GET', '/users', { headers: b.owner() });
     expect(textContainsCanary(JSON.stringify(users.json), secrets)).toBeNull();

@@ -40,7 +40,7 @@ describe('scheduled rotation', () => {
     const plain = await detail(t, t.plain.id);
     expect(plain).toMatchObject({ version: 1, rotation: { nextRotationAt: null, dueSince: '2026-01-08T00:00:00.000Z' } });
 
-    const rotated = t.core.audit.list({ workspaceId: t.ws, action: 'secret.rotated' }).items;
+    const rotated = t.core.audit.list({ workspaceId: t.ws, action: 'secret.rotated' }, t.admin).items;
     expect(rotated).toHaveLength(1);
     expect(rotated[0]).toMatchObject({ actor: { kind: 'system' }, details: { scheduled: true, version: 2 } });
 
@@ -48,7 +48,7 @@ describe('scheduled rotation', () => {
     await Promise.all([t.core.scheduler.runDue(), t.core.scheduler.runDue()]);
     await t.core.scheduler.runDue();
     expect((await detail(t, t.gen.id)).version).toBe(2);
-    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.updated' }).items).toHaveLength(1);
+    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.updated' }, t.admin).items).toHaveLength(1);
 
     // A manual rotation clears the mark and restarts the schedule from now.
     unwrap(await t.invoke('secrets:rotate', { workspaceId: t.ws, id: t.plain.id, value: 'new-by-hand' }));
@@ -80,7 +80,7 @@ describe('scheduled rotation', () => {
     clock.advance(8 * DAY);
     await Promise.all([t.core.scheduler.runDue(), second.core.scheduler.runDue(), t.core.scheduler.runDue()]);
     expect((await detail(t, t.gen.id)).version).toBe(2);
-    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.rotated' }).items).toHaveLength(1);
+    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.rotated' }, t.admin).items).toHaveLength(1);
   });
 
   it('while the vault is locked, generated secrets wait and others are still marked due', async () => {

@@ -54,7 +54,7 @@ describe('secrets REST with the owner key', () => {
     expect(responses[1]!.json!.nextCursor).toBeNull();
     const revealed = await call('POST', `/secrets/${id}/reveal`);
     expect(revealed.json).toEqual({ value: rotatedValue, valueType: 'string', version: 2 });
-    const ev = s.core.audit.list({ workspaceId: s.core.workspaces.defaultWorkspace().id, action: 'secret.accessed' }).items[0]!;
+    const ev = s.core.audit.list({ workspaceId: s.core.workspaces.defaultWorkspace().id, action: 'secret.accessed' }, s.admin).items[0]!;
     expect(ev).toMatchObject({ risk: 'high', origin: '127.0.0.1', actor: { kind: 'apiKey', id: 'owner' }, target: { id } });
   });
 

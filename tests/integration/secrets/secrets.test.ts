@@ -106,7 +106,7 @@ describe('secrets: create, list, get', () => {
     const s = unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name: 'old', value: 'v' }));
     const u = unwrap(await t.invoke('secrets:update', { workspaceId: t.ws, id: s.id, name: 'new', description: 'd', rotation: { everyDays: 30 } }));
     expect(u).toMatchObject({ name: 'new', description: 'd', version: 1, rotation: { everyDays: 30, dueSince: null } });
-    const ev = t.core.audit.list({ workspaceId: t.ws, action: 'secret.updated' }).items[0]!;
+    const ev = t.core.audit.list({ workspaceId: t.ws, action: 'secret.updated' }, t.admin).items[0]!;
     expect(ev.details).toMatchObject({ fields: ['name', 'description', 'rotation'], from: 'old' });
   });
 });
@@ -120,13 +120,13 @@ describe('secrets: rotate, versions, rollback', () => {
     expect(d.secret.version).toBe(12);
     expect(d.versions.map((v) => v.version)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
     expect(count(t.core.db, 'secret_versions')).toBe(10);
-    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.rotated' }).items).toHaveLength(11);
+    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.rotated' }, t.admin).items).toHaveLength(11);
 
     expect(await t.invoke('secrets:rollback', { workspaceId: t.ws, id: s.id, version: 2 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'version' } });
     const rolled = unwrap(await t.invoke('secrets:rollback', { workspaceId: t.ws, id: s.id, version: 5 }));
     expect(rolled.version).toBe(13);
     expect(unwrap(await t.invoke('secrets:reveal', { workspaceId: t.ws, id: s.id })).value).toBe('v5');
-    const ev = t.core.audit.list({ workspaceId: t.ws, action: 'secret.rolled_back' }).items[0]!;
+    const ev = t.core.audit.list({ workspaceId: t.ws, action: 'secret.rolled_back' }, t.admin).items[0]!;
     expect(ev.details).toMatchObject({ restoredVersion: 5, version: 13, previousVersion: 12 });
   });
 
@@ -151,7 +151,7 @@ describe('secrets: reveal is audited and cannot be suppressed', () => {
     const s = unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name: 'r', value: 'top' }));
     const actor = { ...t.admin, origin: '10.1.2.3' };
     expect(unwrap(await t.invoke('secrets:reveal', { workspaceId: t.ws, id: s.id }, actor)).value).toBe('top');
-    const ev = t.core.audit.list({ workspaceId: t.ws, action: 'secret.accessed' }).items;
+    const ev = t.core.audit.list({ workspaceId: t.ws, action: 'secret.accessed' }, t.admin).items;
     expect(ev).toHaveLength(1);
     expect(ev[0]).toMatchObject({ risk: 'high', origin: '10.1.2.3', outcome: 'success', actor: { name: 'tester' }, target: { id: s.id, name: 'r' } });
     expect(unwrap(await t.invoke('secrets:get', { workspaceId: t.ws, id: s.id })).lastAccess).toMatchObject({ actorName: 'tester', origin: '10.1.2.3' });
@@ -167,7 +167,7 @@ describe('secrets: reveal is audited and cannot be suppressed', () => {
     expect(r.ok).toBe(false);
     expect(JSON.stringify(r)).not.toContain(value);
     t.core.db.exec('DROP TRIGGER no_access_audit');
-    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.accessed' }).items).toHaveLength(0);
+    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.accessed' }, t.admin).items).toHaveLength(0);
   });
 
   it('a locked vault refuses reveal and rotate with VAULT_LOCKED, while metadata stays listable', async () => {
@@ -179,7 +179,7 @@ describe('secrets: reveal is audited and cannot be suppressed', () => {
     expect(await t.invoke('secrets:create', { workspaceId: t.ws, name: 'n', value: 'w' })).toMatchObject({ ok: false, error: { code: 'VAULT_LOCKED' } });
     expect(unwrap(await t.invoke('secrets:list', { workspaceId: t.ws })).items).toHaveLength(1);
     expect(unwrap(await t.invoke('secrets:get', { workspaceId: t.ws, id: s.id })).secret.version).toBe(1);
-    const failed = t.core.audit.list({ workspaceId: t.ws, action: 'secret.accessed' }).items;
+    const failed = t.core.audit.list({ workspaceId: t.ws, action: 'secret.accessed' }, t.admin).items;
     expect(failed.map((e) => [e.outcome, e.details.reason])).toEqual([['failure', 'VAULT_LOCKED']]);
   });
 
@@ -233,7 +233,7 @@ describe('secrets: delete', () => {
     expect(count(t.core.db, 'secrets')).toBe(0);
     expect(count(t.core.db, 'secret_versions')).toBe(0);
     expect(t.core.references.referencesTo({ type: 'secret', id: s.id })).toEqual([]);
-    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.deleted' }).items[0]!.details).toMatchObject({ forced: true });
+    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.deleted' }, t.admin).items[0]!.details).toMatchObject({ forced: true });
   });
 });
 
@@ -293,7 +293,7 @@ describe('secrets: permission matrix (IPC)', () => {
     const r = await t.invoke('secrets:reveal', { workspaceId: t.ws, id: s.id }, key);
     expect(r.ok).toBe(allowed);
     if (!r.ok) expect(r.error.code).toBe('FORBIDDEN');
-    const ev = t.core.audit.list({ workspaceId: t.ws, action: 'secret.accessed' }).items[0]!;
+    const ev = t.core.audit.list({ workspaceId: t.ws, action: 'secret.accessed' }, t.admin).items[0]!;
     expect(ev).toMatchObject({ outcome: allowed ? 'success' : 'denied', origin: '192.0.2.7', actor: { kind: 'apiKey', id: 'key-1' } });
   });
 
@@ -302,6 +302,6 @@ describe('secrets: permission matrix (IPC)', () => {
     const as = roleActors(t.core);
     const s = unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name: 'target', value: 'v1' }));
     await t.invoke('secrets:reveal', { workspaceId: t.ws, id: s.id }, as('editor', t.ws));
-    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.accessed' }).items.map((e) => e.outcome)).toEqual(['denied']);
+    expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.accessed' }, t.admin).items.map((e) => e.outcome)).toEqual(['denied']);
   });
 });

@@ -36,7 +36,7 @@ async function exportFrom(t: ReturnType<typeof core>) {
 function snapshot(t: ReturnType<typeof core>) {
   return {
     status: t.core.vault.status(),
-    workspaces: t.core.workspaces.list(),
+    workspaces: t.core.workspaces.list(t.admin),
     meta: t.core.db.prepare('SELECT * FROM vault_meta').all(),
     keys: t.core.db.prepare('SELECT * FROM vault_data_keys').all(),
     audit: count(t.core.db, 'audit_events'),
@@ -62,7 +62,7 @@ describe('vault backup', () => {
     );
     expect(st).toMatchObject({ state: 'unlocked', mode: 'passphrase' });
     for (const v of values) expect(b.core.vault.open(v.sealed, v.aad).toString()).toBe(v.plain);
-    expect(b.core.workspaces.list().map((w) => w.name).sort()).toEqual(['Default', 'Payments']);
+    expect(b.core.workspaces.list(b.admin).map((w) => w.name).sort()).toEqual(['Default', 'Payments']);
     expect(b.core.db.prepare("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'vault.backup_restored'").get()).toEqual({ n: 1 });
     // the audit log's append-only guard is back after the restore
     expect(() => b.core.db.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
@@ -86,7 +86,7 @@ describe('vault backup', () => {
     await b.core.workspaces.create('Only here', b.admin);
     unwrap(await b.invoke('vault:restoreBackup', { data: file.data, passphrase: BACKUP_PASS, protect: { mode: 'keychain' } }));
     expect(b.core.vault.status()).toMatchObject({ state: 'unlocked', mode: 'keychain' });
-    expect(b.core.workspaces.list().map((w) => w.name)).not.toContain('Only here');
+    expect(b.core.workspaces.list(b.admin).map((w) => w.name)).not.toContain('Only here');
     const m = b.core.db.prepare('SELECT keychain_account, installation_id FROM vault_meta').get() as { keychain_account: string; installation_id: string };
     expect(await keychain.get(m.keychain_account)).not.toBeNull();
     const dir = b.dataDir;

@@ -51,7 +51,7 @@ describe('vault core on the real OS keychain', () => {
     expect(() => again.core.vault.open(sealed, 'secret:abc:v1')).toThrow(/vault is locked/);
     await again.core.start();
     expect(again.core.vault.open(sealed, 'secret:abc:v1').toString()).toBe('héllo wörld');
-    const events = again.core.audit.list({ workspaceId: again.core.workspaces.defaultWorkspace().id, action: 'vault.unlocked' }).items;
+    const events = again.core.audit.list({ workspaceId: again.core.workspaces.defaultWorkspace().id, action: 'vault.unlocked' }, again.admin).items;
     expect(events).toHaveLength(1);
   });
 
