@@ -9,9 +9,9 @@ type IdentityChannels =
   | 'users:create'
   | 'users:update'
   | 'users:delete'
-  | 'apikeys:list'
-  | 'apikeys:create'
-  | 'apikeys:delete'
+  | 'apiKeys:list'
+  | 'apiKeys:create'
+  | 'apiKeys:delete'
   | 'settings:get'
   | 'settings:update';
 
@@ -55,15 +55,15 @@ export function identityHandlers(core: Core): Pick<Handlers, IdentityChannels> {
       access.assert(actor, input.workspaceId, 'user.manage');
       return users.remove(input, actor);
     },
-    'apikeys:list': (input, { actor }) => {
+    'apiKeys:list': (input, { actor }) => {
       access.assert(actor, input.workspaceId, 'apikey.manage');
       return apiKeys.list(input);
     },
-    'apikeys:create': (input, { actor }) => {
+    'apiKeys:create': (input, { actor }) => {
       access.assert(actor, input.workspaceId, 'apikey.manage');
       return apiKeys.create(input, actor);
     },
-    'apikeys:delete': (input, { actor }) => {
+    'apiKeys:delete': (input, { actor }) => {
       access.assert(actor, input.workspaceId, 'apikey.manage');
       return apiKeys.remove(input, actor);
     },

@@ -31,11 +31,11 @@ export const identityRoutes: readonly RestRoute[] = [
   },
   { method: 'DELETE', path: '/users/:id', channel: 'users:delete', input: (r) => ({ workspaceId: r.workspaceId, id: r.params.id }), status: 204, summary: 'Remove a user from the workspace' },
 
-  { method: 'GET', path: '/api-keys', channel: 'apikeys:list', input: (r) => ({ ...listQuery(r.query), workspaceId: r.workspaceId }), query: PageQuery, summary: 'API keys of the workspace (never the key itself)' },
+  { method: 'GET', path: '/api-keys', channel: 'apiKeys:list', input: (r) => ({ ...listQuery(r.query), workspaceId: r.workspaceId }), query: PageQuery, summary: 'API keys of the workspace (never the key itself)' },
   {
     method: 'POST',
     path: '/api-keys',
-    channel: 'apikeys:create',
+    channel: 'apiKeys:create',
     // The body may name the key's workspace; otherwise it is the request's. Either way the caller must administer it.
     input: (r) => {
       const b = bodyWith(r.body, {});
@@ -45,7 +45,7 @@ export const identityRoutes: readonly RestRoute[] = [
     body: z.strictObject({ name: ApiKeyNameSchema, scopes: z.array(ScopeSchema).min(1), workspaceId: z.uuid().optional() }),
     summary: 'Create an API key; the key is in this response only',
   },
-  { method: 'DELETE', path: '/api-keys/:id', channel: 'apikeys:delete', input: (r) => ({ workspaceId: r.workspaceId, id: r.params.id }), status: 204, summary: 'Revoke an API key' },
+  { method: 'DELETE', path: '/api-keys/:id', channel: 'apiKeys:delete', input: (r) => ({ workspaceId: r.workspaceId, id: r.params.id }), status: 204, summary: 'Revoke an API key' },
 
   { method: 'GET', path: '/settings', channel: 'settings:get', input: () => undefined, summary: 'App settings (REST API switch and port)' },
   { method: 'PATCH', path: '/settings', channel: 'settings:update', input: (r) => r.body, body: SettingsUpdateSchema, summary: 'Change app settings (admin)' },

@@ -15,7 +15,7 @@ export const oauthRoutes: readonly RestRoute[] = [
   { method: 'PATCH', path: '/oauth-apps/:id', channel: 'oauthApps:update', input: (r) => ({ ...bodyObject(r.body), workspaceId: r.workspaceId, id: r.params.id }) },
   { method: 'DELETE', path: '/oauth-apps/:id', channel: 'oauthApps:delete', input: (r) => ({ workspaceId: r.workspaceId, id: r.params.id }), status: 204 },
   { method: 'POST', path: '/connections/authorize', channel: 'oauth:authorize', input: (r) => ({ ...bodyObject(r.body), workspaceId: r.workspaceId }), status: 201 },
-  { method: 'GET', path: '/connections/authorize/:flowId', channel: 'oauth:flow-status', input: (r) => ({ workspaceId: r.workspaceId, flowId: r.params.flowId }) },
+  { method: 'GET', path: '/connections/authorize/:flowId', channel: 'oauth:flowStatus', input: (r) => ({ workspaceId: r.workspaceId, flowId: r.params.flowId }) },
   { method: 'POST', path: '/connections/:id/authorize', channel: 'oauth:reauthorize', input: (r) => ({ workspaceId: r.workspaceId, id: r.params.id }), status: 201 },
   { method: 'GET', path: '/connections/oauth-health', channel: 'oauth:health', input: (r) => ({ workspaceId: r.workspaceId }) },
 ];
