@@ -16,6 +16,7 @@ import { AppError } from '../errors';
 import { registerDatastoreHttp } from './datastore-http';
 import { configureRestBodies } from './rest/rest-bodies';
 import { STREAM_ROUTES } from './stream-routes';
+import { registerApiReference } from './api-reference';
 
 export type HttpServerOptions = {
   /** Always loopback: the console and the API are for this workstation only. */
@@ -157,6 +158,7 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
     }
     return reply.send(openApi.doc);
   });
+  registerApiReference(app, { csp: RENDERER_CSP });
   for (const register of opts.routes ?? []) register(app, { core, handlers });
 
   if (opts.rendererDir && fs.existsSync(path.join(opts.rendererDir, 'index.html'))) {
