@@ -210,24 +210,24 @@ const MEDIA_HEADERS = new Set(['content-type', 'accept', 'authorization']);
 
 function streamOperation(name: StreamName, route: StreamRoute, c: Components): { path: string; op: Json } {
   const sc: StreamContract = streamsContract[name];
-  const props = (s: z.ZodObject | undefined) => ((s ? c.schema(s, 'input').properties : undefined) ?? {}) as Record<string, Json>;
-  const requiredOf = (s: z.ZodObject | undefined) => new Set(((s ? c.schema(s, 'input').required : undefined) ?? []) as string[]);
+  const objectOf = (s: z.ZodObject | undefined) => {
+    const json = s ? c.schema(s, 'input') : {};
+    return { props: (json.properties ?? {}) as Record<string, Json>, required: new Set((json.required ?? []) as string[]) };
+  };
   const t = template(route.path, route.params);
-  const query = props(sc.query);
-  const queryRequired = requiredOf(sc.query);
-  const headers = props(sc.headers);
-  const headersRequired = requiredOf(sc.headers);
+  const query = objectOf(sc.query);
+  const headers = objectOf(sc.headers);
   const parameters: Json[] = [
-    ...pathParameters(t, props(sc.params), route.params?.['*']),
-    ...Object.entries(query).map(([n, schema]) => ({ name: n, in: 'query', required: queryRequired.has(n), schema })),
-    ...Object.entries(headers)
+    ...pathParameters(t, objectOf(sc.params).props, route.params?.['*']),
+    ...Object.entries(query.props).map(([n, schema]) => ({ name: n, in: 'query', required: query.required.has(n), schema })),
+    ...Object.entries(headers.props)
       .filter(([n]) => !MEDIA_HEADERS.has(n))
-      .map(([n, schema]) => ({ name: n, in: 'header', required: headersRequired.has(n), schema })),
+      .map(([n, schema]) => ({ name: n, in: 'header', required: headers.required.has(n), schema })),
     ...(route.auth === 'rest' ? [WORKSPACE_HEADER] : []),
   ];
   const op: Json = { operationId: operationId(name), summary: route.summary, tags: [tagOf(name)], parameters };
   if (sc.bytesIn) {
-    const contentType = headers['content-type'];
+    const contentType = headers.props['content-type'];
     op.requestBody = {
       required: true,
       description: `The object's bytes, streamed (no 1 MiB limit).${typeof contentType?.description === 'string' ? ` Content-Type: ${contentType.description}.` : ''}`,

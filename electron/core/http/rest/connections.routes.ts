@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { ConnectionTestResultSchema, type ConnectionTestResult, type TestOutcome } from '@shared/domain/connection';
+import type { ConnectionTestResult, TestOutcome } from '@shared/domain/connection';
+import { ConnectionTestFailedSchema } from '@shared/ipc/rest.contract';
 import type { RestRoute } from './rest-router';
 
 /** A failed test is a 4xx with the classified reason (the docs: "200 if the credential validates … or a 4xx"). */
@@ -11,12 +11,6 @@ const TEST_STATUS: Record<TestOutcome, number> = {
   provider_error: 424,
   unreachable: 424,
 };
-
-/** A failed test's body: the error envelope with the classified result beside it. */
-const FailedTestSchema = z.object({
-  error: z.object({ code: z.enum(['INVALID_CREDENTIAL', 'INSUFFICIENT_SCOPE', 'RATE_LIMITED', 'PROVIDER_ERROR', 'UNREACHABLE']), message: z.string() }),
-  result: ConnectionTestResultSchema,
-});
 
 /** REST for connections, the docs' paths. The workspace comes from the caller (x-workspace-id, else Default). */
 export const connectionRoutes: readonly RestRoute[] = [
@@ -57,9 +51,9 @@ export const connectionRoutes: readonly RestRoute[] = [
         };
       },
       responses: {
-        '422': { description: 'The provider refused the credential, or it lacks a scope', schema: FailedTestSchema },
-        '424': { description: 'The provider failed or could not be reached', schema: FailedTestSchema },
-        '429': { description: 'The provider rate-limited the test; see Retry-After', schema: FailedTestSchema, headers: { 'retry-after': 'Seconds until the provider allows another test' } },
+        '422': { description: 'The provider refused the credential, or it lacks a scope', schema: ConnectionTestFailedSchema },
+        '424': { description: 'The provider failed or could not be reached', schema: ConnectionTestFailedSchema },
+        '429': { description: 'The provider rate-limited the test; see Retry-After', schema: ConnectionTestFailedSchema, headers: { 'retry-after': 'Seconds until the provider allows another test' } },
       },
     },
   },
