@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import { contract, type Channel, type Output, type ParsedInput } from '@shared/ipc/contract';
-import { fail, ok, type ErrorCode, type IpcError, type IpcResult } from '@shared/ipc/result';
+import { fail, ok, type IpcError, type IpcResult } from '@shared/ipc/result';
 import { AppError } from '../errors';
 import type { Logger } from '../ports';
 
@@ -23,7 +23,7 @@ export function describeZodError(err: z.ZodError): { message: string; field?: st
 }
 
 /** What a caller is told when the cause may not be shown (it could quote a request body or a library's internals). */
-const HIDDEN: Partial<Record<ErrorCode, string>> = {
+const HIDDEN: Record<'INTERNAL' | 'UNAUTHENTICATED', string> = {
   INTERNAL: 'something went wrong inside the app; the details are in the app log',
   UNAUTHENTICATED: 'authentication failed',
 };
@@ -46,7 +46,7 @@ export function toIpcError(e: unknown, logger: Logger, where: string, fallback: 
     return d.field === undefined ? { code: 'INVALID_INPUT', message: d.message } : { code: 'INVALID_INPUT', message: d.message, field: d.field };
   }
   logger.log('error', 'unexpected error', { channel: where, errorName: e instanceof Error ? e.name : typeof e });
-  return { code: fallback, message: HIDDEN[fallback]! };
+  return { code: fallback, message: HIDDEN[fallback] };
 }
 
 /** toIpcError as the failed envelope. */
@@ -67,10 +67,7 @@ export async function dispatch(
 ): Promise<IpcResult<unknown>> {
   if (!isChannel(channel)) return fail('NOT_FOUND', `unknown channel: ${String(channel).slice(0, 80)}`);
   const parsed = contract[channel].input.safeParse(raw);
-  if (!parsed.success) {
-    const d = describeZodError(parsed.error);
-    return fail('INVALID_INPUT', d.message, d.field);
-  }
+  if (!parsed.success) return toFailure(parsed.error, logger, channel);
   try {
     const handler = handlers[channel] as (i: unknown, c: HandlerContext) => unknown;
     return ok(await handler(parsed.data, ctx));
