@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   // The fragment never reaches the server or its logs; the console moves the token to sessionStorage.
   console.log(`ProvenanceOne console ready: ${url}/#token=${consoleToken}`);
   console.log(`data directory: ${dataDir}`);
+  console.log(`REST API reference: ${url}/docs`);
 
   let stopping = false;
   const stop = async () => {

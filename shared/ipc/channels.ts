@@ -42,16 +42,16 @@ export const CHANNELS = [
   'connections:update',
   'connections:delete',
   'connections:test',
-  'connections:test-draft',
+  'connections:testDraft',
   'auth:login',
   'auth:me',
   'users:list',
   'users:create',
   'users:update',
   'users:delete',
-  'apikeys:list',
-  'apikeys:create',
-  'apikeys:delete',
+  'apiKeys:list',
+  'apiKeys:create',
+  'apiKeys:delete',
   'settings:get',
   'settings:update',
   'secrets:list',
@@ -68,8 +68,8 @@ export const CHANNELS = [
   'oauthApps:delete',
   'oauth:authorize',
   'oauth:reauthorize',
-  'oauth:flow-status',
-  'oauth:flow-cancel',
+  'oauth:flowStatus',
+  'oauth:flowCancel',
   'oauth:health',
 ] as const satisfies readonly Channel[];
 
@@ -84,9 +84,9 @@ export const PUSH_EVENTS = [
   'connections:changed',
   'settings:changed',
   'secrets:changed',
-  'oauth:health-changed',
+  'oauth:healthChanged',
   'datastores:changed',
-  'datastores:upload_progress',
+  'datastores:uploadProgress',
 ] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
 export type PushPayloads = {
@@ -95,7 +95,7 @@ export type PushPayloads = {
   'vault:changed': { state: 'uninitialized' | 'locked' | 'unlocked'; mode: 'keychain' | 'passphrase' | null };
   'datastores:changed': { workspaceId: string; datastoreId: string };
   /** Streaming uploads (dropped files, console uploads): bytes received so far; `state` ends with done/failed/cancelled. */
-  'datastores:upload_progress': {
+  'datastores:uploadProgress': {
     uploadId: string;
     workspaceId: string;
     datastoreId: string;
@@ -109,5 +109,5 @@ export type PushPayloads = {
   /** Which top-level settings changed; the desktop shell starts or stops the REST server on restApi. */
   'settings:changed': { keys: string[] };
   'secrets:changed': { workspaceId: string; id: string };
-  'oauth:health-changed': { workspaceId: string };
+  'oauth:healthChanged': { workspaceId: string };
 };

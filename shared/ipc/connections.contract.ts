@@ -25,5 +25,5 @@ export const connectionsContract = {
   'connections:update': { input: ConnectionUpdateSchema, output: ConnectionSchema },
   'connections:delete': { input: ConnectionDeleteSchema, output: z.object({ id: IdSchema, deleted: z.literal(true) }) },
   'connections:test': { input: ConnectionRefSchema, output: ConnectionTestResultSchema },
-  'connections:test-draft': { input: ConnectionTestDraftSchema, output: ConnectionTestResultSchema },
+  'connections:testDraft': { input: ConnectionTestDraftSchema, output: ConnectionTestResultSchema },
 } as const;

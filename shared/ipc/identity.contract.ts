@@ -28,9 +28,9 @@ export const identityContract = {
   'users:create': { input: UserCreateSchema, output: UserSchema },
   'users:update': { input: UserUpdateSchema, output: UserSchema },
   'users:delete': { input: UserDeleteSchema, output: Deleted },
-  'apikeys:list': { input: ApiKeyListSchema, output: ApiKeyPageSchema },
-  'apikeys:create': { input: ApiKeyCreateSchema, output: ApiKeyCreatedSchema },
-  'apikeys:delete': { input: ApiKeyDeleteSchema, output: Deleted },
+  'apiKeys:list': { input: ApiKeyListSchema, output: ApiKeyPageSchema },
+  'apiKeys:create': { input: ApiKeyCreateSchema, output: ApiKeyCreatedSchema },
+  'apiKeys:delete': { input: ApiKeyDeleteSchema, output: Deleted },
   'settings:get': { input: z.undefined(), output: SettingsViewSchema },
   'settings:update': { input: SettingsUpdateSchema, output: SettingsViewSchema },
 } as const;

@@ -23,7 +23,7 @@ export const oauthContract = {
   'oauthApps:delete': { input: OAuthAppRefSchema, output: z.object({ id: IdSchema, deleted: z.literal(true) }) },
   'oauth:authorize': { input: AuthorizeStartSchema, output: AuthorizeStartedSchema },
   'oauth:reauthorize': { input: ReauthorizeSchema, output: AuthorizeStartedSchema },
-  'oauth:flow-status': { input: FlowRefSchema, output: FlowStatusSchema },
-  'oauth:flow-cancel': { input: FlowRefSchema, output: FlowStatusSchema },
+  'oauth:flowStatus': { input: FlowRefSchema, output: FlowStatusSchema },
+  'oauth:flowCancel': { input: FlowRefSchema, output: FlowStatusSchema },
   'oauth:health': { input: z.strictObject({ workspaceId: IdSchema }), output: RefreshHealthSchema },
 } as const;

@@ -40,7 +40,7 @@ export async function oauthFixture(opts: { server?: OidcServerOptions; ports?: C
 
   async function waitFlow(flowId: string) {
     for (let i = 0; i < 200; i++) {
-      const s = unwrap(await t.invoke('oauth:flow-status', { workspaceId: ws, flowId }));
+      const s = unwrap(await t.invoke('oauth:flowStatus', { workspaceId: ws, flowId }));
       if (s.state !== 'pending') return s;
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -56,7 +56,7 @@ type ObjRow = {
 export type PutStreamOptions = {
   contentType?: string;
   signal?: AbortSignal;
-  /** Pushes `datastores:upload_progress` under this id; `cancelUpload(uploadId)` aborts it. */
+  /** Pushes `datastores:uploadProgress` under this id; `cancelUpload(uploadId)` aborts it. */
   uploadId?: string;
   total?: number | null;
   maxBytes?: number;
@@ -501,8 +501,8 @@ export function createDatastoreService(deps: DatastoreServiceDeps) {
     return { object, base64: data.toString('base64'), truncated };
   }
 
-  function progress(p: Omit<PushPayloads['datastores:upload_progress'], 'state'> & { state?: PushPayloads['datastores:upload_progress']['state'] }) {
-    bus.emit('datastores:upload_progress', { state: 'running', ...p });
+  function progress(p: Omit<PushPayloads['datastores:uploadProgress'], 'state'> & { state?: PushPayloads['datastores:uploadProgress']['state'] }) {
+    bus.emit('datastores:uploadProgress', { state: 'running', ...p });
   }
 
   /**

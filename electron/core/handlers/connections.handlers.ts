@@ -8,7 +8,7 @@ type ConnectionChannels =
   | 'connections:update'
   | 'connections:delete'
   | 'connections:test'
-  | 'connections:test-draft';
+  | 'connections:testDraft';
 
 /** Connections: parsed input → access check (POLICY) → service. Viewers may list and see status only. */
 export function connectionsHandlers(core: Core): Pick<Handlers, ConnectionChannels> {
@@ -40,7 +40,7 @@ export function connectionsHandlers(core: Core): Pick<Handlers, ConnectionChanne
       access.assert(actor, input.workspaceId, 'connection.test');
       return connections.test(input.workspaceId, input.id, actor);
     },
-    'connections:test-draft': (input, { actor }) => {
+    'connections:testDraft': (input, { actor }) => {
       access.assert(actor, input.workspaceId, 'connection.test');
       access.assert(actor, input.workspaceId, 'connection.create');
       return connections.testDraft(input, actor);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import { contract, type Channel, type Output, type ParsedInput } from '@shared/ipc/contract';
-import { fail, ok, type IpcResult } from '@shared/ipc/result';
+import { fail, ok, type IpcError, type IpcResult } from '@shared/ipc/result';
 import { AppError } from '../errors';
 import type { Logger } from '../ports';
 
@@ -22,19 +22,36 @@ export function describeZodError(err: z.ZodError): { message: string; field?: st
   return field ? { message: `${field}: ${issue.message}`, field } : { message: issue.message };
 }
 
-export function toFailure(e: unknown, logger: Logger, channel: string): IpcResult<never> {
+/** What a caller is told when the cause may not be shown (it could quote a request body or a library's internals). */
+const HIDDEN: Record<'INTERNAL' | 'UNAUTHENTICATED', string> = {
+  INTERNAL: 'something went wrong inside the app; the details are in the app log',
+  UNAUTHENTICATED: 'authentication failed',
+};
+
+/**
+ * The one mapping from anything thrown to the error a caller sees, for every transport (IPC, the console bridge,
+ * REST, the streaming routes). An AppError keeps its code, message, field and retryAfter; a ZodError becomes
+ * INVALID_INPUT naming the field; anything else is logged by type only and answered with `fallback` and a fixed
+ * message, so library text never reaches a response.
+ */
+export function toIpcError(e: unknown, logger: Logger, where: string, fallback: 'INTERNAL' | 'UNAUTHENTICATED' = 'INTERNAL'): IpcError {
   if (e instanceof AppError) {
-    const f = fail(e.code, e.message, e.field);
-    if (e.retryAfter !== undefined && !f.ok) f.error.retryAfter = e.retryAfter;
-    return f;
+    const out: IpcError = { code: e.code, message: e.message };
+    if (e.field !== undefined) out.field = e.field;
+    if (e.retryAfter !== undefined) out.retryAfter = e.retryAfter;
+    return out;
   }
   if (e instanceof z.ZodError) {
     const d = describeZodError(e);
-    return fail('INVALID_INPUT', d.message, d.field);
+    return d.field === undefined ? { code: 'INVALID_INPUT', message: d.message } : { code: 'INVALID_INPUT', message: d.message, field: d.field };
   }
-  // Unknown errors may carry library text (even request bodies): log the type only, show a generic message.
-  logger.log('error', 'unexpected error', { channel, errorName: e instanceof Error ? e.name : typeof e });
-  return fail('INTERNAL', 'something went wrong inside the app; the details are in the app log');
+  logger.log('error', 'unexpected error', { channel: where, errorName: e instanceof Error ? e.name : typeof e });
+  return { code: fallback, message: HIDDEN[fallback] };
+}
+
+/** toIpcError as the failed envelope. */
+export function toFailure(e: unknown, logger: Logger, channel: string): IpcResult<never> {
+  return { ok: false, error: toIpcError(e, logger, channel) };
 }
 
 /**
@@ -50,10 +67,7 @@ export async function dispatch(
 ): Promise<IpcResult<unknown>> {
   if (!isChannel(channel)) return fail('NOT_FOUND', `unknown channel: ${String(channel).slice(0, 80)}`);
   const parsed = contract[channel].input.safeParse(raw);
-  if (!parsed.success) {
-    const d = describeZodError(parsed.error);
-    return fail('INVALID_INPUT', d.message, d.field);
-  }
+  if (!parsed.success) return toFailure(parsed.error, logger, channel);
   try {
     const handler = handlers[channel] as (i: unknown, c: HandlerContext) => unknown;
     return ok(await handler(parsed.data, ctx));

@@ -8,9 +8,9 @@ type IdentityChannels =
   | 'users:create'
   | 'users:update'
   | 'users:delete'
-  | 'apikeys:list'
-  | 'apikeys:create'
-  | 'apikeys:delete'
+  | 'apiKeys:list'
+  | 'apiKeys:create'
+  | 'apiKeys:delete'
   | 'settings:get'
   | 'settings:update';
 
@@ -25,9 +25,10 @@ export function identityHandlers(core: Core): Pick<Handlers, IdentityChannels> {
     'users:create': (input, { actor }) => users.create(input, actor),
     'users:update': (input, { actor }) => users.update(input, actor),
     'users:delete': (input, { actor }) => users.remove(input, actor),
-    'apikeys:list': (input, { actor }) => apiKeys.list(input, actor),
-    'apikeys:create': (input, { actor }) => apiKeys.create(input, actor),
-    'apikeys:delete': (input, { actor }) => apiKeys.remove(input, actor),
+    'apiKeys:list': (input, { actor }) => apiKeys.list(input, actor),
+    'apiKeys:create': (input, { actor }) => apiKeys.create(input, actor),
+    'apiKeys:delete': (input, { actor }) => apiKeys.remove(input, actor),
+    // Not secret (a switch and a port), and every signed-in screen shows it.
     'settings:get': () => settings.view(),
     'settings:update': (input, { actor }) => settings.update(input, actor),
   };

@@ -8,8 +8,8 @@ type OAuthChannels =
   | 'oauthApps:delete'
   | 'oauth:authorize'
   | 'oauth:reauthorize'
-  | 'oauth:flow-status'
-  | 'oauth:flow-cancel'
+  | 'oauth:flowStatus'
+  | 'oauth:flowCancel'
   | 'oauth:health';
 
 /**
@@ -43,11 +43,11 @@ export function oauthHandlers(core: Core): Pick<Handlers, OAuthChannels> {
       access.assert(actor, input.workspaceId, 'connection.update');
       return oauth.flows.reauthorize(input.workspaceId, input.id, actor);
     },
-    'oauth:flow-status': (input, { actor }) => {
+    'oauth:flowStatus': (input, { actor }) => {
       access.assert(actor, input.workspaceId, 'connection.list');
       return oauth.flows.status(input.workspaceId, input.flowId);
     },
-    'oauth:flow-cancel': (input, { actor }) => {
+    'oauth:flowCancel': (input, { actor }) => {
       access.assert(actor, input.workspaceId, 'connection.update');
       return oauth.flows.cancel(input.workspaceId, input.flowId);
     },

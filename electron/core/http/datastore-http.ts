@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '@shared/domain/actor';
-import { ObjectKeySchema } from '@shared/domain/datastore';
-import { IdSchema } from '@shared/domain/common';
+import { streamsContract, type ObjectDownloadHeaders } from '@shared/ipc/rest.contract';
 import type { Core } from '../index';
 import { AppError } from '../errors';
-import { toFailure } from '../handlers/dispatch';
+import { toIpcError } from '../handlers/dispatch';
 import { sendError, type Authenticator } from './rest/rest-router';
+import { flag } from './rest/rest-request';
+import { STREAM_ROUTES } from './stream-routes';
 
 type Deps = {
   core: Core;
@@ -18,15 +19,14 @@ type Deps = {
 };
 
 function fail(reply: FastifyReply, e: unknown, core: Core): FastifyReply {
-  const r = toFailure(e, core.logger, 'datastores:http');
-  if (r.ok) return reply;
-  return sendError(reply, r.error);
+  return sendError(reply, toIpcError(e, core.logger, 'datastores:http'));
 }
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, value: unknown, field: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new AppError('INVALID_INPUT', `${field} is missing or not valid`, field);
-  return r.data;
+/** Path parameters as the route's contract names them (`*` → key). A ZodError becomes a 400 naming the field. */
+function pathParams(req: FastifyRequest, rename: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.params as Record<string, string>)) out[rename[k] ?? k] = v;
+  return out;
 }
 
 /** An AbortSignal that fires if the client goes away before its request body is complete. */
@@ -53,20 +53,23 @@ export function registerDatastoreHttp(app: FastifyInstance, deps: Deps): void {
 
   async function download(reply: FastifyReply, actor: Actor, workspaceId: string, datastoreId: string, key: string, attachment: boolean) {
     const { object, stream } = await ds.read(actor, workspaceId, datastoreId, key);
-    reply.type(object.contentType).header('content-length', object.size).header('x-content-sha256', object.sha256);
-    if (attachment) reply.header('content-disposition', contentDisposition(object.key));
-    // Preview of user content must not run as part of the console's origin.
-    reply.header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
-    return reply.send(stream);
+    const headers: ObjectDownloadHeaders = {
+      'content-type': object.contentType,
+      'content-length': object.size,
+      'x-content-sha256': object.sha256,
+      // Preview of user content must not run as part of the console's origin.
+      'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+    };
+    if (attachment) headers['content-disposition'] = contentDisposition(object.key);
+    return reply.headers(headers).send(stream);
   }
 
-  app.get('/datastores/:id/objects/*', async (req, reply) => {
+  const restDownload = STREAM_ROUTES['datastores:objects:download'];
+  app.get(restDownload.path, async (req, reply) => {
     try {
       const caller = await deps.authenticate(req);
       if (!caller) throw new AppError('UNAUTHENTICATED', 'send an API key in x-api-key or a JWT in Authorization: Bearer');
-      const p = req.params as Record<string, string>;
-      const id = parse(IdSchema, p.id, 'id');
-      const key = parse(ObjectKeySchema, p['*'], 'key');
+      const { id, key } = streamsContract['datastores:objects:download'].params.parse(pathParams(req, restDownload.params));
       return await download(reply, caller.actor, caller.workspaceId, id, key, false);
     } catch (e) {
       return fail(reply, e, core);
@@ -79,14 +82,16 @@ export function registerDatastoreHttp(app: FastifyInstance, deps: Deps): void {
     return;
   }
 
-  app.get('/console/datastores/:id/object', async (req, reply) => {
+  app.get(STREAM_ROUTES['console:objects:download'].path, async (req, reply) => {
     try {
-      const q = req.query as Record<string, unknown>;
+      const c = streamsContract['console:objects:download'];
+      const raw = req.query as Record<string, unknown>;
       // A download link cannot send headers: a signed-in user's token may ride in the query, like the console's.
-      if (req.headers['x-user-token'] === undefined && typeof q.user === 'string' && q.user) req.headers['x-user-token'] = q.user;
+      if (req.headers['x-user-token'] === undefined && typeof raw.user === 'string' && raw.user) req.headers['x-user-token'] = raw.user;
       const actor = await consoleActor(req);
-      const id = parse(IdSchema, (req.params as Record<string, string>).id, 'id');
-      return await download(reply, actor, parse(IdSchema, q.workspaceId, 'workspaceId'), id, parse(ObjectKeySchema, q.key, 'key'), q.download === '1');
+      const { id } = c.params.parse(pathParams(req));
+      const q = c.query.parse(raw);
+      return await download(reply, actor, q.workspaceId, id, q.key, flag(q.download));
     } catch (e) {
       return fail(reply, e, core);
     }
@@ -103,11 +108,10 @@ function registerRawPut(app: FastifyInstance, deps: Deps, consoleActor: Deps['co
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
 
-    scope.put('/datastores/:id/upload/:token', async (req, reply) => {
+    scope.put(STREAM_ROUTES['datastores:objects:signedPut'].path, async (req, reply) => {
       try {
-        const p = req.params as Record<string, string>;
-        const id = parse(IdSchema, p.id, 'id');
-        const object = await ds.putWithUploadToken(id, p.token ?? '', req.headers['content-type'], req.raw);
+        const { id, token } = streamsContract['datastores:objects:signedPut'].params.parse(pathParams(req));
+        const object = await ds.putWithUploadToken(id, token, req.headers['content-type'], req.raw);
         return reply.code(200).send({ key: object.key, size: object.size, sha256: object.sha256 });
       } catch (e) {
         return fail(reply, e, core);
@@ -115,15 +119,16 @@ function registerRawPut(app: FastifyInstance, deps: Deps, consoleActor: Deps['co
     });
 
     if (!consoleActor) return;
-    scope.put('/console/datastores/:id/objects', async (req, reply) => {
+    scope.put(STREAM_ROUTES['console:objects:upload'].path, async (req, reply) => {
       try {
+        const c = streamsContract['console:objects:upload'];
         const actor = await consoleActor(req);
-        const q = req.query as Record<string, unknown>;
-        const id = parse(IdSchema, (req.params as Record<string, string>).id, 'id');
+        const { id } = c.params.parse(pathParams(req));
+        const q = c.query.parse(req.query);
         const length = Number(req.headers['content-length']);
-        const object = await ds.putStream(actor, parse(IdSchema, q.workspaceId, 'workspaceId'), id, parse(ObjectKeySchema, q.key, 'key'), req.raw, {
+        const object = await ds.putStream(actor, q.workspaceId, id, q.key, req.raw, {
           contentType: req.headers['content-type'] || undefined,
-          uploadId: typeof q.uploadId === 'string' && q.uploadId ? q.uploadId.slice(0, 64) : undefined,
+          uploadId: q.uploadId ? q.uploadId.slice(0, 64) : undefined,
           total: Number.isFinite(length) ? length : null,
           signal: clientGone(req),
         });

@@ -11,10 +11,12 @@ import { dispatch, type Handlers } from '../handlers/dispatch';
 import { registerErrorHandler, registerRestRoutes, sendError } from './rest/rest-router';
 import { REST_ROUTES } from './rest/routes';
 import { createAuthenticator, userActor } from './rest/auth';
-import { buildOpenApi } from './rest/openapi';
+import { buildOpenApi } from './openapi-document';
 import { AppError } from '../errors';
 import { registerDatastoreHttp } from './datastore-http';
 import { configureRestBodies } from './rest/rest-bodies';
+import { STREAM_ROUTES } from './stream-routes';
+import { registerApiReference } from './api-reference';
 
 export type HttpServerOptions = {
   /** Always loopback: the console and the API are for this workstation only. */
@@ -123,7 +125,7 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
     });
 
     // EventSource cannot send headers, so this one route also takes the token as a query parameter.
-    app.get('/ipc-events', (req, reply) => {
+    app.get(STREAM_ROUTES['console:events'].path, (req, reply) => {
       if (!hasConsoleToken(req)) {
         void reply.code(401).send(fail('UNAUTHENTICATED', 'the console token is missing or wrong'));
         return;
@@ -148,8 +150,15 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   registerRestRoutes(app, { core, handlers, routes: REST_ROUTES, authenticate });
   // Object bytes (downloads, pre-signed PUTs, console uploads) stream outside the JSON body limit.
   registerDatastoreHttp(app, { core, authenticate, consoleActor: opts.consoleToken ? consoleActor : null });
-  const openApi = buildOpenApi(REST_ROUTES, { version: core.config.version });
-  app.get('/openapi.json', async (_req, reply) => reply.send({ ...openApi, servers: [{ url: `http://127.0.0.1:${port}` }] }));
+  // The document is built on first request (start-up does not pay for it), for the port the server listens on.
+  let openApi: { port: number; doc: Record<string, unknown> } | null = null;
+  app.get('/openapi.json', async (_req, reply) => {
+    if (openApi?.port !== port) {
+      openApi = { port, doc: buildOpenApi({ version: core.config.version, serverUrl: `http://127.0.0.1:${port}`, routes: REST_ROUTES, console: !!opts.consoleToken }) };
+    }
+    return reply.send(openApi.doc);
+  });
+  registerApiReference(app, { csp: RENDERER_CSP });
   for (const register of opts.routes ?? []) register(app, { core, handlers });
 
   if (opts.rendererDir && fs.existsSync(path.join(opts.rendererDir, 'index.html'))) {

@@ -158,7 +158,7 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
   const releaseLease = db.prepare('UPDATE oauth_tokens SET lease_owner = NULL, lease_expires_at = NULL WHERE connection_id = ? AND lease_owner = ?');
 
   const read = (id: string) => byId.get(id) as Row | undefined;
-  const healthChanged = (workspaceId: string) => bus.emit('oauth:health-changed', { workspaceId });
+  const healthChanged = (workspaceId: string) => bus.emit('oauth:healthChanged', { workspaceId });
 
   function tryLease(id: string): boolean {
     const row = read(id);

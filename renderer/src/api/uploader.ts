@@ -62,7 +62,7 @@ export function createHttpUploader(baseUrl: string, token: string, userToken: ()
 export function createPathUploader(api: Api, pathFor: (file: File) => string): Uploader {
   return {
     upload(file, t, onProgress) {
-      const off = api.on('datastores:upload_progress', (p) => {
+      const off = api.on('datastores:uploadProgress', (p) => {
         if (p.uploadId === t.uploadId) onProgress(p.bytes);
       });
       const done = api

@@ -108,7 +108,7 @@ export function RefreshHealthPanel() {
     if (!workspaceId) return;
     void oauth.getState().loadHealth(workspaceId);
     const reload = (p: { workspaceId: string }) => p.workspaceId === workspaceId && void oauth.getState().loadHealth(workspaceId);
-    const off1 = api.on('oauth:health-changed', reload);
+    const off1 = api.on('oauth:healthChanged', reload);
     const off2 = api.on('connections:changed', reload);
     return () => {
       off1();

@@ -32,7 +32,7 @@ export type ConnectionsState = {
   open(id: string): Promise<void>;
   close(): void;
   create(draft: Draft): Promise<{ ok: true; value: Connection } | { ok: false; error: IpcError }>;
-  testDraft(draft: Omit<Input<'connections:test-draft'>, 'workspaceId'>): Promise<{ ok: true; value: ConnectionTestResult } | { ok: false; error: IpcError }>;
+  testDraft(draft: Omit<Input<'connections:testDraft'>, 'workspaceId'>): Promise<{ ok: true; value: ConnectionTestResult } | { ok: false; error: IpcError }>;
   update(id: string, patch: Patch): Promise<IpcError | null>;
   test(id: string): Promise<{ ok: true; value: ConnectionTestResult } | { ok: false; error: IpcError }>;
   remove(id: string, force: boolean): Promise<IpcError | null>;
@@ -93,7 +93,7 @@ export const createConnectionsStore = (api: Api) =>
       },
       async testDraft(draft) {
         set({ testing: { ...get().testing, draft: true } });
-        const r = await api.invoke('connections:test-draft', { ...draft, workspaceId: ws() });
+        const r = await api.invoke('connections:testDraft', { ...draft, workspaceId: ws() });
         set({ testing: { ...get().testing, draft: false } });
         return r;
       },

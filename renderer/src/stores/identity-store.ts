@@ -34,7 +34,7 @@ export const createIdentityStore = (api: Api) =>
       set(r.ok ? { users: r.value.items, workspaceId } : { users: [], error: r.error });
     },
     async loadApiKeys(workspaceId) {
-      const r = await api.invoke('apikeys:list', { workspaceId, limit: 500 });
+      const r = await api.invoke('apiKeys:list', { workspaceId, limit: 500 });
       set(r.ok ? { apiKeys: r.value.items, workspaceId } : { apiKeys: [], error: r.error });
     },
     async loadSettings() {
@@ -60,13 +60,13 @@ export const createIdentityStore = (api: Api) =>
       return null;
     },
     async createApiKey(workspaceId, name, scopes) {
-      const r = await api.invoke('apikeys:create', { workspaceId, name, scopes });
+      const r = await api.invoke('apiKeys:create', { workspaceId, name, scopes });
       if (!r.ok) return r.error;
       await get().loadApiKeys(workspaceId);
       return { key: r.value.key };
     },
     async revokeApiKey(workspaceId, id) {
-      const r = await api.invoke('apikeys:delete', { workspaceId, id });
+      const r = await api.invoke('apiKeys:delete', { workspaceId, id });
       if (!r.ok) return r.error;
       await get().loadApiKeys(workspaceId);
       return null;

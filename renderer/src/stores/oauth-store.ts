@@ -86,7 +86,7 @@ export const createOAuthStore = (api: Api) =>
         open(r.value.authorizationUrl);
         for (;;) {
           await sleep(POLL_MS);
-          const s = await api.invoke('oauth:flow-status', { workspaceId, flowId: flow.flowId });
+          const s = await api.invoke('oauth:flowStatus', { workspaceId, flowId: flow.flowId });
           if (get().flows[connectionId]?.flowId !== flow.flowId) return s.ok ? s.value : s.error; // superseded
           if (!s.ok) {
             set({ flowErrors: { ...get().flowErrors, [connectionId]: s.error } });

@@ -245,8 +245,8 @@ describe('Datadog application key (optional, write-only)', () => {
 
   it('test before saving checks the application key too', async () => {
     const draft = { workspaceId: ws, provider: 'datadog' as const, authType: 'apikey' as const, credential: fake.good.datadog, settings: fake.settings('datadog') };
-    expect(unwrap(await t.invoke('connections:test-draft', { ...draft, credentialFields: { applicationKey: fake.datadogApplicationKey.good } })).outcome).toBe('valid');
-    const bad = unwrap(await t.invoke('connections:test-draft', { ...draft, credentialFields: { applicationKey: fake.datadogApplicationKey.bad } }));
+    expect(unwrap(await t.invoke('connections:testDraft', { ...draft, credentialFields: { applicationKey: fake.datadogApplicationKey.good } })).outcome).toBe('valid');
+    const bad = unwrap(await t.invoke('connections:testDraft', { ...draft, credentialFields: { applicationKey: fake.datadogApplicationKey.bad } }));
     expect(bad).toMatchObject({ outcome: 'invalid_credential', message: expect.stringContaining('application key') });
     expect(count(t.core.db, 'connections')).toBe(0);
   });
@@ -269,17 +269,17 @@ describe('Snowflake encrypted private key (PKCS#8) with a passphrase', () => {
     const row = t.core.db.prepare('SELECT sealed FROM connection_credential_fields WHERE connection_id = ?').get(c.id) as { sealed: Buffer };
     expect(row.sealed.includes(Buffer.from(fake.snowflakeEncrypted.passphrase))).toBe(false);
     const { name: _n, ...draft } = snowflake();
-    expect(unwrap(await t.invoke('connections:test-draft', draft)).outcome).toBe('valid');
+    expect(unwrap(await t.invoke('connections:testDraft', draft)).outcome).toBe('valid');
   });
 
   it('wrong or missing passphrase on test before saving is a field error; nothing is sent to Snowflake', async () => {
     const { name: _n, ...draft } = snowflake();
     fake.requests.length = 0;
-    expect(await t.invoke('connections:test-draft', { ...draft, credentialFields: { passphrase: 'wrong' } })).toMatchObject({
+    expect(await t.invoke('connections:testDraft', { ...draft, credentialFields: { passphrase: 'wrong' } })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_INPUT', field: 'credentialFields.passphrase', message: expect.stringContaining('does not decrypt') },
     });
-    expect(await t.invoke('connections:test-draft', { ...draft, credentialFields: {} })).toMatchObject({
+    expect(await t.invoke('connections:testDraft', { ...draft, credentialFields: {} })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_INPUT', field: 'credentialFields.passphrase', message: expect.stringContaining('encrypted') },
     });
@@ -449,7 +449,7 @@ describe('permissions (docs: Connections table) through dispatch', () => {
       if (role === 'viewer') {
         expect(count(t.core.db, 'connections')).toBe(before);
         expect(t.core.connections.get(ws, c.id).status).toBe('active');
-        expect(await t.invoke('connections:test-draft', { workspaceId: ws, provider: 'datadog', authType: 'apikey', credential: 'x', settings: fake.settings('datadog') }, as)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+        expect(await t.invoke('connections:testDraft', { workspaceId: ws, provider: 'datadog', authType: 'apikey', credential: 'x', settings: fake.settings('datadog') }, as)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
         const listed = results.list.ok ? results.list.value.items[0]! : null;
         expect(Object.keys(listed ?? {}).sort()).toEqual(['authType', 'createdAt', 'id', 'name', 'provider', 'status', 'statusChangedAt', 'updatedAt']);
       }
@@ -475,7 +475,7 @@ describe('credential canary', () => {
     responses.push(unwrap(await t.invoke('connections:list', { workspaceId: ws })));
     const second = canary('ddkey2');
     responses.push(unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credential: second })));
-    responses.push(unwrap(await t.invoke('connections:test-draft', { workspaceId: ws, provider: 'datadog', authType: 'apikey', credential: secret, settings: fake.settings('datadog') })));
+    responses.push(unwrap(await t.invoke('connections:testDraft', { workspaceId: ws, provider: 'datadog', authType: 'apikey', credential: secret, settings: fake.settings('datadog') })));
     responses.push(await t.invoke('connections:create', datadog({ name: 'bad', credential: secret, settings: { site: 'nope' } })));
     responses.push(await t.invoke('connections:create', { ...datadog({ credential: secret }), provider: 'snowflake', authType: 'serviceaccount', settings: { account: 'a', user: 'u' } }));
 
@@ -487,7 +487,7 @@ describe('credential canary', () => {
     responses.push(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: withApp.id })));
     responses.push(unwrap(await t.invoke('connections:get', { workspaceId: ws, id: withApp.id })));
     responses.push(unwrap(await t.invoke('connections:update', { workspaceId: ws, id: withApp.id, credentialFields: { applicationKey: appKey2 } })));
-    responses.push(unwrap(await t.invoke('connections:test-draft', { workspaceId: ws, provider: 'datadog', authType: 'apikey', credential: fake.good.datadog, credentialFields: { applicationKey: appKey }, settings: fake.settings('datadog') })));
+    responses.push(unwrap(await t.invoke('connections:testDraft', { workspaceId: ws, provider: 'datadog', authType: 'apikey', credential: fake.good.datadog, credentialFields: { applicationKey: appKey }, settings: fake.settings('datadog') })));
     responses.push(await t.invoke('connections:create', datadog({ name: 'bad app key', credentialFields: { applicationKey: `${appKey}\nx` } })));
     // … and an encrypted Snowflake key's passphrase (right, then wrong).
     const passphrase = canary('sfpass');
@@ -497,7 +497,7 @@ describe('credential canary', () => {
     responses.push(await t.invoke('connections:update', { workspaceId: ws, id: sf.id, credentialFields: { passphrase: wrongPassphrase } }));
     responses.push(await t.invoke('connections:create', snowflake({ name: 'wrong passphrase', credential: encryptedWith(passphrase), credentialFields: { passphrase: wrongPassphrase } })));
     const { name: _n, ...sfDraft } = snowflake({ credential: encryptedWith(passphrase), credentialFields: { passphrase: wrongPassphrase } });
-    responses.push(await t.invoke('connections:test-draft', sfDraft));
+    responses.push(await t.invoke('connections:testDraft', sfDraft));
     responses.push(unwrap(await t.invoke('connections:list', { workspaceId: ws })));
 
     fake.setMode('hang');

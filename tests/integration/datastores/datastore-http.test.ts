@@ -128,7 +128,7 @@ describe('console upload and download (x-console-token, raw body)', () => {
     const body = randomBytes(2 * 1024 * 1024);
     const events: string[] = [];
     const off = s.core.bus.subscribe((e, p) => {
-      if (e === 'datastores:upload_progress' && (p as { uploadId: string }).uploadId === 'c1') events.push((p as { state: string }).state);
+      if (e === 'datastores:uploadProgress' && (p as { uploadId: string }).uploadId === 'c1') events.push((p as { state: string }).state);
     });
     const r = await fetch(consoleUrl('drop/photo.png', '&uploadId=c1'), {
       method: 'PUT',
@@ -156,7 +156,7 @@ describe('console upload and download (x-console-token, raw body)', () => {
 
 describe('API key scopes on the datastore REST endpoints (docs: datastores:read / datastores:write)', () => {
   async function key(scopes: string[], workspaceId = s.core.workspaces.defaultWorkspace().id) {
-    const r = await s.invoke('apikeys:create', { workspaceId, name: `k-${scopes.join('-')}-${Math.random()}`, scopes } as never);
+    const r = await s.invoke('apiKeys:create', { workspaceId, name: `k-${scopes.join('-')}-${Math.random()}`, scopes } as never);
     if (!r.ok) throw new Error(r.error.message);
     return (r.value as { key: string }).key;
   }

@@ -139,7 +139,7 @@ describe('datastores', () => {
     fs.writeFileSync(file, data);
     const states: string[] = [];
     const off = t.core.bus.subscribe((e, p) => {
-      if (e === 'datastores:upload_progress') states.push((p as { state: string }).state);
+      if (e === 'datastores:uploadProgress') states.push((p as { state: string }).state);
     });
     const o = unwrap(await t.invoke('datastores:uploadFromPath', { workspaceId: ws, datastoreId: ds.id, key: 'drops/big.bin', path: file, uploadId: 'u1' }));
     off();

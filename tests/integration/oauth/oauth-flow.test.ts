@@ -110,7 +110,7 @@ describe('OAuth consent flow against a real authorization server', () => {
     fx = await oauthFixture({ ports: { oauthFlowTimeoutMs: 150 } });
     const started = unwrap(await fx.invoke('oauth:authorize', { workspaceId: fx.ws, name: 'x', provider: 'okta', settings: { orgUrl: fx.oidc.issuer } }));
     await new Promise((r) => setTimeout(r, 300));
-    const status = unwrap(await fx.invoke('oauth:flow-status', { workspaceId: fx.ws, flowId: started.flowId }));
+    const status = unwrap(await fx.invoke('oauth:flowStatus', { workspaceId: fx.ws, flowId: started.flowId }));
     expect(status.error?.code).toBe('timeout');
     await expect(fetch(new URL(started.authorizationUrl).searchParams.get('redirect_uri')!)).rejects.toThrow();
   });

@@ -41,6 +41,28 @@ describe('bad input over REST: each gets its status and writes nothing', () => {
     expect(q.json.error?.field).toBe('colour');
   });
 
+  it('every route table reads bodies the same way: not an object, or setting what the URL or caller decides → 400 naming it', async () => {
+    const h = b.owner();
+    const id = '00000000-0000-4000-8000-000000000000';
+    for (const path of ['/connections', '/secrets', '/datastores', '/oauth-apps', '/connections/authorize', '/users', '/workspaces']) {
+      const r = await refused(400, 'INVALID_INPUT', 'POST', path, { headers: h, raw: '[1,2]' });
+      expect(r.json.error, path).toMatchObject({ field: 'body', message: 'the body must be a JSON object' });
+    }
+    const fixed: Array<[string, string, string]> = [
+      ['POST', '/secrets', 'workspaceId'],
+      ['POST', '/connections', 'workspaceId'],
+      ['POST', '/datastores', 'workspaceId'],
+      ['POST', '/oauth-apps', 'workspaceId'],
+      ['PATCH', `/secrets/${id}`, 'id'],
+      ['PATCH', `/connections/${id}`, 'id'],
+      ['POST', `/datastores/${id}/upload-url`, 'datastoreId'],
+    ];
+    for (const [method, path, field] of fixed) {
+      const r = await refused(400, 'INVALID_INPUT', method, path, { headers: h, body: { name: 'n', [field]: b.defaultWs } });
+      expect(r.json.error, `${method} ${path}`).toMatchObject({ field, message: `unknown field: ${field}` });
+    }
+  });
+
   it('wrong types and values → 400 naming the field', async () => {
     const cases: Array<[string, string, unknown, string]> = [
       ['POST', '/users', { username: 'eve', password: PASSWORD, role: 'owner' }, 'role'],

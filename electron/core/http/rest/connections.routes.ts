@@ -1,8 +1,6 @@
 import type { ConnectionTestResult, TestOutcome } from '@shared/domain/connection';
-import { pageQuery, type RestRoute } from './rest-router';
-
-const bodyObject = (b: unknown): Record<string, unknown> => (b && typeof b === 'object' && !Array.isArray(b) ? (b as Record<string, unknown>) : {});
-const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+import { ConnectionTestFailedSchema } from '@shared/ipc/rest.contract';
+import type { RestRoute } from './rest-router';
 
 /** A failed test is a 4xx with the classified reason (the docs: "200 if the credential validates … or a 4xx"). */
 const TEST_STATUS: Record<TestOutcome, number> = {
@@ -20,45 +18,43 @@ export const connectionRoutes: readonly RestRoute[] = [
     method: 'GET',
     path: '/connections',
     channel: 'connections:list',
-    input: (r) => ({
-      workspaceId: r.workspaceId,
-      ...pageQuery(r.query),
-      ...(text(r.query.provider) ? { provider: r.query.provider } : {}),
-      ...(text(r.query.status) ? { status: r.query.status } : {}),
-      ...(text(r.query.q) ? { q: r.query.q } : {}),
-    }),
+    request: { query: ['provider', 'status', 'q', 'limit', 'cursor'] },
+    summary: 'Connections of the workspace (no credential is ever returned)',
   },
-  { method: 'POST', path: '/connections', channel: 'connections:create', input: (r) => ({ ...bodyObject(r.body), workspaceId: r.workspaceId }), status: 201 },
-  { method: 'GET', path: '/connections/:id', channel: 'connections:get', input: (r) => ({ workspaceId: r.workspaceId, id: r.params.id }) },
-  {
-    method: 'PATCH',
-    path: '/connections/:id',
-    channel: 'connections:update',
-    input: (r) => ({ ...bodyObject(r.body), workspaceId: r.workspaceId, id: r.params.id }),
-  },
+  { method: 'POST', path: '/connections', channel: 'connections:create', request: { body: true }, status: 201, summary: 'Store a connection; the credential is sealed by the vault' },
+  { method: 'GET', path: '/connections/:id', channel: 'connections:get', summary: 'A connection in detail (audited as connection.accessed)' },
+  { method: 'PATCH', path: '/connections/:id', channel: 'connections:update', request: { body: true }, summary: 'Rename, pause or resume, change settings, or replace the credential' },
   {
     method: 'DELETE',
     path: '/connections/:id',
     channel: 'connections:delete',
-    input: (r) => ({ workspaceId: r.workspaceId, id: r.params.id, ...(r.query.force === 'true' ? { force: true } : {}) }),
+    request: { query: ['force'] },
     status: 204,
+    summary: 'Delete a connection (force=true when workflow steps reference it)',
   },
   {
     method: 'POST',
     path: '/connections/:id/test',
     channel: 'connections:test',
-    input: (r) => ({ workspaceId: r.workspaceId, id: r.params.id }),
-    respond: (value) => {
-      const result = value as ConnectionTestResult;
-      const status = TEST_STATUS[result.outcome];
-      if (status === 200) return { status, body: result };
-      const headers: Record<string, string> = {};
-      if (result.retryAfterSeconds !== null) headers['retry-after'] = String(result.retryAfterSeconds);
-      return {
-        status,
-        headers,
-        body: { error: { code: result.outcome.toUpperCase(), message: result.message }, result },
-      };
+    summary: "Test the stored credential against the provider's validation endpoint",
+    respond: {
+      map: (value) => {
+        const result = value as ConnectionTestResult;
+        const status = TEST_STATUS[result.outcome];
+        if (status === 200) return { status, body: result };
+        const headers: Record<string, string> = {};
+        if (result.retryAfterSeconds !== null) headers['retry-after'] = String(result.retryAfterSeconds);
+        return {
+          status,
+          headers,
+          body: { error: { code: result.outcome.toUpperCase(), message: result.message }, result },
+        };
+      },
+      responses: {
+        '422': { description: 'The provider refused the credential, or it lacks a scope', schema: ConnectionTestFailedSchema },
+        '424': { description: 'The provider failed or could not be reached', schema: ConnectionTestFailedSchema },
+        '429': { description: 'The provider rate-limited the test; see Retry-After', schema: ConnectionTestFailedSchema, headers: { 'retry-after': 'Seconds until the provider allows another test' } },
+      },
     },
   },
 ];

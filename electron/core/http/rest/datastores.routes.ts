@@ -1,46 +1,44 @@
-import { pageQuery, type RestRoute } from './rest-router';
+import type { RestRoute } from './rest-router';
 
-const obj = (b: unknown): Record<string, unknown> => (b && typeof b === 'object' && !Array.isArray(b) ? (b as Record<string, unknown>) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const ds = { id: 'datastoreId' } as const;
 
 /**
  * REST for datastores, the docs' paths. Object bodies (download, pre-signed PUT) are streamed by
  * datastore-http.ts instead, since they cannot travel through a JSON channel.
  */
 export const datastoreRoutes: readonly RestRoute[] = [
-  { method: 'GET', path: '/datastores', channel: 'datastores:list', input: (r) => ({ workspaceId: r.workspaceId, ...pageQuery(r.query) }) },
-  { method: 'POST', path: '/datastores', channel: 'datastores:create', input: (r) => ({ ...obj(r.body), workspaceId: r.workspaceId }), status: 201 },
-  { method: 'GET', path: '/datastores/:id', channel: 'datastores:get', input: (r) => ({ workspaceId: r.workspaceId, datastoreId: r.params.id }) },
+  { method: 'GET', path: '/datastores', channel: 'datastores:list', request: { query: ['limit', 'cursor'] }, summary: 'Datastores of the workspace' },
+  { method: 'POST', path: '/datastores', channel: 'datastores:create', request: { body: true }, status: 201, summary: 'Create a datastore (filesystem by default, or S3)' },
+  { method: 'GET', path: '/datastores/:id', channel: 'datastores:get', request: { params: ds }, summary: 'A datastore' },
   {
     method: 'DELETE',
     path: '/datastores/:id',
     channel: 'datastores:delete',
-    input: (r) => ({ workspaceId: r.workspaceId, datastoreId: r.params.id, force: r.query.force === 'true' || r.query.force === '1' }),
+    request: { params: ds, query: ['force'] },
+    summary: 'Delete a datastore (force=true when it still holds objects)',
   },
-  { method: 'POST', path: '/datastores/:id/test', channel: 'datastores:test', input: (r) => ({ workspaceId: r.workspaceId, datastoreId: r.params.id }) },
+  { method: 'POST', path: '/datastores/:id/test', channel: 'datastores:test', request: { params: ds }, summary: 'Check that the backend answers' },
   {
     method: 'GET',
     path: '/datastores/:id/objects',
     channel: 'datastores:objects:list',
-    input: (r) => {
-      const q: Record<string, unknown> = { workspaceId: r.workspaceId, datastoreId: r.params.id, ...pageQuery(r.query) };
-      if (str(r.query.prefix) !== undefined) q.prefix = r.query.prefix;
-      if (str(r.query.delimiter) !== undefined) q.delimiter = r.query.delimiter;
-      return q;
-    },
+    request: { params: ds, query: ['prefix', 'delimiter', 'limit', 'cursor'] },
+    summary: 'Objects by key, with folder-style prefixes when a delimiter is given',
   },
   {
     method: 'DELETE',
     path: '/datastores/:id/objects/*',
     channel: 'datastores:objects:delete',
-    input: (r) => ({ workspaceId: r.workspaceId, datastoreId: r.params.id, key: r.params['*'] }),
+    request: { params: { ...ds, '*': 'key' } },
     status: 204,
+    summary: 'Delete an object',
   },
   {
     method: 'POST',
     path: '/datastores/:id/upload-url',
     channel: 'datastores:uploadUrl',
-    input: (r) => ({ ...obj(r.body), workspaceId: r.workspaceId, datastoreId: r.params.id }),
+    request: { params: ds, body: true },
+    summary: 'A URL that accepts one PUT of the object (S3: pre-signed; filesystem: signed by this app)',
   },
-  { method: 'GET', path: '/storage/usage', channel: 'datastores:usage', input: (r) => ({ workspaceId: r.workspaceId }) },
+  { method: 'GET', path: '/storage/usage', channel: 'datastores:usage', summary: 'Bytes and objects stored in the workspace' },
 ];

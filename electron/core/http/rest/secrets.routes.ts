@@ -1,33 +1,13 @@
-import { pageQuery, type RestRequestParts, type RestRoute } from './rest-router';
-
-/** A JSON body as an object to spread; anything else becomes {} plus a marker the strict schema rejects. */
-const body = (r: RestRequestParts): Record<string, unknown> =>
-  r.body && typeof r.body === 'object' && !Array.isArray(r.body) ? (r.body as Record<string, unknown>) : r.body === undefined ? {} : { body: r.body };
-const ref = (r: RestRequestParts) => ({ workspaceId: r.workspaceId, id: r.params.id });
+import type { RestRoute } from './rest-router';
 
 /** REST for secrets, the docs' paths. Values go in (create, rotate) and come out only from /reveal. */
 export const secretRoutes: readonly RestRoute[] = [
-  { method: 'POST', path: '/secrets', channel: 'secrets:create', status: 201, input: (r) => ({ ...body(r), workspaceId: r.workspaceId }) },
-  {
-    method: 'GET',
-    path: '/secrets',
-    channel: 'secrets:list',
-    input: (r) => ({
-      workspaceId: r.workspaceId,
-      ...pageQuery(r.query),
-      ...(typeof r.query.search === 'string' && r.query.search !== '' ? { search: r.query.search } : {}),
-    }),
-  },
-  { method: 'GET', path: '/secrets/:id', channel: 'secrets:get', input: ref },
-  { method: 'PATCH', path: '/secrets/:id', channel: 'secrets:update', input: (r) => ({ ...body(r), ...ref(r) }) },
-  { method: 'POST', path: '/secrets/:id/rotate', channel: 'secrets:rotate', input: (r) => ({ ...body(r), ...ref(r) }) },
-  { method: 'POST', path: '/secrets/:id/rollback', channel: 'secrets:rollback', input: (r) => ({ ...body(r), ...ref(r) }) },
-  { method: 'POST', path: '/secrets/:id/reveal', channel: 'secrets:reveal', input: ref },
-  {
-    method: 'DELETE',
-    path: '/secrets/:id',
-    channel: 'secrets:delete',
-    status: 204,
-    input: (r) => ({ ...ref(r), ...(r.query.force === 'true' || r.query.force === '1' ? { force: true } : {}) }),
-  },
+  { method: 'POST', path: '/secrets', channel: 'secrets:create', request: { body: true }, status: 201, summary: 'Store a secret (a value, or one the app generates)' },
+  { method: 'GET', path: '/secrets', channel: 'secrets:list', request: { query: ['search', 'limit', 'cursor'] }, summary: 'Secrets of the workspace by name (metadata only)' },
+  { method: 'GET', path: '/secrets/:id', channel: 'secrets:get', summary: 'A secret with its versions, schedule and references (no value)' },
+  { method: 'PATCH', path: '/secrets/:id', channel: 'secrets:update', request: { body: true }, summary: 'Rename, describe or schedule a secret' },
+  { method: 'POST', path: '/secrets/:id/rotate', channel: 'secrets:rotate', request: { body: true }, summary: 'A new version (value optional for generated secrets)' },
+  { method: 'POST', path: '/secrets/:id/rollback', channel: 'secrets:rollback', request: { body: true }, summary: 'Roll back to a kept version (admin)' },
+  { method: 'POST', path: '/secrets/:id/reveal', channel: 'secrets:reveal', summary: 'The value (admin or secrets:read; audited as secret.accessed)' },
+  { method: 'DELETE', path: '/secrets/:id', channel: 'secrets:delete', request: { query: ['force'] }, status: 204, summary: 'Delete a secret (force=true clears its references)' },
 ];

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { IdSchema } from '../domain/common';
+import { ConnectionTestResultSchema, TEST_OUTCOMES } from '../domain/connection';
+import { DatastoreObjectSchema, ObjectKeySchema } from '../domain/datastore';
+import type { PushEvent, PushPayloads } from './channels';
+import { ERROR_CODES } from './result';
+
+/**
+ * What the HTTP edge carries beyond the channels' own schemas: the REST error envelope, the failed connection test,
+ * and the streaming routes (object bytes both ways, push events), whose bodies cannot travel through a JSON channel.
+ * The edge parses with these schemas and GET /openapi.json documents them, so the two say the same thing.
+ */
+
+/** `{"error":{code,message,field?}}`, the body of every REST error. */
+export const RestErrorSchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string().describe('What went wrong and what to do; never contains a secret'),
+    field: z.string().optional().describe('The input field (or header) at fault, when there is one'),
+  }),
+});
+
+/** POST /connections/{id}/test when the credential does not validate: a 4xx with the classified result beside it. */
+export const ConnectionTestFailedSchema = z.object({
+  error: z.object({
+    code: z.enum(TEST_OUTCOMES.filter((o) => o !== 'valid').map((o) => o.toUpperCase()) as [string, ...string[]]),
+    message: z.string(),
+  }),
+  result: ConnectionTestResultSchema,
+});
+
+// ---------- streaming routes ----------
+
+const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+/** A query parameter the edge reads leniently, as it always has: a wrong type counts as absent, not as an error. */
+const optionalText = () => z.string().optional().catch(undefined);
+
+/** Headers a download answers with, beside the object's bytes. */
+export const ObjectDownloadHeadersSchema = z.object({
+  'content-type': z.string().describe("The object's content type"),
+  'content-length': z.number().int().nonnegative(),
+  'x-content-sha256': Sha256Schema.describe('SHA-256 of the bytes, hex'),
+  'content-security-policy': z.string().describe('Sandboxes the content, so a stored page cannot act as this origin'),
+  'content-disposition': z.string().optional().describe('attachment; filename=…, when a download was asked for'),
+});
+export type ObjectDownloadHeaders = z.input<typeof ObjectDownloadHeadersSchema>;
+
+/** What the signed upload URL answers once the bytes are durable. */
+export const SignedPutResultSchema = z.object({ key: ObjectKeySchema, size: z.number().int().nonnegative(), sha256: Sha256Schema });
+
+/** Push event payloads, one schema per event of PUSH_EVENTS (the compile-time check below keeps them equal). */
+export const PushPayloadSchemas = {
+  'workspaces:changed': z.object({ workspaceId: z.string() }),
+  'audit:appended': z.object({ workspaceId: z.string().nullable(), action: z.string() }),
+  'vault:changed': z.object({ state: z.enum(['uninitialized', 'locked', 'unlocked']), mode: z.enum(['keychain', 'passphrase']).nullable() }),
+  'connections:changed': z.object({ workspaceId: z.string(), id: z.string() }),
+  'settings:changed': z.object({ keys: z.array(z.string()) }),
+  'secrets:changed': z.object({ workspaceId: z.string(), id: z.string() }),
+  'oauth:healthChanged': z.object({ workspaceId: z.string() }),
+  'datastores:changed': z.object({ workspaceId: z.string(), datastoreId: z.string() }),
+  'datastores:uploadProgress': z.object({
+    uploadId: z.string(),
+    workspaceId: z.string(),
+    datastoreId: z.string(),
+    key: z.string(),
+    bytes: z.number(),
+    total: z.number().nullable(),
+    state: z.enum(['running', 'done', 'failed', 'cancelled']),
+    error: z.string().optional(),
+  }),
+} satisfies Record<PushEvent, z.ZodType>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Mismatched = { [E in PushEvent]: Same<z.infer<(typeof PushPayloadSchemas)[E]>, PushPayloads[E]> extends true ? never : E }[PushEvent];
+/** Fails to compile, naming the event, when a schema here and its PushPayloads type disagree. */
+export const _pushPayloadsMatch: [Mismatched] extends [never] ? true : Mismatched = true;
+
+/**
+ * One streaming route's schemas: what the edge reads from the path, the query and the request headers, and what it
+ * answers (a JSON body schema, or bytes with response headers, or an event stream).
+ */
+export type StreamContract = {
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  /** The request body is the object's bytes. */
+  bytesIn?: true;
+  response:
+    | { kind: 'json'; schema: z.ZodType }
+    | { kind: 'bytes'; headers: z.ZodObject }
+    | { kind: 'events'; events: Readonly<Record<string, z.ZodType>> };
+};
+
+/** The streaming routes. Keys name the route; paths and registration live with the HTTP edge. */
+export const streamsContract = {
+  /** GET /datastores/{id}/objects/{key}: an object's bytes (REST credentials). */
+  'datastores:objects:download': {
+    params: z.object({ id: IdSchema, key: ObjectKeySchema }),
+    response: { kind: 'bytes', headers: ObjectDownloadHeadersSchema },
+  },
+  /** PUT /datastores/{id}/upload/{token}: the filesystem backend's signed upload URL; the token is the credential. */
+  'datastores:objects:signedPut': {
+    params: z.object({ id: IdSchema, token: z.string().describe('The signed grant from POST /datastores/{id}/upload-url') }),
+    headers: z.object({ 'content-type': z.string().describe('Must be the content type the URL was signed for') }),
+    bytesIn: true,
+    response: { kind: 'json', schema: SignedPutResultSchema },
+  },
+  /** GET /console/datastores/{id}/object: the console's preview and download link (a link cannot send headers). */
+  'console:objects:download': {
+    params: z.object({ id: IdSchema }),
+    query: z.object({
+      workspaceId: IdSchema,
+      key: ObjectKeySchema,
+      download: optionalText().describe('1 or true: as an attachment'),
+      token: optionalText().describe('The console token, for a link'),
+      user: optionalText().describe("A signed-in user's token, for a link"),
+    }),
+    response: { kind: 'bytes', headers: ObjectDownloadHeadersSchema },
+  },
+  /** PUT /console/datastores/{id}/objects: the console's upload of a dropped file, streamed. */
+  'console:objects:upload': {
+    params: z.object({ id: IdSchema }),
+    query: z.object({
+      workspaceId: IdSchema,
+      key: ObjectKeySchema,
+      uploadId: optionalText().describe('Names the datastores:uploadProgress events of this upload (first 64 characters)'),
+    }),
+    headers: z.object({
+      'content-type': z.string().optional(),
+      'content-length': z.string().optional().describe('Bytes to come, for the progress events'),
+    }),
+    bytesIn: true,
+    response: { kind: 'json', schema: DatastoreObjectSchema },
+  },
+  /** GET /ipc-events: the console's push events (EventSource cannot send headers, so the token rides in the query). */
+  'console:events': {
+    query: z.object({ token: optionalText().describe('The console token') }),
+    response: { kind: 'events', events: PushPayloadSchemas },
+  },
+} satisfies Record<string, StreamContract>;
+export type StreamName = keyof typeof streamsContract;
+
+/** POST /ipc/{channel}: the console's bridge to every channel, `{input}` in, the result envelope out. */
+export const BridgeRequestSchema = z.object({ input: z.unknown().optional() });
+export const BridgeResultSchema = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: RestErrorSchema.shape.error.extend({ retryAfter: z.number().optional() }) }),
+]);
