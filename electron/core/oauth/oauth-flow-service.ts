@@ -143,12 +143,15 @@ export function createOAuthFlowService(deps: FlowServiceDeps) {
       const connectionId = transaction(() => {
         let id: string;
         if (flow.target.kind === 'new') {
+          // create checks connection.create again, as the flow's actor: a permission lost meanwhile stops it here.
           const created = connections.create(
             { workspaceId: flow.workspaceId, name: flow.target.name, provider: flow.provider, authType: 'oauth2', settings: flow.target.settings },
             flow.actor,
           );
           id = created.id;
         } else {
+          // Checked again as at the start: whoever lost the permission meanwhile does not re-authorize.
+          access.assert(flow.actor, flow.workspaceId, 'connection.update');
           id = flow.target.connectionId;
           const conn = connections.internal.get(flow.workspaceId, id);
           audit.record({
