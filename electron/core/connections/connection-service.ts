@@ -1,3 +1,5 @@
+// One file (~575 lines): CRUD, the live test and credential use share the seal / credential-field / status helpers
+// of one factory; the pure draft checks live in connection-draft-checks.ts and all SQL in connection-store.ts.
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@shared/domain/actor';
 import {
@@ -101,9 +103,6 @@ export type ConnectionServiceDeps = {
  * trusted core code (the OAuth capability, run steps, wiring) calls on the system's behalf: no access check there,
  * and it is never reachable from a transport. tests/integration/connections/connection-access-gate.test.ts fails
  * when a method is added to either side without being listed.
- *
- * One file because CRUD, the live test and credential use share the seal/field/status helpers below; the pure draft
- * checks live in connection-draft-checks.ts and all SQL in connection-store.ts.
  */
 export function createConnectionService(deps: ConnectionServiceDeps) {
   const { store, clock, access, audit, bus, references, vault, tester, logger } = deps;

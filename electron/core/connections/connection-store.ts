@@ -74,7 +74,7 @@ export type ConnectionListFilter = {
  * connection service does both before it calls. Multi-statement changes run inside `transaction(fn)`, which the
  * service opens; for SQLite that is better-sqlite3's (nested calls become savepoints, so other rooms' stores on the
  * same database — audit, references — join the same transaction).
- * A second engine implements this same interface; all of it is synchronous today (see the README's note on it).
+ * A second engine implements this same interface; all of it is synchronous today.
  */
 export function createConnectionStore(db: Db) {
   type Row = {

@@ -1,3 +1,5 @@
+// One file (~470 lines): the refresh path (lease, retries, rotation commit, failure bookkeeping) is one state machine
+// around one in-memory token cache; splitting it would pass that state between modules. SQL: oauth-token-store.ts.
 import * as oauth from 'oauth4webapi';
 import type { Actor } from '@shared/domain/actor';
 import type { OAuthProvider, OAuthTokenInfo, RefreshHealth } from '@shared/domain/oauth';
@@ -120,7 +122,6 @@ export type TokenServiceDeps = {
  * What people read (health, a connection's token info) is checked against POLICY here, with the caller's actor.
  * Everything else is `internal`: the run steps' access-token provider, the consent flow's hand-over, the scheduler's
  * rotation tick. Those act for the system or for a caller that was authorized before (a run, a consent flow).
- * One file because the refresh path (lease, retries, rotation commit, failure bookkeeping) is one state machine.
  */
 export function createOAuthTokenService(deps: TokenServiceDeps) {
   const { store, clock, logger, access, audit, bus, vault, system } = deps;
