@@ -67,9 +67,9 @@ export type FlowServiceDeps = {
  * a refresh token; then the connection, its sealed refresh token and its `active` status are committed together.
  *
  * The user-facing methods check POLICY with the caller's actor: starting a flow creates a connection when it
- * completes, so it takes connection.create (the creation itself is checked again, as the same actor, when consent
- * completes); re-authorizing and cancelling are connection.update (the docs' "Edit / re-authorize"); a flow's status
- * is connection.list. One file because the loopback listener, the callback and the code exchange share a flow's state.
+ * completes, so it takes connection.create; re-authorizing and cancelling are connection.update (the docs' "Edit /
+ * re-authorize"); a flow's status is connection.list. When consent completes, the same permission is checked again
+ * as the flow's actor, so one lost meanwhile stores nothing. `internal.closeAll` is for the composition root.
  */
 export function createOAuthFlowService(deps: FlowServiceDeps) {
   const { logger, access, audit, connections, transaction } = deps;
