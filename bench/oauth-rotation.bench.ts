@@ -115,8 +115,8 @@ core.db.transaction(() => {
     fakeNow = t0 + Math.floor((i * 3600_000) / N);
     const c = core.connections.create({ workspaceId: ws, name: `okta-${i}`, provider: 'okta', authType: 'oauth2', settings: { orgUrl: base } }, admin);
     const t = issue(i);
-    core.oauth.tokens.storeAuthorization(c.id, ws, 'okta', { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in });
-    core.connections.markHealthy(ws, c.id, 'authorized', admin);
+    core.oauth.tokens.internal.storeAuthorization(c.id, ws, 'okta', { accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in });
+    core.connections.internal.markHealthy(ws, c.id, 'authorized', admin);
     ids.push(c.id);
   }
 })();
@@ -132,16 +132,16 @@ for (; fakeNow < end; fakeNow += STEP_MS) {
   for (let guard = 0; guard < 10_000; guard++) {
     const before = m.refreshes + m.invalidGrant;
     const t = performance.now();
-    await core.oauth.tokens.tick(clock.now());
+    await core.oauth.tokens.internal.tick(clock.now());
     tickMs.push(performance.now() - t);
-    await core.oauth.tokens.settle();
+    await core.oauth.tokens.internal.settle();
     if (m.refreshes + m.invalidGrant === before) break;
   }
   // Run steps using connections at random: the token they get must never be expired.
   await Promise.all(
     Array.from({ length: CALLS_PER_STEP }, async () => {
       const id = ids[Math.floor(Math.random() * ids.length)]!;
-      await use(await core.oauth.tokens.getAccessToken(id));
+      await use(await core.oauth.tokens.internal.getAccessToken(id));
     }),
   );
 }
@@ -165,13 +165,13 @@ const reference = sample(() => void refScan.all());
 const allDueTimes: number[] = [];
 for (let i = 0; i < 30; i++) {
   const t = performance.now();
-  await core.oauth.tokens.tick(new Date(fakeNow + 48 * 3600_000));
+  await core.oauth.tokens.internal.tick(new Date(fakeNow + 48 * 3600_000));
   allDueTimes.push(performance.now() - t);
-  await core.oauth.tokens.settle();
+  await core.oauth.tokens.internal.settle();
 }
 allDueTimes.sort((a, b) => a - b);
 const allDue = { p50: allDueTimes[15]!, max: allDueTimes[29]! };
-const idleTick = sample(() => void core.oauth.tokens.tick(new Date(0)));
+const idleTick = sample(() => void core.oauth.tokens.internal.tick(new Date(0)));
 
 // ---- idle CPU: the real scheduler timer running while nothing is due ----
 const cpu0 = process.cpuUsage();

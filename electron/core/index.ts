@@ -20,6 +20,7 @@ import { createVaultBackup } from './vault/vault-backup';
 import type { KdfCost } from './vault/kdf';
 import { createDatastoreService, type SavePathChooser } from './datastores/datastore-service';
 import { createConnectionService } from './connections/connection-service';
+import { createConnectionStore } from './connections/connection-store';
 import { createHttpConnectionTester } from './connections/http-connection-tester';
 import type { ConnectionTester } from './connections/connection-tester';
 import { createLoginThrottle } from './identity/login-throttle';
@@ -35,7 +36,9 @@ import { createSettingsService } from './settings/settings-service';
 import { createSecretStore } from './secrets/secret-store';
 import { createSecretService } from './secrets/secret-service';
 import { createOAuthAppService } from './oauth/oauth-app-service';
+import { createOAuthAppStore } from './oauth/oauth-app-store';
 import { createOAuthTokenService, type RefreshPolicy } from './oauth/oauth-token-service';
+import { createOAuthTokenStore } from './oauth/oauth-token-store';
 import { createOAuthFlowService } from './oauth/oauth-flow-service';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
@@ -130,10 +133,12 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     logger,
     appVersion: config.version,
   });
+  const connectionStore = createConnectionStore(db);
   const connections = createConnectionService({
-    db,
+    store: connectionStore,
     clock,
     logger,
+    access,
     audit,
     bus,
     references,
@@ -170,11 +175,12 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   });
   scheduler.register(secrets.rotationJob);
   scheduler.register({ name: 'vault.auto-lock', tick: async (now) => void vault.lockIfIdle(now) });
-  const oauthApps = createOAuthAppService({ db, clock, audit, vault });
+  const oauthApps = createOAuthAppService({ store: createOAuthAppStore(db), clock, access, audit, vault });
   const oauthTokens = createOAuthTokenService({
-    db,
+    store: createOAuthTokenStore(db),
     clock,
     logger,
+    access,
     audit,
     bus,
     vault,
@@ -184,9 +190,11 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     policy: ports.oauthRefreshPolicy,
   });
   const oauthFlows = createOAuthFlowService({
-    db,
     logger,
+    access,
     audit,
+    // The connection, its tokens and its status commit together; all stores share this database.
+    transaction: connectionStore.transaction,
     connections,
     apps: oauthApps,
     tokens: oauthTokens,
@@ -194,8 +202,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     openExternal: ports.openExternal,
   });
   // OAuth connections authenticate (tests, runs) with an access token from the rotation service.
-  connections.registerCredentialSource('oauth2', (c) => oauthTokens.getAccessToken(c.id));
-  scheduler.register({ name: 'oauth-rotation', tick: (now) => oauthTokens.tick(now) });
+  connections.internal.registerCredentialSource('oauth2', (c) => oauthTokens.internal.getAccessToken(c.id));
+  scheduler.register({ name: 'oauth-rotation', tick: (now) => oauthTokens.internal.tick(now) });
   const oauth = { apps: oauthApps, tokens: oauthTokens, flows: oauthFlows };
   const datastores = createDatastoreService({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath });
   // Crash leftovers of filesystem datastores go before any new upload can start.
@@ -245,7 +253,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     close(): void {
       if (closed) return;
       closed = true;
-      oauthFlows.closeAll();
+      oauthFlows.internal.closeAll();
       void scheduler.stop();
       datastores.close();
       vault.forget();

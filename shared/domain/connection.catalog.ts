@@ -61,8 +61,14 @@ export type ProviderCatalogEntry = {
   credentialFields?: readonly ProviderField[];
   /** What the live test calls (providers.md), shown to the admin. */
   testEndpoint: string;
-  /** OAuth 2.0 endpoints (authorization code + PKCE), for the consent flow. `{org}` is the Okta org URL. */
-  oauth?: { authorizeUrl: string; tokenUrl: string; defaultScopes: string; pkce: boolean };
+  /**
+   * OAuth 2.0 (authorization code + PKCE): the one place each provider's endpoints are written (providers.md); the
+   * consent flow and the token refreshes resolve theirs from here (electron/core/oauth/oauth-providers.ts).
+   * `issuer` is the default authorization server. An OAuth app's `settings.baseUrl` replaces it: every endpoint keeps
+   * its path, below the new base (also X's token and revoke endpoints, which live on api.x.com by default).
+   * `{org}` is the connection's org URL (Okta).
+   */
+  oauth?: { issuer: string; authorizeUrl: string; tokenUrl: string; revokeUrl?: string; defaultScopes: string; pkce: boolean };
 };
 
 const scopes = (defaultValue: string): ProviderField => ({
@@ -89,7 +95,14 @@ export const PROVIDER_CATALOG: Readonly<Record<Provider, ProviderCatalogEntry>> 
     docs: { title: 'Create a Slack app and configure OAuth', url: 'https://api.slack.com/authentication/oauth-v2' },
     settings: [clientId, scopes('chat:write channels:read')],
     testEndpoint: 'POST /api/auth.test',
-    oauth: { authorizeUrl: 'https://slack.com/oauth/v2/authorize', tokenUrl: 'https://slack.com/api/oauth.v2.access', defaultScopes: 'chat:write channels:read', pkce: true },
+    oauth: {
+      issuer: 'https://slack.com',
+      authorizeUrl: 'https://slack.com/oauth/v2/authorize',
+      tokenUrl: 'https://slack.com/api/oauth.v2.access',
+      revokeUrl: 'https://slack.com/api/auth.revoke',
+      defaultScopes: 'chat:write channels:read',
+      pkce: true,
+    },
   },
   github: {
     id: 'github',
@@ -100,7 +113,13 @@ export const PROVIDER_CATALOG: Readonly<Record<Provider, ProviderCatalogEntry>> 
     docs: { title: 'Register a GitHub OAuth App', url: 'https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/creating-an-oauth-app' },
     settings: [clientId, scopes('repo read:user')],
     testEndpoint: 'GET /user',
-    oauth: { authorizeUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token', defaultScopes: 'repo read:user', pkce: true },
+    oauth: {
+      issuer: 'https://github.com',
+      authorizeUrl: 'https://github.com/login/oauth/authorize',
+      tokenUrl: 'https://github.com/login/oauth/access_token',
+      defaultScopes: 'repo read:user',
+      pkce: true,
+    },
   },
   linkedin: {
     id: 'linkedin',
@@ -111,7 +130,13 @@ export const PROVIDER_CATALOG: Readonly<Record<Provider, ProviderCatalogEntry>> 
     docs: { title: 'LinkedIn OAuth 2.0 authorization code flow', url: 'https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow' },
     settings: [clientId, scopes('openid profile email')],
     testEndpoint: 'GET /v2/userinfo',
-    oauth: { authorizeUrl: 'https://www.linkedin.com/oauth/v2/authorization', tokenUrl: 'https://www.linkedin.com/oauth/v2/accessToken', defaultScopes: 'openid profile email', pkce: false },
+    oauth: {
+      issuer: 'https://www.linkedin.com',
+      authorizeUrl: 'https://www.linkedin.com/oauth/v2/authorization',
+      tokenUrl: 'https://www.linkedin.com/oauth/v2/accessToken',
+      defaultScopes: 'openid profile email',
+      pkce: false,
+    },
   },
   x: {
     id: 'x',
@@ -122,7 +147,14 @@ export const PROVIDER_CATALOG: Readonly<Record<Provider, ProviderCatalogEntry>> 
     docs: { title: 'X OAuth 2.0 setup', url: 'https://docs.x.com/resources/fundamentals/authentication/oauth-2-0/authorization-code' },
     settings: [clientId, scopes('tweet.read users.read offline.access')],
     testEndpoint: 'GET /2/users/me',
-    oauth: { authorizeUrl: 'https://x.com/i/oauth2/authorize', tokenUrl: 'https://api.x.com/2/oauth2/token', defaultScopes: 'tweet.read users.read offline.access', pkce: true },
+    oauth: {
+      issuer: 'https://x.com',
+      authorizeUrl: 'https://x.com/i/oauth2/authorize',
+      tokenUrl: 'https://api.x.com/2/oauth2/token',
+      revokeUrl: 'https://api.x.com/2/oauth2/revoke',
+      defaultScopes: 'tweet.read users.read offline.access',
+      pkce: true,
+    },
   },
   okta: {
     id: 'okta',
@@ -137,7 +169,14 @@ export const PROVIDER_CATALOG: Readonly<Record<Provider, ProviderCatalogEntry>> 
       scopes('openid profile email offline_access'),
     ],
     testEndpoint: 'GET /oauth2/v1/userinfo',
-    oauth: { authorizeUrl: '{org}/oauth2/default/v1/authorize', tokenUrl: '{org}/oauth2/default/v1/token', defaultScopes: 'openid profile email offline_access', pkce: true },
+    oauth: {
+      issuer: '{org}/oauth2/default',
+      authorizeUrl: '{org}/oauth2/default/v1/authorize',
+      tokenUrl: '{org}/oauth2/default/v1/token',
+      revokeUrl: '{org}/oauth2/default/v1/revoke',
+      defaultScopes: 'openid profile email offline_access',
+      pkce: true,
+    },
   },
   jira: {
     id: 'jira',

@@ -17,7 +17,7 @@ const rl = readline.createInterface({ input: process.stdin });
 console.log(JSON.stringify({ ready: true, pid: process.pid }));
 for await (const line of rl) {
   if (line.trim() !== 'go') continue;
-  const results = await Promise.allSettled(Array.from({ length: cfg.callers }, () => core.oauth.tokens.getAccessToken(cfg.connectionId)));
+  const results = await Promise.allSettled(Array.from({ length: cfg.callers }, () => core.oauth.tokens.internal.getAccessToken(cfg.connectionId)));
   const tokens = new Set(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
   const errors = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as { code?: string }).code ?? 'unknown'] : []));
   // Token values never leave the worker: only how many distinct ones it saw.

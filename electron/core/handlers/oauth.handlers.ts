@@ -12,48 +12,18 @@ type OAuthChannels =
   | 'oauth:flowCancel'
   | 'oauth:health';
 
-/**
- * OAuth: parsed input → access check (POLICY) → service. Starting a consent flow creates a connection when it
- * completes, so it needs connection.create; re-authorizing is connection.update (the docs' "Edit / re-authorize").
- */
+/** OAuth: parsed input → service. The services check access (POLICY) themselves, for every transport. */
 export function oauthHandlers(core: Core): Pick<Handlers, OAuthChannels> {
-  const { access, oauth } = core;
+  const { apps, flows, tokens } = core.oauth;
   return {
-    'oauthApps:list': (input, { actor }) => {
-      access.assert(actor, input.workspaceId, 'oauthapp.list');
-      return oauth.apps.list(input);
-    },
-    'oauthApps:create': (input, { actor }) => {
-      access.assert(actor, input.workspaceId, 'oauthapp.manage');
-      return oauth.apps.create(input, actor);
-    },
-    'oauthApps:update': (input, { actor }) => {
-      access.assert(actor, input.workspaceId, 'oauthapp.manage');
-      return oauth.apps.update(input, actor);
-    },
-    'oauthApps:delete': (input, { actor }) => {
-      access.assert(actor, input.workspaceId, 'oauthapp.manage');
-      return oauth.apps.remove(input.workspaceId, input.id, actor);
-    },
-    'oauth:authorize': (input, { actor }) => {
-      access.assert(actor, input.workspaceId, 'connection.create');
-      return oauth.flows.start(input, actor);
-    },
-    'oauth:reauthorize': (input, { actor }) => {
-      access.assert(actor, input.workspaceId, 'connection.update');
-      return oauth.flows.reauthorize(input.workspaceId, input.id, actor);
-    },
-    'oauth:flowStatus': (input, { actor }) => {
-      access.assert(actor, input.workspaceId, 'connection.list');
-      return oauth.flows.status(input.workspaceId, input.flowId);
-    },
-    'oauth:flowCancel': (input, { actor }) => {
-      access.assert(actor, input.workspaceId, 'connection.update');
-      return oauth.flows.cancel(input.workspaceId, input.flowId);
-    },
-    'oauth:health': (input, { actor }) => {
-      access.assert(actor, input.workspaceId, 'connection.list');
-      return oauth.tokens.health(input.workspaceId);
-    },
+    'oauthApps:list': (input, { actor }) => apps.list(input, actor),
+    'oauthApps:create': (input, { actor }) => apps.create(input, actor),
+    'oauthApps:update': (input, { actor }) => apps.update(input, actor),
+    'oauthApps:delete': (input, { actor }) => apps.remove(input.workspaceId, input.id, actor),
+    'oauth:authorize': (input, { actor }) => flows.start(input, actor),
+    'oauth:reauthorize': (input, { actor }) => flows.reauthorize(input.workspaceId, input.id, actor),
+    'oauth:flowStatus': (input, { actor }) => flows.status(input.workspaceId, input.flowId, actor),
+    'oauth:flowCancel': (input, { actor }) => flows.cancel(input.workspaceId, input.flowId, actor),
+    'oauth:health': (input, { actor }) => tokens.health(input.workspaceId, actor),
   };
 }

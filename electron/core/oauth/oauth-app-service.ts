@@ -3,93 +3,97 @@ import type { Actor } from '@shared/domain/actor';
 import type { OAuthApp, OAuthProvider } from '@shared/domain/oauth';
 import type { z } from 'zod';
 import type { OAuthAppCreateSchema, OAuthAppListSchema, OAuthAppUpdateSchema } from '@shared/domain/oauth';
-import type { Db } from '../db/database';
+import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
 import type { VaultPort } from '../vault/vault-port';
 import type { Clock } from '../ports';
 import { conflict, invalid, notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../db/cursor';
-
-type Row = {
-  id: string;
-  workspace_id: string;
-  provider: OAuthProvider;
-  client_id: string;
-  client_secret_sealed: Buffer | null;
-  scopes: string;
-  settings: string;
-  created_at: string;
-  updated_at: string;
-};
+import type { OAuthAppChanges, OAuthAppStore, StoredOAuthApp } from './oauth-app-store';
 
 export const clientSecretAad = (appId: string) => `oauthapp:${appId}:client_secret`;
 
-const toApp = (r: Row): OAuthApp => ({
-  id: r.id,
-  workspaceId: r.workspace_id,
-  provider: r.provider,
-  clientId: r.client_id,
-  hasClientSecret: r.client_secret_sealed !== null,
-  scopes: JSON.parse(r.scopes) as string[],
-  settings: JSON.parse(r.settings) as { baseUrl?: string },
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
+const toApp = (a: StoredOAuthApp): OAuthApp => ({
+  id: a.id,
+  workspaceId: a.workspaceId,
+  provider: a.provider,
+  clientId: a.clientId,
+  hasClientSecret: a.clientSecretSealed !== null,
+  scopes: a.scopes,
+  settings: a.settings,
+  createdAt: a.createdAt,
+  updatedAt: a.updatedAt,
 });
 
 /** What the consent flow and the token service need of an app: its public parts and its opened secret. */
 export type OAuthClientConfig = { app: OAuthApp; clientSecret: string | null };
 
+export type OAuthAppServiceDeps = {
+  store: OAuthAppStore;
+  clock: Clock;
+  access: Pick<AccessService, 'assert'>;
+  audit: Pick<AuditService, 'record'>;
+  vault: VaultPort;
+};
+
 /**
  * OAuth apps: the provider-side app the admin registered (client id, client secret, scopes, endpoint override), one per
  * provider and workspace. The client secret is write-only: sealed by the vault under `oauthapp:<id>:client_secret`.
+ * Every top-level method takes the acting principal and checks POLICY (oauthapp.list / oauthapp.manage) first;
+ * `internal` is for the consent flow and the token service, which act for an already-authorized caller or the system.
  */
-export function createOAuthAppService(deps: { db: Db; clock: Clock; audit: Pick<AuditService, 'record'>; vault: VaultPort }) {
-  const { db, clock, audit, vault } = deps;
-  const byId = db.prepare('SELECT * FROM oauth_apps WHERE id = ? AND workspace_id = ?');
-  const byProvider = db.prepare('SELECT * FROM oauth_apps WHERE workspace_id = ? AND provider = ?');
+export function createOAuthAppService(deps: OAuthAppServiceDeps) {
+  const { store, clock, access, audit, vault } = deps;
 
-  function row(workspaceId: string, id: string): Row {
-    const r = byId.get(id, workspaceId) as Row | undefined;
-    if (!r) throw notFound('OAuth app');
-    return r;
+  function stored(workspaceId: string, id: string): StoredOAuthApp {
+    const a = store.get(workspaceId, id);
+    if (!a) throw notFound('OAuth app');
+    return a;
   }
 
-  function list(q: z.output<typeof OAuthAppListSchema>): { items: OAuthApp[]; nextCursor: string | null } {
+  function list(q: z.output<typeof OAuthAppListSchema>, actor: Actor): { items: OAuthApp[]; nextCursor: string | null } {
+    access.assert(actor, q.workspaceId, 'oauthapp.list');
     const limit = q.limit ?? 100;
-    const where = ['workspace_id = @ws'];
-    const params: Record<string, unknown> = { ws: q.workspaceId, limit: limit + 1 };
-    if (q.provider) {
-      where.push('provider = @provider');
-      params.provider = q.provider;
-    }
+    let after: { provider: string; id: string } | undefined;
     if (q.cursor !== undefined) {
-      const after = String(decodeCursor(q.cursor));
-      where.push('(provider || char(0) || id) > @after');
-      params.after = after;
+      // The cursor is the last app's sort key: provider, NUL, id.
+      const key = String(decodeCursor(q.cursor));
+      const nul = key.indexOf('\u0000');
+      after = nul < 0 ? { provider: key, id: '' } : { provider: key.slice(0, nul), id: key.slice(nul + 1) };
     }
-    const rows = db.prepare(`SELECT * FROM oauth_apps WHERE ${where.join(' AND ')} ORDER BY provider, id LIMIT @limit`).all(params) as Row[];
+    const rows = store.list({ workspaceId: q.workspaceId, provider: q.provider, after, limit: limit + 1 });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page.map(toApp), nextCursor: rows.length > limit && last ? encodeCursor(`${last.provider}\u0000${last.id}`) : null };
   }
 
-  function get(workspaceId: string, id: string): OAuthApp {
-    return toApp(row(workspaceId, id));
+  /** One app's public parts (what the list shows), so the same permission as listing. */
+  function get(workspaceId: string, id: string, actor: Actor): OAuthApp {
+    access.assert(actor, workspaceId, 'oauthapp.list');
+    return toApp(stored(workspaceId, id));
   }
 
   function create(input: z.output<typeof OAuthAppCreateSchema>, actor: Actor): OAuthApp {
-    if (byProvider.get(input.workspaceId, input.provider)) {
+    access.assert(actor, input.workspaceId, 'oauthapp.manage');
+    if (store.forProvider(input.workspaceId, input.provider)) {
       throw conflict(`an OAuth app for ${input.provider} already exists in this workspace; edit it instead (PATCH /oauth-apps/{id})`, 'provider');
     }
     const id = randomUUID();
     const sealed = input.clientSecret === undefined ? null : vault.seal(Buffer.from(input.clientSecret, 'utf8'), clientSecretAad(id));
     const now = clock.now().toISOString();
-    return db.transaction(() => {
-      if (byProvider.get(input.workspaceId, input.provider)) throw conflict(`an OAuth app for ${input.provider} already exists in this workspace`, 'provider');
-      db.prepare(
-        `INSERT INTO oauth_apps (id, workspace_id, provider, client_id, client_secret_sealed, scopes, settings, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(id, input.workspaceId, input.provider, input.clientId, sealed, JSON.stringify(input.scopes), JSON.stringify(input.settings ?? {}), now, now);
+    return store.transaction(() => {
+      if (store.forProvider(input.workspaceId, input.provider)) throw conflict(`an OAuth app for ${input.provider} already exists in this workspace`, 'provider');
+      store.insert({
+        id,
+        workspaceId: input.workspaceId,
+        provider: input.provider,
+        clientId: input.clientId,
+        clientSecretSealed: sealed,
+        scopes: input.scopes,
+        settings: input.settings ?? {},
+        createdAt: now,
+        updatedAt: now,
+      });
       audit.record({
         workspaceId: input.workspaceId,
         action: 'oauthapp.created',
@@ -97,14 +101,15 @@ export function createOAuthAppService(deps: { db: Db; clock: Clock; audit: Pick<
         target: { type: 'oauthapp', id, name: input.provider },
         details: { provider: input.provider, clientId: input.clientId, scopes: input.scopes, hasClientSecret: sealed !== null, baseUrl: input.settings?.baseUrl ?? null },
       });
-      return get(input.workspaceId, id);
-    })();
+      return toApp(stored(input.workspaceId, id));
+    });
   }
 
   function update(input: z.output<typeof OAuthAppUpdateSchema>, actor: Actor): OAuthApp {
-    const current = row(input.workspaceId, input.id);
+    access.assert(actor, input.workspaceId, 'oauthapp.manage');
+    const current = stored(input.workspaceId, input.id);
     const changed: string[] = [];
-    if (input.clientId !== undefined && input.clientId !== current.client_id) changed.push('clientId');
+    if (input.clientId !== undefined && input.clientId !== current.clientId) changed.push('clientId');
     if (input.clientSecret !== undefined) changed.push('clientSecret');
     if (input.scopes !== undefined) changed.push('scopes');
     if (input.settings !== undefined) changed.push('settings');
@@ -112,15 +117,16 @@ export function createOAuthAppService(deps: { db: Db; clock: Clock; audit: Pick<
       throw invalid('send at least one of clientId, clientSecret, scopes or settings');
     }
     const sealed = typeof input.clientSecret === 'string' ? vault.seal(Buffer.from(input.clientSecret, 'utf8'), clientSecretAad(current.id)) : undefined;
-    return db.transaction(() => {
-      row(input.workspaceId, input.id);
+    return store.transaction(() => {
+      stored(input.workspaceId, input.id);
       const now = clock.now().toISOString();
-      if (input.clientId !== undefined) db.prepare('UPDATE oauth_apps SET client_id = ? WHERE id = ?').run(input.clientId, current.id);
-      if (sealed !== undefined) db.prepare('UPDATE oauth_apps SET client_secret_sealed = ? WHERE id = ?').run(sealed, current.id);
-      if (input.clientSecret === null) db.prepare('UPDATE oauth_apps SET client_secret_sealed = NULL WHERE id = ?').run(current.id);
-      if (input.scopes !== undefined) db.prepare('UPDATE oauth_apps SET scopes = ? WHERE id = ?').run(JSON.stringify(input.scopes), current.id);
-      if (input.settings !== undefined) db.prepare('UPDATE oauth_apps SET settings = ? WHERE id = ?').run(JSON.stringify(input.settings), current.id);
-      db.prepare('UPDATE oauth_apps SET updated_at = ? WHERE id = ?').run(now, current.id);
+      const edits: OAuthAppChanges = { updatedAt: now };
+      if (input.clientId !== undefined) edits.clientId = input.clientId;
+      if (sealed !== undefined) edits.clientSecretSealed = sealed;
+      if (input.clientSecret === null) edits.clientSecretSealed = null;
+      if (input.scopes !== undefined) edits.scopes = input.scopes;
+      if (input.settings !== undefined) edits.settings = input.settings;
+      store.update(current.id, edits);
       audit.record({
         workspaceId: input.workspaceId,
         action: 'oauthapp.updated',
@@ -128,27 +134,36 @@ export function createOAuthAppService(deps: { db: Db; clock: Clock; audit: Pick<
         target: { type: 'oauthapp', id: current.id, name: current.provider },
         details: { changed, ...(input.clientSecret === null ? { clientSecretRemoved: true } : {}) },
       });
-      return get(input.workspaceId, current.id);
-    })();
+      return toApp(stored(input.workspaceId, current.id));
+    });
   }
 
   function remove(workspaceId: string, id: string, actor: Actor): { id: string; deleted: true } {
-    db.transaction(() => {
-      const r = row(workspaceId, id);
-      db.prepare('DELETE FROM oauth_apps WHERE id = ?').run(id);
-      audit.record({ workspaceId, action: 'oauthapp.deleted', actor, target: { type: 'oauthapp', id, name: r.provider }, details: { provider: r.provider } });
-    })();
+    access.assert(actor, workspaceId, 'oauthapp.manage');
+    store.transaction(() => {
+      const a = stored(workspaceId, id);
+      store.delete(id);
+      audit.record({ workspaceId, action: 'oauthapp.deleted', actor, target: { type: 'oauthapp', id, name: a.provider }, details: { provider: a.provider } });
+    });
     return { id, deleted: true };
   }
 
   /** The app a provider's flows and refreshes use, with its secret opened (kept in memory only for the request). */
   function clientFor(workspaceId: string, provider: OAuthProvider): OAuthClientConfig | null {
-    const r = byProvider.get(workspaceId, provider) as Row | undefined;
-    if (!r) return null;
-    const secret = r.client_secret_sealed ? vault.open(r.client_secret_sealed, clientSecretAad(r.id)).toString('utf8') : null;
-    return { app: toApp(r), clientSecret: secret };
+    const a = store.forProvider(workspaceId, provider);
+    if (!a) return null;
+    const secret = a.clientSecretSealed ? vault.open(a.clientSecretSealed, clientSecretAad(a.id)).toString('utf8') : null;
+    return { app: toApp(a), clientSecret: secret };
   }
 
-  return { list, get, create, update, remove, clientFor };
+  return {
+    list,
+    get,
+    create,
+    update,
+    remove,
+    /** For trusted core code only (no access check): the consent flow, after its own check, and token refreshes. */
+    internal: { clientFor },
+  };
 }
 export type OAuthAppService = ReturnType<typeof createOAuthAppService>;

@@ -7,11 +7,11 @@ import { PROVIDER_CATALOG, normalizeSettings, settingsIssues } from '@shared/dom
 import type { AuthorizeStarted, FlowStatus, OAuthProvider } from '@shared/domain/oauth';
 import type { z } from 'zod';
 import type { OAuthFlowErrorCodeSchema } from '@shared/domain/oauth';
-import type { Db } from '../db/database';
+import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
 import type { Logger } from '../ports';
 import type { ConnectionService } from '../connections/connection-service';
-import { AppError, conflict, invalid } from '../errors';
+import { AppError, invalid } from '../errors';
 import type { OAuthAppService } from './oauth-app-service';
 import type { OAuthTokenService } from './oauth-token-service';
 import { PROVIDER_POLICY, authorizationServer, clientAuth, requestOptions, resolveEndpoints, type OAuthEndpoints } from './oauth-providers';
@@ -47,12 +47,14 @@ const page = (title: string, text: string) =>
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export type FlowServiceDeps = {
-  db: Db;
   logger: Logger;
+  access: Pick<AccessService, 'assert'>;
   audit: Pick<AuditService, 'record'>;
-  connections: Pick<ConnectionService, 'get' | 'create' | 'markHealthy'>;
-  apps: Pick<OAuthAppService, 'clientFor'>;
-  tokens: Pick<OAuthTokenService, 'storeAuthorization' | 'forget'>;
+  /** One transaction around the connection, its tokens and its status when consent completes (the stores' database). */
+  transaction: <T>(fn: () => T) => T;
+  connections: Pick<ConnectionService, 'create'> & { internal: Pick<ConnectionService['internal'], 'get' | 'assertNameFree' | 'markHealthy'> };
+  apps: { internal: Pick<OAuthAppService['internal'], 'clientFor'> };
+  tokens: { internal: Pick<OAuthTokenService['internal'], 'storeAuthorization' | 'forget'> };
   /** How long the loopback listener waits for the browser (RFC 8252: only for the flow's lifetime). */
   flowTimeoutMs?: number;
   /** Hands the authorization URL to the user: the system browser in the desktop, a printed line in headless mode. */
@@ -63,9 +65,16 @@ export type FlowServiceDeps = {
  * The desktop consent flow (RFC 8252): authorization code + PKCE S256 + state, with a loopback redirect on an
  * ephemeral port that listens only while the flow is pending. Nothing is stored until the code exchange has produced
  * a refresh token; then the connection, its sealed refresh token and its `active` status are committed together.
+ *
+ * The user-facing methods check POLICY with the caller's actor: starting a flow creates a connection when it
+ * completes, so it takes connection.create; re-authorizing and cancelling are connection.update (the docs' "Edit /
+ * re-authorize"); a flow's status is connection.list. When consent completes, the same permission is checked again
+ * as the flow's actor, so one lost meanwhile stores nothing. `internal.closeAll` is for the composition root.
  */
 export function createOAuthFlowService(deps: FlowServiceDeps) {
-  const { db, logger, audit, connections, apps, tokens } = deps;
+  const { logger, access, audit, connections, transaction } = deps;
+  const apps = deps.apps.internal;
+  const tokens = deps.tokens.internal;
   const timeoutMs = deps.flowTimeoutMs ?? 10 * 60_000;
   const flows = new Map<string, Flow>();
 
@@ -89,10 +98,6 @@ export function createOAuthFlowService(deps: FlowServiceDeps) {
       flow.error = { code: result.code, message: result.message };
       logger.log('info', 'oauth flow ended without authorization', { provider: flow.provider, code: result.code });
     }
-  }
-
-  function nameTaken(workspaceId: string, name: string): boolean {
-    return !!db.prepare('SELECT 1 FROM connections WHERE workspace_id = ? AND name = ? COLLATE NOCASE').get(workspaceId, name);
   }
 
   /** Exchanges the code and commits the connection; any failure ends the flow with nothing stored. */
@@ -135,17 +140,20 @@ export function createOAuthFlowService(deps: FlowServiceDeps) {
     }
     const refreshToken = result.refresh_token;
     try {
-      const connectionId = db.transaction(() => {
+      const connectionId = transaction(() => {
         let id: string;
         if (flow.target.kind === 'new') {
+          // create checks connection.create again, as the flow's actor: a permission lost meanwhile stops it here.
           const created = connections.create(
             { workspaceId: flow.workspaceId, name: flow.target.name, provider: flow.provider, authType: 'oauth2', settings: flow.target.settings },
             flow.actor,
           );
           id = created.id;
         } else {
+          // Checked again as at the start: whoever lost the permission meanwhile does not re-authorize.
+          access.assert(flow.actor, flow.workspaceId, 'connection.update');
           id = flow.target.connectionId;
-          const conn = connections.get(flow.workspaceId, id);
+          const conn = connections.internal.get(flow.workspaceId, id);
           audit.record({
             workspaceId: flow.workspaceId,
             action: 'connection.updated',
@@ -155,9 +163,9 @@ export function createOAuthFlowService(deps: FlowServiceDeps) {
           });
         }
         tokens.storeAuthorization(id, flow.workspaceId, flow.provider, { accessToken: result.access_token, refreshToken, expiresIn: result.expires_in });
-        connections.markHealthy(flow.workspaceId, id, flow.target.kind === 'new' ? 'authorized' : 're-authorized', flow.actor);
+        connections.internal.markHealthy(flow.workspaceId, id, flow.target.kind === 'new' ? 'authorized' : 're-authorized', flow.actor);
         return id;
-      })();
+      });
       end(flow, { connectionId });
     } catch (e) {
       if (flow.target.kind === 'existing') tokens.forget(flow.target.connectionId);
@@ -292,7 +300,8 @@ export function createOAuthFlowService(deps: FlowServiceDeps) {
   }
 
   async function start(input: { workspaceId: string; name: string; provider: OAuthProvider; settings?: Record<string, string> | undefined }, actor: Actor) {
-    if (nameTaken(input.workspaceId, input.name)) throw conflict(`a connection named "${input.name}" already exists in this workspace; choose another name`, 'name');
+    access.assert(actor, input.workspaceId, 'connection.create');
+    connections.internal.assertNameFree(input.workspaceId, input.name);
     const settings = normalizeSettings(input.provider, input.settings ?? {});
     const issue = settingsIssues(input.provider, settings)[0];
     if (issue) throw invalid(issue.message, issue.field);
@@ -300,28 +309,42 @@ export function createOAuthFlowService(deps: FlowServiceDeps) {
   }
 
   async function reauthorize(workspaceId: string, connectionId: string, actor: Actor) {
-    const conn = connections.get(workspaceId, connectionId);
+    access.assert(actor, workspaceId, 'connection.update');
+    const conn = connections.internal.get(workspaceId, connectionId);
     if (conn.authType !== 'oauth2') throw invalid(`${PROVIDER_CATALOG[conn.provider].label} does not use OAuth 2.0: update its credential instead`, 'id');
     return begin(workspaceId, conn.provider as OAuthProvider, { kind: 'existing', connectionId }, conn.settings, undefined, actor);
   }
 
-  function status(workspaceId: string, flowId: string): FlowStatus {
+  function status(workspaceId: string, flowId: string, actor: Actor): FlowStatus {
+    access.assert(actor, workspaceId, 'connection.list');
+    return statusOf(workspaceId, flowId);
+  }
+
+  function statusOf(workspaceId: string, flowId: string): FlowStatus {
     const f = flows.get(flowId);
     if (!f || f.workspaceId !== workspaceId) throw new AppError('NOT_FOUND', 'authorization flow not found (it ended more than 30 minutes ago, or the app restarted): authorize again');
     return { state: f.state, ...(f.connectionId ? { connectionId: f.connectionId } : {}), ...(f.error ? { error: f.error } : {}) };
   }
 
-  function cancel(workspaceId: string, flowId: string): FlowStatus {
+  function cancel(workspaceId: string, flowId: string, actor: Actor): FlowStatus {
+    access.assert(actor, workspaceId, 'connection.update');
     const f = flows.get(flowId);
     if (!f || f.workspaceId !== workspaceId) throw new AppError('NOT_FOUND', 'authorization flow not found');
     end(f, { code: 'cancelled', message: 'the authorization was cancelled: nothing was saved' });
-    return status(workspaceId, flowId);
+    return statusOf(workspaceId, flowId);
   }
 
   function closeAll(): void {
     for (const f of flows.values()) end(f, { code: 'cancelled', message: 'the app is shutting down' });
   }
 
-  return { start, reauthorize, status, cancel, closeAll };
+  return {
+    start,
+    reauthorize,
+    status,
+    cancel,
+    /** For the composition root only (no access check): ends every pending flow at shutdown. */
+    internal: { closeAll },
+  };
 }
 export type OAuthFlowService = ReturnType<typeof createOAuthFlowService>;

@@ -1,11 +1,12 @@
 import * as oauth from 'oauth4webapi';
+import { PROVIDER_CATALOG } from '@shared/domain/connection';
 import type { OAuthProvider } from '@shared/domain/oauth';
-import { missingCase } from '../errors';
 
 /**
- * Per-provider OAuth facts (providers.md) and the small adapters for their quirks. Everything protocol-shaped
- * (PKCE, state, code exchange, refresh, response validation) is oauth4webapi's; this file only says where the
- * endpoints are and smooths the two providers that answer off-spec.
+ * Per-provider OAuth policy and the small adapters for their quirks. Everything protocol-shaped (PKCE, state, code
+ * exchange, refresh, response validation) is oauth4webapi's. The endpoints themselves are written once, in the shared
+ * catalog (PROVIDER_CATALOG[p].oauth); this file only applies the overrides to them and smooths the two providers
+ * that answer off-spec.
  */
 export type OAuthEndpoints = { issuer: string; authorize: string; token: string; revoke?: string };
 
@@ -29,38 +30,36 @@ export const PROVIDER_POLICY: Record<OAuthProvider, ProviderPolicy> = {
 
 const strip = (u: string) => u.replace(/\/+$/, '');
 
+/** The part of an endpoint URL below `base` (its path and query when it lives on another host). */
+function below(base: string, url: string): string {
+  if (url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`)) return url.slice(base.length);
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+}
+
 /**
- * Endpoints for a provider. `baseUrl` (the OAuth app's settings.baseUrl) replaces the provider's host part; for Okta
- * it is the authorization server (e.g. https://{org}/oauth2/default) whose /v1/authorize and /v1/token are used; without
- * it, Okta falls back to the connection's org URL + /oauth2/default.
+ * Endpoints for a provider, from the catalog. `baseUrl` (the OAuth app's settings.baseUrl) replaces the catalog's
+ * issuer and every endpoint keeps its path below it; for Okta it is the authorization server (e.g.
+ * https://{org}/oauth2/default) whose /v1/authorize and /v1/token are used; without it, Okta's `{org}` is the
+ * connection's org URL (so its issuer is {org}/oauth2/default). An unset org leaves a relative URL the flow refuses.
  */
 export function resolveEndpoints(provider: OAuthProvider, baseUrl: string | undefined, connectionSettings: Readonly<Record<string, string>>): OAuthEndpoints {
-  switch (provider) {
-    case 'slack': {
-      const b = strip(baseUrl ?? 'https://slack.com');
-      return { issuer: b, authorize: `${b}/oauth/v2/authorize`, token: `${b}/api/oauth.v2.access`, revoke: `${b}/api/auth.revoke` };
-    }
-    case 'github': {
-      const b = strip(baseUrl ?? 'https://github.com');
-      return { issuer: b, authorize: `${b}/login/oauth/authorize`, token: `${b}/login/oauth/access_token` };
-    }
-    case 'linkedin': {
-      const b = strip(baseUrl ?? 'https://www.linkedin.com');
-      return { issuer: b, authorize: `${b}/oauth/v2/authorization`, token: `${b}/oauth/v2/accessToken` };
-    }
-    case 'x':
-      if (baseUrl) {
-        const b = strip(baseUrl);
-        return { issuer: b, authorize: `${b}/i/oauth2/authorize`, token: `${b}/2/oauth2/token`, revoke: `${b}/2/oauth2/revoke` };
-      }
-      return { issuer: 'https://x.com', authorize: 'https://x.com/i/oauth2/authorize', token: 'https://api.x.com/2/oauth2/token', revoke: 'https://api.x.com/2/oauth2/revoke' };
-    case 'okta': {
-      const b = strip(baseUrl ?? `${strip(connectionSettings.orgUrl ?? '')}/oauth2/default`);
-      return { issuer: b, authorize: `${b}/v1/authorize`, token: `${b}/v1/token`, revoke: `${b}/v1/revoke` };
-    }
-    default:
-      return missingCase(provider);
-  }
+  const entry = PROVIDER_CATALOG[provider].oauth;
+  if (!entry) throw new Error(`the catalog has no OAuth endpoints for ${provider}`);
+  const org = strip(connectionSettings.orgUrl ?? '');
+  const fill = (u: string) => u.replaceAll('{org}', org);
+  const issuer = fill(entry.issuer);
+  const base = baseUrl === undefined ? undefined : strip(baseUrl);
+  const at = (template: string) => {
+    const url = fill(template);
+    return base === undefined ? url : `${base}${below(issuer, url)}`;
+  };
+  return {
+    issuer: base ?? issuer,
+    authorize: at(entry.authorizeUrl),
+    token: at(entry.tokenUrl),
+    ...(entry.revokeUrl ? { revoke: at(entry.revokeUrl) } : {}),
+  };
 }
 
 const isLoopback = (u: string) => {

@@ -1,8 +1,9 @@
+// One file (~470 lines): the refresh path (lease, retries, rotation commit, failure bookkeeping) is one state machine
+// around one in-memory token cache; splitting it would pass that state between modules. SQL: oauth-token-store.ts.
 import * as oauth from 'oauth4webapi';
 import type { Actor } from '@shared/domain/actor';
 import type { OAuthProvider, OAuthTokenInfo, RefreshHealth } from '@shared/domain/oauth';
 import { OAUTH_PROVIDERS } from '@shared/domain/oauth';
-import type { Db } from '../db/database';
 import type { AuditService } from '../audit/audit-service';
 import type { EventBus } from '../events/event-bus';
 import type { VaultPort } from '../vault/vault-port';
@@ -10,31 +11,13 @@ import type { Clock, Logger } from '../ports';
 import type { ConnectionService } from '../connections/connection-service';
 import { PAUSED_MESSAGE } from '../connections/connection-service';
 import { AppError, notFound } from '../errors';
+import type { AccessService } from '../access/access-service';
 import type { OAuthAppService } from './oauth-app-service';
+import type { OAuthTokenStore, StoredToken } from './oauth-token-store';
 import { PROVIDER_POLICY, authorizationServer, clientAuth, requestOptions, resolveEndpoints } from './oauth-providers';
 
 export const refreshTokenAad = (connectionId: string) => `connection:${connectionId}:refresh_token`;
 
-type Row = {
-  connection_id: string;
-  workspace_id: string;
-  provider: OAuthProvider;
-  refresh_sealed: Buffer | null;
-  generation: number;
-  token_expires_at: number | null;
-  lifetime_s: number | null;
-  last_refresh_at: number | null;
-  next_refresh_at: number | null;
-  refresh_state: 'ok' | 'offline' | 'error';
-  last_error_code: string | null;
-  last_error_message: string | null;
-  last_error_at: number | null;
-  refreshes_ok: number;
-  refreshes_failed: number;
-  attempts: number;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-};
 
 /** A token-endpoint answer, classified. Never carries a provider body: only codes we chose. */
 type Outcome =
@@ -113,14 +96,15 @@ export class OAuthAuthError extends AppError {
 }
 
 export type TokenServiceDeps = {
-  db: Db;
+  store: OAuthTokenStore;
   clock: Clock;
   logger: Logger;
+  access: Pick<AccessService, 'assert'>;
   audit: Pick<AuditService, 'record'>;
   bus: EventBus;
   vault: VaultPort;
-  connections: Pick<ConnectionService, 'get' | 'markError' | 'markHealthy'>;
-  apps: Pick<OAuthAppService, 'clientFor'>;
+  connections: { internal: Pick<ConnectionService['internal'], 'get' | 'markError'> };
+  apps: { internal: Pick<OAuthAppService['internal'], 'clientFor'> };
   system: Actor;
   policy?: Partial<RefreshPolicy>;
   random?: () => number;
@@ -134,39 +118,38 @@ export type TokenServiceDeps = {
  * Invariants: at most one refresh per connection at a time (in-process promise + cross-process lease row); a rotated
  * refresh token is committed before the new access token is handed out; a refresh that fails with invalid_grant
  * re-reads the store first, because a sibling process may have rotated the token under us.
+ *
+ * What people read (health, a connection's token info) is checked against POLICY here, with the caller's actor.
+ * Everything else is `internal`: the run steps' access-token provider, the consent flow's hand-over, the scheduler's
+ * rotation tick. Those act for the system or for a caller that was authorized before (a run, a consent flow).
  */
 export function createOAuthTokenService(deps: TokenServiceDeps) {
-  const { db, clock, logger, audit, bus, vault, connections, apps, system } = deps;
+  const { store, clock, logger, access, audit, bus, vault, system } = deps;
+  const connections = deps.connections.internal;
+  const apps = deps.apps.internal;
   const policy: RefreshPolicy = { ...DEFAULT_REFRESH_POLICY, ...deps.policy };
   const random = deps.random ?? Math.random;
   const wallNow = deps.wallNow ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const me = ownerId();
 
-  const access = new Map<string, { token: string; expiresAt: number | null; generation: number }>();
+  const accessTokens = new Map<string, { token: string; expiresAt: number | null; generation: number }>();
   const inflight = new Map<string, Promise<string>>();
   /** Picked by a tick, not started yet: the tick only selects, the refresh work runs after it has returned. */
   const launching = new Set<string>();
   let scheduledInFlight = 0;
   let peakInFlight = 0;
 
-  const byId = db.prepare('SELECT * FROM oauth_tokens WHERE connection_id = ?');
-  const takeLease = db.prepare(
-    `UPDATE oauth_tokens SET lease_owner = @me, lease_expires_at = @until
-     WHERE connection_id = @id AND (lease_owner IS NULL OR lease_owner = @me OR lease_expires_at < @now OR lease_owner = @stale)`,
-  );
-  const releaseLease = db.prepare('UPDATE oauth_tokens SET lease_owner = NULL, lease_expires_at = NULL WHERE connection_id = ? AND lease_owner = ?');
-
-  const read = (id: string) => byId.get(id) as Row | undefined;
+  const read = (id: string) => store.get(id);
   const healthChanged = (workspaceId: string) => bus.emit('oauth:healthChanged', { workspaceId });
 
   function tryLease(id: string): boolean {
     const row = read(id);
     if (!row) throw notFound('connection');
     // A holder that died (kill -9 mid-refresh) is recognised at once by its pid instead of waiting for the expiry.
-    const stale = row.lease_owner && row.lease_owner !== me && !pidAlive(row.lease_owner) ? row.lease_owner : '\u0000';
+    const stale = row.leaseOwner && row.leaseOwner !== me && !pidAlive(row.leaseOwner) ? row.leaseOwner : '\u0000';
     const now = wallNow();
-    return takeLease.run({ id, me, until: now + policy.leaseMs, now, stale }).changes === 1;
+    return store.tryLease({ connectionId: id, owner: me, until: now + policy.leaseMs, now, staleOwner: stale });
   }
 
   /** Stores what a consent flow obtained: sealed refresh token, schedule, and the access token in memory. */
@@ -183,20 +166,21 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
     const next = nextRefreshAt(provider, now, expiresAt, lifetime, random);
     const existing = read(connectionId);
     const generation = (existing?.generation ?? 0) + 1;
-    db.prepare(
-      `INSERT INTO oauth_tokens (connection_id, workspace_id, provider, refresh_sealed, generation, token_expires_at, lifetime_s, last_refresh_at,
-         next_refresh_at, refresh_state, updated_at)
-       VALUES (@id, @ws, @provider, @sealed, @generation, @expiresAt, @lifetime, @now, @next, 'ok', @now)
-       ON CONFLICT (connection_id) DO UPDATE SET refresh_sealed = @sealed, generation = @generation, token_expires_at = @expiresAt,
-         lifetime_s = @lifetime, last_refresh_at = @now, next_refresh_at = @next, refresh_state = 'ok', last_error_code = NULL,
-         last_error_message = NULL, last_error_at = NULL, attempts = 0, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now`,
-    ).run({ id: connectionId, ws: workspaceId, provider, sealed, generation, expiresAt, lifetime: lifetime === null ? null : lifetime / 1000, now, next });
-    access.set(connectionId, { token: tokens.accessToken, expiresAt, generation });
+    store.saveAuthorization(workspaceId, provider, {
+      connectionId,
+      refreshSealed: sealed,
+      generation,
+      tokenExpiresAt: expiresAt,
+      lifetimeS: lifetime === null ? null : lifetime / 1000,
+      nextRefreshAt: next,
+      now,
+    });
+    accessTokens.set(connectionId, { token: tokens.accessToken, expiresAt, generation });
   }
 
-  async function callTokenEndpoint(row: Row, refreshToken: string): Promise<Outcome> {
-    const conn = connections.get(row.workspace_id, row.connection_id);
-    const client = apps.clientFor(row.workspace_id, row.provider);
+  async function callTokenEndpoint(row: StoredToken, refreshToken: string): Promise<Outcome> {
+    const conn = connections.get(row.workspaceId, row.connectionId);
+    const client = apps.clientFor(row.workspaceId, row.provider);
     if (!client) return { kind: 'rejected', code: 'oauth_app_missing' };
     const endpoints = resolveEndpoints(row.provider, client.app.settings.baseUrl, conn.settings);
     const as = authorizationServer(endpoints);
@@ -238,7 +222,7 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
   }
 
   /** Token endpoint with retries for 5xx / 429; offline and permanent answers come back at once. */
-  async function refreshWithRetries(row: Row, refreshToken: string): Promise<Outcome> {
+  async function refreshWithRetries(row: StoredToken, refreshToken: string): Promise<Outcome> {
     let last: Outcome = { kind: 'offline' };
     for (let attempt = 0; attempt < policy.attempts; attempt++) {
       last = await callTokenEndpoint(row, refreshToken);
@@ -258,52 +242,46 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
   };
   const messageFor = (code: string) => MESSAGES[code] ?? `the token refresh failed (${code}): re-authorize the connection`;
 
-  function fail(row: Row, code: string): never {
+  function fail(row: StoredToken, code: string): never {
     const message = messageFor(code);
     const now = clock.now().getTime();
-    db.transaction(() => {
-      db.prepare(
-        `UPDATE oauth_tokens SET refresh_state = 'error', last_error_code = ?, last_error_message = ?, last_error_at = ?, next_refresh_at = NULL,
-           refreshes_failed = refreshes_failed + 1, attempts = 0, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE connection_id = ?`,
-      ).run(code, message, now, now, row.connection_id);
-      const name = connections.get(row.workspace_id, row.connection_id).name;
+    store.transaction(() => {
+      store.recordFailed(row.connectionId, { code, message }, now);
+      const name = connections.get(row.workspaceId, row.connectionId).name;
       audit.record({
-        workspaceId: row.workspace_id,
+        workspaceId: row.workspaceId,
         action: 'connection.refresh_failed',
         actor: system,
-        target: { type: 'connection', id: row.connection_id, name },
+        target: { type: 'connection', id: row.connectionId, name },
         outcome: 'failure',
         details: { provider: row.provider, reason: code },
       });
       audit.record({
-        workspaceId: row.workspace_id,
+        workspaceId: row.workspaceId,
         action: 'connection.updated',
         actor: system,
-        target: { type: 'connection', id: row.connection_id, name },
+        target: { type: 'connection', id: row.connectionId, name },
         details: { changed: ['status'], status: 'error', reason: code },
       });
-      connections.markError(row.workspace_id, row.connection_id, { code: 'refresh_failed', message }, system);
-    })();
-    access.delete(row.connection_id);
-    healthChanged(row.workspace_id);
+      connections.markError(row.workspaceId, row.connectionId, { code: 'refresh_failed', message }, system);
+    });
+    accessTokens.delete(row.connectionId);
+    healthChanged(row.workspaceId);
     logger.log('warn', 'oauth refresh failed', { provider: row.provider, reason: code });
     throw new OAuthAuthError(`authentication failed: ${message}`);
   }
 
-  function markOffline(row: Row): never {
+  function markOffline(row: StoredToken): never {
     const now = clock.now().getTime();
-    db.prepare(
-      `UPDATE oauth_tokens SET refresh_state = 'offline', last_error_code = 'offline', last_error_message = ?, last_error_at = ?,
-         next_refresh_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE connection_id = ? AND lease_owner = ?`,
-    ).run('offline — will retry', now, now + policy.offlineRetryMs, now, row.connection_id, me);
-    healthChanged(row.workspace_id);
+    store.recordOffline(row.connectionId, me, 'offline — will retry', now, now + policy.offlineRetryMs);
+    healthChanged(row.workspaceId);
     throw new AppError('UNAVAILABLE', 'the provider could not be reached (offline — will retry); check the network and try again');
   }
 
   /** One refresh, holding the lease. Returns the new access token, after the rotated refresh token is committed. */
-  async function refreshHoldingLease(row: Row): Promise<string> {
-    if (!row.refresh_sealed) throw new AppError('PRECONDITION_FAILED', 'not authorized yet: click Authorize to complete the OAuth consent flow');
-    const refreshToken = vault.open(row.refresh_sealed, refreshTokenAad(row.connection_id)).toString('utf8');
+  async function refreshHoldingLease(row: StoredToken): Promise<string> {
+    if (!row.refreshSealed) throw new AppError('PRECONDITION_FAILED', 'not authorized yet: click Authorize to complete the OAuth consent flow');
+    const refreshToken = vault.open(row.refreshSealed, refreshTokenAad(row.connectionId)).toString('utf8');
     const outcome = await refreshWithRetries(row, refreshToken);
     if (outcome.kind === 'ok') {
       const now = clock.now().getTime();
@@ -312,43 +290,37 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
       const rotated = outcome.refreshToken !== undefined && outcome.refreshToken !== refreshToken;
       const generation = rotated ? row.generation + 1 : row.generation;
       // Committed before the access token is returned: if we die after this, the next process has the live token.
-      db.prepare(
-        `UPDATE oauth_tokens SET refresh_sealed = COALESCE(@sealed, refresh_sealed), generation = @generation, token_expires_at = @expiresAt,
-           lifetime_s = @lifetime, last_refresh_at = @now, next_refresh_at = @next, refresh_state = 'ok', last_error_code = NULL,
-           last_error_message = NULL, last_error_at = NULL, refreshes_ok = refreshes_ok + 1, attempts = 0, lease_owner = NULL,
-           lease_expires_at = NULL, updated_at = @now WHERE connection_id = @id`,
-      ).run({
-        id: row.connection_id,
-        sealed: rotated ? vault.seal(Buffer.from(outcome.refreshToken!, 'utf8'), refreshTokenAad(row.connection_id)) : null,
+      store.recordRefreshed({
+        connectionId: row.connectionId,
+        refreshSealed: rotated ? vault.seal(Buffer.from(outcome.refreshToken!, 'utf8'), refreshTokenAad(row.connectionId)) : null,
         generation,
-        expiresAt,
-        lifetime: lifetime === null ? null : lifetime / 1000,
+        tokenExpiresAt: expiresAt,
+        lifetimeS: lifetime === null ? null : lifetime / 1000,
+        nextRefreshAt: nextRefreshAt(row.provider, now, expiresAt, lifetime, random),
         now,
-        next: nextRefreshAt(row.provider, now, expiresAt, lifetime, random),
       });
-      access.set(row.connection_id, { token: outcome.accessToken, expiresAt, generation });
-      if (row.refresh_state !== 'ok') healthChanged(row.workspace_id);
+      accessTokens.set(row.connectionId, { token: outcome.accessToken, expiresAt, generation });
+      if (row.refreshState !== 'ok') healthChanged(row.workspaceId);
       return outcome.accessToken;
     }
     if (outcome.kind === 'offline') return markOffline(row);
     if (outcome.kind === 'invalid_grant') {
-      const fresh = read(row.connection_id);
+      const fresh = read(row.connectionId);
       // A sibling rotated the token while we were using the old one: not a failure, try again with the new one.
       if (fresh && fresh.generation !== row.generation) {
-        releaseLease.run(row.connection_id, me);
+        store.releaseLease(row.connectionId, me);
         throw new SiblingRotated();
       }
     }
     return fail(row, outcome.code);
   }
 
-
   async function refreshNow(id: string): Promise<string> {
     const deadline = wallNow() + policy.leaseMs * 2 + 5_000;
     for (let round = 0; ; round++) {
       const before = read(id);
       if (!before) throw notFound('connection');
-      if (before.refresh_state === 'error') throw new OAuthAuthError(`authentication failed: ${before.last_error_message ?? 're-authorize the connection'}`);
+      if (before.refreshState === 'error') throw new OAuthAuthError(`authentication failed: ${before.lastErrorMessage ?? 're-authorize the connection'}`);
       if (tryLease(id)) {
         const row = read(id)!;
         try {
@@ -357,7 +329,7 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
           if (e instanceof SiblingRotated && round < 5) continue;
           throw e;
         } finally {
-          releaseLease.run(id, me);
+          store.releaseLease(id, me);
         }
       }
       // Someone else (another process) is refreshing: wait for its lease to end, then go again with what it stored.
@@ -382,15 +354,15 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
     const row = read(connectionId);
     if (!row) {
       // Deleted (or never existed): the docs' "connection not found"; an OAuth connection never authorized: say so.
-      if (!db.prepare('SELECT 1 FROM connections WHERE id = ?').get(connectionId)) throw notFound('connection');
+      if (!store.connectionExists(connectionId)) throw notFound('connection');
       throw new AppError('PRECONDITION_FAILED', 'not authorized yet: click Authorize to complete the OAuth consent flow');
     }
-    const conn = connections.get(row.workspace_id, connectionId);
+    const conn = connections.get(row.workspaceId, connectionId);
     if (conn.status === 'paused') throw new AppError('PRECONDITION_FAILED', PAUSED_MESSAGE);
-    if (row.refresh_state === 'error' || conn.status === 'error') {
-      throw new OAuthAuthError(`authentication failed: ${row.last_error_message ?? conn.lastError?.message ?? 're-authorize the connection'}`);
+    if (row.refreshState === 'error' || conn.status === 'error') {
+      throw new OAuthAuthError(`authentication failed: ${row.lastErrorMessage ?? conn.lastError?.message ?? 're-authorize the connection'}`);
     }
-    const cached = access.get(connectionId);
+    const cached = accessTokens.get(connectionId);
     const now = clock.now().getTime();
     if (cached && (cached.expiresAt === null || cached.expiresAt - policy.expirySkewMs > now)) return cached.token;
     return refreshShared(connectionId);
@@ -398,55 +370,42 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
 
   /** The provider answered 401 to a token we handed out (revoked mid-run): one refresh attempt decides. */
   async function reportRejected(connectionId: string): Promise<string> {
-    access.delete(connectionId);
+    accessTokens.delete(connectionId);
     return refreshShared(connectionId);
   }
 
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-  function info(connectionId: string): OAuthTokenInfo | null {
+  /**
+   * A connection's token bookkeeping (never a token) for its detail view: the same permission as the detail.
+   * null when the connection has no tokens yet, or is not in this workspace.
+   */
+  function info(workspaceId: string, connectionId: string, actor: Actor): OAuthTokenInfo | null {
+    access.assert(actor, workspaceId, 'connection.read_detail');
     const r = read(connectionId);
-    if (!r) return null;
+    if (!r || r.workspaceId !== workspaceId) return null;
     return {
-      tokenExpiresAt: iso(r.token_expires_at),
-      lastRefreshAt: iso(r.last_refresh_at),
-      nextRefreshAt: iso(r.next_refresh_at),
-      refreshState: r.refresh_state,
-      lastRefreshError: r.last_error_code ? { code: r.last_error_code, message: r.last_error_message ?? '', at: iso(r.last_error_at ?? r.last_refresh_at ?? 0)! } : null,
+      tokenExpiresAt: iso(r.tokenExpiresAt),
+      lastRefreshAt: iso(r.lastRefreshAt),
+      nextRefreshAt: iso(r.nextRefreshAt),
+      refreshState: r.refreshState,
+      lastRefreshError: r.lastErrorCode ? { code: r.lastErrorCode, message: r.lastErrorMessage ?? '', at: iso(r.lastErrorAt ?? r.lastRefreshAt ?? 0)! } : null,
     };
   }
 
-  function health(workspaceId: string): RefreshHealth {
-    const rows = db
-      .prepare(
-        `SELECT t.provider AS provider, COUNT(*) AS n, SUM(t.refreshes_ok) AS ok, SUM(t.refreshes_failed) AS failed,
-           SUM(CASE WHEN c.status = 'error' THEN 1 ELSE 0 END) AS inError, SUM(CASE WHEN t.refresh_state = 'offline' THEN 1 ELSE 0 END) AS offline,
-           MIN(t.next_refresh_at) AS next
-         FROM oauth_tokens t JOIN connections c ON c.id = t.connection_id WHERE t.workspace_id = ? GROUP BY t.provider`,
-      )
-      .all(workspaceId) as Array<{ provider: OAuthProvider; n: number; ok: number; failed: number; inError: number; offline: number; next: number | null }>;
-    const byProvider = new Map(rows.map((r) => [r.provider, r]));
-    const upcoming = db
-      .prepare(
-        `SELECT t.connection_id AS id, c.name AS name, t.provider AS provider, t.next_refresh_at AS next FROM oauth_tokens t
-         JOIN connections c ON c.id = t.connection_id WHERE t.workspace_id = ? AND t.next_refresh_at IS NOT NULL ORDER BY t.next_refresh_at LIMIT 10`,
-      )
-      .all(workspaceId) as Array<{ id: string; name: string; provider: OAuthProvider; next: number }>;
+  /** Refresh counters per provider and the next refreshes: what the connections list shows, so connection.list. */
+  function health(workspaceId: string, actor: Actor): RefreshHealth {
+    access.assert(actor, workspaceId, 'connection.list');
+    const { providers, upcoming } = store.health(workspaceId, 10);
+    const byProvider = new Map(providers.map((r) => [r.provider, r]));
     return {
       providers: OAUTH_PROVIDERS.filter((p) => byProvider.has(p)).map((p) => {
         const r = byProvider.get(p)!;
         return { provider: p, connections: r.n, refreshesOk: r.ok, refreshesFailed: r.failed, connectionsInError: r.inError, offline: r.offline, nextRefreshAt: iso(r.next) };
       }),
-      upcoming: upcoming.map((u) => ({ connectionId: u.id, name: u.name, provider: u.provider, nextRefreshAt: iso(u.next)! })),
+      upcoming: upcoming.map((u) => ({ connectionId: u.connectionId, name: u.name, provider: u.provider, nextRefreshAt: iso(u.next)! })),
     };
   }
-
-  const dueStmt = db.prepare(
-    `SELECT t.connection_id AS id, t.workspace_id AS ws, c.status AS status FROM oauth_tokens t JOIN connections c ON c.id = t.connection_id
-     WHERE t.next_refresh_at IS NOT NULL AND t.next_refresh_at <= @now AND (t.lease_owner IS NULL OR t.lease_expires_at < @wall)
-     ORDER BY t.next_refresh_at LIMIT @limit`,
-  );
-  const deferStmt = db.prepare('UPDATE oauth_tokens SET next_refresh_at = ? WHERE connection_id = ?');
 
   /**
    * The rotation job's tick: starts the due refreshes (up to the in-flight cap) and returns without waiting for them,
@@ -455,23 +414,24 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
   function tick(now: Date): Promise<void> {
     const free = policy.maxInFlight - scheduledInFlight;
     if (free <= 0) return Promise.resolve();
-    const due = dueStmt.all({ now: now.getTime(), wall: wallNow(), limit: free + inflight.size + launching.size }) as Array<{ id: string; ws: string; status: string }>;
+    const due = store.due(now.getTime(), wallNow(), free + inflight.size + launching.size);
     let started = 0;
     for (const d of due) {
       if (started >= free) break;
-      if (inflight.has(d.id) || launching.has(d.id)) continue;
+      const id = d.connectionId;
+      if (inflight.has(id) || launching.has(id)) continue;
       if (d.status === 'paused') {
         // Paused connections are not refreshed; look again in an hour (resuming makes the next use refresh at once).
-        deferStmt.run(now.getTime() + 60 * MIN, d.id);
+        store.deferRefresh(id, now.getTime() + 60 * MIN);
         continue;
       }
       started++;
       scheduledInFlight++;
       peakInFlight = Math.max(peakInFlight, scheduledInFlight);
-      launching.add(d.id);
+      launching.add(id);
       setImmediate(() => {
-        launching.delete(d.id);
-        refreshShared(d.id)
+        launching.delete(id);
+        refreshShared(id)
           .catch((e: unknown) => logger.log('info', 'scheduled refresh did not complete', { reason: e instanceof AppError ? e.code : 'unknown' }))
           .finally(() => scheduledInFlight--);
       });
@@ -481,24 +441,30 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
 
   /** Forget a connection's access token (deleted, re-authorized elsewhere). */
   function forget(connectionId: string): void {
-    access.delete(connectionId);
+    accessTokens.delete(connectionId);
   }
 
   return {
-    getAccessToken,
-    reportRejected,
-    storeAuthorization,
     info,
     health,
-    tick,
-    forget,
-    stats: () => ({ scheduledInFlight, peakInFlight, cachedTokens: access.size, inflight: inflight.size }),
-    /** Resolves when the refreshes started so far have settled (tests, shutdown). */
-    async settle(): Promise<void> {
-      while (inflight.size > 0 || launching.size > 0 || scheduledInFlight > 0) {
-        await new Promise((r) => setImmediate(r));
-        await Promise.allSettled([...inflight.values()]);
-      }
+    /**
+     * For trusted core code only, never for a transport: no access check. Run steps (through the connection
+     * service's oauth2 credential source), the consent flow after its own check, the scheduler, tests and benches.
+     */
+    internal: {
+      getAccessToken,
+      reportRejected,
+      storeAuthorization,
+      tick,
+      forget,
+      stats: () => ({ scheduledInFlight, peakInFlight, cachedTokens: accessTokens.size, inflight: inflight.size }),
+      /** Resolves when the refreshes started so far have settled (tests, shutdown). */
+      async settle(): Promise<void> {
+        while (inflight.size > 0 || launching.size > 0 || scheduledInFlight > 0) {
+          await new Promise((r) => setImmediate(r));
+          await Promise.allSettled([...inflight.values()]);
+        }
+      },
     },
   };
 }

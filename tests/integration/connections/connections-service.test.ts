@@ -114,7 +114,7 @@ describe('validation: 400 naming the field, nothing written', () => {
     const c = unwrap(await t.invoke('connections:create', datadog()));
     expect(await t.invoke('connections:update', { workspaceId: ws, id: c.id, status: 'error' as never })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'status' } });
     expect(await t.invoke('connections:update', { workspaceId: ws, id: c.id, settings: { site: 'datadoghq.example' } })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'settings.site' } });
-    expect(t.core.connections.get(ws, c.id).settings.site).toBe('datadoghq.com');
+    expect(t.core.connections.internal.get(ws, c.id).settings.site).toBe('datadoghq.com');
   });
 });
 
@@ -137,10 +137,10 @@ describe('status transitions', () => {
     const c = unwrap(await t.invoke('connections:create', { ...datadog(), provider: 'jira', settings: fake.settings('jira'), credential: fake.bad.jira }));
     const r = unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id }));
     expect(r).toMatchObject({ outcome: 'invalid_credential', httpStatus: 401 });
-    expect(t.core.connections.get(ws, c.id)).toMatchObject({ status: 'error', lastError: { code: 'invalid_credential' } });
+    expect(t.core.connections.internal.get(ws, c.id)).toMatchObject({ status: 'error', lastError: { code: 'invalid_credential' } });
     const fixed = unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credential: fake.good.jira }));
     expect(fixed).toMatchObject({ status: 'active', lastError: null });
-    expect((await t.core.connections.credentialFor(ws, c.id)).credential).toBe(fake.good.jira);
+    expect((await t.core.connections.internal.credentialFor(ws, c.id)).credential).toBe(fake.good.jira);
     expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('valid');
   });
 
@@ -149,11 +149,11 @@ describe('status transitions', () => {
     fake.setMode('normal');
     unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credential: fake.bad.datadog }));
     unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id }));
-    expect(t.core.connections.get(ws, c.id).status).toBe('error');
+    expect(t.core.connections.internal.get(ws, c.id).status).toBe('error');
     // The provider's view changes (e.g. the key was re-enabled there): the next valid test restores it.
     t.core.db.prepare('UPDATE connections SET credential_sealed = ? WHERE id = ?').run(t.core.vault.seal(Buffer.from(fake.good.datadog), `connection:${c.id}:credential`), c.id);
     unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id }));
-    expect(t.core.connections.get(ws, c.id)).toMatchObject({ status: 'active', lastError: null });
+    expect(t.core.connections.internal.get(ws, c.id)).toMatchObject({ status: 'active', lastError: null });
   });
 
   it('refuses PATCH status active on an error connection, and keeps paused through a credential update', async () => {
@@ -164,7 +164,7 @@ describe('status transitions', () => {
     // Testing a paused connection is allowed (checking new credentials before resuming); it stays paused.
     unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credential: fake.good.datadog }));
     expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('valid');
-    expect(t.core.connections.get(ws, c.id).status).toBe('paused');
+    expect(t.core.connections.internal.get(ws, c.id).status).toBe('paused');
     expect(unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, status: 'active' })).status).toBe('active');
   });
 
@@ -172,7 +172,7 @@ describe('status transitions', () => {
     const c = unwrap(await t.invoke('connections:create', datadog({ credential: fake.bad.datadog })));
     unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, status: 'paused' }));
     unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id }));
-    expect(t.core.connections.get(ws, c.id).status).toBe('paused');
+    expect(t.core.connections.internal.get(ws, c.id).status).toBe('paused');
     expect(unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, status: 'active' })).status).toBe('error');
   });
 
@@ -180,11 +180,11 @@ describe('status transitions', () => {
     const c = unwrap(await t.invoke('connections:create', { workspaceId: ws, name: 'Slack', provider: 'slack', authType: 'oauth2', settings: fake.settings('slack') }));
     expect(c).toMatchObject({ status: 'error', hasCredential: false, lastError: { code: 'not_authorized' }, settings: { scopes: 'chat:write channels:read' } });
     expect(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).toMatchObject({ ok: false, error: { code: 'PRECONDITION_FAILED', message: expect.stringContaining('Authorize') } });
-    t.core.connections.registerCredentialSource('oauth2', async () => fake.good.slack);
+    t.core.connections.internal.registerCredentialSource('oauth2', async () => fake.good.slack);
     expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('valid');
-    expect(t.core.connections.get(ws, c.id).status).toBe('active');
-    t.core.connections.markError(ws, c.id, { code: 'refresh_failed', message: 'refresh token revoked' }, t.admin);
-    expect(t.core.connections.get(ws, c.id)).toMatchObject({ status: 'error', lastError: { code: 'refresh_failed' } });
+    expect(t.core.connections.internal.get(ws, c.id).status).toBe('active');
+    t.core.connections.internal.markError(ws, c.id, { code: 'refresh_failed', message: 'refresh token revoked' }, t.admin);
+    expect(t.core.connections.internal.get(ws, c.id)).toMatchObject({ status: 'error', lastError: { code: 'refresh_failed' } });
   });
 });
 
@@ -199,7 +199,7 @@ describe('Datadog application key (optional, write-only)', () => {
     const row = t.core.db.prepare('SELECT sealed, secret_id FROM connection_credential_fields WHERE connection_id = ? AND key = ?').get(c.id, 'applicationKey') as { sealed: Buffer; secret_id: null };
     expect(row.sealed.includes(Buffer.from(app))).toBe(false);
     expect(t.core.vault.open(row.sealed, `connection:${c.id}:credential:applicationKey`).toString()).toBe(app);
-    expect(await t.core.connections.credentialFor(ws, c.id)).toMatchObject({ credential: fake.good.datadog, credentialFields: { applicationKey: app } });
+    expect(await t.core.connections.internal.credentialFor(ws, c.id)).toMatchObject({ credential: fake.good.datadog, credentialFields: { applicationKey: app } });
     const created = t.core.audit.list({ workspaceId: ws, action: 'connection.created' }, t.admin).items[0]!;
     expect(created.details).toMatchObject({ setFields: ['credentialFields.applicationKey'] });
 
@@ -216,12 +216,12 @@ describe('Datadog application key (optional, write-only)', () => {
     expect(bad).toMatchObject({ outcome: 'invalid_credential', ok: false, httpStatus: 403 });
     expect(bad.message).toMatch(/rejected the application key/);
     expect(bad.message).toContain('accepted the API key');
-    expect(t.core.connections.get(ws, c.id)).toMatchObject({ status: 'error', lastError: { code: 'invalid_credential' } });
+    expect(t.core.connections.internal.get(ws, c.id)).toMatchObject({ status: 'error', lastError: { code: 'invalid_credential' } });
 
     // Replaced like any write-only field: a new value is new credentials (error → active).
     const fixed = unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { applicationKey: fake.datadogApplicationKey.good } }));
     expect(fixed).toMatchObject({ status: 'active', lastError: null, storedCredentialFields: { applicationKey: { secretId: null } } });
-    expect((await t.core.connections.credentialFor(ws, c.id)).credentialFields).toEqual({ applicationKey: fake.datadogApplicationKey.good });
+    expect((await t.core.connections.internal.credentialFor(ws, c.id)).credentialFields).toEqual({ applicationKey: fake.datadogApplicationKey.good });
     expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('valid');
 
     const cleared = unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { applicationKey: null } }));
@@ -292,7 +292,7 @@ describe('Snowflake encrypted private key (PKCS#8) with a passphrase', () => {
     expect(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { passphrase: 'wrong' } })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'credentialFields.passphrase' } });
     expect(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { passphrase: null } })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'credentialFields.passphrase' } });
     expect(written()).toEqual(before);
-    expect((await t.core.connections.credentialFor(ws, c.id)).credentialFields).toEqual({ passphrase: fake.snowflakeEncrypted.passphrase });
+    expect((await t.core.connections.internal.credentialFor(ws, c.id)).credentialFields).toEqual({ passphrase: fake.snowflakeEncrypted.passphrase });
   });
 
   it('update: a new key encrypted under the stored passphrase needs nothing else; another passphrase comes with its key; an unencrypted key drops the passphrase', async () => {
@@ -316,11 +316,11 @@ describe('Snowflake encrypted private key (PKCS#8) with a passphrase', () => {
 describe('use by other code', () => {
   it('a paused connection is refused ("connection is paused"); a deleted one is "connection not found"', async () => {
     const c = unwrap(await t.invoke('connections:create', datadog()));
-    expect((await t.core.connections.credentialFor(ws, c.id)).credential).toBe(fake.good.datadog);
+    expect((await t.core.connections.internal.credentialFor(ws, c.id)).credential).toBe(fake.good.datadog);
     unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, status: 'paused' }));
-    await expect(t.core.connections.credentialFor(ws, c.id)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', message: expect.stringMatching(/^connection is paused/) });
+    await expect(t.core.connections.internal.credentialFor(ws, c.id)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', message: expect.stringMatching(/^connection is paused/) });
     unwrap(await t.invoke('connections:delete', { workspaceId: ws, id: c.id }));
-    await expect(t.core.connections.credentialFor(ws, c.id)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'connection not found' });
+    await expect(t.core.connections.internal.credentialFor(ws, c.id)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'connection not found' });
   });
 
   it('another workspace cannot see or use the connection', async () => {
@@ -328,7 +328,7 @@ describe('use by other code', () => {
     const other = unwrap(await t.invoke('workspaces:create', { name: 'Other' }));
     expect(await t.invoke('connections:get', { workspaceId: other.id, id: c.id })).toMatchObject({ ok: false, error: { message: 'connection not found' } });
     expect(unwrap(await t.invoke('connections:list', { workspaceId: other.id })).items).toEqual([]);
-    await expect(t.core.connections.credentialFor(other.id, c.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(t.core.connections.internal.credentialFor(other.id, c.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
 
@@ -448,7 +448,7 @@ describe('permissions (docs: Connections table) through dispatch', () => {
       }
       if (role === 'viewer') {
         expect(count(t.core.db, 'connections')).toBe(before);
-        expect(t.core.connections.get(ws, c.id).status).toBe('active');
+        expect(t.core.connections.internal.get(ws, c.id).status).toBe('active');
         expect(await t.invoke('connections:testDraft', { workspaceId: ws, provider: 'datadog', authType: 'apikey', credential: 'x', settings: fake.settings('datadog') }, as)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
         const listed = results.list.ok ? results.list.value.items[0]! : null;
         expect(Object.keys(listed ?? {}).sort()).toEqual(['authType', 'createdAt', 'id', 'name', 'provider', 'status', 'statusChangedAt', 'updatedAt']);

@@ -18,7 +18,7 @@ beforeEach(async () => {
   t = await makeReadyCore({ connectionTestTimeoutMs: TIMEOUT_MS });
   ws = t.core.workspaces.defaultWorkspace().id;
   // The OAuth capability plugs its access-token provider in here; the tests hand out fixed tokens.
-  t.core.connections.registerCredentialSource('oauth2', async (c) => tokens.get(c.id) ?? '');
+  t.core.connections.internal.registerCredentialSource('oauth2', async (c) => tokens.get(c.id) ?? '');
 });
 afterEach(() => {
   fake.setMode('normal');
@@ -42,7 +42,7 @@ async function connect(p: Provider, credential: string): Promise<string> {
 }
 
 const test = async (id: string) => unwrap(await t.invoke('connections:test', { workspaceId: ws, id }));
-const status = (id: string) => t.core.connections.get(ws, id).status;
+const status = (id: string) => t.core.connections.internal.get(ws, id).status;
 const REJECT_STATUS: Partial<Record<Provider, number>> = { slack: 200, datadog: 403 };
 
 for (const p of PROVIDERS) {
@@ -55,7 +55,7 @@ for (const p of PROVIDERS) {
       expect(r.endpoint).toContain(fake.baseUrl(p));
       expect(r.latencyMs).toBeGreaterThanOrEqual(0);
       expect(status(id)).toBe('active');
-      expect(t.core.connections.get(ws, id).lastTest?.outcome).toBe('valid');
+      expect(t.core.connections.internal.get(ws, id).lastTest?.outcome).toBe('valid');
     });
 
     it('invalid_credential: rejected the provider\'s way, status error, body never echoed', async () => {
@@ -63,7 +63,7 @@ for (const p of PROVIDERS) {
       const r = await test(id);
       expect(r).toMatchObject({ outcome: 'invalid_credential', ok: false, httpStatus: REJECT_STATUS[p] ?? 401 });
       expect(status(id)).toBe('error');
-      expect(t.core.connections.get(ws, id).lastError).toMatchObject({ code: 'invalid_credential' });
+      expect(t.core.connections.internal.get(ws, id).lastError).toMatchObject({ code: 'invalid_credential' });
       expect(textContainsCanary(JSON.stringify(r), [fake.bad[p].slice(0, 60)])).toBeNull();
       expect(r.message).not.toMatch(/Bad credentials|Couldn't authenticate|presented/);
     });

@@ -13,9 +13,9 @@ describe('a connection whose credential is a vault secret', () => {
       { workspaceId: ws, name: 'Jira via secret', provider: 'jira', authType: 'apikey', credentialSecretId: secret.id, settings: { siteUrl: 'https://acme.atlassian.net', email: 'ops@acme.example' } },
       t.admin,
     );
-    expect((await t.core.connections.credentialFor(ws, c.id)).credential).toBe('first-token-value');
+    expect((await t.core.connections.internal.credentialFor(ws, c.id)).credential).toBe('first-token-value');
     t.core.secrets.rotate({ workspaceId: ws, id: secret.id, value: 'second-token-value' }, t.admin);
-    expect((await t.core.connections.credentialFor(ws, c.id)).credential).toBe('second-token-value');
+    expect((await t.core.connections.internal.credentialFor(ws, c.id)).credential).toBe('second-token-value');
     expect(t.core.references.referencesTo({ type: 'secret', id: secret.id }).map((r) => r.fromId)).toEqual([c.id]);
     // Runtime injection is not a reveal: no secret.accessed event.
     expect(t.core.audit.list({ workspaceId: ws, action: 'secret.accessed' }, t.admin).items).toHaveLength(0);

@@ -35,7 +35,7 @@ describe('OAuth consent flow against a real authorization server', () => {
     // The listener is gone once the flow ended.
     await expect(fetch(u.searchParams.get('redirect_uri')!)).rejects.toThrow();
 
-    const accessToken = await fx.core.oauth.tokens.getAccessToken(id);
+    const accessToken = await fx.core.oauth.tokens.internal.getAccessToken(id);
     expect(fx.oidc.stats.refreshOk).toBe(0); // the initial access token came with the code exchange
     const sealed = fx.core.db.prepare('SELECT refresh_sealed FROM oauth_tokens WHERE connection_id = ?').get(id) as { refresh_sealed: Buffer };
     expect(sealed.refresh_sealed.length).toBeGreaterThan(16);

@@ -27,7 +27,7 @@ describe('single flight across two app processes on one data dir', () => {
     const worker = await startWorker({ dataDir: fx.dataDir, keyDir, connectionId: id, callers: 500 });
     fx.clock.advance(2 * 3600_000); // this process's access token is stale too
     worker.go();
-    const here = await Promise.allSettled(Array.from({ length: 500 }, () => fx.core.oauth.tokens.getAccessToken(id)));
+    const here = await Promise.allSettled(Array.from({ length: 500 }, () => fx.core.oauth.tokens.internal.getAccessToken(id)));
     const there = await worker.result();
     expect(here.filter((r) => r.status === 'rejected')).toEqual([]);
     expect(there).toMatchObject({ ok: 500, errors: [], distinctTokens: 1 });

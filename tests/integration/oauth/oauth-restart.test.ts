@@ -22,11 +22,11 @@ describe('rotation after a restart, and cleanup', () => {
       await again.core.start();
       expect(again.core.vault.isUnlocked()).toBe(true);
       await again.core.scheduler.runDue();
-      await again.core.oauth.tokens.settle();
+      await again.core.oauth.tokens.internal.settle();
       expect(fx.oidc.stats.refreshOk).toBe(1);
       expect(fx.oidc.stats.refreshInvalidGrant).toBe(0);
       // the token the job fetched is served from memory: no second refresh
-      expect(await again.core.oauth.tokens.getAccessToken(id)).toBeTruthy();
+      expect(await again.core.oauth.tokens.internal.getAccessToken(id)).toBeTruthy();
       expect(fx.oidc.stats.refreshOk).toBe(1);
       const info = unwrap(await again.invoke('connections:get', { workspaceId: fx.ws, id })).oauth!;
       expect(Date.parse(info.nextRefreshAt!)).toBeGreaterThan(fx.clock.now().getTime());
@@ -34,7 +34,7 @@ describe('rotation after a restart, and cleanup', () => {
       // Deleting the connection removes its sealed refresh token with it.
       unwrap(await again.invoke('connections:delete', { workspaceId: fx.ws, id }));
       expect(count(again.core.db, 'oauth_tokens')).toBe(0);
-      await expect(again.core.oauth.tokens.getAccessToken(id)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'connection not found' });
+      await expect(again.core.oauth.tokens.internal.getAccessToken(id)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'connection not found' });
     } finally {
       again.core.close();
     }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nextRefreshAt } from '@core/oauth/oauth-token-service';
 import { providerFetch, resolveEndpoints } from '@core/oauth/oauth-providers';
+import { PROVIDER_CATALOG } from '@shared/domain/connection';
+import { OAUTH_PROVIDERS } from '@shared/domain/oauth';
 import { isOpenableExternalUrl } from '../../../electron/main/security';
 
 const MIN = 60_000;
@@ -37,6 +39,34 @@ describe('provider endpoints and quirks', () => {
     expect(resolveEndpoints('okta', undefined, { orgUrl: 'https://acme.okta.com' }).token).toBe('https://acme.okta.com/oauth2/default/v1/token');
     expect(resolveEndpoints('x', undefined, {}).token).toBe('https://api.x.com/2/oauth2/token');
     expect(resolveEndpoints('slack', 'http://127.0.0.1:9', {}).token).toBe('http://127.0.0.1:9/api/oauth.v2.access');
+  });
+
+  it('takes every endpoint from the shared catalog, the one place they are written', () => {
+    const org = 'https://acme.okta.com';
+    for (const p of OAUTH_PROVIDERS) {
+      const entry = PROVIDER_CATALOG[p].oauth!;
+      const fill = (u: string | undefined) => u?.replaceAll('{org}', org);
+      expect(resolveEndpoints(p, undefined, { orgUrl: org }), p).toEqual({
+        issuer: fill(entry.issuer),
+        authorize: fill(entry.authorizeUrl),
+        token: fill(entry.tokenUrl),
+        ...(entry.revokeUrl ? { revoke: fill(entry.revokeUrl) } : {}),
+      });
+    }
+  });
+
+  it('settings.baseUrl replaces the issuer and keeps each endpoint path (also those on another host of the provider)', () => {
+    const b = 'http://127.0.0.1:9';
+    const expected = {
+      slack: { issuer: b, authorize: `${b}/oauth/v2/authorize`, token: `${b}/api/oauth.v2.access`, revoke: `${b}/api/auth.revoke` },
+      github: { issuer: b, authorize: `${b}/login/oauth/authorize`, token: `${b}/login/oauth/access_token` },
+      linkedin: { issuer: b, authorize: `${b}/oauth/v2/authorization`, token: `${b}/oauth/v2/accessToken` },
+      x: { issuer: b, authorize: `${b}/i/oauth2/authorize`, token: `${b}/2/oauth2/token`, revoke: `${b}/2/oauth2/revoke` },
+      okta: { issuer: b, authorize: `${b}/v1/authorize`, token: `${b}/v1/token`, revoke: `${b}/v1/revoke` },
+    };
+    for (const p of OAUTH_PROVIDERS) expect(resolveEndpoints(p, `${b}/`, { orgUrl: 'https://ignored.okta.com' }), p).toEqual(expected[p]);
+    // Okta without an org URL or a base URL: a relative URL, which the consent flow refuses naming settings.orgUrl.
+    expect(resolveEndpoints('okta', undefined, {}).authorize).toBe('/oauth2/default/v1/authorize');
   });
 
   const reply = (body: unknown, status = 200) =>
