@@ -1,72 +1,62 @@
 import { useEffect, useState } from 'react';
 import { AUDIT_ACTIONS, type AuditAction, type Risk } from '@shared/domain/audit.catalog';
-import { useApp, useAudit, useSession } from '../app-context';
-import { EmptyState, ErrorBanner, RiskBadge, ScreenHeader } from '../components/ui';
-import { useCan } from '../access';
+import { useApp, useAudit, useSession } from '../../app-context';
+import { EmptyState, ErrorBanner, RiskBadge, Screen } from '../../components/ui';
+import { SelectInput } from '../../components/select-input';
+import { formatTimestamp } from '../../components/format';
+import { useCan } from '../../access';
+import { Form } from '../../components/form';
 
 const ACTIONS = Object.keys(AUDIT_ACTIONS) as AuditAction[];
+const RISKS: ReadonlyArray<{ value: Risk; label: string }> = [
+  { value: 'high', label: 'High' },
+  { value: 'medium', label: 'Medium' },
+  { value: 'low', label: 'Low' },
+];
+const TITLE = 'Audit log';
+const SUBTITLE = 'Every change and every access to a secret or credential, newest first.';
 
 /** The audit log needs audit.read (admins); other roles see why it is empty instead of an error. */
 export function AuditScreen() {
   const can = useCan();
   if (can('audit.read')) return <AuditLog />;
   return (
-    <section className="screen" data-testid="screen-audit">
-      <ScreenHeader title="Audit log" subtitle="Every change and every access to a secret or credential, newest first." />
+    <Screen testId="screen-audit" title={TITLE} subtitle={SUBTITLE}>
       <EmptyState title="Admins only" testId="audit-not-allowed">Your role in this workspace cannot read the audit log; ask an admin of this workspace.</EmptyState>
-    </section>
+    </Screen>
   );
 }
 
 /** Audit log: newest first, filters, keyset "Load more"; high-risk rows are marked. */
 function AuditLog() {
-  const { audit, api } = useApp();
+  const { audit } = useApp();
   const workspaceId = useSession((s) => s.currentWorkspaceId);
   const { items, status, error, nextCursor, filters } = useAudit((s) => s);
   const [draft, setDraft] = useState(filters);
 
   useEffect(() => {
-    if (workspaceId) void audit.getState().load(workspaceId);
+    if (!workspaceId) return;
+    void audit.getState().load(workspaceId);
+    return audit.getState().listen(workspaceId);
   }, [workspaceId, audit]);
 
-  useEffect(
-    () => api.on('audit:appended', (p) => {
-      const st = audit.getState();
-      if (workspaceId && p.workspaceId === workspaceId && !st.nextCursor && st.items.length < 50) void st.load(workspaceId);
-    }),
-    [api, audit, workspaceId],
-  );
-
-  const apply = () => workspaceId && void audit.getState().load(workspaceId, draft);
   const toIso = (v: string) => (v ? new Date(v).toISOString() : undefined);
 
   return (
-    <section className="screen" data-testid="screen-audit">
-      <ScreenHeader title="Audit log" subtitle="Every change and every access to a secret or credential, newest first." />
-      <form
+    <Screen testId="screen-audit" title={TITLE} subtitle={SUBTITLE}>
+      <Form
         className="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          apply();
+        onSubmit={() => {
+          if (workspaceId) void audit.getState().load(workspaceId, draft);
         }}
       >
         <label>
           Action
-          <select data-testid="audit-filter-action" value={draft.action ?? ''} onChange={(e) => setDraft({ ...draft, action: (e.target.value || undefined) as AuditAction | undefined })}>
-            <option value="">All actions</option>
-            {ACTIONS.map((a) => (
-              <option key={a} value={a}>{a}</option>
-            ))}
-          </select>
+          <SelectInput testId="audit-filter-action" options={ACTIONS} emptyLabel="All actions" value={draft.action} onChange={(action) => setDraft({ ...draft, action })} />
         </label>
         <label>
           Risk
-          <select data-testid="audit-filter-risk" value={draft.risk ?? ''} onChange={(e) => setDraft({ ...draft, risk: (e.target.value || undefined) as Risk | undefined })}>
-            <option value="">Any risk</option>
-            <option value="high">High</option>
-            <option value="medium">Medium</option>
-            <option value="low">Low</option>
-          </select>
+          <SelectInput testId="audit-filter-risk" options={RISKS} emptyLabel="Any risk" value={draft.risk} onChange={(risk) => setDraft({ ...draft, risk })} />
         </label>
         <label>
           Actor
@@ -81,7 +71,7 @@ function AuditLog() {
           <input type="datetime-local" data-testid="audit-filter-to" onChange={(e) => setDraft({ ...draft, to: toIso(e.target.value) })} />
         </label>
         <button type="submit" data-testid="audit-apply">Apply</button>
-      </form>
+      </Form>
       <ErrorBanner error={error} />
       {status === 'ready' && items.length === 0 ? (
         <EmptyState title="No events match">Change the filters, or make a change: every create, update, delete and reveal is recorded here.</EmptyState>
@@ -101,7 +91,7 @@ function AuditLog() {
           <tbody>
             {items.map((e) => (
               <tr key={e.id} className={e.risk === 'high' ? 'row-high' : undefined} data-testid="audit-row" data-action={e.action} data-risk={e.risk}>
-                <td className="mono">{e.at.replace('T', ' ').slice(0, 19)}</td>
+                <td className="mono">{formatTimestamp(e.at)}</td>
                 <td className="mono">{e.action}</td>
                 <td><RiskBadge risk={e.risk} /></td>
                 <td title={e.actor.id}>{e.actor.name}</td>
@@ -118,6 +108,6 @@ function AuditLog() {
           Load more
         </button>
       )}
-    </section>
+    </Screen>
   );
 }

@@ -1,7 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { Api } from '@shared/ipc/api';
 import type { Input } from '@shared/ipc/contract';
-import type { IpcError } from '@shared/ipc/result';
+import type { IpcError, IpcResult } from '@shared/ipc/result';
 import type {
   Connection,
   ConnectionDetail,
@@ -10,18 +10,13 @@ import type {
   ConnectionTestResult,
   Provider,
 } from '@shared/domain/connection';
+import { emptyList, filteredListActions, requireWorkspace, settle, withoutBlanks, type FilteredListState } from '../../state/list-state';
 
 export type ConnectionFilters = { provider?: Provider; status?: ConnectionStatus; q?: string };
 type Draft = Omit<Input<'connections:create'>, 'workspaceId'>;
 type Patch = Omit<Input<'connections:update'>, 'workspaceId' | 'id'>;
 
-export type ConnectionsState = {
-  workspaceId?: string;
-  filters: ConnectionFilters;
-  items: ConnectionSummary[];
-  nextCursor: string | null;
-  status: 'idle' | 'loading' | 'ready' | 'error';
-  error?: IpcError;
+export type ConnectionsState = FilteredListState<ConnectionSummary, ConnectionFilters> & {
   /** The open detail record (writers only: reading it is audited as connection.accessed). */
   selected: ConnectionDetail | null;
   selectedError?: IpcError;
@@ -31,53 +26,52 @@ export type ConnectionsState = {
   loadMore(): Promise<void>;
   open(id: string): Promise<void>;
   close(): void;
-  create(draft: Draft): Promise<{ ok: true; value: Connection } | { ok: false; error: IpcError }>;
-  testDraft(draft: Omit<Input<'connections:test-draft'>, 'workspaceId'>): Promise<{ ok: true; value: ConnectionTestResult } | { ok: false; error: IpcError }>;
+  create(draft: Draft): Promise<IpcResult<Connection>>;
+  testDraft(draft: Omit<Input<'connections:test-draft'>, 'workspaceId'>): Promise<IpcResult<ConnectionTestResult>>;
   update(id: string, patch: Patch): Promise<IpcError | null>;
-  test(id: string): Promise<{ ok: true; value: ConnectionTestResult } | { ok: false; error: IpcError }>;
+  test(id: string): Promise<IpcResult<ConnectionTestResult>>;
   remove(id: string, force: boolean): Promise<IpcError | null>;
   /** A push said something changed: refresh what is on screen. */
   refresh(id?: string): Promise<void>;
+  /** Refreshes the list (not the audited detail record) when another window or the REST API changes a connection. */
+  listen(workspaceId: string): () => void;
 };
 
-const clean = (f: ConnectionFilters): ConnectionFilters =>
-  Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== '')) as ConnectionFilters;
+const PAGE = 100;
 
 /** Connections: filtered list with keyset paging, the open detail record, and the actions of the screen. */
 export const createConnectionsStore = (api: Api) =>
   createStore<ConnectionsState>()((set, get) => {
-    const ws = () => {
-      const id = get().workspaceId;
-      if (!id) throw new Error('connections store used before load()');
-      return id;
-    };
+    const list = filteredListActions<ConnectionSummary, ConnectionFilters>(set, get, (workspaceId, filters, cursor) =>
+      api.invoke('connections:list', { workspaceId, ...withoutBlanks(filters), limit: PAGE, ...(cursor ? { cursor } : {}) }),
+    );
+    const ws = () => requireWorkspace(get().workspaceId, 'connections');
     const reloadDetail = async (id: string) => {
       if (get().selected?.id !== id) return;
       const r = await api.invoke('connections:get', { workspaceId: ws(), id });
       if (get().selected?.id !== id) return;
       set(r.ok ? { selected: r.value, selectedError: undefined } : { selected: null, selectedError: r.error });
     };
+    /** Marks a test in flight under `key` while `call` runs. */
+    const testing = async <T>(key: string, call: () => Promise<T>): Promise<T> => {
+      set({ testing: { ...get().testing, [key]: true } });
+      try {
+        return await call();
+      } finally {
+        set({ testing: { ...get().testing, [key]: false } });
+      }
+    };
     return {
+      ...emptyList<ConnectionSummary>(),
       filters: {},
-      items: [],
-      nextCursor: null,
-      status: 'idle',
       selected: null,
       testing: {},
-      async load(workspaceId, filters = get().filters) {
-        const changedWs = workspaceId !== get().workspaceId;
-        set({ status: 'loading', workspaceId, filters, ...(changedWs ? { selected: null } : {}) });
-        const r = await api.invoke('connections:list', { workspaceId, ...clean(filters), limit: 100 });
-        if (get().workspaceId !== workspaceId || get().filters !== filters) return; // a newer load won
-        set(r.ok ? { items: r.value.items, nextCursor: r.value.nextCursor, status: 'ready', error: undefined } : { status: 'error', error: r.error, items: [] });
+      async load(workspaceId, filters) {
+        // Another workspace's detail record must not stay open beside this one's list.
+        if (workspaceId !== get().workspaceId) set({ selected: null });
+        await list.load(workspaceId, filters);
       },
-      async loadMore() {
-        const { workspaceId, filters, nextCursor } = get();
-        if (!workspaceId || !nextCursor) return;
-        const r = await api.invoke('connections:list', { workspaceId, ...clean(filters), limit: 100, cursor: nextCursor });
-        if (r.ok) set({ items: [...get().items, ...r.value.items], nextCursor: r.value.nextCursor });
-        else set({ error: r.error });
-      },
+      loadMore: list.loadMore,
       async open(id) {
         set({ selected: null, selectedError: undefined });
         const r = await api.invoke('connections:get', { workspaceId: ws(), id });
@@ -91,37 +85,33 @@ export const createConnectionsStore = (api: Api) =>
         if (r.ok) await get().load(ws());
         return r;
       },
-      async testDraft(draft) {
-        set({ testing: { ...get().testing, draft: true } });
-        const r = await api.invoke('connections:test-draft', { ...draft, workspaceId: ws() });
-        set({ testing: { ...get().testing, draft: false } });
-        return r;
+      testDraft(draft) {
+        return testing('draft', () => api.invoke('connections:test-draft', { ...draft, workspaceId: ws() }));
       },
       async update(id, patch) {
-        const r = await api.invoke('connections:update', { ...patch, workspaceId: ws(), id });
-        if (!r.ok) return r.error;
-        await Promise.all([get().load(ws()), reloadDetail(id)]);
-        return null;
+        return settle(await api.invoke('connections:update', { ...patch, workspaceId: ws(), id }), () => Promise.all([get().load(ws()), reloadDetail(id)]));
       },
       async test(id) {
-        set({ testing: { ...get().testing, [id]: true } });
-        const r = await api.invoke('connections:test', { workspaceId: ws(), id });
-        set({ testing: { ...get().testing, [id]: false } });
+        const r = await testing(id, () => api.invoke('connections:test', { workspaceId: ws(), id }));
         await Promise.all([get().load(ws()), reloadDetail(id)]);
         return r;
       },
       async remove(id, force) {
-        const r = await api.invoke('connections:delete', { workspaceId: ws(), id, force });
-        if (!r.ok) return r.error;
-        if (get().selected?.id === id) set({ selected: null });
-        await get().load(ws());
-        return null;
+        return settle(await api.invoke('connections:delete', { workspaceId: ws(), id, force }), () => {
+          if (get().selected?.id === id) set({ selected: null });
+          return get().load(ws());
+        });
       },
       async refresh(id) {
         const { workspaceId } = get();
         if (!workspaceId) return;
         await get().load(workspaceId);
         if (id) await reloadDetail(id);
+      },
+      listen(workspaceId) {
+        return api.on('connections:changed', (p) => {
+          if (p.workspaceId === workspaceId) void get().refresh();
+        });
       },
     };
   });

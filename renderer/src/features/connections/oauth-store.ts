@@ -3,6 +3,7 @@ import type { Api } from '@shared/ipc/api';
 import type { Input } from '@shared/ipc/contract';
 import type { IpcError } from '@shared/ipc/result';
 import type { FlowStatus, OAuthApp, RefreshHealth } from '@shared/domain/oauth';
+import { requireWorkspace, settle } from '../../state/list-state';
 
 type AppDraft = Omit<Input<'oauthApps:create'>, 'workspaceId'>;
 type AppPatch = Omit<Input<'oauthApps:update'>, 'workspaceId' | 'id'>;
@@ -23,11 +24,13 @@ export type OAuthState = {
   updateApp(id: string, patch: AppPatch): Promise<IpcError | null>;
   deleteApp(id: string): Promise<IpcError | null>;
   loadHealth(workspaceId: string): Promise<void>;
+  /** Loads the refresh health and reloads it when a refresh or a connection changes it. */
+  listenHealth(workspaceId: string): () => void;
   /**
-   * Starts (re-)authorization of a connection: `open` shows the consent page (a new tab in the console; the desktop's
-   * main process opens the system browser itself), then the flow is polled until it ends.
+   * Starts (re-)authorization of a connection in `workspaceId`: `open` shows the consent page (a new tab in the
+   * console; the desktop's main process opens the system browser itself), then the flow is polled until it ends.
    */
-  authorize(connectionId: string, open: (url: string) => void): Promise<FlowStatus | IpcError>;
+  authorize(workspaceId: string, connectionId: string, open: (url: string) => void): Promise<FlowStatus | IpcError>;
 };
 
 const POLL_MS = 500;
@@ -35,11 +38,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const createOAuthStore = (api: Api) =>
   createStore<OAuthState>()((set, get) => {
-    const ws = () => {
-      const id = get().workspaceId;
-      if (!id) throw new Error('oauth store used before load');
-      return id;
-    };
+    const ws = () => requireWorkspace(get().workspaceId, 'oauth');
+    const reloadApps = () => get().loadApps(ws());
+    const flowError = (connectionId: string, error: IpcError | undefined) => set({ flowErrors: { ...get().flowErrors, [connectionId]: error } });
     return {
       apps: [],
       health: null,
@@ -51,34 +52,34 @@ export const createOAuthStore = (api: Api) =>
         set(r.ok ? { apps: r.value.items, appsError: undefined } : { appsError: r.error });
       },
       async createApp(draft) {
-        const r = await api.invoke('oauthApps:create', { ...draft, workspaceId: ws() });
-        if (!r.ok) return r.error;
-        await get().loadApps(ws());
-        return null;
+        return settle(await api.invoke('oauthApps:create', { ...draft, workspaceId: ws() }), reloadApps);
       },
       async updateApp(id, patch) {
-        const r = await api.invoke('oauthApps:update', { ...patch, workspaceId: ws(), id });
-        if (!r.ok) return r.error;
-        await get().loadApps(ws());
-        return null;
+        return settle(await api.invoke('oauthApps:update', { ...patch, workspaceId: ws(), id }), reloadApps);
       },
       async deleteApp(id) {
-        const r = await api.invoke('oauthApps:delete', { workspaceId: ws(), id });
-        if (!r.ok) return r.error;
-        await get().loadApps(ws());
-        return null;
+        return settle(await api.invoke('oauthApps:delete', { workspaceId: ws(), id }), reloadApps);
       },
       async loadHealth(workspaceId) {
         set({ workspaceId });
         const r = await api.invoke('oauth:health', { workspaceId });
         set(r.ok ? { health: r.value, healthError: undefined } : { healthError: r.error });
       },
-      async authorize(connectionId, open) {
-        const workspaceId = ws();
-        set({ flowErrors: { ...get().flowErrors, [connectionId]: undefined } });
+      listenHealth(workspaceId) {
+        void get().loadHealth(workspaceId);
+        const reload = (p: { workspaceId: string }) => p.workspaceId === workspaceId && void get().loadHealth(workspaceId);
+        const offHealth = api.on('oauth:health-changed', reload);
+        const offConnections = api.on('connections:changed', reload);
+        return () => {
+          offHealth();
+          offConnections();
+        };
+      },
+      async authorize(workspaceId, connectionId, open) {
+        flowError(connectionId, undefined);
         const r = await api.invoke('oauth:reauthorize', { workspaceId, id: connectionId });
         if (!r.ok) {
-          set({ flowErrors: { ...get().flowErrors, [connectionId]: r.error } });
+          flowError(connectionId, r.error);
           return r.error;
         }
         const flow: UiFlow = { ...r.value, status: { state: 'pending' } };
@@ -89,7 +90,7 @@ export const createOAuthStore = (api: Api) =>
           const s = await api.invoke('oauth:flow-status', { workspaceId, flowId: flow.flowId });
           if (get().flows[connectionId]?.flowId !== flow.flowId) return s.ok ? s.value : s.error; // superseded
           if (!s.ok) {
-            set({ flowErrors: { ...get().flowErrors, [connectionId]: s.error } });
+            flowError(connectionId, s.error);
             return s.error;
           }
           set({ flows: { ...get().flows, [connectionId]: { ...flow, status: s.value } } });

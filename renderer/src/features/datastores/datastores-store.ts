@@ -1,8 +1,10 @@
 import { createStore } from 'zustand/vanilla';
 import type { Api } from '@shared/ipc/api';
-import type { IpcError } from '@shared/ipc/result';
-import type { BackendInput, Datastore, DatastoreObject } from '@shared/domain/datastore';
-import type { Uploader } from '../api/uploader';
+import type { Input, Output } from '@shared/ipc/contract';
+import type { IpcError, IpcResult } from '@shared/ipc/result';
+import type { BackendInput, Datastore, DatastoreObject, UploadUrl } from '@shared/domain/datastore';
+import type { Uploader } from '../../api/uploader';
+import { settle, type LoadStatus } from '../../state/list-state';
 
 export type UploadState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped';
 export type UploadItem = {
@@ -24,7 +26,7 @@ export type DatastoresState = {
   workspaceId?: string;
   datastores: Datastore[];
   usage?: Usage;
-  status: 'idle' | 'loading' | 'ready' | 'error';
+  status: LoadStatus;
   error?: IpcError;
   selectedId?: string;
   prefix: string;
@@ -32,7 +34,7 @@ export type DatastoresState = {
   items: DatastoreObject[];
   prefixes: string[];
   nextCursor: string | null;
-  browseStatus: 'idle' | 'loading' | 'ready' | 'error';
+  browseStatus: LoadStatus;
   browseError?: IpcError;
   uploads: UploadItem[];
   batchStartedAt?: number;
@@ -51,6 +53,14 @@ export type DatastoresState = {
   cancelUpload(id: string): void;
   cancelAll(): void;
   clearUploads(): void;
+  /** The first bytes of an object of the selected datastore, for the preview dialog. */
+  preview(key: string): Promise<IpcResult<Output<'datastores:objects:preview'>>>;
+  /** A signed URL that lets a script PUT one object into the selected datastore without credentials. */
+  createUploadUrl(input: Omit<Input<'datastores:uploadUrl'>, 'workspaceId' | 'datastoreId'>): Promise<IpcResult<UploadUrl>>;
+  /** Where the shell can link to an object's bytes (the console), or null: then "Save as…" (saveObjectAs). */
+  downloadUrl(key: string): string | null;
+  /** Reloads the list when another window or the REST API changes a datastore (not while uploads run). */
+  listen(workspaceId: string): () => void;
 };
 
 const PAGE = 500;
@@ -70,6 +80,12 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
     let seq = 0;
 
     const patch = (id: string, p: Partial<UploadItem>) => set({ uploads: get().uploads.map((u) => (u.id === id ? { ...u, ...p } : u)) });
+    /** The selected datastore as the object channels address it, or null before a load and a selection. */
+    const selectedRef = () => {
+      const { workspaceId, selectedId } = get();
+      return workspaceId && selectedId ? { workspaceId, datastoreId: selectedId } : null;
+    };
+    const notSelected: IpcResult<never> = { ok: false, error: { code: 'PRECONDITION_FAILED', message: 'choose a datastore first' } };
 
     async function refreshList() {
       const ws = get().workspaceId;
@@ -81,10 +97,10 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
     }
 
     async function runOne(item: UploadItem, file: File) {
-      const { workspaceId, selectedId } = get();
-      if (!workspaceId || !selectedId) return;
+      const ref = selectedRef();
+      if (!ref) return;
       patch(item.id, { state: 'running', startedAt: Date.now() });
-      const r = uploader.upload(file, { workspaceId, datastoreId: selectedId, key: item.key, uploadId: item.id }, (bytes) => patch(item.id, { bytes }));
+      const r = uploader.upload(file, { ...ref, key: item.key, uploadId: item.id }, (bytes) => patch(item.id, { bytes }));
       running.set(item.id, r.cancel);
       const out = await r.done;
       running.delete(item.id);
@@ -111,20 +127,18 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
       async create(input) {
         const ws = get().workspaceId;
         if (!ws) return null;
-        const r = await api.invoke('datastores:create', { workspaceId: ws, ...input });
-        if (!r.ok) return r.error;
-        await refreshList();
-        get().select(r.value.id);
-        return null;
+        return settle(await api.invoke('datastores:create', { workspaceId: ws, ...input }), async (created) => {
+          await refreshList();
+          get().select(created.id);
+        });
       },
       async remove(id, force) {
         const ws = get().workspaceId;
         if (!ws) return null;
-        const r = await api.invoke('datastores:delete', { workspaceId: ws, datastoreId: id, force });
-        if (!r.ok) return r.error;
-        if (get().selectedId === id) set({ selectedId: undefined, items: [], prefixes: [] });
-        await refreshList();
-        return null;
+        return settle(await api.invoke('datastores:delete', { workspaceId: ws, datastoreId: id, force }), () => {
+          if (get().selectedId === id) set({ selectedId: undefined, items: [], prefixes: [] });
+          return refreshList();
+        });
       },
       async test(id) {
         const ws = get().workspaceId!;
@@ -153,28 +167,27 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
         set({ items: [...get().items, ...r.value.items], prefixes: [...get().prefixes, ...r.value.prefixes], nextCursor: r.value.nextCursor, browseStatus: 'ready' });
       },
       async deleteObject(key) {
-        const { workspaceId, selectedId } = get();
-        if (!workspaceId || !selectedId) return null;
-        const r = await api.invoke('datastores:objects:delete', { workspaceId, datastoreId: selectedId, key });
-        if (!r.ok) return r.error;
-        set({ items: get().items.filter((i) => i.key !== key) });
-        void refreshList();
-        return null;
+        const ref = selectedRef();
+        if (!ref) return null;
+        return settle(await api.invoke('datastores:objects:delete', { ...ref, key }), () => {
+          set({ items: get().items.filter((i) => i.key !== key) });
+          void refreshList();
+        });
       },
       async saveObjectAs(key) {
-        const { workspaceId, selectedId } = get();
-        if (!workspaceId || !selectedId) return null;
-        const r = await api.invoke('datastores:objects:saveAs', { workspaceId, datastoreId: selectedId, key });
+        const ref = selectedRef();
+        if (!ref) return null;
+        const r = await api.invoke('datastores:objects:saveAs', { ...ref, key });
         if (!r.ok) return r.error;
         return r.value.saved && r.value.path ? { path: r.value.path } : null;
       },
       async findConflicts(keys) {
-        const { workspaceId, selectedId } = get();
-        if (!workspaceId || !selectedId) return [];
+        const ref = selectedRef();
+        if (!ref) return [];
         const found: string[] = [];
         for (let i = 0; i < keys.length; i += 8) {
           const batch = keys.slice(i, i + 8);
-          const rs = await Promise.all(batch.map((key) => api.invoke('datastores:objects:head', { workspaceId, datastoreId: selectedId, key })));
+          const rs = await Promise.all(batch.map((key) => api.invoke('datastores:objects:head', { ...ref, key })));
           rs.forEach((r, j) => r.ok && found.push(batch[j]!));
         }
         return found;
@@ -219,6 +232,23 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
       },
       clearUploads() {
         set({ uploads: get().uploads.filter((u) => u.state === 'queued' || u.state === 'running'), batchStartedAt: undefined });
+      },
+      async preview(key) {
+        const ref = selectedRef();
+        return ref ? api.invoke('datastores:objects:preview', { ...ref, key }) : notSelected;
+      },
+      async createUploadUrl(input) {
+        const ref = selectedRef();
+        return ref ? api.invoke('datastores:uploadUrl', { ...ref, ...input }) : notSelected;
+      },
+      downloadUrl(key) {
+        const ref = selectedRef();
+        return ref ? uploader.downloadUrl(ref.workspaceId, ref.datastoreId, key) : null;
+      },
+      listen(workspaceId) {
+        return api.on('datastores:changed', (p) => {
+          if (p.workspaceId === workspaceId && get().uploads.every((u) => u.state !== 'running')) void get().load(p.workspaceId);
+        });
       },
     };
   });

@@ -1,4 +1,4 @@
-import type { DroppedFile } from '../stores/datastores-store';
+import type { DroppedFile } from './datastores-store';
 
 /** The parts of the File and Directory Entries API a drop gives us (Chromium and Electron implement it). */
 type Entry = {

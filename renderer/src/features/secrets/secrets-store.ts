@@ -3,6 +3,7 @@ import type { Api } from '@shared/ipc/api';
 import type { Input } from '@shared/ipc/contract';
 import type { IpcError } from '@shared/ipc/result';
 import type { Secret, SecretDetail, SecretValue } from '@shared/domain/secret';
+import { emptyList, firstPage, latestOnly, nextPage, type ListState } from '../../state/list-state';
 
 /** How long a revealed value stays on screen, and a copied one in the clipboard. */
 export const REVEAL_MS = 30_000;
@@ -20,14 +21,10 @@ export type SecretsDeps = {
   now?: () => number;
 };
 
-export type SecretsState = {
+export type SecretsState = ListState<Secret> & {
   workspaceId?: string;
   search: string;
-  items: Secret[];
-  nextCursor: string | null;
-  status: 'idle' | 'loading' | 'ready' | 'error';
   loadingMore: boolean;
-  error?: IpcError;
   selectedId?: string;
   detail?: SecretDetail;
   detailError?: IpcError;
@@ -45,6 +42,11 @@ export type SecretsState = {
   reveal(id: string): Promise<IpcError | null>;
   hide(): void;
   copy(): Promise<IpcError | null>;
+  /**
+   * Follows changes made elsewhere (another window, the REST API, a scheduled rotation): the open secret is
+   * refreshed, and a list still on its first page reloaded (a scrolled list keeps its position).
+   */
+  listen(workspaceId: string): () => void;
 };
 
 /**
@@ -58,7 +60,8 @@ export const createSecretsStore = (api: Api, deps: SecretsDeps = {}) => {
   const now = deps.now ?? Date.now;
   const clipboard = (): ClipboardLike | undefined => deps.clipboard ?? (globalThis as { navigator?: { clipboard?: ClipboardLike } }).navigator?.clipboard;
   let hideTimer: unknown = null;
-  let loadSeq = 0;
+  const loads = latestOnly();
+  const searchFilter = (search: string) => (search.trim() ? { search: search.trim() } : {});
 
   return createStore<SecretsState>()((set, get) => {
     const ws = () => get().workspaceId!;
@@ -69,28 +72,25 @@ export const createSecretsStore = (api: Api, deps: SecretsDeps = {}) => {
       return null;
     };
     return {
+      ...emptyList<Secret>(),
       search: '',
-      items: [],
-      nextCursor: null,
-      status: 'idle',
       loadingMore: false,
       copied: false,
       async load(workspaceId, search = get().search) {
-        const seq = ++loadSeq;
+        const current = loads.next();
         if (workspaceId !== get().workspaceId) get().hide();
+        // Another search in the same workspace keeps the rows on screen until its answer (no "Loading…" flash).
         set({ status: get().items.length && workspaceId === get().workspaceId ? get().status : 'loading', workspaceId, search });
-        const r = await api.invoke('secrets:list', { workspaceId, limit: PAGE, ...(search.trim() ? { search: search.trim() } : {}) });
-        if (seq !== loadSeq) return; // a newer load (another search) won
-        set(r.ok ? { items: r.value.items, nextCursor: r.value.nextCursor, status: 'ready', error: undefined } : { status: 'error', error: r.error, items: [], nextCursor: null });
+        const r = await api.invoke('secrets:list', { workspaceId, limit: PAGE, ...searchFilter(search) });
+        if (current()) set(firstPage(r));
       },
       async loadMore() {
         const { workspaceId, nextCursor, search, loadingMore } = get();
         if (!workspaceId || !nextCursor || loadingMore) return;
-        const seq = loadSeq;
+        const current = loads.same();
         set({ loadingMore: true });
-        const r = await api.invoke('secrets:list', { workspaceId, limit: PAGE, cursor: nextCursor, ...(search.trim() ? { search: search.trim() } : {}) });
-        if (seq !== loadSeq) return set({ loadingMore: false });
-        set(r.ok ? { items: [...get().items, ...r.value.items], nextCursor: r.value.nextCursor, loadingMore: false } : { error: r.error, loadingMore: false });
+        const r = await api.invoke('secrets:list', { workspaceId, limit: PAGE, cursor: nextCursor, ...searchFilter(search) });
+        set({ loadingMore: false, ...(current() ? nextPage(get().items, r) : {}) });
       },
       async select(id) {
         if (get().revealed && get().revealed!.id !== id) get().hide();
@@ -155,6 +155,14 @@ export const createSecretsStore = (api: Api, deps: SecretsDeps = {}) => {
         set({ copied: true });
         setTimer(() => void clearClipboard(cb, text), REVEAL_MS);
         return null;
+      },
+      listen(workspaceId) {
+        return api.on('secrets:changed', (p) => {
+          const s = get();
+          if (p.workspaceId !== workspaceId) return;
+          if (s.selectedId === p.id) void s.refreshSelected();
+          if (!s.nextCursor) void s.load(p.workspaceId);
+        });
       },
     };
   });

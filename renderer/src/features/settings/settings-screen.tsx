@@ -1,78 +1,25 @@
-import { useState } from 'react';
-import type { IpcError } from '@shared/ipc/result';
-import { useApp, useSession } from '../app-context';
-import { ErrorBanner, ScreenHeader } from '../components/ui';
-import { VaultSettings } from './vault-settings';
-import { useCan } from '../access';
-import { ApiKeysSection, RestApiSection, UsersSection } from './settings-identity';
-import { OAuthAppsSection } from './oauth-panels';
+import { useSession } from '../../app-context';
+import { Screen } from '../../components/ui';
+import { OAuthAppsSection } from '../connections/oauth-apps-section';
+import { ApiKeysSection } from './api-keys-section';
+import { AppearanceSection } from './appearance-section';
+import { RestApiSection } from './rest-api-section';
+import { UsersSection } from './users-section';
+import { VaultSettingsSection } from './vault-settings-section';
+import { WorkspacesSection } from './workspaces-section';
 
-/** Settings: workspaces (create, rename). Later capabilities add their sections (users, API keys, vault, REST). */
+/** Settings: one card per concern; each section loads what it shows and hides what the role may not do. */
 export function SettingsScreen() {
-  const { session } = useApp();
-  const workspaces = useSession((s) => s.workspaces);
   const info = useSession((s) => s.session);
-  const [name, setName] = useState('');
-  const [error, setError] = useState<IpcError | null>(null);
-  const [editing, setEditing] = useState<{ id: string; name: string } | null>(null);
-  const can = useCan();
-
   return (
-    <section className="screen" data-testid="screen-settings">
-      <ScreenHeader title="Settings" subtitle={info ? `Signed in as ${info.actor.name} · ${info.mode} · v${info.version}` : undefined} />
-      <div className="card">
-        <h2>Workspaces</h2>
-        <p className="muted">Every connection, secret and datastore belongs to exactly one workspace; nothing is shared across workspaces.</p>
-        <ErrorBanner error={error} testId="workspace-error" />
-        <ul className="list" data-testid="workspace-list">
-          {workspaces.map((w) => (
-            <li key={w.id} data-testid="workspace-item">
-              {editing?.id === w.id ? (
-                <form
-                  className="inline"
-                  onSubmit={async (e) => {
-                    e.preventDefault();
-                    const err = await session.getState().renameWorkspace(w.id, editing.name);
-                    setError(err);
-                    if (!err) setEditing(null);
-                  }}
-                >
-                  <input aria-label="New name" data-testid="workspace-rename-input" value={editing.name} onChange={(e) => setEditing({ id: w.id, name: e.target.value })} autoFocus />
-                  <button type="submit" data-testid="workspace-rename-save">Save</button>
-                  <button type="button" className="secondary" onClick={() => setEditing(null)}>Cancel</button>
-                </form>
-              ) : (
-                <>
-                  <span>{w.name}</span>
-                  <span className="muted mono">{w.id}</span>
-                  {can('workspace.rename') && (
-                    <button className="link" data-testid="workspace-rename" onClick={() => setEditing({ id: w.id, name: w.name })}>Rename</button>
-                  )}
-                </>
-              )}
-            </li>
-          ))}
-        </ul>
-        {can('workspace.create') && (
-        <form
-          className="inline"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const err = await session.getState().createWorkspace(name);
-            setError(err);
-            if (!err) setName('');
-          }}
-        >
-          <input placeholder="New workspace name" aria-label="New workspace name" data-testid="workspace-name-input" value={name} onChange={(e) => setName(e.target.value)} />
-          <button type="submit" data-testid="workspace-create">Create workspace</button>
-        </form>
-        )}
-      </div>
-      <VaultSettings />
+    <Screen testId="screen-settings" title="Settings" subtitle={info ? `Signed in as ${info.actor.name} · ${info.mode} · v${info.version}` : undefined}>
+      <WorkspacesSection />
+      <VaultSettingsSection />
       <UsersSection />
       <ApiKeysSection />
       <RestApiSection />
       <OAuthAppsSection />
-    </section>
+      <AppearanceSection />
+    </Screen>
   );
 }

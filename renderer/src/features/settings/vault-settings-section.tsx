@@ -1,17 +1,19 @@
 import { useState, type ReactNode } from 'react';
 import type { IpcError } from '@shared/ipc/result';
-import { PASSPHRASE_MIN_LENGTH } from '@shared/domain/vault.catalog';
-import { useApp, useVault } from '../app-context';
-import { ErrorBanner } from '../components/ui';
-import { ConfirmDialog } from '../components/dialog';
-import { downloadBase64 } from '../stores/vault-store';
-import { useCan } from '../access';
-import { RestoreBackupForm } from './vault-screens';
+import { useApp, useVault } from '../../app-context';
+import { ErrorBanner } from '../../components/ui';
+import { ConfirmDialog } from '../../components/dialog';
+import { useCan } from '../../access';
+import { downloadBase64 } from '../vault/backup-file';
+import { NewPassphraseFields, passphraseMismatch } from '../vault/new-passphrase-fields';
+import { RestoreBackupForm } from '../vault/restore-backup-form';
+import { VaultBusy } from '../vault/vault-busy';
+import { Form } from '../../components/form';
 
 type Pending = { title: string; body: ReactNode; confirmLabel: string; run: () => void };
 
 /** Settings → Vault: status, Lock now, auto-lock, key rotation, backup export and restore. */
-export function VaultSettings() {
+export function VaultSettingsSection() {
   const { vault } = useApp();
   const status = useVault((s) => s.status);
   const busy = useVault((s) => s.busy);
@@ -60,7 +62,7 @@ export function VaultSettings() {
           {notice}
         </p>
       )}
-      {busy && <p className="progress" data-testid="vault-busy">{busy}</p>}
+      <VaultBusy />
 
       {unlocked && (
         <p>
@@ -71,10 +73,9 @@ export function VaultSettings() {
       )}
 
       {passphraseMode && (
-        <form
+        <Form
           className="inline"
-          onSubmit={async (e) => {
-            e.preventDefault();
+          onSubmit={async () => {
             const minutes = Number(autoLock ?? status.autoLockMinutes);
             done(await vault.getState().setAutoLock(minutes), minutes === 0 ? 'Auto-lock is off.' : `The vault locks after ${minutes} idle minutes.`);
             setAutoLock(null);
@@ -96,16 +97,15 @@ export function VaultSettings() {
           <button type="submit" className="secondary" data-testid="vault-autolock-save" disabled={busy !== null}>
             Save
           </button>
-        </form>
+        </Form>
       )}
 
       {unlocked && (
         <>
           <h3>Keys</h3>
-          <form
+          <Form
             className="inline"
-            onSubmit={(e) => {
-              e.preventDefault();
+            onSubmit={() => {
               setPending({
                 title: 'Rotate the master key?',
                 body: <p>A new master key is generated and every data key is re-encrypted under it in one step. Values do not change. Keep working backups: older backups still open with their own passphrase.</p>,
@@ -132,15 +132,14 @@ export function VaultSettings() {
             >
               Rotate data key
             </button>
-          </form>
+          </Form>
 
           <h3>Export backup</h3>
           <p className="muted">An encrypted file with the whole vault and its metadata. Its passphrase is the only way to open it: store them apart.</p>
-          <form
-            className="stack"
-            onSubmit={async (e) => {
-              e.preventDefault();
-              if (backupPass[0] !== backupPass[1]) return done({ code: 'INVALID_INPUT', message: 'the two passphrases differ: type the same passphrase twice', field: 'passphrase' }, '');
+          <Form
+            onSubmit={async () => {
+              const mismatch = passphraseMismatch(backupPass, 'passphrase');
+              if (mismatch) return done(mismatch, '');
               const r = await vault.getState().exportBackup(backupPass[0]);
               if ('code' in r) return done(r, '');
               downloadBase64(r.fileName, r.data);
@@ -148,20 +147,13 @@ export function VaultSettings() {
               done(null, `Backup saved as ${r.fileName} (${Math.ceil(r.bytes / 1024)} KiB).`);
             }}
           >
-            <label>
-              Backup passphrase (at least {PASSPHRASE_MIN_LENGTH} characters)
-              <input type="password" autoComplete="new-password" data-testid="vault-backup-passphrase" value={backupPass[0]} onChange={(e) => setBackupPass([e.target.value, backupPass[1]])} />
-            </label>
-            <label>
-              Type it again
-              <input type="password" autoComplete="new-password" data-testid="vault-backup-passphrase-confirm" value={backupPass[1]} onChange={(e) => setBackupPass([backupPass[0], e.target.value])} />
-            </label>
+            <NewPassphraseFields value={backupPass} onChange={setBackupPass} idPrefix="vault-backup" label="Backup passphrase" />
             <div>
               <button type="submit" data-testid="vault-backup-export" disabled={busy !== null}>
                 Export backup
               </button>
             </div>
-          </form>
+          </Form>
         </>
       )}
 

@@ -21,11 +21,13 @@ export type VaultStoreState = {
   setAutoLock(minutes: number): Promise<IpcError | null>;
   exportBackup(passphrase: string): Promise<VaultBackupFile | IpcError>;
   restoreBackup(input: Input<'vault:restoreBackup'>): Promise<IpcError | null>;
+  /** Reloads the status when the vault changes (auto-lock, another window, the REST API). */
+  listen(): () => void;
 };
 
 /** Vault status and admin actions. Every action returns its error (or null) for the form that asked. */
 export const createVaultStore = (api: Api) =>
-  createStore<VaultStoreState>()((set) => {
+  createStore<VaultStoreState>()((set, get) => {
     async function run<R>(label: string, call: () => Promise<{ ok: true; value: R } | { ok: false; error: IpcError }>, apply?: (v: R) => void): Promise<IpcError | null> {
       set({ busy: label });
       try {
@@ -57,29 +59,7 @@ export const createVaultStore = (api: Api) =>
         return err ?? file!;
       },
       restoreBackup: (input) => run('Restoring the backup…', () => api.invoke('vault:restoreBackup', input), setStatus),
+      listen: () => api.on('vault:changed', () => void get().load()),
     };
   });
 export type VaultStore = ReturnType<typeof createVaultStore>;
-
-/** base64 of a File's bytes, in chunks (String.fromCharCode has an argument limit). */
-export async function fileToBase64(file: Blob): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
-
-/** Saves a backup through the browser's download (the console) or Electron's save dialog for downloads. */
-export function downloadBase64(fileName: string, data: string): void {
-  const bin = atob(data);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
