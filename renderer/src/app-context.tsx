@@ -12,7 +12,7 @@ import type { SecretsState, SecretsStore } from './features/secrets/secrets-stor
 
 /**
  * Every feature's store, made once in main.tsx with the injected Api and ports. Screens read state through the
- * hooks below and act through the stores' actions: nothing under features/ or components/ calls the Api itself.
+ * hooks below and act through the stores' actions; only the stores call the Api (no .tsx file does).
  */
 export type AppStores = {
   session: SessionStore;

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { SecretDetail } from '@shared/domain/secret';
 import { useApp } from '../../app-context';
-import { Modal } from '../../components/dialog';
+import { ConfirmDialog } from '../../components/dialog';
 import { useAction } from '../../components/use-action';
 import { SecretProblem } from './secret-problem';
 import { SecretReferences } from './secret-references';
@@ -13,7 +13,18 @@ export function SecretDeleteDialog({ detail, onClose }: Readonly<{ detail: Secre
   const { busy, error, run } = useAction();
   const refs = detail.references;
   return (
-    <Modal title={`Delete “${detail.secret.name}”?`} onClose={onClose} testId="secret-delete-dialog">
+    <ConfirmDialog
+      title={`Delete “${detail.secret.name}”?`}
+      confirmLabel="Delete secret"
+      busy={busy}
+      disabled={refs.length > 0 && !force}
+      onCancel={onClose}
+      onConfirm={async () => {
+        if (!(await run(() => secrets.getState().remove(detail.secret.id, force)))) onClose();
+      }}
+      testId="secret-delete-dialog"
+      confirmTestId="secret-delete-confirm"
+    >
       <p>All {detail.versions.length} kept version(s) are destroyed. This cannot be undone.</p>
       {refs.length > 0 && (
         <>
@@ -28,21 +39,6 @@ export function SecretDeleteDialog({ detail, onClose }: Readonly<{ detail: Secre
         </>
       )}
       <SecretProblem error={error} testId="secret-delete-error" />
-      <div className="actions-row">
-        <button
-          className="danger"
-          data-testid="secret-delete-confirm"
-          disabled={busy || (refs.length > 0 && !force)}
-          onClick={async () => {
-            if (!(await run(() => secrets.getState().remove(detail.secret.id, force)))) onClose();
-          }}
-        >
-          Delete secret
-        </button>
-        <button className="secondary" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
-    </Modal>
+    </ConfirmDialog>
   );
 }
