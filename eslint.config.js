@@ -56,6 +56,16 @@ export default tseslint.config(
     },
   },
   {
+    // Screens and components act through their feature's store; only stores (and api/) talk to the Api.
+    files: ['renderer/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "CallExpression[callee.property.name=/^(invoke|on)$/][callee.object.name='api']",
+        message: "call the feature store's action: only stores use the Api (api.invoke / api.on)",
+      }],
+    },
+  },
+  {
     files: ['electron/**/*.ts'],
     ignores: ['electron/main/ipc/handle.ts'],
     rules: {

@@ -1,14 +1,16 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, shell } from 'electron';
+import { app, BrowserWindow, dialog, nativeTheme, shell } from 'electron';
 import { createCore, defaultLocalUser, localActor } from '@core/index';
 import { createHandlers } from '@core/handlers/handlers';
 import { createRestServerController } from '@core/http/rest-server-controller';
 import { createStderrLogger } from '@core/logging/stderr-logger';
 import { PUSH_EVENTS } from '@shared/ipc/channels';
 import { registerIpc } from './ipc/handle';
+import { registerPreferencesIpc } from './ipc/preferences-ipc';
 import { createMainWindow } from './window';
 import { createPreferencesStore } from './preferences-store';
+import { applyNativeTheme } from './theme';
 import { isOpenableExternalUrl, type RendererOrigin } from './security';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -53,8 +55,19 @@ app.whenReady().then(async () => {
     ? { kind: 'dev', url: devUrl }
     : { kind: 'file', indexPath: path.join(here, '../renderer/index.html') };
   registerIpc({ handlers, origin, actor: localActor(core.config), logger });
+  registerPreferencesIpc({
+    prefs,
+    origin,
+    logger,
+    onChange: (next) => {
+      const background = applyNativeTheme(nativeTheme, next.theme);
+      if (win && !win.isDestroyed()) win.setBackgroundColor(background);
+    },
+  });
 
-  win = createMainWindow({ preloadPath: path.join(here, '../preload/index.cjs'), origin, bounds: prefs.read().windowBounds });
+  const saved = prefs.read();
+  const backgroundColor = applyNativeTheme(nativeTheme, saved.theme);
+  win = createMainWindow({ preloadPath: path.join(here, '../preload/index.cjs'), origin, bounds: saved.windowBounds, backgroundColor });
   const shown = win;
   const unsubscribe = core.bus.subscribe((event, payload) => {
     if ((PUSH_EVENTS as readonly string[]).includes(event) && !shown.isDestroyed()) shown.webContents.send(event, payload);

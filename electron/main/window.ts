@@ -3,7 +3,7 @@ import { isSafeExternalUrl, secureWebPreferences, type RendererOrigin } from './
 import { RENDERER_CSP } from '@core/http/http-server';
 
 /** Creates the main window with the locked-down preferences, navigation and window.open denied. */
-export function createMainWindow(opts: { preloadPath: string; origin: RendererOrigin; bounds?: Partial<Rectangle> }) {
+export function createMainWindow(opts: { preloadPath: string; origin: RendererOrigin; bounds?: Partial<Rectangle>; backgroundColor?: string }) {
   const win = new BrowserWindow({
     width: opts.bounds?.width ?? 1280,
     height: opts.bounds?.height ?? 820,
@@ -13,7 +13,7 @@ export function createMainWindow(opts: { preloadPath: string; origin: RendererOr
     minHeight: 600,
     show: false,
     title: 'ProvenanceOne',
-    backgroundColor: '#111418',
+    backgroundColor: opts.backgroundColor ?? '#111418',
     webPreferences: secureWebPreferences(opts.preloadPath),
   });
   lockDown(win);

@@ -1,13 +1,16 @@
 import { useEffect, useState, type ComponentType } from 'react';
 import { useApp, useSession, useVault } from './app-context';
 import { ErrorBanner } from './components/ui';
-import { SessionMenu } from './components/session-menu';
-import { AuditScreen } from './screens/audit-screen';
-import { SettingsScreen } from './screens/settings-screen';
-import { VaultIndicator, VaultSetupScreen, VaultUnlockScreen } from './screens/vault-screens';
-import { DatastoresScreen } from './screens/datastores-screen';
-import { ConnectionsScreen } from './screens/connections-screen';
-import { SecretsScreen } from './screens/secrets-screen';
+import { AuditScreen } from './features/audit/audit-screen';
+import { ConnectionsScreen } from './features/connections/connections-screen';
+import { DatastoresScreen } from './features/datastores/datastores-screen';
+import { SecretsScreen } from './features/secrets/secrets-screen';
+import { SessionMenu } from './features/session/session-menu';
+import { WorkspaceSwitcher } from './features/session/workspace-switcher';
+import { SettingsScreen } from './features/settings/settings-screen';
+import { VaultIndicator } from './features/vault/vault-indicator';
+import { VaultSetupScreen } from './features/vault/vault-setup-screen';
+import { VaultUnlockScreen } from './features/vault/vault-unlock-screen';
 
 export type ScreenId = 'connections' | 'secrets' | 'datastores' | 'audit' | 'settings';
 
@@ -21,10 +24,9 @@ export const SCREENS: ReadonlyArray<{ id: ScreenId; label: string; component: Co
 ];
 
 export function App() {
-  const { session, api, vault } = useApp();
+  const { session, vault } = useApp();
   const status = useSession((s) => s.status);
   const error = useSession((s) => s.error);
-  const workspaces = useSession((s) => s.workspaces);
   const current = useSession((s) => s.currentWorkspaceId);
   const [screen, setScreen] = useState<ScreenId>('connections');
   const vaultState = useVault((s) => s.status?.state);
@@ -32,13 +34,13 @@ export function App() {
 
   // The first load is already on its way (main.tsx, before the first render); these pushes reload.
   useEffect(() => {
-    const offWs = api.on('workspaces:changed', () => void session.getState().load());
-    const offVault = api.on('vault:changed', () => void vault.getState().load());
+    const offWorkspaces = session.getState().listen();
+    const offVault = vault.getState().listen();
     return () => {
-      offWs();
+      offWorkspaces();
       offVault();
     };
-  }, [session, api, vault]);
+  }, [session, vault]);
 
   // Every new lock shows the unlock screen again, even after "Browse without unlocking".
   useEffect(() => {
@@ -54,20 +56,7 @@ export function App() {
       <nav className="sidebar" aria-label="Main">
         <div className="brand">ProvenanceOne</div>
         <VaultIndicator />
-        <label className="ws-switcher">
-          <span className="muted">Workspace</span>
-          <select
-            data-testid="workspace-switcher"
-            value={current ?? ''}
-            onChange={(e) => session.getState().selectWorkspace(e.target.value)}
-          >
-            {workspaces.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <WorkspaceSwitcher />
         <ul>
           {SCREENS.map((s) => (
             <li key={s.id}>

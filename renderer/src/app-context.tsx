@@ -1,21 +1,20 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
-import type { Api } from '@shared/ipc/api';
-import type { SessionState, SessionStore } from './stores/session-store';
-import type { AuditState, AuditStore } from './stores/audit-store';
-import type { VaultStoreState, VaultStore } from './stores/vault-store';
-import type { DatastoresStore } from './stores/datastores-store';
-import type { Uploader } from './api/uploader';
+import type { SessionState, SessionStore } from './features/session/session-store';
+import type { AuditState, AuditStore } from './features/audit/audit-store';
+import type { VaultStoreState, VaultStore } from './features/vault/vault-store';
+import type { DatastoresState, DatastoresStore } from './features/datastores/datastores-store';
+import type { ConnectionsState, ConnectionsStore } from './features/connections/connections-store';
+import type { OAuthState, OAuthStore } from './features/connections/oauth-store';
+import type { IdentityState, IdentityStore } from './features/settings/identity-store';
+import type { AppearanceState, AppearanceStore } from './features/settings/appearance-store';
+import type { SecretsState, SecretsStore } from './features/secrets/secrets-store';
 
-import type { ConnectionsState, ConnectionsStore } from './stores/connections-store';
-import type { OAuthState, OAuthStore } from './stores/oauth-store';
-
-import type { IdentityState, IdentityStore } from './stores/identity-store';
-
-import type { SecretsState, SecretsStore } from './stores/secrets-store';
-
+/**
+ * Every feature's store, made once in main.tsx with the injected Api and ports. Screens read state through the
+ * hooks below and act through the stores' actions; only the stores call the Api (no .tsx file does).
+ */
 export type AppStores = {
-  api: Api;
   session: SessionStore;
   audit: AuditStore;
   connections: ConnectionsStore;
@@ -24,7 +23,7 @@ export type AppStores = {
   secrets: SecretsStore;
   oauth: OAuthStore;
   datastores: DatastoresStore;
-  uploader: Uploader;
+  appearance: AppearanceStore;
 };
 
 export const AppContext = createContext<AppStores | null>(null);
@@ -42,3 +41,5 @@ export const useConnections = <T,>(sel: (s: ConnectionsState) => T): T => useSto
 export const useIdentity = <T,>(sel: (s: IdentityState) => T): T => useStore(useApp().identity, sel);
 export const useSecrets = <T,>(sel: (s: SecretsState) => T): T => useStore(useApp().secrets, sel);
 export const useOAuth = <T,>(sel: (s: OAuthState) => T): T => useStore(useApp().oauth, sel);
+export const useDatastores = <T,>(sel: (s: DatastoresState) => T): T => useStore(useApp().datastores, sel);
+export const useAppearance = <T,>(sel: (s: AppearanceState) => T): T => useStore(useApp().appearance, sel);

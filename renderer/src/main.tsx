@@ -3,17 +3,19 @@ import { startup } from './api/first-load';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { AppContext } from './app-context';
+import { AppContext, type AppStores } from './app-context';
 import { consoleToken } from './api/bridge';
 import { createHttpUploader, createPathUploader } from './api/uploader';
-import { createDatastoresStore } from './stores/datastores-store';
-import { createSessionStore } from './stores/session-store';
-import { createAuditStore } from './stores/audit-store';
-import { createVaultStore } from './stores/vault-store';
-import { createConnectionsStore } from './stores/connections-store';
-import { createIdentityStore } from './stores/identity-store';
-import { createSecretsStore } from './stores/secrets-store';
-import { createOAuthStore } from './stores/oauth-store';
+import { createDatastoresStore } from './features/datastores/datastores-store';
+import { createSessionStore } from './features/session/session-store';
+import { createAuditStore } from './features/audit/audit-store';
+import { createVaultStore } from './features/vault/vault-store';
+import { createConnectionsStore } from './features/connections/connections-store';
+import { createOAuthStore } from './features/connections/oauth-store';
+import { createIdentityStore } from './features/settings/identity-store';
+import { createAppearanceStore } from './features/settings/appearance-store';
+import { applyDocumentTheme } from './features/settings/document-theme';
+import { createSecretsStore } from './features/secrets/secrets-store';
 import { ok } from '@shared/ipc/result';
 import './styles.css';
 
@@ -29,14 +31,13 @@ if ('error' in startup) {
     </div>,
   );
 } else {
-  const { api, firstLoad } = startup;
+  const { api, firstLoad, preferences } = startup;
   // Electron streams dropped files from their paths in the main process; the console PUTs them over HTTP.
   const uploader = window.files
     ? createPathUploader(api, (f) => window.files!.pathFor(f))
     : createHttpUploader(window.location.origin, consoleToken() ?? '', () => window.sessionStorage.getItem('provenance.userToken'));
-  const stores = {
-    api,
-    session: createSessionStore(api, window.localStorage),
+  const stores: AppStores = {
+    session: createSessionStore(api, preferences),
     audit: createAuditStore(api),
     connections: createConnectionsStore(api),
     identity: createIdentityStore(api),
@@ -44,7 +45,7 @@ if ('error' in startup) {
     secrets: createSecretsStore(api),
     oauth: createOAuthStore(api),
     datastores: createDatastoresStore(api, uploader),
-    uploader,
+    appearance: createAppearanceStore(preferences, applyDocumentTheme(document.documentElement)),
   };
   const render = () =>
     root.render(
@@ -54,10 +55,12 @@ if ('error' in startup) {
         </AppContext.Provider>
       </StrictMode>,
     );
-  // The stores take the first load's answer (app:bootstrap, already on its way); App reloads them on pushes.
+  // The stores take the first load's answer (app:bootstrap, already on its way); App reloads them on pushes. The
+  // theme is applied before the first render, so the first screen paints in it.
   const loaded = Promise.all([
     stores.session.getState().load(firstLoad),
     stores.vault.getState().load(firstLoad.then((r) => (r.ok ? ok(r.value.vault) : r))),
+    stores.appearance.getState().load(),
   ]);
   // The first render waits for that answer, so it shows the first screen rather than "Loading…" and then the
   // screen (two renders, layouts and paints where one does). A slow answer still gets "Loading…" meanwhile.

@@ -33,7 +33,10 @@ export function Modal(
   );
 }
 
-/** A confirmation for destructive or irreversible actions: Cancel has the focus, the action says what it does. */
+/**
+ * A confirmation for destructive or irreversible actions: Cancel has the focus, the action says what it does.
+ * `disabled` holds the action back until the dialog's own check passes (e.g. the name typed again).
+ */
 export function ConfirmDialog(
   props: Readonly<{
     title: string;
@@ -41,22 +44,33 @@ export function ConfirmDialog(
     confirmLabel: string;
     danger?: boolean;
     busy?: boolean;
+    disabled?: boolean;
+    wide?: boolean;
     onConfirm: () => void;
     onCancel: () => void;
     testId?: string;
+    confirmTestId?: string;
+    cancelTestId?: string;
   }>,
 ) {
   return (
     <Modal
       title={props.title}
       onClose={props.onCancel}
+      wide={props.wide}
       testId={props.testId ?? 'confirm-dialog'}
       actions={
         <>
-          <button type="button" className="secondary" data-testid="confirm-cancel" onClick={props.onCancel} disabled={props.busy} autoFocus>
+          <button type="button" className="secondary" data-testid={props.cancelTestId ?? 'confirm-cancel'} onClick={props.onCancel} disabled={props.busy} autoFocus>
             Cancel
           </button>
-          <button type="button" className={props.danger === false ? undefined : 'danger'} data-testid="confirm-ok" onClick={props.onConfirm} disabled={props.busy}>
+          <button
+            type="button"
+            className={props.danger === false ? undefined : 'danger'}
+            data-testid={props.confirmTestId ?? 'confirm-ok'}
+            onClick={props.onConfirm}
+            disabled={props.busy || props.disabled}
+          >
             {props.confirmLabel}
           </button>
         </>

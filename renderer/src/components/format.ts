@@ -1,4 +1,4 @@
-/** Sizes and durations as the upload panel and the object browser show them. */
+/** Sizes, durations and timestamps as the screens show them. */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
@@ -16,4 +16,9 @@ export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${Math.ceil(seconds)} s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
   return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+}
+
+/** An ISO timestamp as the tables show it, "2026-05-01 12:34:56" (UTC, as stored); `none` where there is none. */
+export function formatTimestamp(iso: string | null | undefined, none = '—'): string {
+  return iso ? iso.replace('T', ' ').slice(0, 19) : none;
 }

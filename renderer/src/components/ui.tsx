@@ -20,15 +20,31 @@ export function ErrorBanner(props: Readonly<{ error?: IpcError | null; testId?: 
   );
 }
 
-export function ScreenHeader(props: Readonly<{ title: string; subtitle?: string; actions?: ReactNode }>) {
+/** A screen's primary action ("New connection"…); pass false where the role may not use it, and it is not shown. */
+export type PrimaryAction = { label: string; testId: string; onClick: () => void };
+
+/** A screen: its heading (title, what it is for, its primary action) above its content. `gate`: a vault gate's width. */
+export function Screen(
+  props: Readonly<{ testId: string; title: string; subtitle?: string; primary?: PrimaryAction | false; gate?: boolean; children: ReactNode }>,
+) {
+  const { primary } = props;
   return (
-    <header className="screen-header">
-      <div>
-        <h1>{props.title}</h1>
-        {props.subtitle && <p className="muted">{props.subtitle}</p>}
-      </div>
-      <div className="actions">{props.actions}</div>
-    </header>
+    <section className={props.gate ? 'screen vault-gate' : 'screen'} data-testid={props.testId}>
+      <header className="screen-header">
+        <div>
+          <h1>{props.title}</h1>
+          {props.subtitle && <p className="muted">{props.subtitle}</p>}
+        </div>
+        <div className="actions">
+          {primary && (
+            <button data-testid={primary.testId} onClick={primary.onClick}>
+              {primary.label}
+            </button>
+          )}
+        </div>
+      </header>
+      {props.children}
+    </section>
   );
 }
 

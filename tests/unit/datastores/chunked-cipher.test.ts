@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createChunkSealer, createDecryptStream, encryptedSize } from '@core/datastores/backends/chunked-cipher';
 import { sealReference } from '../../helpers/chunked-format';
-import { keepBothKey } from '../../../renderer/src/stores/datastores-store';
+import { keepBothKey } from '../../../renderer/src/features/datastores/datastores-store';
 
 async function through(data: Buffer, ...stages: NodeJS.ReadWriteStream[]): Promise<Buffer> {
   const out: Buffer[] = [];

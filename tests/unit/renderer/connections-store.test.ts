@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '@shared/ipc/api';
 import type { Channel } from '@shared/ipc/contract';
 import type { Actor } from '@shared/domain/actor';
-import { createConnectionsStore } from '../../../renderer/src/stores/connections-store';
+import { createConnectionsStore } from '../../../renderer/src/features/connections/connections-store';
 import { makeReadyCore } from '../../helpers/test-core';
 import { roleActors } from '../../helpers/actors';
 import { startFakeProviders, type FakeProviders } from '../../fakes/fake-providers';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Api } from '@shared/ipc/api';
 import type { Secret } from '@shared/domain/secret';
-import { REVEAL_MS, createSecretsStore, type ClipboardLike } from '../../../renderer/src/stores/secrets-store';
+import { REVEAL_MS, createSecretsStore, type ClipboardLike } from '../../../renderer/src/features/secrets/secrets-store';
 
 const WS = '11111111-1111-4111-8111-111111111111';
 const secret = (i: number): Secret => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHttpBridge } from '../../../renderer/src/api/bridge';
-import { createSessionStore } from '../../../renderer/src/stores/session-store';
+import { createSessionStore } from '../../../renderer/src/features/session/session-store';
 
 const WS = '11111111-1111-4111-8111-111111111111';
 

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Api } from '@shared/ipc/api';
 import type { Channel } from '@shared/ipc/contract';
-import { createSessionStore } from '../../../renderer/src/stores/session-store';
-import { createAuditStore } from '../../../renderer/src/stores/audit-store';
-import { createVaultStore } from '../../../renderer/src/stores/vault-store';
+import { createSessionStore } from '../../../renderer/src/features/session/session-store';
+import { createStoragePreferences } from '../../../renderer/src/api/preferences-port';
+import { createAuditStore } from '../../../renderer/src/features/audit/audit-store';
+import { createVaultStore } from '../../../renderer/src/features/vault/vault-store';
 import { createHttpBridge } from '../../../renderer/src/api/bridge';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createDatastoresStore } from '../../../renderer/src/stores/datastores-store';
+import { createDatastoresStore } from '../../../renderer/src/features/datastores/datastores-store';
 import { createPathUploader } from '../../../renderer/src/api/uploader';
 import { makeReadyCore, makeTestCore, tempDir } from '../../helpers/test-core';
 
@@ -26,7 +27,7 @@ describe('session store', () => {
     const { t, api } = coreApi();
     const mem = new Map<string, string>();
     const storage = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v) };
-    const s = createSessionStore(api, storage);
+    const s = createSessionStore(api, createStoragePreferences(storage));
     await s.getState().load();
     expect(s.getState().status).toBe('ready');
     expect(s.getState().workspaces.map((w) => w.name)).toEqual(['Default']);
@@ -34,7 +35,7 @@ describe('session store', () => {
     expect(await s.getState().createWorkspace('Team B')).toBeNull();
     const teamB = s.getState().workspaces.find((w) => w.name === 'Team B')!;
     expect(s.getState().currentWorkspaceId).toBe(teamB.id);
-    const again = createSessionStore(api, storage);
+    const again = createSessionStore(api, createStoragePreferences(storage));
     await again.getState().load();
     expect(again.getState().currentWorkspaceId).toBe(teamB.id);
     expect(await s.getState().createWorkspace('team b')).toMatchObject({ code: 'CONFLICT' });

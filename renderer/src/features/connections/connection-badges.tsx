@@ -1,0 +1,48 @@
+import { PROVIDER_CATALOG, type ConnectionStatus, type Provider } from '@shared/domain/connection.catalog';
+import type { ConnectionTestResult } from '@shared/domain/connection';
+import { formatTimestamp } from '../../components/format';
+
+const OUTCOME_LABEL: Record<ConnectionTestResult['outcome'], string> = {
+  valid: 'Valid',
+  invalid_credential: 'Invalid credential',
+  insufficient_scope: 'Insufficient scope',
+  rate_limited: 'Rate limited',
+  provider_error: 'Provider error',
+  unreachable: 'Unreachable',
+};
+
+/** Letter badge in the provider's colour: drawn locally, the app never loads remote images. */
+export function ProviderIcon(props: Readonly<{ provider: Provider; size?: number }>) {
+  const { icon, label } = PROVIDER_CATALOG[props.provider];
+  const size = props.size ?? 28;
+  return (
+    <svg width={size} height={size} viewBox="0 0 32 32" role="img" aria-label={label} data-testid={`provider-icon-${props.provider}`} className="provider-icon">
+      <rect width="32" height="32" rx="7" fill={icon.color} />
+      <text x="16" y="21" textAnchor="middle" fontSize={icon.letter.length > 1 ? 12 : 16} fontWeight="700" fill="#fff" fontFamily="system-ui, sans-serif">
+        {icon.letter}
+      </text>
+    </svg>
+  );
+}
+
+export function StatusBadge(props: Readonly<{ status: ConnectionStatus }>) {
+  return (
+    <span className={`badge status-${props.status}`} data-testid="connection-status" data-status={props.status}>
+      {props.status === 'error' ? '● error' : props.status}
+    </span>
+  );
+}
+
+/** A test's outcome as the detail panel and the wizard show it: the verdict, the provider's answer, the timing. */
+export function TestResultView(props: Readonly<{ result: ConnectionTestResult; testId: string }>) {
+  const r = props.result;
+  return (
+    <div className={`test-result ${r.ok ? 'ok' : 'failed'}`} data-testid={props.testId} data-outcome={r.outcome} role="status">
+      <strong>{OUTCOME_LABEL[r.outcome]}</strong> — {r.message}
+      <div className="muted mono">
+        {r.httpStatus !== null ? `HTTP ${r.httpStatus} · ` : ''}
+        {r.latencyMs} ms · {formatTimestamp(r.testedAt)} UTC{r.retryAfterSeconds !== null ? ` · retry after ${r.retryAfterSeconds} s` : ''}
+      </div>
+    </div>
+  );
+}

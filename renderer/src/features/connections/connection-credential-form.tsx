@@ -1,0 +1,77 @@
+import { useState } from 'react';
+import { KEY_PASSPHRASE_FIELD, PROVIDER_CATALOG, credentialIssue, type ProviderField } from '@shared/domain/connection.catalog';
+import type { ConnectionDetail } from '@shared/domain/connection';
+import type { IpcError } from '@shared/ipc/result';
+import { useApp } from '../../app-context';
+import { FieldInput } from '../../components/field-input';
+import { FormActions } from '../../components/form-actions';
+import { credentialFieldProblems, enteredFields } from './credential-checks';
+import { Form } from '../../components/form';
+
+/**
+ * Replace a stored credential and/or credential fields. Blank inputs are left as stored: the credential, and each
+ * credential field, can be replaced on its own. Nothing stored is ever shown or prefilled.
+ */
+export function ConnectionCredentialForm(props: Readonly<{ c: ConnectionDetail; onError: (e: IpcError | null) => void; onClose: () => void }>) {
+  const { connections } = useApp();
+  const { c } = props;
+  const entry = PROVIDER_CATALOG[c.provider];
+  const [credential, setCredential] = useState('');
+  const [credIssue, setCredIssue] = useState<string | null>(null);
+  const [fieldValues, setFieldValues] = useState<Record<string, string>>({});
+  const [fieldIssues, setFieldIssues] = useState<Record<string, string>>({});
+  const credentialField: ProviderField = {
+    key: 'credential',
+    label: `New ${entry.credential?.label ?? 'credential'}`,
+    required: false,
+    format: entry.credential?.format ?? 'secret',
+  };
+
+  const save = async () => {
+    const fields = enteredFields(fieldValues);
+    const issue = credential.trim() !== '' || Object.keys(fields).length === 0 ? credentialIssue(c.provider, credential) : null;
+    const problems = credentialFieldProblems(c.provider, credential, fields, KEY_PASSPHRASE_FIELD in c.storedCredentialFields);
+    setCredIssue(issue?.message ?? null);
+    setFieldIssues(problems);
+    if (issue || Object.keys(problems).length > 0) return;
+    const err = await connections.getState().update(c.id, {
+      ...(credential.trim() !== '' ? { credential } : {}),
+      ...(Object.keys(fields).length > 0 ? { credentialFields: fields } : {}),
+    });
+    props.onError(err);
+    if (err?.field?.startsWith('credentialFields.')) setFieldIssues({ [err.field]: err.message });
+    else if (err?.field === 'credential') setCredIssue(err.message);
+    if (!err) {
+      setCredential('');
+      setFieldValues({});
+      props.onClose();
+    }
+  };
+
+  return (
+    <Form onSubmit={save}>
+      <FieldInput
+        field={credentialField}
+        value={credential}
+        onChange={setCredential}
+        error={credIssue ?? undefined}
+        testId="connection-credential-input"
+        errorTestId="connection-credential-error"
+        note={`Replaces the stored one; it cannot be shown again${entry.credentialFields ? '; leave empty to keep it' : ''}.`}
+      />
+      {entry.credentialFields?.map((f) => (
+        <FieldInput
+          key={f.key}
+          field={f}
+          value={fieldValues[f.key] ?? ''}
+          onChange={(v) => setFieldValues({ ...fieldValues, [f.key]: v })}
+          error={fieldIssues[`credentialFields.${f.key}`]}
+          testId={`connection-credential-field-input-${f.key}`}
+          errorTestId={`connection-credential-field-error-${f.key}`}
+          note={f.key in c.storedCredentialFields ? 'One is stored: leave empty to keep it, or enter a new one to replace it.' : undefined}
+        />
+      ))}
+      <FormActions submitLabel="Save credential" submitTestId="connection-credential-save" onCancel={props.onClose} />
+    </Form>
+  );
+}

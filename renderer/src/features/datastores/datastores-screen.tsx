@@ -1,0 +1,69 @@
+import { useEffect, useState } from 'react';
+import type { Datastore } from '@shared/domain/datastore';
+import { useApp, useDatastores, useSession } from '../../app-context';
+import { useCan } from '../../access';
+import { EmptyState, ErrorBanner, Screen } from '../../components/ui';
+import { formatBytes } from '../../components/format';
+import { DatastoreCreateDialog } from './datastore-create-dialog';
+import { DatastoreDeleteDialog } from './datastore-delete-dialog';
+import { ObjectBrowser } from './object-browser';
+
+/** Datastores: list / create / delete, and the object browser of the selected one with drag-and-drop uploads. */
+export function DatastoresScreen() {
+  const { datastores: store } = useApp();
+  const workspaceId = useSession((s) => s.currentWorkspaceId);
+  const can = useCan();
+  const { datastores, usage, status, error, selectedId } = useDatastores((s) => s);
+  const [creating, setCreating] = useState(false);
+  const [deleting, setDeleting] = useState<Datastore | null>(null);
+  // Hidden, not just refused: the core checks every call anyway, from the same POLICY table.
+  const canWrite = can('datastore.object_write');
+  const canCreate = can('datastore.create');
+
+  useEffect(() => {
+    if (!workspaceId) return;
+    void store.getState().load(workspaceId);
+    return store.getState().listen(workspaceId);
+  }, [workspaceId, store]);
+
+  const selected = datastores.find((d) => d.id === selectedId);
+  return (
+    <Screen
+      testId="screen-datastores"
+      title="Datastores"
+      subtitle={
+        usage
+          ? `${usage.objectCount} object${usage.objectCount === 1 ? '' : 's'} · ${formatBytes(usage.bytesUsed)} used in this workspace`
+          : 'Object stores on this machine or in S3.'
+      }
+      primary={canCreate && { label: 'New datastore', testId: 'datastore-new', onClick: () => setCreating(true) }}
+    >
+      <ErrorBanner error={error} />
+      {status === 'ready' && datastores.length === 0 ? (
+        <EmptyState title="No datastores yet" testId="datastores-empty">
+          Create one with “New datastore”: files you drop on it are encrypted at rest in a folder on this machine, or kept in an S3 bucket.
+        </EmptyState>
+      ) : (
+        <div className="ds-layout">
+          <div className="ds-list" data-testid="datastore-list">
+            {datastores.map((d) => (
+              <button key={d.id} className={d.id === selectedId ? 'ds-item active' : 'ds-item'} data-testid="datastore-item" onClick={() => store.getState().select(d.id)}>
+                <strong>{d.name}</strong>
+                <span className="muted">
+                  {d.backend.type === 's3' ? `S3 · ${d.backend.bucket}` : 'This machine (encrypted)'} · {d.objectCount} objects · {formatBytes(d.bytesUsed)}
+                </span>
+              </button>
+            ))}
+          </div>
+          {selected ? (
+            <ObjectBrowser key={selected.id} ds={selected} canWrite={canWrite} onDelete={can('datastore.delete') ? () => setDeleting(selected) : undefined} />
+          ) : (
+            <EmptyState title="Pick a datastore">Choose a datastore on the left to browse its objects and drop files on it.</EmptyState>
+          )}
+        </div>
+      )}
+      {creating && <DatastoreCreateDialog onClose={() => setCreating(false)} />}
+      {deleting && <DatastoreDeleteDialog ds={deleting} onClose={() => setDeleting(null)} />}
+    </Screen>
+  );
+}

@@ -1,0 +1,255 @@
+import { createStore } from 'zustand/vanilla';
+import type { Api } from '@shared/ipc/api';
+import type { Input, Output } from '@shared/ipc/contract';
+import type { IpcError, IpcResult } from '@shared/ipc/result';
+import type { BackendInput, Datastore, DatastoreObject, UploadUrl } from '@shared/domain/datastore';
+import type { Uploader } from '../../api/uploader';
+import { settle, type LoadStatus } from '../../state/list-state';
+
+export type UploadState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped';
+export type UploadItem = {
+  id: string;
+  key: string;
+  size: number;
+  bytes: number;
+  state: UploadState;
+  error?: string;
+  startedAt?: number;
+  finishedAt?: number;
+};
+export type ConflictChoice = 'replace' | 'keep-both' | 'skip';
+export type DroppedFile = { file: File; relPath: string };
+
+type Usage = { bytesUsed: number; objectCount: number };
+
+export type DatastoresState = {
+  workspaceId?: string;
+  datastores: Datastore[];
+  usage?: Usage;
+  status: LoadStatus;
+  error?: IpcError;
+  selectedId?: string;
+  prefix: string;
+  search: string;
+  items: DatastoreObject[];
+  prefixes: string[];
+  nextCursor: string | null;
+  browseStatus: LoadStatus;
+  browseError?: IpcError;
+  uploads: UploadItem[];
+  batchStartedAt?: number;
+  load(workspaceId: string): Promise<void>;
+  create(input: { name: string; description?: string; backend?: BackendInput }): Promise<IpcError | null>;
+  remove(id: string, force: boolean): Promise<IpcError | null>;
+  test(id: string): Promise<{ ok: boolean; message: string }>;
+  select(id: string | undefined): void;
+  browse(prefix: string, search?: string): Promise<void>;
+  loadMore(): Promise<void>;
+  deleteObject(key: string): Promise<IpcError | null>;
+  /** Desktop: the OS save dialog, then the core writes the file. Null when the admin cancelled. */
+  saveObjectAs(key: string): Promise<{ path: string } | IpcError | null>;
+  findConflicts(keys: string[]): Promise<string[]>;
+  startUploads(files: DroppedFile[], prefix: string, choice: ConflictChoice, conflicts: string[]): Promise<void>;
+  cancelUpload(id: string): void;
+  cancelAll(): void;
+  clearUploads(): void;
+  /** The first bytes of an object of the selected datastore, for the preview dialog. */
+  preview(key: string): Promise<IpcResult<Output<'datastores:objects:preview'>>>;
+  /** A signed URL that lets a script PUT one object into the selected datastore without credentials. */
+  createUploadUrl(input: Omit<Input<'datastores:uploadUrl'>, 'workspaceId' | 'datastoreId'>): Promise<IpcResult<UploadUrl>>;
+  /** Where the shell can link to an object's bytes (the console), or null: then "Save as…" (saveObjectAs). */
+  downloadUrl(key: string): string | null;
+  /** Reloads the list when another window or the REST API changes a datastore (not while uploads run). */
+  listen(workspaceId: string): () => void;
+};
+
+const PAGE = 500;
+const PARALLEL = 3;
+
+/** "a/b.txt" → "a/b (1).txt": the first free name for "keep both". */
+export function keepBothKey(key: string, n: number): string {
+  const slash = key.lastIndexOf('/');
+  const dot = key.lastIndexOf('.');
+  return dot > slash + 1 ? `${key.slice(0, dot)} (${n})${key.slice(dot)}` : `${key} (${n})`;
+}
+
+/** Datastores, the object browser of the selected one, and the upload queue. */
+export const createDatastoresStore = (api: Api, uploader: Uploader) =>
+  createStore<DatastoresState>()((set, get) => {
+    const running = new Map<string, () => void>();
+    let seq = 0;
+
+    const patch = (id: string, p: Partial<UploadItem>) => set({ uploads: get().uploads.map((u) => (u.id === id ? { ...u, ...p } : u)) });
+    /** The selected datastore as the object channels address it, or null before a load and a selection. */
+    const selectedRef = () => {
+      const { workspaceId, selectedId } = get();
+      return workspaceId && selectedId ? { workspaceId, datastoreId: selectedId } : null;
+    };
+    const notSelected: IpcResult<never> = { ok: false, error: { code: 'PRECONDITION_FAILED', message: 'choose a datastore first' } };
+
+    async function refreshList() {
+      const ws = get().workspaceId;
+      if (!ws) return;
+      const [l, u] = await Promise.all([api.invoke('datastores:list', { workspaceId: ws, limit: 500 }), api.invoke('datastores:usage', { workspaceId: ws })]);
+      if (get().workspaceId !== ws) return;
+      if (!l.ok) return set({ status: 'error', error: l.error });
+      set({ datastores: l.value.items, usage: u.ok ? u.value : undefined, status: 'ready', error: undefined });
+    }
+
+    async function runOne(item: UploadItem, file: File) {
+      const ref = selectedRef();
+      if (!ref) return;
+      patch(item.id, { state: 'running', startedAt: Date.now() });
+      const r = uploader.upload(file, { ...ref, key: item.key, uploadId: item.id }, (bytes) => patch(item.id, { bytes }));
+      running.set(item.id, r.cancel);
+      const out = await r.done;
+      running.delete(item.id);
+      if (out.ok) patch(item.id, { state: 'done', bytes: item.size, finishedAt: Date.now() });
+      else patch(item.id, { state: out.cancelled ? 'cancelled' : 'failed', error: out.error.message, finishedAt: Date.now() });
+    }
+
+    return {
+      datastores: [],
+      status: 'idle',
+      prefix: '',
+      search: '',
+      items: [],
+      prefixes: [],
+      nextCursor: null,
+      browseStatus: 'idle',
+      uploads: [],
+      async load(workspaceId) {
+        set({ workspaceId, status: 'loading' });
+        await refreshList();
+        const { selectedId, datastores } = get();
+        if (selectedId && !datastores.some((d) => d.id === selectedId)) set({ selectedId: undefined, items: [], prefixes: [] });
+      },
+      async create(input) {
+        const ws = get().workspaceId;
+        if (!ws) return null;
+        return settle(await api.invoke('datastores:create', { workspaceId: ws, ...input }), async (created) => {
+          await refreshList();
+          get().select(created.id);
+        });
+      },
+      async remove(id, force) {
+        const ws = get().workspaceId;
+        if (!ws) return null;
+        return settle(await api.invoke('datastores:delete', { workspaceId: ws, datastoreId: id, force }), () => {
+          if (get().selectedId === id) set({ selectedId: undefined, items: [], prefixes: [] });
+          return refreshList();
+        });
+      },
+      async test(id) {
+        const ws = get().workspaceId!;
+        const r = await api.invoke('datastores:test', { workspaceId: ws, datastoreId: id });
+        return r.ok ? r.value : { ok: false, message: r.error.message };
+      },
+      select(id) {
+        set({ selectedId: id, prefix: '', search: '', items: [], prefixes: [], nextCursor: null });
+        if (id) void get().browse('');
+      },
+      async browse(prefix, search = '') {
+        const { workspaceId, selectedId } = get();
+        if (!workspaceId || !selectedId) return;
+        set({ prefix, search, browseStatus: 'loading' });
+        const r = await api.invoke('datastores:objects:list', { workspaceId, datastoreId: selectedId, prefix: prefix + search, delimiter: '/', limit: PAGE });
+        if (get().prefix !== prefix || get().search !== search || get().selectedId !== selectedId) return;
+        if (!r.ok) return set({ browseStatus: 'error', browseError: r.error });
+        set({ items: r.value.items, prefixes: r.value.prefixes, nextCursor: r.value.nextCursor, browseStatus: 'ready', browseError: undefined });
+      },
+      async loadMore() {
+        const { workspaceId, selectedId, nextCursor, prefix, search, browseStatus } = get();
+        if (!workspaceId || !selectedId || !nextCursor || browseStatus === 'loading') return;
+        set({ browseStatus: 'loading' });
+        const r = await api.invoke('datastores:objects:list', { workspaceId, datastoreId: selectedId, prefix: prefix + search, delimiter: '/', limit: PAGE, cursor: nextCursor });
+        if (!r.ok) return set({ browseStatus: 'error', browseError: r.error });
+        set({ items: [...get().items, ...r.value.items], prefixes: [...get().prefixes, ...r.value.prefixes], nextCursor: r.value.nextCursor, browseStatus: 'ready' });
+      },
+      async deleteObject(key) {
+        const ref = selectedRef();
+        if (!ref) return null;
+        return settle(await api.invoke('datastores:objects:delete', { ...ref, key }), () => {
+          set({ items: get().items.filter((i) => i.key !== key) });
+          void refreshList();
+        });
+      },
+      async saveObjectAs(key) {
+        const ref = selectedRef();
+        if (!ref) return null;
+        const r = await api.invoke('datastores:objects:saveAs', { ...ref, key });
+        if (!r.ok) return r.error;
+        return r.value.saved && r.value.path ? { path: r.value.path } : null;
+      },
+      async findConflicts(keys) {
+        const ref = selectedRef();
+        if (!ref) return [];
+        const found: string[] = [];
+        for (let i = 0; i < keys.length; i += 8) {
+          const batch = keys.slice(i, i + 8);
+          const rs = await Promise.all(batch.map((key) => api.invoke('datastores:objects:head', { ...ref, key })));
+          rs.forEach((r, j) => r.ok && found.push(batch[j]!));
+        }
+        return found;
+      },
+      async startUploads(files, prefix, choice, conflicts) {
+        const taken = new Set(conflicts);
+        const plan: Array<{ item: UploadItem; file: File }> = [];
+        for (const f of files) {
+          let key = prefix + f.relPath;
+          let state: UploadState = 'queued';
+          if (taken.has(key)) {
+            if (choice === 'skip') state = 'skipped';
+            if (choice === 'keep-both') {
+              let n = 1;
+              while (taken.has(keepBothKey(key, n)) || (await get().findConflicts([keepBothKey(key, n)])).length > 0) n += 1;
+              key = keepBothKey(key, n);
+            }
+          }
+          taken.add(key);
+          seq += 1;
+          plan.push({ item: { id: `up-${Date.now().toString(36)}-${seq}`, key, size: f.file.size, bytes: 0, state }, file: f.file });
+        }
+        set({ uploads: [...get().uploads, ...plan.map((p) => p.item)], batchStartedAt: get().batchStartedAt ?? Date.now() });
+        const queue = plan.filter((p) => p.item.state === 'queued');
+        const worker = async () => {
+          for (let next = queue.shift(); next; next = queue.shift()) {
+            if (get().uploads.find((u) => u.id === next!.item.id)?.state !== 'queued') continue;
+            await runOne(next.item, next.file);
+          }
+        };
+        await Promise.all(Array.from({ length: PARALLEL }, worker));
+        await refreshList();
+        await get().browse(get().prefix, get().search);
+      },
+      cancelUpload(id) {
+        const u = get().uploads.find((x) => x.id === id);
+        if (u?.state === 'queued') patch(id, { state: 'cancelled', finishedAt: Date.now() });
+        running.get(id)?.();
+      },
+      cancelAll() {
+        for (const u of get().uploads) if (u.state === 'queued' || u.state === 'running') get().cancelUpload(u.id);
+      },
+      clearUploads() {
+        set({ uploads: get().uploads.filter((u) => u.state === 'queued' || u.state === 'running'), batchStartedAt: undefined });
+      },
+      async preview(key) {
+        const ref = selectedRef();
+        return ref ? api.invoke('datastores:objects:preview', { ...ref, key }) : notSelected;
+      },
+      async createUploadUrl(input) {
+        const ref = selectedRef();
+        return ref ? api.invoke('datastores:uploadUrl', { ...ref, ...input }) : notSelected;
+      },
+      downloadUrl(key) {
+        const ref = selectedRef();
+        return ref ? uploader.downloadUrl(ref.workspaceId, ref.datastoreId, key) : null;
+      },
+      listen(workspaceId) {
+        return api.on('datastores:changed', (p) => {
+          if (p.workspaceId === workspaceId && get().uploads.every((u) => u.state !== 'running')) void get().load(p.workspaceId);
+        });
+      },
+    };
+  });
+export type DatastoresStore = ReturnType<typeof createDatastoresStore>;

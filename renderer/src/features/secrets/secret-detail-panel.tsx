@@ -1,0 +1,107 @@
+import { useState } from 'react';
+import type { IpcError } from '@shared/ipc/result';
+import { useApp, useSecrets, useSession } from '../../app-context';
+import { RevealControl, RevealedValue } from './secret-reveal';
+import { SecretDeleteDialog } from './secret-delete-dialog';
+import { formatUtcMinute as fmt } from './secret-format';
+import { SecretProblem } from './secret-problem';
+import { SecretReferences } from './secret-references';
+import { SecretRotateDialog } from './secret-rotate-dialog';
+import { SecretScheduleEditor } from './secret-schedule-editor';
+
+/** The selected secret: metadata (never the value unless revealed), actions by role, versions, references. */
+export function SecretDetailPanel() {
+  const { secrets } = useApp();
+  const detail = useSecrets((s) => s.detail);
+  const detailError = useSecrets((s) => s.detailError);
+  const role = useSession((s) => s.role());
+  const [dialog, setDialog] = useState<'rotate' | 'delete' | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  if (detailError) return <SecretProblem error={detailError} testId="secret-detail-error" />;
+  if (!detail) return <p className="muted">Loading…</p>;
+  const s = detail.secret;
+  const isAdmin = role === 'admin';
+  const canWrite = isAdmin || role === 'editor';
+  return (
+    <div className="card" data-testid="secret-detail" data-secret-id={s.id}>
+      <h2 data-testid="secret-detail-name">{s.name}</h2>
+      {s.description && <p>{s.description}</p>}
+      <dl className="meta">
+        <dt>ID</dt>
+        <dd className="mono">{s.id}</dd>
+        <dt>Value</dt>
+        <dd data-testid="secret-value-hidden">
+          {s.valueType === 'json' ? 'JSON object' : 'text'}, version {s.version}
+          {s.generator ? ` · generated (${s.generator.length} ${s.generator.alphabet})` : ''} · write-only
+        </dd>
+        <dt>Created</dt>
+        <dd>{fmt(s.createdAt)}</dd>
+        <dt>Last rotated</dt>
+        <dd>{s.lastRotatedAt ? fmt(s.lastRotatedAt) : 'never'}</dd>
+        <dt>Last access</dt>
+        <dd data-testid="secret-last-access">{detail.lastAccess ? `${fmt(detail.lastAccess.at)} by ${detail.lastAccess.actorName} from ${detail.lastAccess.origin}` : 'never revealed'}</dd>
+      </dl>
+      <SecretProblem error={error} testId="secret-action-error" />
+      <div className="form-row">
+        {isAdmin && <RevealControl id={s.id} onError={setError} />}
+        {canWrite && (
+          <button className="secondary" data-testid="secret-rotate" onClick={() => setDialog('rotate')}>
+            Rotate…
+          </button>
+        )}
+        {canWrite && (
+          <button className="danger" data-testid="secret-delete" onClick={() => setDialog('delete')}>
+            Delete…
+          </button>
+        )}
+      </div>
+      <RevealedValue id={s.id} />
+      <SecretScheduleEditor detail={detail} canWrite={canWrite} onError={setError} />
+      <h3>Versions</h3>
+      <table className="table" data-testid="secret-versions">
+        <thead>
+          <tr>
+            <th>Version</th>
+            <th>Source</th>
+            <th>When</th>
+            <th>By</th>
+            {isAdmin && <th />}
+          </tr>
+        </thead>
+        <tbody>
+          {detail.versions.map((v) => (
+            <tr key={v.version} data-testid="secret-version-row">
+              <td>
+                v{v.version}
+                {v.version === s.version ? ' (current)' : ''}
+              </td>
+              <td>{v.source}</td>
+              <td>{fmt(v.createdAt)}</td>
+              <td>{v.createdBy}</td>
+              {isAdmin && (
+                <td>
+                  {v.version !== s.version && (
+                    <button className="link" data-testid="secret-rollback" onClick={async () => setError(await secrets.getState().rollback(s.id, v.version))}>
+                      Roll back to this
+                    </button>
+                  )}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">The last 10 versions are kept encrypted; older ones are deleted when a new version is added.</p>
+      <h3>References</h3>
+      {detail.references.length === 0 ? (
+        <p className="muted" data-testid="secret-references-none">
+          Nothing references this secret yet.
+        </p>
+      ) : (
+        <SecretReferences references={detail.references} testId="secret-references" />
+      )}
+      {dialog === 'rotate' && <SecretRotateDialog secret={s} onClose={() => setDialog(null)} />}
+      {dialog === 'delete' && <SecretDeleteDialog detail={detail} onClose={() => setDialog(null)} />}
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+import { useState } from 'react';
+import type { Role } from '@shared/domain/common';
+import { useApp, useIdentity } from '../../app-context';
+import { EmptyState, ErrorBanner } from '../../components/ui';
+import { ConfirmDialog } from '../../components/dialog';
+import { SelectInput } from '../../components/select-input';
+import { formatTimestamp } from '../../components/format';
+import { useAction } from '../../components/use-action';
+import { RestrictedSection, useRestrictedList } from './restricted-section';
+import { Form } from '../../components/form';
+
+const ROLES: readonly Role[] = ['admin', 'editor', 'viewer'];
+
+/** Settings → Users: local users with a role in this workspace (add, change role, remove). Admins only. */
+export function UsersSection() {
+  const { identity } = useApp();
+  const { ws, allowed } = useRestrictedList('user.manage', identity.getState().loadUsers);
+  const users = useIdentity((s) => s.users);
+  const [form, setForm] = useState({ username: '', password: '', role: 'viewer' as Role });
+  const { busy, error, setError, run } = useAction();
+  const [removing, setRemoving] = useState<{ id: string; username: string } | null>(null);
+
+  if (!ws) return null;
+  return (
+    <RestrictedSection
+      title="Users"
+      intro="People who sign in to the console or the REST API with a username and password, each with a role in this workspace."
+      testId="users-section"
+      allowed={allowed}
+      notAllowed="Only an admin of this workspace can manage users."
+      notAllowedTestId="users-not-allowed"
+    >
+      <ErrorBanner error={error} testId="users-error" />
+      {users.length === 0 ? (
+        <EmptyState title="No users yet" testId="users-empty">Add a user below; they sign in with "Sign in as a user" in the console or with POST /auth/login.</EmptyState>
+      ) : (
+        <table className="table" data-testid="users-table">
+          <thead>
+            <tr><th>Username</th><th>Role</th><th>Added</th><th /></tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id} data-testid="user-row" data-username={u.username}>
+                <td>{u.username}</td>
+                <td>
+                  <SelectInput ariaLabel={`Role of ${u.username}`} testId="user-role" options={ROLES} value={u.role} onChange={async (role) => setError(await identity.getState().setRole(ws, u.id, role))} />
+                </td>
+                <td className="mono">{formatTimestamp(u.createdAt, 'never')}</td>
+                <td><button className="link" data-testid="user-remove" onClick={() => setRemoving({ id: u.id, username: u.username })}>Remove</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Form
+        className="inline"
+        onSubmit={async () => {
+          if (!(await run(() => identity.getState().createUser(ws, form.username, form.password, form.role)))) setForm({ username: '', password: '', role: 'viewer' });
+        }}
+      >
+        <input placeholder="Username" aria-label="Username" data-testid="user-username" autoComplete="off" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} />
+        <input placeholder="Password (12+ characters)" aria-label="Password" type="password" autoComplete="new-password" data-testid="user-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+        <SelectInput ariaLabel="Role" testId="user-new-role" options={ROLES} value={form.role} onChange={(role) => setForm({ ...form, role })} />
+        <button type="submit" data-testid="user-add" disabled={busy}>{busy ? 'Adding…' : 'Add user'}</button>
+      </Form>
+      {removing && (
+        <ConfirmDialog
+          title="Remove user"
+          confirmLabel="Remove"
+          testId="user-remove-dialog"
+          onCancel={() => setRemoving(null)}
+          onConfirm={async () => {
+            setError(await identity.getState().removeUser(ws, removing.id));
+            setRemoving(null);
+          }}
+        >
+          Remove {removing.username} from this workspace? They can no longer sign in here; their sessions end at once.
+        </ConfirmDialog>
+      )}
+    </RestrictedSection>
+  );
+}
