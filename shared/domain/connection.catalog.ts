@@ -1,3 +1,5 @@
+// One file (~420 lines): the 12 providers are one table the wizard and the core read alike; splitting it per provider
+// would scatter the one shape every entry must keep (fields, auth types, OAuth endpoints, validation endpoint).
 /**
  * The connection catalog as plain data and plain checks, with no zod: the 12 integrations of the docs, their fields
  * and the draft checks the wizard runs as you type. connection.ts builds the schemas on top of it and re-exports it,

@@ -1,3 +1,5 @@
+// One file (~530 lines): the connection service's behaviour end to end against the fake providers, sharing one core,
+// one set of fake provider servers and their fixtures; each describe block is one capability of the docs.
 import { createPrivateKey } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Input } from '@shared/ipc/contract';
