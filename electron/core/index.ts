@@ -24,6 +24,7 @@ import { createConnectionStore } from './connections/connection-store';
 import { createHttpConnectionTester } from './connections/http-connection-tester';
 import type { ConnectionTester } from './connections/connection-tester';
 import { createLoginThrottle } from './identity/login-throttle';
+import type { PasswordHasher } from './identity/password-hasher';
 import { createSigningKeyStore } from './identity/signing-key-store';
 import { createTokenService } from './identity/token-service';
 import { createUserStore } from './identity/user-store';
@@ -63,6 +64,8 @@ export type CorePorts = {
   oauthRefreshPolicy?: Partial<RefreshPolicy>;
   /** How long a consent flow's loopback listener waits for the browser (default 10 min). */
   oauthFlowTimeoutMs?: number;
+  /** How users' passwords are hashed and checked (default scrypt); tests count the checks. */
+  passwordHasher?: PasswordHasher;
 };
 
 /** Where a locked passphrase vault gets its passphrase at start (headless: a file, else a TTY prompt). */
@@ -148,7 +151,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     readSecret: (workspaceId, secretId) => secrets.readForRuntime(workspaceId, secretId),
   });
   const tokens = createTokenService({ store: createSigningKeyStore(db), clock, vault });
-  const users = createUserService({ store: createUserStore(db), clock, audit, access, workspaces, tokens, throttle: createLoginThrottle({ clock }) });
+  const users = createUserService({ store: createUserStore(db), clock, audit, access, workspaces, tokens, throttle: createLoginThrottle({ clock }), passwords: ports.passwordHasher });
   const apiKeys = createApiKeyService({ store: createApiKeyStore(db), clock, audit, access });
   // Users and API keys get their grants from the same POLICY table as everyone: a role per workspace, or scopes.
   access.registerResolver('user', (actor, ws) => {
