@@ -40,6 +40,8 @@ export type BusyRetryOptions = {
   deadlineMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Told before each wait (diagnostics: a debug log line; tests wait on it instead of sleeping). */
+  onBusy?: (attempt: number) => void;
 };
 
 /**
@@ -60,6 +62,7 @@ export async function retryWhenBusy<T>(fn: () => T, opts: BusyRetryOptions = {})
       return fn();
     } catch (e) {
       if (!isBusyError(e) || now() >= deadline) throw e;
+      opts.onBusy?.(attempt);
       // 10, 20, 40 … 200 ms, with jitter so two processes do not retry in step.
       await sleep(Math.min(200, 10 * 2 ** attempt) * (0.5 + Math.random() / 2));
     }

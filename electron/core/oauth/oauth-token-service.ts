@@ -163,7 +163,8 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
    * Writes the refresh path cannot lose (a rotated refresh token, the lease's release, the failure bookkeeping) wait
    * out another process's write lock without blocking the event loop; each is one transaction, so a retry is safe.
    */
-  const durably = <T>(fn: () => T): Promise<T> => retryWhenBusy(fn, { sleep, deadlineMs: policy.leaseMs });
+  const durably = <T>(fn: () => T): Promise<T> =>
+    retryWhenBusy(fn, { sleep, deadlineMs: policy.leaseMs, onBusy: (attempt) => logger.log('debug', 'oauth: database busy, waiting to write', { attempt }) });
 
   /** Stores what a consent flow obtained: sealed refresh token, schedule, and the access token in memory. */
   function storeAuthorization(

@@ -391,7 +391,9 @@ export function createSecretService(deps: SecretServiceDeps) {
       for (;;) {
         // Another process may hold the write lock past the busy timeout: wait for it without blocking the event loop
         // (the claim is one IMMEDIATE transaction, so a busy attempt changed nothing).
-        const r = await retryWhenBusy(() => handleOneDue(now));
+        const r = await retryWhenBusy(() => handleOneDue(now), {
+          onBusy: (attempt) => deps.logger.log('debug', 'secrets rotation: database busy, waiting', { attempt }),
+        });
         if (!r) return;
         changed(r);
         // Yield between rows: a long catch-up after a restart must not freeze the app.

@@ -21,9 +21,25 @@ const FULL_MESSAGE = "the data folder's disk is full: free some space and try ag
 const DAY = 86_400_000;
 
 type LogLine = { level: LogLevel; message: string; fields?: Record<string, unknown> };
-function recordingLogger(): Logger & { lines: LogLine[] } {
+/** Keeps every line; `next(message)` resolves when a line with that message is (or was) logged. */
+function recordingLogger(): Logger & { lines: LogLine[]; next: (message: string) => Promise<LogLine> } {
   const lines: LogLine[] = [];
-  return { lines, log: (level, message, fields) => void lines.push({ level, message, fields }) };
+  const waiters: Array<{ message: string; resolve: (l: LogLine) => void }> = [];
+  return {
+    lines,
+    log: (level, message, fields) => {
+      const line = { level, message, fields };
+      lines.push(line);
+      for (const w of waiters.filter((x) => x.message === message)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    },
+    next: (message) => {
+      const hit = lines.find((l) => l.message === message);
+      return hit ? Promise.resolve(hit) : new Promise((resolve) => waiters.push({ message, resolve }));
+    },
+  };
 }
 
 const cleanup: Array<() => void | Promise<void>> = [];
@@ -103,8 +119,9 @@ describe('a database another process keeps locked', () => {
     now += 2 * DAY;
     const other = otherProcess(t.dataDir);
     other.exec('BEGIN IMMEDIATE');
-    // The tick's first claim has already met the lock when runDue() returns; it must wait, not give up.
+    // The tick's claim meets the lock: it must wait without blocking, not give up until the next tick.
     const tick = t.core.scheduler.runDue();
+    await logger.next('secrets rotation: database busy, waiting');
     other.exec('COMMIT');
     await tick;
     const detail = unwrap(await t.invoke('secrets:get', { workspaceId: ws, id: gen.id })).secret;
