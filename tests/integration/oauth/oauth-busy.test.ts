@@ -45,7 +45,11 @@ describe('OAuth refresh while another process holds the database', () => {
 
     // The provider has issued the rotated token when the lock is taken; the app's commit of it meets the lock.
     const lock = other;
-    fx.oidc.provider.once('grant.success', () => lock.exec('BEGIN IMMEDIATE'));
+    let armed = true;
+    fx.oidc.provider.on('grant.success', () => {
+      if (armed) lock.exec('BEGIN IMMEDIATE');
+      armed = false;
+    });
     fx.clock.advance(2 * 3600_000);
     const token = fx.core.oauth.tokens.internal.getAccessToken(id);
     await log.next('oauth: database busy, waiting to write');
