@@ -23,11 +23,18 @@ const newUser = async (b: RestBench, ws: string) => ({
 });
 
 export const IDENTITY_ROWS: MatrixRow[] = [
-  { route: 'POST /auth/login', path: '/auth/login', body: (c) => ({ username: c.vars.username, password: PASSWORD }), status: 200, setup: async (b, ws) => {
-    const username = `signin-${b.nextId()}`;
-    await b.core.users.create({ workspaceId: ws, username, password: PASSWORD, role: 'viewer' }, b.admin);
-    return { username };
-  } },
+  // Public: any credential sent along is ignored; a fresh user each time, so no lockout carries over.
+  {
+    route: 'POST /auth/login',
+    path: '/auth/login',
+    body: (c) => ({ username: c.vars.username, password: PASSWORD }),
+    status: 200,
+    setup: async (b, ws) => {
+      const username = `signin-${b.nextId()}`;
+      await b.core.users.create({ workspaceId: ws, username, password: PASSWORD, role: 'viewer' }, b.admin);
+      return { username };
+    },
+  },
   { route: 'GET /me', path: '/me', status: 200 },
   // Everyone lists the workspaces they hold a grant in.
   { route: 'GET /workspaces', path: '/workspaces', status: 200 },
