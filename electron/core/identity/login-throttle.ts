@@ -8,7 +8,9 @@ import type { Clock } from '../ports';
  * What must stay true: an attempt is counted by `reserve()` synchronously, BEFORE its password is checked (scrypt is
  * asynchronous). A burst of parallel sign-ins therefore gets at most `maxFailures` passwords checked per pair and lock
  * window; the rest are refused at once. A reserved attempt counts as a failure until `succeeded()` clears the pair,
- * so a sign-in that fails (or throws) needs no second call.
+ * so a sign-in that fails (or throws) needs no second call. A success clears the whole pair (the user's earlier typos
+ * are forgiven, as before): attempts that arrive after it start a new count, which tells a guesser nothing the right
+ * password did not already give away.
  */
 export function createLoginThrottle(deps: { clock: Clock; maxFailures?: number; windowMs?: number; lockMs?: number }) {
   const maxFailures = deps.maxFailures ?? 5;
