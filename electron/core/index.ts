@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Actor } from '@shared/domain/actor';
 import type { CoreConfig } from './config';
-import { openDatabase, startIdleCheckpoints, type Db } from './db/database';
+import { BUSY_TIMEOUT_MS, openDatabase, setBusyTimeout, startIdleCheckpoints, type Db } from './db/database';
 import { MIGRATIONS } from './schema-migrations';
 import { ensureDataDir, tightenPermissions } from './fs/data-dir';
 import { createEventBus } from './events/event-bus';
@@ -24,6 +24,7 @@ import { createConnectionStore } from './connections/connection-store';
 import { createHttpConnectionTester } from './connections/http-connection-tester';
 import type { ConnectionTester } from './connections/connection-tester';
 import { createLoginThrottle } from './identity/login-throttle';
+import type { PasswordHasher } from './identity/password-hasher';
 import { createSigningKeyStore } from './identity/signing-key-store';
 import { createTokenService } from './identity/token-service';
 import { createUserStore } from './identity/user-store';
@@ -63,6 +64,10 @@ export type CorePorts = {
   oauthRefreshPolicy?: Partial<RefreshPolicy>;
   /** How long a consent flow's loopback listener waits for the browser (default 10 min). */
   oauthFlowTimeoutMs?: number;
+  /** How long a request waits for another process's write lock before answering 503 (default BUSY_TIMEOUT_MS). */
+  busyTimeoutMs?: number;
+  /** How users' passwords are hashed and checked (default scrypt); tests count the checks. */
+  passwordHasher?: PasswordHasher;
 };
 
 /** Where a locked passphrase vault gets its passphrase at start (headless: a file, else a TTY prompt). */
@@ -148,7 +153,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     readSecret: (workspaceId, secretId) => secrets.readForRuntime(workspaceId, secretId),
   });
   const tokens = createTokenService({ store: createSigningKeyStore(db), clock, vault });
-  const users = createUserService({ store: createUserStore(db), clock, audit, access, workspaces, tokens, throttle: createLoginThrottle({ clock }) });
+  const users = createUserService({ store: createUserStore(db), clock, audit, access, workspaces, tokens, throttle: createLoginThrottle({ clock }), passwords: ports.passwordHasher });
   const apiKeys = createApiKeyService({ store: createApiKeyStore(db), clock, audit, access });
   // Users and API keys get their grants from the same POLICY table as everyone: a role per workspace, or scopes.
   access.registerResolver('user', (actor, ws) => {
@@ -208,6 +213,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const datastores = createDatastoreService({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath });
   // Crash leftovers of filesystem datastores go before any new upload can start.
   datastores.recover();
+  // Built: from here on a request waits at most this long for another process's write lock, then answers 503.
+  setBusyTimeout(db, ports.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
 
   let closed = false;
   return {

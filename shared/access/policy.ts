@@ -45,7 +45,8 @@ export const POLICY = {
   'secret.reveal': { roles: ADMIN, scopes: ['secrets:read'] }, // secret.accessed
   'secret.rotate': { roles: WRITERS, scopes: ['secrets:write'] },
   'secret.list': { roles: ALL, scopes: ['secrets:read', 'secrets:write'] }, // metadata only, never values
-  'secret.rollback': { roles: ADMIN, scopes: ['secrets:write'] }, // back to a kept version: secret.rolled_back
+  // README: rollback is admin only, so no scope but `admin` grants it (secrets:write rotates, it does not roll back).
+  'secret.rollback': { roles: ADMIN, scopes: [] }, // back to a kept version: secret.rolled_back
   // administration
   'workspace.read': { roles: ALL, scopes: [] },
   'workspace.create': { roles: ADMIN, scopes: [] },

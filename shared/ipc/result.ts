@@ -15,11 +15,13 @@ export const ERROR_CODES = [
   'PRECONDITION_FAILED',
   'INTEGRITY_FAILED',
   'UNAVAILABLE',
+  'BUSY',
+  'STORAGE_FULL',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** retryAfter (seconds) comes with RATE_LIMITED; REST sends it as the Retry-After header too. */
+/** retryAfter (seconds) comes with RATE_LIMITED and BUSY; REST and the console bridge send it as the Retry-After header too. */
 export type IpcError = { code: ErrorCode; message: string; field?: string; retryAfter?: number };
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
@@ -43,5 +45,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   PRECONDITION_FAILED: 412,
   INTEGRITY_FAILED: 500,
   UNAVAILABLE: 503,
+  // Another app process holds the database's write lock: try again (Retry-After: 1).
+  BUSY: 503,
+  // The data folder's disk is full (SQLITE_FULL, ENOSPC): 507 Insufficient Storage.
+  STORAGE_FULL: 507,
   INTERNAL: 500,
 };

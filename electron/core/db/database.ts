@@ -11,7 +11,26 @@ export const DB_FILE = 'provenance.db';
 /** ~32 MB of WAL at most between checkpoints (4 KiB pages). */
 const WAL_AUTOCHECKPOINT_PAGES = 8000;
 
-/** Opens the app database: WAL, foreign keys on, busy timeout for a second process on the same data dir. */
+/**
+ * How long a statement waits for another process's write lock (the desktop app and the console may share a data dir).
+ * better-sqlite3 is synchronous, so SQLite's busy wait blocks the event loop: every request and /health wait with it.
+ *
+ * - While opening and migrating (start-up, nothing served yet) the wait is long, so a second process that starts
+ *   during the first one's migrations waits for them instead of failing.
+ * - Once the core serves requests it is BUSY_TIMEOUT_MS: a write that cannot get the lock by then fails with
+ *   SQLITE_BUSY, which the error mapper answers as 503 BUSY with Retry-After: 1. Measured with three processes writing
+ *   app-sized transactions (a row + an audit row) as fast as they can on a loaded 2-core machine: no SQLITE_BUSY at all
+ *   from a 50 ms timeout up, and the longest any transaction waited was ~110 ms; 250 ms leaves twice that headroom,
+ *   and is 20× less frozen than the 5 s it was. Background work retries without blocking (storage-errors.ts).
+ */
+export const OPEN_BUSY_TIMEOUT_MS = 5000;
+export const BUSY_TIMEOUT_MS = 250;
+
+export function setBusyTimeout(db: Db, ms: number): void {
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`);
+}
+
+/** Opens the app database: WAL, foreign keys on, the start-up busy timeout (see above; the core lowers it once built). */
 export function openDatabase(dataDir: string, migrations: readonly Migration[]): Db {
   const file = path.join(dataDir, DB_FILE);
   touchPrivate(file);
@@ -19,7 +38,7 @@ export function openDatabase(dataDir: string, migrations: readonly Migration[]):
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  setBusyTimeout(db, OPEN_BUSY_TIMEOUT_MS);
   db.pragma('synchronous = NORMAL');
   // Commits do not checkpoint every 1000 pages (the default, an fsync on a request's path): the core checkpoints
   // when idle (startIdleCheckpoints), and this larger bound only caps the WAL under a long burst of writes.

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import { contract, type Channel, type Output, type ParsedInput } from '@shared/ipc/contract';
 import { fail, ok, type IpcError, type IpcResult } from '@shared/ipc/result';
-import { AppError } from '../errors';
+import { AppError, BUSY_MESSAGE, STORAGE_FULL_MESSAGE } from '../errors';
+import { diskFullCode, isBusyError } from '../db/storage-errors';
 import type { Logger } from '../ports';
 
 export type HandlerContext = { actor: Actor };
@@ -31,11 +32,17 @@ const HIDDEN: Record<'INTERNAL' | 'UNAUTHENTICATED', string> = {
 /**
  * The one mapping from anything thrown to the error a caller sees, for every transport (IPC, the console bridge,
  * REST, the streaming routes). An AppError keeps its code, message, field and retryAfter; a ZodError becomes
- * INVALID_INPUT naming the field; anything else is logged by type only and answered with `fallback` and a fixed
- * message, so library text never reaches a response.
+ * INVALID_INPUT naming the field; storage failures get their own codes (below); anything else is logged by type
+ * only and answered with `fallback` and a fixed message, so library text never reaches a response.
+ *
+ * Storage, decided here once so IPC, REST and the console agree (HTTP_STATUS gives the statuses):
+ * - a full disk (SQLITE_FULL, ENOSPC, EDQUOT anywhere under the request) → STORAGE_FULL, 507, logged once at error
+ *   level with the error's code (never its message, which may quote a path or SQL);
+ * - a database another process keeps locked past the busy timeout (SQLITE_BUSY) → BUSY, 503, retryAfter 1.
  */
 export function toIpcError(e: unknown, logger: Logger, where: string, fallback: 'INTERNAL' | 'UNAUTHENTICATED' = 'INTERNAL'): IpcError {
   if (e instanceof AppError) {
+    if (e.code === 'STORAGE_FULL') logger.log('error', "the data folder's disk is full", { channel: where, cause: 'STORAGE_FULL' });
     const out: IpcError = { code: e.code, message: e.message };
     if (e.field !== undefined) out.field = e.field;
     if (e.retryAfter !== undefined) out.retryAfter = e.retryAfter;
@@ -44,6 +51,15 @@ export function toIpcError(e: unknown, logger: Logger, where: string, fallback: 
   if (e instanceof z.ZodError) {
     const d = describeZodError(e);
     return d.field === undefined ? { code: 'INVALID_INPUT', message: d.message } : { code: 'INVALID_INPUT', message: d.message, field: d.field };
+  }
+  const full = diskFullCode(e);
+  if (full !== null) {
+    logger.log('error', "the data folder's disk is full", { channel: where, cause: full });
+    return { code: 'STORAGE_FULL', message: STORAGE_FULL_MESSAGE };
+  }
+  if (isBusyError(e)) {
+    logger.log('warn', 'database busy: another process holds the write lock', { channel: where });
+    return { code: 'BUSY', message: BUSY_MESSAGE, retryAfter: 1 };
   }
   logger.log('error', 'unexpected error', { channel: where, errorName: e instanceof Error ? e.name : typeof e });
   return { code: fallback, message: HIDDEN[fallback] };

@@ -99,6 +99,8 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   // Fastify's own errors (bad JSON, too large, wrong content type) in our envelopes, never its default shape.
   registerErrorHandler(app, (url, error) => (url.startsWith('/ipc/') ? { ok: false, error } : { error }));
 
+  // What must stay true: no SQL (and nothing else that can wait on the database) on this path, so /health answers
+  // while another process holds the database's write lock; requests then answer 503 BUSY on their own.
   app.get('/health', async () => ({ status: 'ok' }));
 
   if (opts.consoleToken) registerConsoleBridge();
@@ -120,7 +122,8 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
       }
       const body = (req.body ?? {}) as { input?: unknown };
       const result = await dispatch(handlers, (req.params as { channel: string }).channel, body.input, { actor }, core.logger);
-      // The envelope is the contract; the status mirrors it for curl users and proxies.
+      // The envelope is the contract; the status (and Retry-After) mirror it for curl users and proxies.
+      if (!result.ok && result.error.retryAfter !== undefined) void reply.header('retry-after', String(result.error.retryAfter));
       return reply.code(result.ok ? 200 : HTTP_STATUS[result.error.code]).send(result);
     });
 

@@ -30,6 +30,8 @@ const ERRORS: Record<string, string> = {
   '413': 'Body over the 1 MiB limit',
   '423': 'The vault is locked; unlock it in the app',
   '429': 'Too many failed sign-ins; see Retry-After',
+  '503': 'BUSY: another app process holds the database (Retry-After: 1); or a service the app needs is unavailable',
+  '507': "STORAGE_FULL: the data folder's disk is full; free some space and try again",
 };
 
 const TAGS: Array<{ name: string; description: string; prefixes: readonly string[] }> = [
@@ -196,9 +198,10 @@ function restOperation(route: RestRoute, c: Components): { path: string; op: Jso
       ...(r.headers ? { headers: Object.fromEntries(Object.entries(r.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) } : {}),
     };
   }
+  // 503/507 on every route: even a read may write (the audit log, a key's last use, the audit index).
   const errorCodes = route.public
-    ? ['400', '401', '429']
-    : ['400', '401', '403', '404', '423', ...(route.method === 'GET' ? [] : ['409']), ...(spec.body ? ['413'] : [])];
+    ? ['400', '401', '429', '503', '507']
+    : ['400', '401', '403', '404', '423', ...(route.method === 'GET' ? [] : ['409']), ...(spec.body ? ['413'] : []), '503', '507'];
   Object.assign(responses, errorResponses(errorCodes.filter((code) => !(code in responses))));
   op.responses = responses;
   op.security = route.public ? [] : REST_SECURITY;
@@ -270,8 +273,8 @@ function streamOperation(name: StreamName, route: StreamRoute, c: Components): {
   }
   const errors =
     route.auth === 'signed'
-      ? errorResponses(['400', '403', '404', '413'], { '403': 'The URL is tampered with, expired, or for another key or content type', '413': 'More bytes than the URL allows' })
-      : errorResponses(['400', '401', '403', '404', '423']);
+      ? errorResponses(['400', '403', '404', '413', '503', '507'], { '403': 'The URL is tampered with, expired, or for another key or content type', '413': 'More bytes than the URL allows' })
+      : errorResponses(['400', '401', '403', '404', '423', '503', '507']);
   op.responses = { '200': ok, ...errors };
   op.security = route.auth === 'rest' ? REST_SECURITY : route.auth === 'console' ? CONSOLE_SECURITY : [];
   return { path: t.path, op };
@@ -296,7 +299,8 @@ const DESCRIPTION = `The REST API of ProvenanceOne Desktop, on 127.0.0.1 only.
 
 - **Credentials**: \`x-api-key: <key>\` (an API key, or the owner key from PROVENANCE_ADMIN_API_KEY), or
   \`Authorization: Bearer <JWT>\` from \`POST /auth/login\`. \`x-workspace-id\` picks the workspace.
-- **Errors**: \`{"error":{"code","message","field?"}}\` with the status of the code; RATE_LIMITED adds Retry-After.
+- **Errors**: \`{"error":{"code","message","field?"}}\` with the status of the code; RATE_LIMITED and BUSY (503) add Retry-After;
+  STORAGE_FULL (507) means the data folder's disk is full.
 - **Lists**: \`{items, nextCursor}\`; pass \`cursor=<nextCursor>\` for the next page.
 - Object bytes stream outside JSON: download from \`/datastores/{id}/objects/{key}\`, upload through
   \`POST /datastores/{id}/upload-url\`.`;

@@ -6,6 +6,7 @@ import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
 import type { Clock } from '../ports';
 import { decodeCursor, encodeCursor } from '../db/cursor';
+import { diskFullCode, isBusyError } from '../db/storage-errors';
 import { notFound } from '../errors';
 import type { ApiKeyStore } from './api-key-store';
 
@@ -65,13 +66,18 @@ export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock; au
     ownerDigest = value ? sha256(value) : null;
   }
 
-  /** Internal: a presented key → its principal (and its last-used time is updated), or null. */
+  /** Internal: a presented key → its principal (and its last-used time is updated when the database can take it), or null. */
   function authenticate(presented: string): KeyPrincipal | null {
     const digest = sha256(presented);
     if (ownerDigest && timingSafeEqual(digest, ownerDigest)) return { id: OWNER_KEY_ID, name: 'owner key', workspaceId: null, scopes: ['admin'] };
     const k = store.byHash(digest.toString('hex'));
     if (!k) return null;
-    store.touch(k.id, clock.now().toISOString());
+    try {
+      store.touch(k.id, clock.now().toISOString());
+    } catch (e) {
+      // Last-used is bookkeeping: another process's write lock or a full disk must not turn every request into a 503/507.
+      if (!isBusyError(e) && diskFullCode(e) === null) throw e;
+    }
     return { id: k.id, name: k.name, workspaceId: k.workspaceId, scopes: k.scopes };
   }
 

@@ -33,3 +33,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** A hash of a random password: verifying against it costs what a real check costs, so unknown usernames are not revealed by timing. */
 let dummy: Promise<string> | null = null;
 export const dummyHash = (): Promise<string> => (dummy ??= hashPassword(randomBytes(16).toString('hex')));
+
+/**
+ * The port the user service hashes and checks passwords through (scrypt below; tests count its calls, e.g. that a
+ * burst of parallel sign-ins checks at most as many passwords as the lockout allows).
+ */
+export type PasswordHasher = {
+  hash(password: string): Promise<string>;
+  verify(password: string, stored: string): Promise<boolean>;
+  /** A hash to verify against when the username is unknown (same cost, nothing revealed by timing). */
+  dummyHash(): Promise<string>;
+};
+export const scryptPasswordHasher: PasswordHasher = { hash: (p) => hashPassword(p), verify: verifyPassword, dummyHash };

@@ -8,7 +8,7 @@ import type { WorkspaceService } from '../workspaces/workspace-service';
 import type { Clock } from '../ports';
 import { decodeCursor, encodeCursor } from '../db/cursor';
 import { AppError, conflict, forbidden, notFound } from '../errors';
-import { dummyHash, hashPassword, verifyPassword } from './password-hasher';
+import { scryptPasswordHasher, type PasswordHasher } from './password-hasher';
 import type { LoginThrottle } from './login-throttle';
 import type { TokenService } from './token-service';
 import type { UserStore } from './user-store';
@@ -33,8 +33,11 @@ export function createUserService(deps: {
   workspaces: Pick<WorkspaceService, 'defaultWorkspace'>;
   tokens: TokenService;
   throttle: LoginThrottle;
+  /** scrypt by default; a port so tests can count how many passwords are checked. */
+  passwords?: PasswordHasher;
 }) {
   const { store, clock, audit, access } = deps;
+  const passwords = deps.passwords ?? scryptPasswordHasher;
 
   function get(workspaceId: string, id: string): User {
     const m = store.member(workspaceId, id);
@@ -60,7 +63,7 @@ export function createUserService(deps: {
     const existing = store.accountByUsername(input.username);
     if (existing) {
       if (store.roleIn(existing.id, input.workspaceId)) throw conflict(`"${existing.username}" already has a role in this workspace; change it instead`, 'username');
-      if (!(await verifyPassword(input.password, existing.passwordHash))) {
+      if (!(await passwords.verify(input.password, existing.passwordHash))) {
         throw conflict(`a user named "${input.username}" already exists; to give them a role here too, enter their current password, or choose another username`, 'username');
       }
       return store.transaction(() => {
@@ -77,7 +80,7 @@ export function createUserService(deps: {
       });
     }
     // Hash before the transaction: better-sqlite3 transactions are synchronous and must not await.
-    const hash = await hashPassword(input.password);
+    const hash = await passwords.hash(input.password);
     return store.transaction(() => {
       if (store.accountByUsername(input.username)) throw conflict(`a user named "${input.username}" already exists; choose another username`, 'username');
       const now = clock.now().toISOString();
@@ -106,7 +109,7 @@ export function createUserService(deps: {
         }
       }
     }
-    const hash = input.password === undefined ? undefined : await hashPassword(input.password);
+    const hash = input.password === undefined ? undefined : await passwords.hash(input.password);
     return store.transaction(() => {
       const before = get(input.workspaceId, input.id);
       if (input.role !== undefined) store.setRole(input.id, input.workspaceId, input.role);
@@ -156,20 +159,20 @@ export function createUserService(deps: {
 
   /**
    * Public (no credential yet): username + password → a short-lived JWT. Wrong username and wrong password look the
-   * same (message and timing). Failures are counted per (username, client IP); past the limit the answer is
-   * RATE_LIMITED with retryAfter.
+   * same (message and timing). Attempts are counted per (username, client IP) before the password is checked; past
+   * the limit the answer is RATE_LIMITED with retryAfter, and the password is not checked at all.
    */
   async function login(username: string, password: string, origin: string): Promise<{ token: string; expiresAt: string }> {
     const key = `${username.toLowerCase()}\u0000${origin}`;
     const account = store.accountByUsername(username);
-    const wait = deps.throttle.retryAfter(key);
+    // Reserved before the asynchronous check, so parallel attempts cannot all pass a lock read before any failed.
+    const wait = deps.throttle.reserve(key);
     if (wait > 0) {
       recordFailure(username, origin, account?.id ?? null, 'rate_limited');
       throw new AppError('RATE_LIMITED', `too many failed sign-ins for this username; try again in ${wait} seconds`, undefined, wait);
     }
-    const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash()));
+    const ok = await passwords.verify(password, account?.passwordHash ?? (await passwords.dummyHash()));
     if (!account || !ok) {
-      deps.throttle.failed(key);
       recordFailure(username, origin, account?.id ?? null, account ? 'wrong_password' : 'unknown_user');
       throw new AppError('UNAUTHENTICATED', 'the username or password is wrong');
     }

@@ -1,4 +1,4 @@
-// One file (~470 lines): the refresh path (lease, retries, rotation commit, failure bookkeeping) is one state machine
+// One file (~490 lines): the refresh path (lease, retries, rotation commit, failure bookkeeping) is one state machine
 // around one in-memory token cache; splitting it would pass that state between modules. SQL: oauth-token-store.ts.
 import * as oauth from 'oauth4webapi';
 import type { Actor } from '@shared/domain/actor';
@@ -11,6 +11,7 @@ import type { Clock, Logger } from '../ports';
 import type { ConnectionService } from '../connections/connection-service';
 import { PAUSED_MESSAGE } from '../connections/connection-service';
 import { AppError, notFound } from '../errors';
+import { isBusyError, retryWhenBusy } from '../db/storage-errors';
 import type { AccessService } from '../access/access-service';
 import type { OAuthAppService } from './oauth-app-service';
 import type { OAuthTokenStore, StoredToken } from './oauth-token-store';
@@ -149,8 +150,21 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
     // A holder that died (kill -9 mid-refresh) is recognised at once by its pid instead of waiting for the expiry.
     const stale = row.leaseOwner && row.leaseOwner !== me && !pidAlive(row.leaseOwner) ? row.leaseOwner : '\u0000';
     const now = wallNow();
-    return store.tryLease({ connectionId: id, owner: me, until: now + policy.leaseMs, now, staleOwner: stale });
+    try {
+      return store.tryLease({ connectionId: id, owner: me, until: now + policy.leaseMs, now, staleOwner: stale });
+    } catch (e) {
+      // Another process holds the write lock (likely taking or releasing this very lease): not ours yet, wait and retry.
+      if (isBusyError(e)) return false;
+      throw e;
+    }
   }
+
+  /**
+   * Writes the refresh path cannot lose (a rotated refresh token, the lease's release, the failure bookkeeping) wait
+   * out another process's write lock without blocking the event loop; each is one transaction, so a retry is safe.
+   */
+  const durably = <T>(fn: () => T): Promise<T> =>
+    retryWhenBusy(fn, { sleep, deadlineMs: policy.leaseMs, onBusy: (attempt) => logger.log('debug', 'oauth: database busy, waiting to write', { attempt }) });
 
   /** Stores what a consent flow obtained: sealed refresh token, schedule, and the access token in memory. */
   function storeAuthorization(
@@ -242,10 +256,10 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
   };
   const messageFor = (code: string) => MESSAGES[code] ?? `the token refresh failed (${code}): re-authorize the connection`;
 
-  function fail(row: StoredToken, code: string): never {
+  async function fail(row: StoredToken, code: string): Promise<never> {
     const message = messageFor(code);
     const now = clock.now().getTime();
-    store.transaction(() => {
+    await durably(() => store.transaction(() => {
       store.recordFailed(row.connectionId, { code, message }, now);
       const name = connections.get(row.workspaceId, row.connectionId).name;
       audit.record({
@@ -264,16 +278,16 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
         details: { changed: ['status'], status: 'error', reason: code },
       });
       connections.markError(row.workspaceId, row.connectionId, { code: 'refresh_failed', message }, system);
-    });
+    }));
     accessTokens.delete(row.connectionId);
     healthChanged(row.workspaceId);
     logger.log('warn', 'oauth refresh failed', { provider: row.provider, reason: code });
     throw new OAuthAuthError(`authentication failed: ${message}`);
   }
 
-  function markOffline(row: StoredToken): never {
+  async function markOffline(row: StoredToken): Promise<never> {
     const now = clock.now().getTime();
-    store.recordOffline(row.connectionId, me, 'offline — will retry', now, now + policy.offlineRetryMs);
+    await durably(() => store.recordOffline(row.connectionId, me, 'offline — will retry', now, now + policy.offlineRetryMs));
     healthChanged(row.workspaceId);
     throw new AppError('UNAVAILABLE', 'the provider could not be reached (offline — will retry); check the network and try again');
   }
@@ -290,15 +304,16 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
       const rotated = outcome.refreshToken !== undefined && outcome.refreshToken !== refreshToken;
       const generation = rotated ? row.generation + 1 : row.generation;
       // Committed before the access token is returned: if we die after this, the next process has the live token.
-      store.recordRefreshed({
+      const sealed = rotated ? vault.seal(Buffer.from(outcome.refreshToken!, 'utf8'), refreshTokenAad(row.connectionId)) : null;
+      await durably(() => store.recordRefreshed({
         connectionId: row.connectionId,
-        refreshSealed: rotated ? vault.seal(Buffer.from(outcome.refreshToken!, 'utf8'), refreshTokenAad(row.connectionId)) : null,
+        refreshSealed: sealed,
         generation,
         tokenExpiresAt: expiresAt,
         lifetimeS: lifetime === null ? null : lifetime / 1000,
         nextRefreshAt: nextRefreshAt(row.provider, now, expiresAt, lifetime, random),
         now,
-      });
+      }));
       accessTokens.set(row.connectionId, { token: outcome.accessToken, expiresAt, generation });
       if (row.refreshState !== 'ok') healthChanged(row.workspaceId);
       return outcome.accessToken;
@@ -308,7 +323,7 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
       const fresh = read(row.connectionId);
       // A sibling rotated the token while we were using the old one: not a failure, try again with the new one.
       if (fresh && fresh.generation !== row.generation) {
-        store.releaseLease(row.connectionId, me);
+        await durably(() => store.releaseLease(row.connectionId, me));
         throw new SiblingRotated();
       }
     }
@@ -329,7 +344,11 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
           if (e instanceof SiblingRotated && round < 5) continue;
           throw e;
         } finally {
-          store.releaseLease(id, me);
+          // A busy database must not replace the refresh's result with its own error; past the deadline the lease
+          // simply expires (leaseMs) and the next caller takes it.
+          await durably(() => store.releaseLease(id, me)).catch((e: unknown) => {
+            if (!isBusyError(e)) throw e;
+          });
         }
       }
       // Someone else (another process) is refreshing: wait for its lease to end, then go again with what it stored.

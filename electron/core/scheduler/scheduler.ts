@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '../ports';
+import { diskFullCode, isBusyError } from '../db/storage-errors';
 
 /**
  * A job is asked, on every tick, to do whatever is due at `now`. Jobs keep their own next-run times in their own
@@ -25,7 +26,11 @@ export function createScheduler(deps: { clock: Clock; logger: Logger; intervalMs
         try {
           await job.tick(now);
         } catch (e) {
-          deps.logger.log('error', 'scheduled job failed', { job: job.name, error: e instanceof Error ? e.name : 'unknown' });
+          // Jobs are idempotent per due item, so the next tick simply tries again: say why in words an admin can act on.
+          const full = diskFullCode(e);
+          if (full !== null) deps.logger.log('error', "the data folder's disk is full", { job: job.name, cause: full });
+          else if (isBusyError(e)) deps.logger.log('warn', 'scheduled job deferred: another process holds the database', { job: job.name });
+          else deps.logger.log('error', 'scheduled job failed', { job: job.name, error: e instanceof Error ? e.name : 'unknown' });
         }
       }
     })().finally(() => (running = null));

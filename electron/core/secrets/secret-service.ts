@@ -20,6 +20,7 @@ import {
 import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
 import { decodeCursor, encodeCursor } from '../db/cursor';
+import { retryWhenBusy } from '../db/storage-errors';
 import { AppError, conflict, invalid, notFound } from '../errors';
 import type { EventBus } from '../events/event-bus';
 import type { Clock, Logger } from '../ports';
@@ -388,7 +389,11 @@ export function createSecretService(deps: SecretServiceDeps) {
     name: 'secrets.rotation',
     async tick(now) {
       for (;;) {
-        const r = handleOneDue(now);
+        // Another process may hold the write lock past the busy timeout: wait for it without blocking the event loop
+        // (the claim is one IMMEDIATE transaction, so a busy attempt changed nothing).
+        const r = await retryWhenBusy(() => handleOneDue(now), {
+          onBusy: (attempt) => deps.logger.log('debug', 'secrets rotation: database busy, waiting', { attempt }),
+        });
         if (!r) return;
         changed(r);
         // Yield between rows: a long catch-up after a restart must not freeze the app.

@@ -1,59 +1,59 @@
-import type { Operation } from '@shared/access/policy';
 import { PASSWORD, type RestBench } from './rest-harness';
 
 /** What a row's path/body builders get: a fresh unique suffix, the workspace acted in, and what setup made. */
 export type RowContext = { unique: string; workspaceId: string; vars: Record<string, string> };
 
 /**
- * One REST endpoint in the permission matrix. `op` is the POLICY operation the endpoint is guarded by (null: any
- * authenticated caller); the expected status for every credential is derived from POLICY, never written here.
- * `setup` creates what the request acts on (as the owner), fresh for each credential. Other capabilities append
- * their endpoints as rows (connections, secrets, datastores…) and the matrix covers them for every credential.
+ * One REST route in the permission matrix: how to call it so that it succeeds when allowed. `route` is the route's
+ * key (`METHOD path`, as REST_ROUTES declares it); who may call it is NOT here but in expected-permissions.ts, written
+ * independently of POLICY. `setup` creates what the request acts on (as the owner), fresh for each credential.
+ * Every route must have a row: the matrix test fails on a route without one.
  */
 export type MatrixRow = {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  route: string;
   path: string | ((c: RowContext) => string);
   body?: (c: RowContext) => unknown;
-  op: Operation | null;
   /** Status when allowed. */
   status: number;
   setup?: (b: RestBench, workspaceId: string) => Promise<Record<string, string>> | Record<string, string>;
 };
 
+const newUser = async (b: RestBench, ws: string) => ({
+  id: (await b.core.users.create({ workspaceId: ws, username: `target-${b.nextId()}`, password: PASSWORD, role: 'viewer' }, b.admin)).id,
+});
+
 export const IDENTITY_ROWS: MatrixRow[] = [
-  { method: 'GET', path: '/me', op: null, status: 200 },
-  // Everyone lists the workspaces they hold a grant in.
-  { method: 'GET', path: '/workspaces', op: null, status: 200 },
-  { method: 'POST', path: '/workspaces', body: (c) => ({ name: `ws ${c.unique}` }), op: 'workspace.create', status: 201 },
-  { method: 'GET', path: '/users', op: 'user.manage', status: 200 },
-  { method: 'POST', path: '/users', body: (c) => ({ username: `new-${c.unique}`, password: PASSWORD, role: 'viewer' }), op: 'user.manage', status: 201 },
+  // Public: any credential sent along is ignored; a fresh user each time, so no lockout carries over.
   {
-    method: 'PATCH',
-    path: (c) => `/users/${c.vars.id}`,
-    body: () => ({ role: 'editor' }),
-    op: 'user.manage',
+    route: 'POST /auth/login',
+    path: '/auth/login',
+    body: (c) => ({ username: c.vars.username, password: PASSWORD }),
     status: 200,
-    setup: async (b, ws) => ({ id: (await b.core.users.create({ workspaceId: ws, username: `target-${b.nextId()}`, password: PASSWORD, role: 'viewer' }, b.admin)).id }),
+    setup: async (b, ws) => {
+      const username = `signin-${b.nextId()}`;
+      await b.core.users.create({ workspaceId: ws, username, password: PASSWORD, role: 'viewer' }, b.admin);
+      return { username };
+    },
   },
+  { route: 'GET /me', path: '/me', status: 200 },
+  // Everyone lists the workspaces they hold a grant in.
+  { route: 'GET /workspaces', path: '/workspaces', status: 200 },
+  { route: 'POST /workspaces', path: '/workspaces', body: (c) => ({ name: `ws ${c.unique}` }), status: 201 },
+  { route: 'GET /users', path: '/users', status: 200 },
+  { route: 'POST /users', path: '/users', body: (c) => ({ username: `new-${c.unique}`, password: PASSWORD, role: 'viewer' }), status: 201 },
+  { route: 'PATCH /users/:id', path: (c) => `/users/${c.vars.id}`, body: () => ({ role: 'editor' }), status: 200, setup: newUser },
+  { route: 'DELETE /users/:id', path: (c) => `/users/${c.vars.id}`, status: 204, setup: newUser },
+  { route: 'GET /api-keys', path: '/api-keys', status: 200 },
+  { route: 'POST /api-keys', path: '/api-keys', body: (c) => ({ name: `k ${c.unique}`, scopes: ['connections:read'] }), status: 201 },
   {
-    method: 'DELETE',
-    path: (c) => `/users/${c.vars.id}`,
-    op: 'user.manage',
-    status: 204,
-    setup: async (b, ws) => ({ id: (await b.core.users.create({ workspaceId: ws, username: `target-${b.nextId()}`, password: PASSWORD, role: 'viewer' }, b.admin)).id }),
-  },
-  { method: 'GET', path: '/api-keys', op: 'apikey.manage', status: 200 },
-  { method: 'POST', path: '/api-keys', body: (c) => ({ name: `k ${c.unique}`, scopes: ['connections:read'] }), op: 'apikey.manage', status: 201 },
-  {
-    method: 'DELETE',
+    route: 'DELETE /api-keys/:id',
     path: (c) => `/api-keys/${c.vars.id}`,
-    op: 'apikey.manage',
     status: 204,
     setup: (b, ws) => ({ id: b.core.apiKeys.create({ workspaceId: ws, name: `victim ${b.nextId()}`, scopes: ['audit:read'] }, b.admin).id }),
   },
-  { method: 'GET', path: '/audit-events?limit=5', op: 'audit.read', status: 200 },
-  { method: 'GET', path: '/settings', op: null, status: 200 },
-  { method: 'PATCH', path: '/settings', body: (c) => ({ restApi: { port: 20000 + (Number(c.unique) % 20000) } }), op: 'settings.manage', status: 200 },
+  { route: 'GET /audit-events', path: '/audit-events?limit=5', status: 200 },
+  { route: 'GET /settings', path: '/settings', status: 200 },
+  { route: 'PATCH /settings', path: '/settings', body: (c) => ({ restApi: { port: 20000 + (Number(c.unique) % 20000) } }), status: 200 },
 ];
 
 // A Datadog connection whose provider is unreachable on purpose: a permitted test runs and reports 424 quickly.
@@ -73,27 +73,87 @@ const connectionBody = (c: RowContext) => ({
 
 /** The docs' Connections table over REST. */
 export const CONNECTION_ROWS: MatrixRow[] = [
-  { method: 'GET', path: '/connections', op: 'connection.list', status: 200 },
-  { method: 'POST', path: '/connections', body: connectionBody, op: 'connection.create', status: 201 },
-  { method: 'GET', path: (c) => `/connections/${c.vars.id}`, op: 'connection.read_detail', status: 200, setup: newConnection },
-  { method: 'PATCH', path: (c) => `/connections/${c.vars.id}`, body: () => ({ status: 'paused' }), op: 'connection.update', status: 200, setup: newConnection },
-  { method: 'POST', path: (c) => `/connections/${c.vars.id}/test`, op: 'connection.test', status: 424, setup: newConnection },
-  { method: 'DELETE', path: (c) => `/connections/${c.vars.id}`, op: 'connection.delete', status: 204, setup: newConnection },
+  { route: 'GET /connections', path: '/connections', status: 200 },
+  { route: 'POST /connections', path: '/connections', body: connectionBody, status: 201 },
+  { route: 'GET /connections/:id', path: (c) => `/connections/${c.vars.id}`, status: 200, setup: newConnection },
+  { route: 'PATCH /connections/:id', path: (c) => `/connections/${c.vars.id}`, body: () => ({ status: 'paused' }), status: 200, setup: newConnection },
+  { route: 'POST /connections/:id/test', path: (c) => `/connections/${c.vars.id}/test`, status: 424, setup: newConnection },
+  { route: 'DELETE /connections/:id', path: (c) => `/connections/${c.vars.id}`, status: 204, setup: newConnection },
+];
+
+// The authorization server is unreachable on purpose: a permitted consent flow starts (its loopback listener waits
+// until the bench stops), the provider is never called.
+const AS = 'http://127.0.0.1:9/oauth2/default';
+const OKTA_ORG = { orgUrl: 'https://org.example.com' };
+/** The workspace's Okta app (consent flows need one), made once. */
+const oktaApp = (b: RestBench, ws: string): string =>
+  b.core.oauth.apps.list({ workspaceId: ws, provider: 'okta' }, b.admin).items[0]?.id ??
+  b.core.oauth.apps.create({ workspaceId: ws, provider: 'okta', clientId: 'matrix', scopes: ['openid'], settings: { baseUrl: AS } }, b.admin).id;
+/** A fresh app for `provider` (one per provider and workspace: an earlier one is removed first). */
+const freshApp = (b: RestBench, ws: string, provider: 'github' | 'slack') => {
+  const old = b.core.oauth.apps.list({ workspaceId: ws, provider }, b.admin).items[0];
+  if (old) b.core.oauth.apps.remove(ws, old.id, b.admin);
+  return { id: b.core.oauth.apps.create({ workspaceId: ws, provider, clientId: `c${b.nextId()}`, scopes: [] }, b.admin).id };
+};
+const noApp = (b: RestBench, ws: string, provider: 'linkedin') => {
+  const old = b.core.oauth.apps.list({ workspaceId: ws, provider }, b.admin).items[0];
+  if (old) b.core.oauth.apps.remove(ws, old.id, b.admin);
+  return {};
+};
+
+/** OAuth apps and consent flows (the docs' Create / Edit, re-authorize / View status cells). */
+export const OAUTH_ROWS: MatrixRow[] = [
+  { route: 'GET /oauth-apps', path: '/oauth-apps', status: 200 },
+  { route: 'POST /oauth-apps', path: '/oauth-apps', body: () => ({ provider: 'linkedin', clientId: 'li', scopes: [] }), status: 201, setup: (b, ws) => noApp(b, ws, 'linkedin') },
+  { route: 'PATCH /oauth-apps/:id', path: (c) => `/oauth-apps/${c.vars.id}`, body: (c) => ({ scopes: [`s${c.unique}`] }), status: 200, setup: (b, ws) => freshApp(b, ws, 'github') },
+  { route: 'DELETE /oauth-apps/:id', path: (c) => `/oauth-apps/${c.vars.id}`, status: 204, setup: (b, ws) => freshApp(b, ws, 'slack') },
+  {
+    route: 'POST /connections/authorize',
+    path: '/connections/authorize',
+    body: (c) => ({ name: `okta ${c.unique}`, provider: 'okta', settings: OKTA_ORG }),
+    status: 201,
+    setup: (b, ws) => ({ app: oktaApp(b, ws) }),
+  },
+  {
+    route: 'GET /connections/authorize/:flowId',
+    path: (c) => `/connections/authorize/${c.vars.flowId}`,
+    status: 200,
+    setup: async (b, ws) => {
+      oktaApp(b, ws);
+      return { flowId: (await b.core.oauth.flows.start({ workspaceId: ws, name: `flow ${b.nextId()}`, provider: 'okta', settings: OKTA_ORG }, b.admin)).flowId };
+    },
+  },
+  {
+    route: 'POST /connections/:id/authorize',
+    path: (c) => `/connections/${c.vars.id}/authorize`,
+    status: 201,
+    setup: (b, ws) => {
+      oktaApp(b, ws);
+      return { id: b.core.connections.create({ workspaceId: ws, name: `okta ${b.nextId()}`, provider: 'okta', authType: 'oauth2', settings: OKTA_ORG }, b.admin).id };
+    },
+  },
+  { route: 'GET /connections/oauth-health', path: '/connections/oauth-health', status: 200 },
 ];
 
 const newSecret = (b: RestBench, ws: string) => ({
   id: b.core.secrets.create({ workspaceId: ws, name: `secret-${b.nextId()}`, value: 'matrix-value' }, b.admin).id,
 });
+const secretWithTwoVersions = (b: RestBench, ws: string) => {
+  const { id } = newSecret(b, ws);
+  b.core.secrets.rotate({ workspaceId: ws, id, value: 'matrix-value-2' }, b.admin);
+  return { id };
+};
 
-/** The docs' Secrets table over REST (reveal: admin or secrets:read only). */
+/** The docs' Secrets table over REST (reveal: admin or secrets:read only; rollback: admin only). */
 export const SECRET_ROWS: MatrixRow[] = [
-  { method: 'GET', path: '/secrets', op: 'secret.list', status: 200 },
-  { method: 'POST', path: '/secrets', body: (c) => ({ name: `s-${c.unique}`, value: 'v' }), op: 'secret.write', status: 201 },
-  { method: 'GET', path: (c) => `/secrets/${c.vars.id}`, op: 'secret.list', status: 200, setup: newSecret },
-  { method: 'PATCH', path: (c) => `/secrets/${c.vars.id}`, body: () => ({ description: 'changed' }), op: 'secret.write', status: 200, setup: newSecret },
-  { method: 'POST', path: (c) => `/secrets/${c.vars.id}/rotate`, body: () => ({ value: 'rotated' }), op: 'secret.rotate', status: 200, setup: newSecret },
-  { method: 'POST', path: (c) => `/secrets/${c.vars.id}/reveal`, op: 'secret.reveal', status: 200, setup: newSecret },
-  { method: 'DELETE', path: (c) => `/secrets/${c.vars.id}`, op: 'secret.write', status: 204, setup: newSecret },
+  { route: 'GET /secrets', path: '/secrets', status: 200 },
+  { route: 'POST /secrets', path: '/secrets', body: (c) => ({ name: `s-${c.unique}`, value: 'v' }), status: 201 },
+  { route: 'GET /secrets/:id', path: (c) => `/secrets/${c.vars.id}`, status: 200, setup: newSecret },
+  { route: 'PATCH /secrets/:id', path: (c) => `/secrets/${c.vars.id}`, body: () => ({ description: 'changed' }), status: 200, setup: newSecret },
+  { route: 'POST /secrets/:id/rotate', path: (c) => `/secrets/${c.vars.id}/rotate`, body: () => ({ value: 'rotated' }), status: 200, setup: newSecret },
+  { route: 'POST /secrets/:id/rollback', path: (c) => `/secrets/${c.vars.id}/rollback`, body: () => ({ version: 1 }), status: 200, setup: secretWithTwoVersions },
+  { route: 'POST /secrets/:id/reveal', path: (c) => `/secrets/${c.vars.id}/reveal`, status: 200, setup: newSecret },
+  { route: 'DELETE /secrets/:id', path: (c) => `/secrets/${c.vars.id}`, status: 204, setup: newSecret },
 ];
 
 const newDatastore = (b: RestBench, ws: string) => ({ id: b.core.datastores.create(b.admin, { workspaceId: ws, name: `ds ${b.nextId()}` }).id });
@@ -103,27 +163,29 @@ const datastoreWithObject = async (b: RestBench, ws: string) => {
   return { id };
 };
 
-/** The docs' Datastores table over REST (the download and upload-URL PUT routes have their own tests). */
+/** The docs' Datastores table over REST (the upload-URL PUT is signed, not credential-gated: its own tests). */
 export const DATASTORE_ROWS: MatrixRow[] = [
-  { method: 'GET', path: '/datastores', op: 'datastore.list', status: 200 },
-  { method: 'POST', path: '/datastores', body: (c) => ({ name: `ds ${c.unique}` }), op: 'datastore.create', status: 201 },
-  { method: 'GET', path: (c) => `/datastores/${c.vars.id}`, op: 'datastore.list', status: 200, setup: newDatastore },
-  { method: 'GET', path: (c) => `/datastores/${c.vars.id}/objects`, op: 'datastore.object_read', status: 200, setup: datastoreWithObject },
+  { route: 'GET /datastores', path: '/datastores', status: 200 },
+  { route: 'POST /datastores', path: '/datastores', body: (c) => ({ name: `ds ${c.unique}` }), status: 201 },
+  { route: 'GET /datastores/:id', path: (c) => `/datastores/${c.vars.id}`, status: 200, setup: newDatastore },
+  { route: 'POST /datastores/:id/test', path: (c) => `/datastores/${c.vars.id}/test`, status: 200, setup: newDatastore },
+  { route: 'GET /datastores/:id/objects', path: (c) => `/datastores/${c.vars.id}/objects`, status: 200, setup: datastoreWithObject },
+  { route: 'GET /datastores/:id/objects/*', path: (c) => `/datastores/${c.vars.id}/objects/reports/2026-05-01.csv`, status: 200, setup: datastoreWithObject },
   {
-    method: 'POST',
+    route: 'POST /datastores/:id/upload-url',
     path: (c) => `/datastores/${c.vars.id}/upload-url`,
     body: () => ({ key: 'reports/2026-05-01.csv', contentType: 'text/csv' }),
-    op: 'datastore.object_write',
     status: 200,
     setup: newDatastore,
   },
-  { method: 'DELETE', path: (c) => `/datastores/${c.vars.id}/objects/reports/2026-05-01.csv`, op: 'datastore.object_write', status: 204, setup: datastoreWithObject },
+  { route: 'DELETE /datastores/:id/objects/*', path: (c) => `/datastores/${c.vars.id}/objects/reports/2026-05-01.csv`, status: 204, setup: datastoreWithObject },
   // 200 with {deleted, objectsDeleted}: the admin sees what went with it.
-  { method: 'DELETE', path: (c) => `/datastores/${c.vars.id}`, op: 'datastore.delete', status: 200, setup: newDatastore },
+  { route: 'DELETE /datastores/:id', path: (c) => `/datastores/${c.vars.id}`, status: 200, setup: newDatastore },
+  { route: 'GET /storage/usage', path: '/storage/usage', status: 200 },
 ];
 
 /** The matrix: every capability's rows. Append yours here. */
-export const MATRIX_ROWS: MatrixRow[] = [...IDENTITY_ROWS, ...CONNECTION_ROWS, ...SECRET_ROWS, ...DATASTORE_ROWS];
+export const MATRIX_ROWS: MatrixRow[] = [...IDENTITY_ROWS, ...CONNECTION_ROWS, ...OAUTH_ROWS, ...SECRET_ROWS, ...DATASTORE_ROWS];
 
 export const rowPath = (r: MatrixRow, c: RowContext) => (typeof r.path === 'string' ? r.path : r.path(c));
-export const rowName = (r: MatrixRow) => `${r.method} ${typeof r.path === 'string' ? r.path : r.path({ unique: 'N', workspaceId: 'W', vars: { id: '{id}' } })}`;
+export const rowMethod = (r: MatrixRow) => r.route.slice(0, r.route.indexOf(' '));

@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '@shared/access/policy';
-import { expectedAllowed, matrixCredentials, startRestBench, type Credential, type RestBench } from './rest-harness';
-import { MATRIX_ROWS, rowName, rowPath, type MatrixRow } from './matrix-rows';
+import { REST_ROUTES } from '@core/http/rest/routes';
+import { STREAM_ROUTES } from '@core/http/stream-routes';
+import { matrixCredentials, startRestBench, type Credential, type RestBench } from './rest-harness';
+import { MATRIX_ROWS, rowMethod, rowPath, type MatrixRow } from './matrix-rows';
+import { EXPECTED, expectedAllowed } from './expected-permissions';
 
+/**
+ * The permission matrix over REST, generated: every route × every credential kind (the three roles as user JWTs,
+ * and an API key with exactly one scope, for each scope). The expected cell comes from expected-permissions.ts,
+ * the docs' and README's tables copied by hand, never from POLICY: where the app disagrees with the docs, this fails.
+ */
 let b: RestBench;
 let creds: Credential[];
 let foreign: Credential[];
@@ -16,25 +24,45 @@ beforeAll(async () => {
 });
 afterAll(() => b.stop());
 
+/** Every route a REST credential (API key or JWT) can call: the route tables and the credential-gated streams. */
+const credentialRoutes = [
+  ...REST_ROUTES.map((r) => `${r.method} ${r.path}`),
+  ...Object.values(STREAM_ROUTES)
+    .filter((r) => r.auth === 'rest')
+    .map((r) => `${r.method} ${r.path}`),
+];
+
+const expectedOf = (row: MatrixRow) => {
+  const e = EXPECTED[row.route];
+  if (!e) throw new Error(`${row.route} has no expected cells in expected-permissions.ts`);
+  return e;
+};
+
 async function run(row: MatrixRow, cred: Credential, workspaceId: string) {
   const vars = row.setup ? await row.setup(b, workspaceId) : {};
   const c = { unique: String(b.nextId()), workspaceId, vars };
   const before = b.snapshot();
-  const res = await b.call(row.method, rowPath(row, c), { headers: { ...cred.headers, 'x-workspace-id': workspaceId }, body: row.body?.(c) });
+  const res = await b.call(rowMethod(row), rowPath(row, c), { headers: { ...cred.headers, 'x-workspace-id': workspaceId }, body: row.body?.(c) });
   return { res, before, after: b.snapshot() };
 }
 
-describe('permission matrix over REST (expected cells come from POLICY)', () => {
-  // One test per row and credential, generated: a row added to MATRIX_ROWS is checked for every credential.
-  // Same order as matrixCredentials(): the three roles, then one key per scope.
+describe('the matrix covers every route', () => {
+  it('every route that takes a REST credential has expected cells and a matrix row, and nothing else does', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual([...credentialRoutes].sort());
+    expect(MATRIX_ROWS.map((r) => r.route).sort()).toEqual([...credentialRoutes].sort());
+  });
+});
+
+describe('permission matrix over REST (expected cells from the docs and README, not from POLICY)', () => {
+  // One test per row and credential, generated. Same order as matrixCredentials(): the three roles, then one key per scope.
   const labels = ['admin JWT', 'editor JWT', 'viewer JWT', ...SCOPES.map((s) => `key [${s}]`)];
   for (const row of MATRIX_ROWS) {
     for (const [i, label] of labels.entries()) {
-      it(`${rowName(row)} with ${label}`, async () => {
+      it(`${row.route} with ${label}`, async () => {
         const cred = creds[i]!;
         expect(cred.label).toBe(label);
         const { res, before, after } = await run(row, cred, b.defaultWs);
-        if (expectedAllowed(cred, row.op)) {
+        if (expectedAllowed(expectedOf(row), cred)) {
           expect(res.status, JSON.stringify(res.json)).toBe(row.status);
         } else {
           expect(res.status, JSON.stringify(res.json)).toBe(403);
@@ -47,9 +75,13 @@ describe('permission matrix over REST (expected cells come from POLICY)', () => 
 });
 
 describe('workspace isolation: a credential of another workspace gets 403 everywhere and changes nothing', () => {
-  for (const row of MATRIX_ROWS.filter((r) => r.op !== null)) {
+  const gated = MATRIX_ROWS.filter((r) => {
+    const e = expectedOf(r);
+    return !('any' in e) && !('public' in e);
+  });
+  for (const row of gated) {
     for (const which of [0, 1]) {
-      it(`${rowName(row)} with the ${which === 0 ? 'admin JWT' : 'admin-scope key'} of another workspace`, async () => {
+      it(`${row.route} with the ${which === 0 ? 'admin JWT' : 'admin-scope key'} of another workspace`, async () => {
         const { res, before, after } = await run(row, foreign[which]!, b.defaultWs);
         expect(res.status, JSON.stringify(res.json)).toBe(403);
         expect(after).toBe(before);

@@ -1,5 +1,5 @@
 import type { Role } from '@shared/domain/common';
-import { SCOPES, roleAllows, scopesAllow, type Operation, type Scope } from '@shared/access/policy';
+import { SCOPES, type Scope } from '@shared/access/policy';
 import type { Clock } from '@core/ports';
 import { startTestServer } from '../../helpers/test-server';
 
@@ -80,6 +80,7 @@ export async function startRestBench() {
       connections: q('SELECT * FROM connections ORDER BY id'),
       secrets: q('SELECT * FROM secrets ORDER BY id'),
       secretVersions: q('SELECT secret_id, version FROM secret_versions ORDER BY secret_id, version'),
+      oauthApps: q('SELECT * FROM oauth_apps ORDER BY id'),
       datastores: q('SELECT * FROM datastores ORDER BY id'),
       objects: q('SELECT datastore_id, key, sha256 FROM datastore_objects ORDER BY datastore_id, key'),
       // Refused attempts are evidence, not changes: failed logins and denied reveals are recorded on purpose.
@@ -90,12 +91,6 @@ export async function startRestBench() {
   return { ...s, clock, defaultWs, call, owner, login, user, key, snapshot, nextId: () => ++n };
 }
 export type RestBench = Awaited<ReturnType<typeof startRestBench>>;
-
-/** Whether a credential may do `op` according to the one POLICY table (null = any authenticated caller). */
-export function expectedAllowed(cred: Pick<Credential, never> & ({ role: Role } | { scopes: readonly Scope[] }), op: Operation | null): boolean {
-  if (op === null) return true;
-  return 'role' in cred ? roleAllows(cred.role, op) : scopesAllow(cred.scopes, op);
-}
 
 /** Every credential kind the matrix covers: the three roles as JWTs, and one API key per scope. */
 export async function matrixCredentials(b: RestBench, workspaceId = b.defaultWs): Promise<Credential[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OPERATIONS, POLICY, roleAllows, scopesAllow, type Operation } from '@core/access/policy';
+import { OPERATIONS, POLICY, SCOPES, roleAllows, scopesAllow, type Operation } from '@core/access/policy';
 import type { Role } from '@shared/domain/common';
 
 /**
@@ -23,7 +23,39 @@ const DOCS: Record<string, Record<Role, boolean>> = {
   'secret.rotate': { admin: true, editor: true, viewer: false },
 };
 
+/**
+ * The scope cells the docs and README state, written out the same way: which single scope (besides `admin`) allows
+ * the operation. Rollback is admin only (README), so no scope but `admin` may do it.
+ */
+const DOCS_SCOPES: Partial<Record<Operation, readonly string[]>> = {
+  // datastores-and-secrets.md: reveal "requires the secrets:read scope on your API key, or a JWT from an admin account"
+  'secret.reveal': ['secrets:read'],
+  // README: POST /secrets/{id}/rollback {version} (admin)
+  'secret.rollback': [],
+  // README: GET /audit-events (audit:read or admin)
+  'audit.read': ['audit:read'],
+  // datastores-and-secrets.md: upload-url 403 → "confirm your API key includes the relevant write scope"
+  'datastore.object_write': ['datastores:write'],
+  // README: users and API keys are admin only
+  'user.manage': [],
+  'apikey.manage': [],
+};
+
 describe('policy table', () => {
+  for (const [op, allowed] of Object.entries(DOCS_SCOPES)) {
+    it(`${op} is allowed by ${allowed.length ? allowed.join(', ') + ' and ' : ''}the admin scope only (docs/README)`, () => {
+      for (const s of SCOPES) expect(scopesAllow([s], op as Operation), s).toBe(s === 'admin' || allowed.includes(s));
+    });
+  }
+
+  it('rollback is admin only (README): the admin role or the admin scope, never secrets:write', () => {
+    expect(roleAllows('admin', 'secret.rollback')).toBe(true);
+    expect(roleAllows('editor', 'secret.rollback')).toBe(false);
+    expect(scopesAllow(['secrets:write'], 'secret.rollback')).toBe(false);
+    expect(scopesAllow(['secrets:read', 'secrets:write'], 'secret.rollback')).toBe(false);
+    expect(scopesAllow(['admin'], 'secret.rollback')).toBe(true);
+  });
+
   for (const [op, cells] of Object.entries(DOCS)) {
     for (const role of ['admin', 'editor', 'viewer'] as const) {
       it(`${role} ${cells[role] ? 'may' : 'may not'} ${op} (docs)`, () => {

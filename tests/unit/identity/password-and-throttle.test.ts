@@ -22,12 +22,12 @@ describe('scrypt password hashes', () => {
 });
 
 describe('login throttle', () => {
-  it('locks a (username, client) pair after 5 failures within the window, for the lock time', () => {
+  it('locks a (username, client) pair after 5 attempts within the window, for the lock time', () => {
     let t = 0;
     const th = createLoginThrottle({ clock: { now: () => new Date(t) } });
-    for (let i = 0; i < 4; i++) th.failed('u|ip');
+    for (let i = 0; i < 4; i++) expect(th.reserve('u|ip')).toBe(0);
     expect(th.retryAfter('u|ip')).toBe(0);
-    th.failed('u|ip');
+    expect(th.reserve('u|ip')).toBe(0);
     expect(th.retryAfter('u|ip')).toBe(300);
     expect(th.retryAfter('u|other-ip')).toBe(0);
     t += 299_500;
@@ -39,13 +39,28 @@ describe('login throttle', () => {
   it('forgets failures older than the window, and a success clears the count', () => {
     let t = 0;
     const th = createLoginThrottle({ clock: { now: () => new Date(t) } });
-    for (let i = 0; i < 4; i++) th.failed('k');
+    for (let i = 0; i < 4; i++) th.reserve('k');
     t += 16 * 60_000;
-    th.failed('k');
+    th.reserve('k');
     expect(th.retryAfter('k')).toBe(0);
-    for (let i = 0; i < 3; i++) th.failed('k');
+    for (let i = 0; i < 3; i++) th.reserve('k');
     th.succeeded('k');
-    th.failed('k');
+    th.reserve('k');
     expect(th.retryAfter('k')).toBe(0);
+  });
+
+  it('reserves synchronously: the sixth of a burst is refused before any of the first five has finished', () => {
+    const th = createLoginThrottle({ clock: { now: () => new Date(0) } });
+    const answers = Array.from({ length: 41 }, () => th.reserve('burst'));
+    expect(answers.filter((w) => w === 0)).toHaveLength(5);
+    expect(answers.slice(5).every((w) => w === 300)).toBe(true);
+  });
+
+  it('a success among the reserved attempts lifts the lock it completed', () => {
+    const th = createLoginThrottle({ clock: { now: () => new Date(0) } });
+    for (let i = 0; i < 5; i++) th.reserve('k');
+    expect(th.reserve('k')).toBe(300);
+    th.succeeded('k');
+    expect(th.reserve('k')).toBe(0);
   });
 });

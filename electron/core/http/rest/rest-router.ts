@@ -43,7 +43,7 @@ export type RestRoute = {
 /** Resolves credentials (x-api-key, Authorization: Bearer) to a caller; null → 401. Throws AppError for 403 etc. */
 export type Authenticator = (req: FastifyRequest) => RestCaller | null | Promise<RestCaller | null>;
 
-/** Sends `{"error":{code,message,field?}}` with the status of its code (and Retry-After for RATE_LIMITED). */
+/** Sends `{"error":{code,message,field?}}` with the status of its code (and Retry-After for RATE_LIMITED and BUSY). */
 export function sendError(reply: FastifyReply, error: IpcError): FastifyReply {
   if (error.retryAfter !== undefined) void reply.header('retry-after', String(error.retryAfter));
   const body: IpcError = { code: error.code, message: error.message };
