@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema, pageOf } from './common';
+import { nameSchema } from './names';
 import { AUTH_TYPES, CONNECTION_STATUSES, MAX_CREDENTIAL_LENGTH, PROVIDERS, SETTING_MAX } from './connection.catalog';
 
 /**
@@ -99,12 +100,7 @@ export const ConnectionPageSchema = pageOf(ConnectionSummarySchema);
 
 // ---------- inputs ----------
 
-const NameSchema = z
-  .string()
-  .trim()
-  .min(1, 'name is required')
-  .max(100, 'name must be at most 100 characters')
-  .regex(/^[^\p{Cc}]+$/u, 'name must not contain control characters');
+const NameSchema = nameSchema({ max: 100 });
 const CredentialSchema = z.string().max(MAX_CREDENTIAL_LENGTH, `credential must be at most ${MAX_CREDENTIAL_LENGTH} characters`);
 const SettingsInputSchema = z.record(z.string().max(64), z.string().max(SETTING_MAX, `settings values must be at most ${SETTING_MAX} characters`));
 const FieldKeySchema = z.string().max(64);
