@@ -144,7 +144,8 @@ export const ConnectionListQuerySchema = z.strictObject({
   status: ConnectionStatusSchema.optional(),
   q: z.string().max(100).optional(),
   limit: z.number().int().min(1).max(500).optional(),
-  cursor: z.string().max(400).optional(),
+  /** The list's own nextCursor: it holds the last name shown, lower-cased, and its id, base64url. */
+  cursor: z.string().max(4096).optional(),
 });
 export type ConnectionListQuery = z.infer<typeof ConnectionListQuerySchema>;
 

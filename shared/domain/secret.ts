@@ -98,7 +98,8 @@ export const SecretListQuerySchema = z.strictObject({
   /** Name prefix, case-insensitive. */
   search: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(500).optional(),
-  cursor: z.string().max(600).optional(),
+  /** The list's own nextCursor: it holds the last name shown (up to 200 characters, some escaped in JSON), base64url. */
+  cursor: z.string().max(4096).optional(),
 });
 export const SecretPageSchema = pageOf(SecretSchema);
 

@@ -19,7 +19,8 @@ import {
 } from '@shared/domain/secret';
 import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
-import { decodeCursor, encodeCursor } from '../db/cursor';
+import { z } from 'zod';
+import { pageCursor } from '../db/cursor';
 import { AppError, conflict, invalid, notFound } from '../errors';
 import type { EventBus } from '../events/event-bus';
 import type { Clock, Logger } from '../ports';
@@ -32,6 +33,9 @@ type Row = SecretRecord;
 
 /** The AAD every version is sealed under: a ciphertext only opens for the secret and version it was written for. */
 export const secretAad = (id: string, version: number) => `secret:${id}:v${version}`;
+
+/** The secrets list's cursor: the name of the last secret shown (the list is by name). */
+const cursor = pageCursor('secrets', z.string().min(1).max(1000));
 
 const DAY_MS = 86_400_000;
 const addDays = (at: Date, days: number) => new Date(at.getTime() + days * DAY_MS).toISOString();
@@ -175,15 +179,10 @@ export function createSecretService(deps: SecretServiceDeps) {
   function list(q: { workspaceId: string; search?: string; limit?: number; cursor?: string }, actor: Actor): { items: Secret[]; nextCursor: string | null } {
     access.assert(actor, q.workspaceId, 'secret.list');
     const limit = q.limit ?? 50;
-    let after: string | undefined;
-    if (q.cursor !== undefined) {
-      const key = decodeCursor(q.cursor);
-      if (typeof key !== 'string') throw invalid('cursor is not valid; start again without it', 'cursor');
-      after = key;
-    }
+    const after = q.cursor === undefined ? undefined : cursor.decode(q.workspaceId, q.cursor);
     const rows = store.page({ workspaceId: q.workspaceId, prefix: q.search?.trim() || undefined, after, limit: limit + 1 });
     const page = rows.slice(0, limit);
-    return { items: page.map(toSecret), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.name) : null };
+    return { items: page.map(toSecret), nextCursor: rows.length > limit ? cursor.encode(q.workspaceId, page[page.length - 1]!.name) : null };
   }
 
   function get(workspaceId: string, id: string, actor: Actor): SecretDetail {
