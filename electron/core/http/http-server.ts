@@ -59,7 +59,8 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
     // Object keys (up to 1024 UTF-8 bytes, percent-encoded) and signed upload tokens travel as path parameters.
     routerOptions: { maxParamLength: 8192 } });
   let port = opts.port;
-  configureRestBodies(app);
+  // The console bridge wraps a channel's input in {input}: one level more than the input itself.
+  configureRestBodies(app, { envelopeDepth: (req) => (req.url.startsWith('/ipc/') ? 1 : 0) });
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 

@@ -4,6 +4,7 @@ import type { Actor } from '@shared/domain/actor';
 import type { Channel } from '@shared/ipc/contract';
 import { HTTP_STATUS, type IpcError } from '@shared/ipc/result';
 import type { Core } from '../../index';
+import { AppError } from '../../errors';
 import { dispatch, toIpcError, type Handlers } from '../../handlers/dispatch';
 import { restInput, type RestRequestSpec } from './rest-request';
 
@@ -109,7 +110,11 @@ export function registerRestRoutes(
 export function registerErrorHandler(app: FastifyInstance, shape: (url: string, error: IpcError) => unknown): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     let error: IpcError;
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
+    if (err instanceof AppError) {
+      // Our own refusals raised while the body is read (e.g. nested too deep), with their code, message and field.
+      error = { code: err.code, message: err.message };
+      if (err.field !== undefined) error.field = err.field;
+    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
       error = { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is over the 1 MiB limit; send large objects through an upload URL', field: 'body' };
     } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       error = { code: 'INVALID_INPUT', message: 'send the body as JSON with content-type: application/json', field: 'content-type' };
