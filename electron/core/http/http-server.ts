@@ -7,7 +7,7 @@ import { PUSH_EVENTS } from '@shared/ipc/channels';
 import { fail, HTTP_STATUS } from '@shared/ipc/result';
 import type { Actor } from '@shared/domain/actor';
 import { localActor, type Core } from '../index';
-import { dispatch, type Handlers } from '../handlers/dispatch';
+import { dispatch, toIpcError, type Handlers } from '../handlers/dispatch';
 import { registerErrorHandler, registerRestRoutes, sendError } from './rest/rest-router';
 import { REST_ROUTES } from './rest/routes';
 import { createAuthenticator, userActor } from './rest/auth';
@@ -15,6 +15,8 @@ import { buildOpenApi } from './openapi-document';
 import { AppError } from '../errors';
 import { registerDatastoreHttp } from './datastore-http';
 import { configureRestBodies } from './rest/rest-bodies';
+import { singleValued } from './rest/rest-request';
+import { BridgeRequestSchema } from '@shared/ipc/rest.contract';
 import { STREAM_ROUTES } from './stream-routes';
 import { registerApiReference } from './api-reference';
 
@@ -77,6 +79,8 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
     reply.header('referrer-policy', 'no-referrer');
     reply.header('cache-control', 'no-store');
   });
+  // A repeated query parameter is bad input on every route, before any credential or body is read.
+  app.addHook('onRequest', async (req) => singleValued(req.query));
 
   const hasConsoleToken = (req: FastifyRequest): boolean => {
     const token = req.headers[CONSOLE_TOKEN_HEADER];
@@ -119,8 +123,10 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
         const err = e instanceof AppError ? e : new AppError('UNAUTHENTICATED', 'sign in again');
         return reply.code(401).send(fail('UNAUTHENTICATED', err.message));
       }
-      const body = (req.body ?? {}) as { input?: unknown };
-      const result = await dispatch(handlers, (req.params as { channel: string }).channel, body.input, { actor }, core.logger);
+      // The envelope is {input} and nothing else: a misspelt `inputs` is named, not dispatched as no input.
+      const envelope = BridgeRequestSchema.safeParse(req.body ?? {});
+      if (!envelope.success) return reply.code(400).send({ ok: false, error: toIpcError(envelope.error, core.logger, 'ipc:bridge') });
+      const result = await dispatch(handlers, (req.params as { channel: string }).channel, envelope.data.input, { actor }, core.logger);
       // The envelope is the contract; the status mirrors it for curl users and proxies.
       return reply.code(result.ok ? 200 : HTTP_STATUS[result.error.code]).send(result);
     });

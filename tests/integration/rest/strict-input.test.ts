@@ -111,6 +111,22 @@ describe('query parameters: unknown or repeated → 400 naming the parameter, on
     expect(e).toEqual({ code: 'INVALID_INPUT', field: 'limit', message: 'limit may be given once' });
   });
 
+  it('a repeated parameter on the streaming routes and the console bridge too', async () => {
+    const paths = [
+      ['GET', `/datastores/${ANY_ID}/objects/a.txt?x=1&x=2`],
+      ['PUT', `/datastores/${ANY_ID}/upload/tok?x=1&x=2`],
+      ['GET', `/console/datastores/${ANY_ID}/object?key=a&key=b&token=${b.consoleToken}`],
+      ['POST', `/ipc/workspaces:list?token=${b.consoleToken}&token=${b.consoleToken}`],
+    ] as const;
+    for (const [method, path] of paths) {
+      const r = await fetch(`${b.url}${path}`, { method, headers: { ...b.owner(), 'x-console-token': b.consoleToken } });
+      const json = (await r.json()) as { error?: { code: string; field?: string } };
+      expect(r.status, path).toBe(400);
+      expect(json.error, path).toMatchObject({ code: 'INVALID_INPUT' });
+      expect(json.error?.field, path).toMatch(/^(x|key|token)$/);
+    }
+  });
+
   it('a parameter that would set what the caller decides (the workspace)', async () => {
     const e = await refused(400, 'GET', `/audit-events?workspaceId=${ANY_ID}`, { headers: b.owner() });
     expect(e.field).toBe('workspaceId');
@@ -151,6 +167,15 @@ describe('unknown body fields → 400 naming the field, on every route', () => {
     const s = await b.call('POST', '/secrets', { headers: b.owner(), body: { name: 'reveal-me', value: 'v' } });
     expect((await b.call('POST', `/secrets/${s.json.id as string}/reveal`, { headers: b.owner(), body: {} })).status).toBe(200);
     expect((await b.call('POST', `/secrets/${s.json.id as string}/reveal`, { headers: b.owner(), raw: '' })).status).toBe(200);
+  });
+});
+
+describe('the console bridge reads its envelope strictly', () => {
+  it('{input} and nothing else: another field is named', async () => {
+    const r = await bridge('workspaces:list', '{"inputs":{}}');
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'inputs', message: 'unknown field: inputs' } });
+    expect((await bridge('workspaces:list', '{}')).json.ok).toBe(true);
   });
 });
 

@@ -51,6 +51,15 @@ export function inputFields(channel: Channel): InputFields | null {
 }
 
 /**
+ * Every parameter of a query string given once at most, on every route of the server (REST, the streaming routes,
+ * the console bridge): `?limit=1&limit=2` is refused naming `limit`, since which one would win is a guess.
+ */
+export function singleValued(query: unknown): void {
+  if (!query || typeof query !== 'object') return;
+  for (const [name, v] of Object.entries(query)) if (Array.isArray(v)) throw invalid(`${name} may be given once`, name);
+}
+
+/**
  * The one flag reader (`?force=true`): `true` or `1` turn it on; absent, empty or anything else leaves it off, as
  * every flag route did before (none refused an unknown value).
  */
