@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import { AUDIT_ACTIONS, type AuditAction, type AuditEvent, type AuditQuery } from '@shared/domain/audit';
 import type { AccessService } from '../access/access-service';
 import type { EventBus } from '../events/event-bus';
 import type { Clock } from '../ports';
-import { z } from 'zod';
 import { pageCursor } from '../db/cursor';
 import type { AuditStore } from './audit-store';
 

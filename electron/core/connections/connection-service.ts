@@ -1,6 +1,7 @@
 // One file (~575 lines): CRUD, the live test and credential use share the seal / credential-field / status helpers
 // of one factory; the pure draft checks live in connection-draft-checks.ts and all SQL in connection-store.ts.
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import {
   KEY_PASSPHRASE_FIELD,
@@ -27,7 +28,6 @@ import type { ReferenceIndex } from '../references/reference-index';
 import type { VaultPort } from '../vault/vault-port';
 import type { Clock, Logger } from '../ports';
 import { AppError, conflict, invalid, notFound } from '../errors';
-import { z } from 'zod';
 import { pageCursor } from '../db/cursor';
 import type { ConnectionTester } from './connection-tester';
 import type { ConnectionChanges, ConnectionStore, StoredConnection, StoredCredentialField } from './connection-store';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { PUSH_EVENTS } from '@shared/ipc/channels';
+import { BridgeRequestSchema } from '@shared/ipc/rest.contract';
 import { fail, HTTP_STATUS } from '@shared/ipc/result';
 import type { Actor } from '@shared/domain/actor';
 import { localActor, type Core } from '../index';
@@ -16,7 +17,6 @@ import { AppError } from '../errors';
 import { registerDatastoreHttp } from './datastore-http';
 import { configureRestBodies } from './rest/rest-bodies';
 import { singleValued } from './rest/rest-request';
-import { BridgeRequestSchema } from '@shared/ipc/rest.contract';
 import { STREAM_ROUTES } from './stream-routes';
 import { registerApiReference } from './api-reference';
 

@@ -1,11 +1,11 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import type { ApiKey } from '@shared/domain/identity';
 import type { Scope } from '@shared/access/policy';
 import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
 import type { Clock } from '../ports';
-import { z } from 'zod';
 import { pageCursor } from '../db/cursor';
 import { notFound } from '../errors';
 import type { ApiKeyStore } from './api-key-store';

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import type { Role } from '@shared/domain/common';
 import type { User } from '@shared/domain/identity';
@@ -6,7 +7,6 @@ import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
 import type { WorkspaceService } from '../workspaces/workspace-service';
 import type { Clock } from '../ports';
-import { z } from 'zod';
 import { pageCursor } from '../db/cursor';
 import { AppError, conflict, forbidden, notFound } from '../errors';
 import { dummyHash, hashPassword, verifyPassword } from './password-hasher';

@@ -2,6 +2,7 @@
 // through the same `addVersion` in its own transaction with its audit row, and the reveal's audit-first rule sits
 // beside them; the SQL is in secret-store.ts.
 import { randomInt, randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import {
   GENERATOR_ALPHABETS,
@@ -19,7 +20,6 @@ import {
 } from '@shared/domain/secret';
 import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
-import { z } from 'zod';
 import { pageCursor } from '../db/cursor';
 import { AppError, conflict, invalid, notFound } from '../errors';
 import type { EventBus } from '../events/event-bus';

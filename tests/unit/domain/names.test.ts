@@ -4,7 +4,7 @@ import { WorkspaceNameSchema } from '@shared/domain/workspace';
 import { SecretNameSchema } from '@shared/domain/secret';
 import { ConnectionCreateSchema } from '@shared/domain/connection';
 import { AuthorizeStartSchema } from '@shared/domain/oauth';
-import { ApiKeyNameSchema } from '@shared/domain/identity';
+import { ApiKeyNameSchema, UsernameSchema } from '@shared/domain/identity';
 
 const NFD = 'cafe\u0301-db';
 
@@ -95,5 +95,12 @@ describe('name validation: controls, zero-width and bidirectional characters are
 
   it('the label names the field', () => {
     expect(nameSchema({ max: 10, label: 'title' }).safeParse('a\u202Eb').error?.issues[0]?.message).toMatch(/^title must not contain U\+202E/);
+  });
+});
+
+describe('usernames stay ASCII, where COLLATE NOCASE already is nameKey', () => {
+  it('refuses what would need Unicode folding to compare', () => {
+    for (const u of ['ＡＤＭＩＮ', 'straße', '\u212Aelvin', 'café', 'ı', 'adm\u200Bin']) expect(UsernameSchema.safeParse(u).success, u).toBe(false);
+    for (const u of ['admin', 'Vera.Lopez@corp', 'ci-bot_2']) expect(nameKey(UsernameSchema.parse(u))).toBe(u.toLowerCase());
   });
 });

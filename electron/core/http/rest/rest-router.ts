@@ -103,7 +103,8 @@ export function registerRestRoutes(
 }
 
 /**
- * Fastify's own errors (malformed JSON, body over the limit, wrong content type) in the same envelope as ours:
+ * Fastify's own errors (malformed JSON, body over the limit, wrong content type), and ours raised by a hook or the
+ * body parser before any route runs, in the same envelope as every other error:
  * `{"error":{code,message}}` for REST, `{ok:false,error}` for the console bridge. Never echoes library text
  * that may quote the body.
  */
@@ -111,7 +112,7 @@ export function registerErrorHandler(app: FastifyInstance, shape: (url: string, 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     let error: IpcError;
     if (err instanceof AppError) {
-      // Our own refusals raised while the body is read (e.g. nested too deep), with their code, message and field.
+      // Our own refusals raised while the request is read (a repeated query parameter, a body nested too deep), as they are.
       error = { code: err.code, message: err.message };
       if (err.field !== undefined) error.field = err.field;
     } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
