@@ -194,15 +194,17 @@ async function listBench() {
   const ws = core.workspaces.defaultWorkspace().id;
   // Rows are inserted directly (the service would also audit 100 000 creates); each has a real sealed version.
   const now = new Date().toISOString();
-  const insS = core.db.prepare(`INSERT INTO secrets (id, workspace_id, name, description, value_type, version, created_at, updated_at)
-    VALUES (?, ?, ?, '', 'string', 1, ?, ?)`);
+  // name_key is nameKey(name); for these ASCII names that is lower(name).
+  const insS = core.db.prepare(`INSERT INTO secrets (id, workspace_id, name, name_key, description, value_type, version, created_at, updated_at)
+    VALUES (?, ?, ?, lower(?), '', 'string', 1, ?, ?)`);
   const insV = core.db.prepare(`INSERT INTO secret_versions (secret_id, version, workspace_id, value_type, ciphertext, source, created_at, created_by)
     VALUES (?, 1, ?, 'string', ?, 'create', ?, 'bench')`);
   const dek = randomBytes(32), dekId = randomUUID();
   core.db.transaction(() => {
     for (let i = 0; i < N; i++) {
       const id = randomUUID();
-      insS.run(id, ws, `svc-${randomBytes(6).toString('hex')}-${i}`, now, now);
+      const name = `svc-${randomBytes(6).toString('hex')}-${i}`;
+      insS.run(id, ws, name, name, now, now);
       insV.run(id, ws, sealV1(dek, dekId, Buffer.from('v'), secretAad(id, 1)), now);
     }
   })();

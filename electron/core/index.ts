@@ -101,7 +101,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   // New files (db, wal, temp files) are private to this user from their first byte.
   process.umask(0o077);
   ensureDataDir(config.dataDir);
-  const db: Db = openDatabase(config.dataDir, MIGRATIONS);
+  const db: Db = openDatabase(config.dataDir, MIGRATIONS, (message, fields) => logger.log('warn', message, fields));
   const stopCheckpoints = startIdleCheckpoints(db);
   tightenPermissions(config.dataDir);
 

@@ -1,11 +1,11 @@
 import type { Migration } from './db/database';
-import { foundationMigration } from './workspaces/workspace-migrations';
+import { foundationMigration, workspaceNameKeyMigration } from './workspaces/workspace-migrations';
 import { referencesMigration } from './references/reference-migrations';
 import { leanAuditMigration } from './audit/audit-migrations';
 import { identityMigration } from './identity/identity-migrations';
 import { vaultCoreMigration, vaultKeychainAccountMigration } from './vault/vault-migrations';
-import { secretsMigration } from './secrets/secret-migrations';
-import { connectionCredentialFieldsMigration, connectionsMigration } from './connections/connection-migrations';
+import { secretNameKeyMigration, secretsMigration } from './secrets/secret-migrations';
+import { connectionCredentialFieldsMigration, connectionNameKeyMigration, connectionsMigration } from './connections/connection-migrations';
 import { oauthMigration } from './oauth/oauth-migrations';
 import { datastoresMigration } from './datastores/datastore-migrations';
 
@@ -20,12 +20,15 @@ export const MIGRATIONS: readonly Migration[] = [
   foundationMigration,
   referencesMigration,
   leanAuditMigration,
+  workspaceNameKeyMigration,
   identityMigration,
   vaultCoreMigration,
   vaultKeychainAccountMigration,
   secretsMigration,
+  secretNameKeyMigration,
   connectionsMigration,
   connectionCredentialFieldsMigration,
+  connectionNameKeyMigration,
   oauthMigration,
   datastoresMigration,
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema, pageOf } from './common';
+import { nameSchema } from './names';
 import { AUTH_TYPES, CONNECTION_STATUSES, MAX_CREDENTIAL_LENGTH, PROVIDERS, SETTING_MAX } from './connection.catalog';
 
 /**
@@ -99,12 +100,7 @@ export const ConnectionPageSchema = pageOf(ConnectionSummarySchema);
 
 // ---------- inputs ----------
 
-const NameSchema = z
-  .string()
-  .trim()
-  .min(1, 'name is required')
-  .max(100, 'name must be at most 100 characters')
-  .regex(/^[^\p{Cc}]+$/u, 'name must not contain control characters');
+const NameSchema = nameSchema({ max: 100 });
 const CredentialSchema = z.string().max(MAX_CREDENTIAL_LENGTH, `credential must be at most ${MAX_CREDENTIAL_LENGTH} characters`);
 const SettingsInputSchema = z.record(z.string().max(64), z.string().max(SETTING_MAX, `settings values must be at most ${SETTING_MAX} characters`));
 const FieldKeySchema = z.string().max(64);
@@ -148,7 +144,8 @@ export const ConnectionListQuerySchema = z.strictObject({
   status: ConnectionStatusSchema.optional(),
   q: z.string().max(100).optional(),
   limit: z.number().int().min(1).max(500).optional(),
-  cursor: z.string().max(400).optional(),
+  /** The list's own nextCursor: it holds the last name shown, lower-cased, and its id, base64url. */
+  cursor: z.string().max(4096).optional(),
 });
 export type ConnectionListQuery = z.infer<typeof ConnectionListQuerySchema>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SCOPES } from '../access/policy';
 import { IdSchema, PageQuerySchema, RoleSchema, TimestampSchema, pageOf } from './common';
 import { ActorKindSchema } from './actor';
+import { nameSchema } from './names';
 
 export const UsernameSchema = z
   .string()
@@ -54,12 +55,7 @@ export type ApiKey = z.infer<typeof ApiKeySchema>;
 export const ApiKeyPageSchema = pageOf(ApiKeySchema);
 export const ApiKeyCreatedSchema = z.object({ id: IdSchema, name: z.string(), workspaceId: IdSchema, scopes: z.array(ScopeSchema), key: z.string() });
 
-export const ApiKeyNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'name is required')
-  .max(80, 'name must be at most 80 characters')
-  .regex(/^[^\p{Cc}]+$/u, 'name must not contain control characters');
+export const ApiKeyNameSchema = nameSchema({ max: 80 });
 export const ApiKeyListSchema = PageQuerySchema.extend({ workspaceId: IdSchema });
 export const ApiKeyCreateSchema = z.strictObject({
   workspaceId: IdSchema,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema, pageOf } from './common';
+import { nameSchema } from './names';
 import { SettingsSchema } from './connection';
 import { OAUTH_PROVIDERS } from './oauth.catalog';
 
@@ -83,12 +84,7 @@ export const OAuthAppListSchema = z.strictObject({
   cursor: z.string().max(200).optional(),
 });
 
-const ConnectionNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'name is required')
-  .max(120, 'name must be at most 120 characters')
-  .regex(/^[^\p{Cc}]+$/u, 'name must not contain control characters');
+const ConnectionNameSchema = nameSchema({ max: 120 });
 
 export const AuthorizeStartSchema = z.strictObject({
   workspaceId: IdSchema,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema, pageOf } from './common';
+import { nameSchema } from './names';
 import { GENERATOR_ALPHABETS, type GeneratorAlphabet } from './secret.catalog';
 
 /** Largest value the vault accepts, measured on its stored form (UTF-8 text or compact JSON). */
@@ -7,12 +8,7 @@ export const SECRET_MAX_BYTES = 64 * 1024;
 /** Encrypted versions kept per secret; older ones are deleted in the transaction that adds a new one. */
 export const SECRET_VERSIONS_KEPT = 10;
 
-export const SecretNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'name is required')
-  .max(200, 'name must be at most 200 characters')
-  .regex(/^[^\p{Cc}]+$/u, 'name must not contain control characters');
+export const SecretNameSchema = nameSchema({ max: 200 });
 
 export const SecretDescriptionSchema = z.string().trim().max(2000, 'description must be at most 2000 characters');
 
@@ -102,7 +98,8 @@ export const SecretListQuerySchema = z.strictObject({
   /** Name prefix, case-insensitive. */
   search: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(500).optional(),
-  cursor: z.string().max(600).optional(),
+  /** The list's own nextCursor: it holds the last name shown (up to 200 characters, some escaped in JSON), base64url. */
+  cursor: z.string().max(4096).optional(),
 });
 export const SecretPageSchema = pageOf(SecretSchema);
 

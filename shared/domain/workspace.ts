@@ -1,12 +1,8 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema } from './common';
+import { nameSchema } from './names';
 
-export const WorkspaceNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'name is required')
-  .max(80, 'name must be at most 80 characters')
-  .regex(/^[^\p{Cc}]+$/u, 'name must not contain control characters');
+export const WorkspaceNameSchema = nameSchema({ max: 80 });
 
 export const WorkspaceSchema = z.object({
   id: IdSchema,

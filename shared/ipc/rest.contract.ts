@@ -139,8 +139,8 @@ export const streamsContract = {
 } satisfies Record<string, StreamContract>;
 export type StreamName = keyof typeof streamsContract;
 
-/** POST /ipc/{channel}: the console's bridge to every channel, `{input}` in, the result envelope out. */
-export const BridgeRequestSchema = z.object({ input: z.unknown().optional() });
+/** POST /ipc/{channel}: the console's bridge to every channel, `{input}` in (nothing else), the result envelope out. */
+export const BridgeRequestSchema = z.strictObject({ input: z.unknown().optional() });
 export const BridgeResultSchema = z.union([
   z.object({ ok: z.literal(true), value: z.unknown() }),
   z.object({ ok: z.literal(false), error: RestErrorSchema.shape.error.extend({ retryAfter: z.number().optional() }) }),

@@ -108,10 +108,14 @@ test('10 000 secrets: the list renders only what is visible and pages in as it s
   db.pragma('busy_timeout = 5000');
   const ws = (db.prepare('SELECT id FROM workspaces ORDER BY created_at LIMIT 1').get() as { id: string }).id;
   const now = new Date().toISOString();
-  const ins = db.prepare(`INSERT INTO secrets (id, workspace_id, name, description, value_type, version, created_at, updated_at)
-    VALUES (?, ?, ?, '', 'string', 1, ?, ?)`);
+  // name_key is nameKey(name); for these ASCII names that is lower(name).
+  const ins = db.prepare(`INSERT INTO secrets (id, workspace_id, name, name_key, description, value_type, version, created_at, updated_at)
+    VALUES (?, ?, ?, lower(?), '', 'string', 1, ?, ?)`);
   db.transaction(() => {
-    for (let i = 0; i < 10_000; i++) ins.run(crypto.randomUUID(), ws, `bulk-${String(i).padStart(5, '0')}`, now, now);
+    for (let i = 0; i < 10_000; i++) {
+      const name = `bulk-${String(i).padStart(5, '0')}`;
+      ins.run(crypto.randomUUID(), ws, name, name, now, now);
+    }
   })();
   db.close();
 

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import { AUDIT_ACTIONS, type AuditAction, type AuditEvent, type AuditQuery } from '@shared/domain/audit';
 import type { AccessService } from '../access/access-service';
 import type { EventBus } from '../events/event-bus';
 import type { Clock } from '../ports';
-import { decodeCursor, encodeCursor } from '../db/cursor';
+import { pageCursor } from '../db/cursor';
 import type { AuditStore } from './audit-store';
+
+/** The audit list's cursor: the position (seq) of the last event shown. */
+const cursor = pageCursor('audit', z.number().int().positive());
 
 export type AuditEntry = {
   workspaceId: string | null;
@@ -120,11 +124,11 @@ export function createAuditService(deps: { store: AuditStore; clock: Clock; bus:
       actor: q.actor,
       from: q.from,
       to: q.to,
-      beforeSeq: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+      beforeSeq: q.cursor === undefined ? undefined : cursor.decode(q.workspaceId, q.cursor),
       limit: limit + 1,
     });
     const page = rows.slice(0, limit);
-    const next = rows.length > limit ? encodeCursor(page[page.length - 1]!.seq) : null;
+    const next = rows.length > limit ? cursor.encode(q.workspaceId, page[page.length - 1]!.seq) : null;
     return { items: page.map((r) => r.event), nextCursor: next };
   }
 

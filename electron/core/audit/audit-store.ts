@@ -31,7 +31,7 @@ export type AuditFilter = {
   actor?: string;
   from?: string;
   to?: string;
-  beforeSeq?: number | string;
+  beforeSeq?: number;
   limit: number;
 };
 

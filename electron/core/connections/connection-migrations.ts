@@ -1,4 +1,5 @@
 import type { Migration } from '../db/database';
+import { addNameKeyColumn } from '../db/name-key-backfill';
 
 /**
  * Connections (range 300–399). The credential is only ever stored sealed by the vault (AAD
@@ -65,4 +66,14 @@ export const connectionCredentialFieldsMigration: Migration = {
       ) WITHOUT ROWID;
     `);
   },
+};
+
+/**
+ * Connection names are unique per workspace by nameKey (NFKC + full case folding) instead of ASCII-only NOCASE.
+ * The NOCASE index stays; list order (lower(name), id) is unchanged.
+ */
+export const connectionNameKeyMigration: Migration = {
+  version: 302,
+  name: 'connections: names unique in all of Unicode, ignoring case',
+  up: (db, log) => addNameKeyColumn(db, { table: 'connections', scope: 'workspace_id', order: 'created_at, rowid', index: 'connections_ws_name_key' }, log),
 };

@@ -1,6 +1,7 @@
 // One file (~575 lines): CRUD, the live test and credential use share the seal / credential-field / status helpers
 // of one factory; the pure draft checks live in connection-draft-checks.ts and all SQL in connection-store.ts.
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import {
   KEY_PASSPHRASE_FIELD,
@@ -27,7 +28,7 @@ import type { ReferenceIndex } from '../references/reference-index';
 import type { VaultPort } from '../vault/vault-port';
 import type { Clock, Logger } from '../ports';
 import { AppError, conflict, invalid, notFound } from '../errors';
-import { decodeCursor, encodeCursor } from '../db/cursor';
+import { pageCursor } from '../db/cursor';
 import type { ConnectionTester } from './connection-tester';
 import type { ConnectionChanges, ConnectionStore, StoredConnection, StoredCredentialField } from './connection-store';
 import { checkAuthType, checkCredential, checkKeyPair, firstIssue, passphraseAfter, planFields, type FieldChange } from './connection-draft-checks';
@@ -51,6 +52,8 @@ export const credentialFieldAad = (id: string, key: string) => `connection:${id}
 
 export const PAUSED_MESSAGE = 'connection is paused: resume it (Pause/Resume, or PATCH {"status":"active"}) before using it';
 const NOT_AUTHORIZED = 'not authorized yet: click Authorize to complete the OAuth consent flow';
+/** The connections list's cursor: the last connection's sort key, [lower-cased name, id]. */
+const cursor = pageCursor('connections', z.tuple([z.string().max(1000), z.string().min(1).max(100)]));
 /** How many status changes the detail view shows. */
 const HISTORY_LIMIT = 100;
 
@@ -207,20 +210,13 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     const limit = q.limit ?? 100;
     let after: { lowerName: string; id: string } | undefined;
     if (q.cursor !== undefined) {
-      const key = decodeCursor(q.cursor);
-      let parsed: [string, string];
-      try {
-        parsed = JSON.parse(String(key)) as [string, string];
-        if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'string') throw new Error('shape');
-      } catch {
-        throw invalid('cursor is not valid; start again without it', 'cursor');
-      }
-      after = { lowerName: parsed[0], id: parsed[1] };
+      const [lowerName, id] = cursor.decode(q.workspaceId, q.cursor);
+      after = { lowerName, id };
     }
     const rows = store.list({ workspaceId: q.workspaceId, provider: q.provider, status: q.status, nameContains: q.q?.trim(), after, limit: limit + 1 });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page, nextCursor: rows.length > limit && last ? encodeCursor(JSON.stringify([last.name.toLowerCase(), last.id])) : null };
+    return { items: page, nextCursor: rows.length > limit && last ? cursor.encode(q.workspaceId, [last.name.toLowerCase(), last.id]) : null };
   }
 
   function get(workspaceId: string, id: string): Connection {

@@ -1,4 +1,5 @@
 import type { AuthType, ConnectionStatus, ConnectionSummary, ConnectionTestResult, Provider, StatusChange } from '@shared/domain/connection';
+import { nameKey } from '@shared/domain/names';
 import type { Db } from '../db/database';
 import { createTransactor } from '../db/transactor';
 
@@ -116,11 +117,11 @@ export function createConnectionStore(db: Db) {
   });
 
   const byId = db.prepare('SELECT * FROM connections WHERE id = ? AND workspace_id = ?');
-  const idByName = db.prepare('SELECT id FROM connections WHERE workspace_id = ? AND name = ? COLLATE NOCASE');
+  const idByKey = db.prepare('SELECT id FROM connections WHERE workspace_id = ? AND name_key = ?');
   const insertConnection = db.prepare(
-    `INSERT INTO connections (id, workspace_id, name, provider, auth_type, status, settings, credential_sealed, credential_secret_id,
+    `INSERT INTO connections (id, workspace_id, name, name_key, provider, auth_type, status, settings, credential_sealed, credential_secret_id,
        last_error_code, last_error_message, last_error_at, last_test, created_at, updated_at, status_changed_at)
-     VALUES (@id, @workspace_id, @name, @provider, @auth_type, @status, @settings, @credential_sealed, @credential_secret_id,
+     VALUES (@id, @workspace_id, @name, @name_key, @provider, @auth_type, @status, @settings, @credential_sealed, @credential_secret_id,
        @last_error_code, @last_error_message, @last_error_at, @last_test, @created_at, @updated_at, @status_changed_at)`,
   );
   const deleteConnection = db.prepare('DELETE FROM connections WHERE id = ?');
@@ -159,9 +160,9 @@ export function createConnectionStore(db: Db) {
       return r ? toStored(r) : undefined;
     },
 
-    /** The id of the workspace's connection with this name, compared case-insensitively (names are unique so). */
+    /** The id of the workspace's connection whose name is this name (same `nameKey`: Unicode, ignoring case; names are unique so). */
     idByName(workspaceId: string, name: string): string | undefined {
-      return (idByName.get(workspaceId, name) as { id: string } | undefined)?.id;
+      return (idByKey.get(workspaceId, nameKey(name)) as { id: string } | undefined)?.id;
     },
 
     /** Up to `limit` summaries in list order (lower-cased name, then id). */
@@ -208,6 +209,7 @@ export function createConnectionStore(db: Db) {
         id: c.id,
         workspace_id: c.workspaceId,
         name: c.name,
+        name_key: nameKey(c.name),
         provider: c.provider,
         auth_type: c.authType,
         status: c.status,
@@ -231,10 +233,14 @@ export function createConnectionStore(db: Db) {
       const sig = keys.join(',');
       let stmt = updates.get(sig);
       if (!stmt) {
-        stmt = db.prepare(`UPDATE connections SET ${keys.map((k) => `${COLUMNS[k][0]} = @${k}`).join(', ')} WHERE id = @id`);
+        // A new name carries its key with it (name_key is written with the name, here only).
+        const sets = keys.map((k) => `${COLUMNS[k][0]} = @${k}`);
+        if (keys.includes('name')) sets.push('name_key = @nameKey');
+        stmt = db.prepare(`UPDATE connections SET ${sets.join(', ')} WHERE id = @id`);
         updates.set(sig, stmt);
       }
       const params: Record<string, unknown> = { id };
+      if (changes.name !== undefined) params.nameKey = nameKey(changes.name);
       for (const k of keys) {
         const encode = COLUMNS[k][1] as ((v: unknown) => unknown) | undefined;
         params[k] = encode ? encode(changes[k]) : changes[k];

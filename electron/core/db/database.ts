@@ -4,8 +4,12 @@ import { touchPrivate } from '../fs/data-dir';
 
 export type Db = Database;
 
+/** Where a migration reports what it decided for the admin (e.g. two old names that became one name). Never secrets. */
+export type MigrationLog = (message: string, fields?: Record<string, string | number | boolean | null>) => void;
+const noLog: MigrationLog = () => {};
+
 /** A numbered schema change. Capability migration files import this type from here; db/ never imports a capability. */
-export type Migration = { version: number; name: string; up: (db: Db) => void };
+export type Migration = { version: number; name: string; up: (db: Db, log: MigrationLog) => void };
 export const DB_FILE = 'provenance.db';
 
 /** ~32 MB of WAL at most between checkpoints (4 KiB pages). */
@@ -31,7 +35,7 @@ export function setBusyTimeout(db: Db, ms: number): void {
 }
 
 /** Opens the app database: WAL, foreign keys on, the start-up busy timeout (see above; the core lowers it once built). */
-export function openDatabase(dataDir: string, migrations: readonly Migration[]): Db {
+export function openDatabase(dataDir: string, migrations: readonly Migration[], log: MigrationLog = noLog): Db {
   const file = path.join(dataDir, DB_FILE);
   touchPrivate(file);
   // -wal and -shm inherit the main file's mode in SQLite, and the umask guards the instant in between.
@@ -43,7 +47,7 @@ export function openDatabase(dataDir: string, migrations: readonly Migration[]):
   // Commits do not checkpoint every 1000 pages (the default, an fsync on a request's path): the core checkpoints
   // when idle (startIdleCheckpoints), and this larger bound only caps the WAL under a long burst of writes.
   db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-  migrate(db, migrations);
+  migrate(db, migrations, log);
   return db;
 }
 
@@ -71,7 +75,7 @@ export function schemaVersion(db: Db): number {
  * applied version for tools. A database that has a migration this app does not know was written by a newer app:
  * it is refused, not guessed at.
  */
-export function migrate(db: Db, migrations: readonly Migration[]): void {
+export function migrate(db: Db, migrations: readonly Migration[], log: MigrationLog = noLog): void {
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
   sorted.forEach((m, i) => {
     if (!Number.isInteger(m.version) || m.version < 1) throw new Error(`migration versions must be positive integers; got ${m.version}`);
@@ -89,7 +93,7 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of sorted.filter((x) => !applied.has(x.version))) {
     db.transaction(() => {
-      m.up(db);
+      m.up(db, log);
       record.run(m.version, m.name, new Date().toISOString());
       db.pragma(`user_version = ${Math.max(m.version, schemaVersion(db))}`);
     })();

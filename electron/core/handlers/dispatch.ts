@@ -5,6 +5,7 @@ import { fail, ok, type IpcError, type IpcResult } from '@shared/ipc/result';
 import { AppError, BUSY_MESSAGE, STORAGE_FULL_MESSAGE } from '../errors';
 import { diskFullCode, isBusyError } from '../db/storage-errors';
 import type { Logger } from '../ports';
+import { MAX_INPUT_DEPTH, TOO_DEEP_MESSAGE, valueTooDeep } from './input-depth';
 
 export type HandlerContext = { actor: Actor };
 export type Handler<C extends Channel> = (input: ParsedInput<C>, ctx: HandlerContext) => Output<C> | Promise<Output<C>>;
@@ -12,13 +13,18 @@ export type Handlers = { [C in Channel]: Handler<C> };
 
 export const isChannel = (x: unknown): x is Channel => typeof x === 'string' && Object.hasOwn(contract, x);
 
-/** First zod issue as a sentence that names the field, e.g. "name: name is required". */
+/**
+ * The zod issue a caller is told about, as a sentence that names the field, e.g. "name: name is required". An
+ * unknown field wins over the others: `{nme: …}` is answered "unknown field: nme", the typo, rather than the
+ * "name is required" it causes. Fields inside objects are named by their path (`restApi.colour`).
+ */
 export function describeZodError(err: z.ZodError): { message: string; field?: string } {
-  const issue = err.issues[0];
+  const issue = err.issues.find((i) => i.code === 'unrecognized_keys') ?? err.issues[0];
   if (!issue) return { message: 'invalid input' };
   const field = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
-    return { message: `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`, field: issue.keys[0] };
+    const names = issue.keys.map((k) => (field ? `${field}.${k}` : k));
+    return { message: `unknown field${names.length > 1 ? 's' : ''}: ${names.join(', ')}`, field: names[0] };
   }
   return field ? { message: `${field}: ${issue.message}`, field } : { message: issue.message };
 }
@@ -72,7 +78,8 @@ export function toFailure(e: unknown, logger: Logger, channel: string): IpcResul
 
 /**
  * The one validated entry point behind every transport (Electron IPC, the headless HTTP bridge, tests):
- * unknown channel → NOT_FOUND, bad input → INVALID_INPUT before any handler runs, errors → envelope.
+ * unknown channel → NOT_FOUND, bad input → INVALID_INPUT before any handler runs, errors → envelope. Input nested
+ * deeper than MAX_INPUT_DEPTH is bad input before the schema (which recurses) reads it.
  */
 export async function dispatch(
   handlers: Handlers,
@@ -82,6 +89,7 @@ export async function dispatch(
   logger: Logger,
 ): Promise<IpcResult<unknown>> {
   if (!isChannel(channel)) return fail('NOT_FOUND', `unknown channel: ${String(channel).slice(0, 80)}`);
+  if (valueTooDeep(raw, MAX_INPUT_DEPTH)) return fail('INVALID_INPUT', TOO_DEEP_MESSAGE);
   const parsed = contract[channel].input.safeParse(raw);
   if (!parsed.success) return toFailure(parsed.error, logger, channel);
   try {

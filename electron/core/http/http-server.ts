@@ -4,10 +4,11 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { PUSH_EVENTS } from '@shared/ipc/channels';
+import { BridgeRequestSchema } from '@shared/ipc/rest.contract';
 import { fail, HTTP_STATUS } from '@shared/ipc/result';
 import type { Actor } from '@shared/domain/actor';
 import { localActor, type Core } from '../index';
-import { dispatch, type Handlers } from '../handlers/dispatch';
+import { dispatch, toIpcError, type Handlers } from '../handlers/dispatch';
 import { registerErrorHandler, registerRestRoutes, sendError } from './rest/rest-router';
 import { REST_ROUTES } from './rest/routes';
 import { createAuthenticator, userActor } from './rest/auth';
@@ -15,6 +16,7 @@ import { buildOpenApi } from './openapi-document';
 import { AppError } from '../errors';
 import { registerDatastoreHttp } from './datastore-http';
 import { configureRestBodies } from './rest/rest-bodies';
+import { singleValued } from './rest/rest-request';
 import { STREAM_ROUTES } from './stream-routes';
 import { registerApiReference } from './api-reference';
 
@@ -59,7 +61,8 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
     // Object keys (up to 1024 UTF-8 bytes, percent-encoded) and signed upload tokens travel as path parameters.
     routerOptions: { maxParamLength: 8192 } });
   let port = opts.port;
-  configureRestBodies(app);
+  // The console bridge wraps a channel's input in {input}: one level more than the input itself.
+  configureRestBodies(app, { envelopeDepth: (req) => (req.url.startsWith('/ipc/') ? 1 : 0) });
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
@@ -76,6 +79,8 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
     reply.header('referrer-policy', 'no-referrer');
     reply.header('cache-control', 'no-store');
   });
+  // A repeated query parameter is bad input on every route, before any credential or body is read.
+  app.addHook('onRequest', async (req) => singleValued(req.query));
 
   const hasConsoleToken = (req: FastifyRequest): boolean => {
     const token = req.headers[CONSOLE_TOKEN_HEADER];
@@ -120,8 +125,10 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
         const err = e instanceof AppError ? e : new AppError('UNAUTHENTICATED', 'sign in again');
         return reply.code(401).send(fail('UNAUTHENTICATED', err.message));
       }
-      const body = (req.body ?? {}) as { input?: unknown };
-      const result = await dispatch(handlers, (req.params as { channel: string }).channel, body.input, { actor }, core.logger);
+      // The envelope is {input} and nothing else: a misspelt `inputs` is named, not dispatched as no input.
+      const envelope = BridgeRequestSchema.safeParse(req.body ?? {});
+      if (!envelope.success) return reply.code(400).send({ ok: false, error: toIpcError(envelope.error, core.logger, 'ipc:bridge') });
+      const result = await dispatch(handlers, (req.params as { channel: string }).channel, envelope.data.input, { actor }, core.logger);
       // The envelope is the contract; the status (and Retry-After) mirror it for curl users and proxies.
       if (!result.ok && result.error.retryAfter !== undefined) void reply.header('retry-after', String(result.error.retryAfter));
       return reply.code(result.ok ? 200 : HTTP_STATUS[result.error.code]).send(result);

@@ -22,7 +22,8 @@ const ERROR_REF = { $ref: '#/components/schemas/Error' };
 
 /** What a REST error status means, for the reference. */
 const ERRORS: Record<string, string> = {
-  '400': 'Invalid input; the message names the field',
+  '400':
+    'Invalid input; the message names the field. Also: an unknown or repeated query parameter, an unknown body field, a body nested deeper than 64 levels, a cursor this list did not return',
   '401': 'No credential, or one that is not valid (revoked key, expired or forged token)',
   '403': 'The role, the key scopes or the workspace do not allow it',
   '404': 'Not found',

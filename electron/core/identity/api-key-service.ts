@@ -1,11 +1,12 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import type { ApiKey } from '@shared/domain/identity';
 import type { Scope } from '@shared/access/policy';
 import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
 import type { Clock } from '../ports';
-import { decodeCursor, encodeCursor } from '../db/cursor';
+import { pageCursor } from '../db/cursor';
 import { diskFullCode, isBusyError } from '../db/storage-errors';
 import { notFound } from '../errors';
 import type { ApiKeyStore } from './api-key-store';
@@ -16,6 +17,8 @@ const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 /** Who an API key is: a stored key (one workspace) or the owner key from the environment (every workspace). */
 export type KeyPrincipal = { id: string; name: string; workspaceId: string | null; scopes: readonly string[] };
 export const OWNER_KEY_ID = 'owner';
+/** The API keys list's cursor: the keyset position of the last key shown. */
+const cursor = pageCursor('apiKeys', z.number().int().positive());
 
 /**
  * API keys: 256 random bits shown once, stored as SHA-256 only (a slow hash buys nothing against a random key),
@@ -44,10 +47,10 @@ export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock; au
   function list(q: { workspaceId: string; limit?: number; cursor?: string }, actor: Actor): { items: ApiKey[]; nextCursor: string | null } {
     access.assert(actor, q.workspaceId, 'apikey.manage');
     const limit = q.limit ?? 100;
-    const after = q.cursor === undefined ? 0 : Number(decodeCursor(q.cursor));
+    const after = q.cursor === undefined ? 0 : cursor.decode(q.workspaceId, q.cursor);
     const rows = store.page(q.workspaceId, after, limit + 1);
     const page = rows.slice(0, limit);
-    return { items: page.map((r) => r.key), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.seq) : null };
+    return { items: page.map((r) => r.key), nextCursor: rows.length > limit ? cursor.encode(q.workspaceId, page[page.length - 1]!.seq) : null };
   }
 
   function remove(input: { workspaceId: string; id: string }, actor: Actor): { id: string } {

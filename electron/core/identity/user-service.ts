@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import type { Role } from '@shared/domain/common';
 import type { User } from '@shared/domain/identity';
@@ -6,12 +7,15 @@ import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
 import type { WorkspaceService } from '../workspaces/workspace-service';
 import type { Clock } from '../ports';
-import { decodeCursor, encodeCursor } from '../db/cursor';
+import { pageCursor } from '../db/cursor';
 import { AppError, conflict, forbidden, notFound } from '../errors';
 import { scryptPasswordHasher, type PasswordHasher } from './password-hasher';
 import type { LoginThrottle } from './login-throttle';
 import type { TokenService } from './token-service';
 import type { UserStore } from './user-store';
+
+/** The users list's cursor: the keyset position of the last account shown. */
+const cursor = pageCursor('users', z.number().int().positive());
 
 /** Binds a JWT to the password it was issued under: changing the password ends every session of that user. */
 const passwordTag = (hash: string) => createHash('sha256').update(hash).digest('base64url').slice(0, 16);
@@ -48,10 +52,10 @@ export function createUserService(deps: {
   function list(q: { workspaceId: string; limit?: number; cursor?: string }, actor: Actor): { items: User[]; nextCursor: string | null } {
     access.assert(actor, q.workspaceId, 'user.manage');
     const limit = q.limit ?? 100;
-    const after = q.cursor === undefined ? 0 : Number(decodeCursor(q.cursor));
+    const after = q.cursor === undefined ? 0 : cursor.decode(q.workspaceId, q.cursor);
     const rows = store.members(q.workspaceId, after, limit + 1);
     const page = rows.slice(0, limit);
-    return { items: page.map((r) => r.user), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.seq) : null };
+    return { items: page.map((r) => r.user), nextCursor: rows.length > limit ? cursor.encode(q.workspaceId, page[page.length - 1]!.seq) : null };
   }
 
   /**

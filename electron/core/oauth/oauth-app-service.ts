@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@shared/domain/actor';
 import type { OAuthApp, OAuthProvider } from '@shared/domain/oauth';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { OAuthAppCreateSchema, OAuthAppListSchema, OAuthAppUpdateSchema } from '@shared/domain/oauth';
 import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
 import type { VaultPort } from '../vault/vault-port';
 import type { Clock } from '../ports';
 import { conflict, invalid, notFound } from '../errors';
-import { decodeCursor, encodeCursor } from '../db/cursor';
+import { pageCursor } from '../db/cursor';
 import type { OAuthAppChanges, OAuthAppStore, StoredOAuthApp } from './oauth-app-store';
 
 export const clientSecretAad = (appId: string) => `oauthapp:${appId}:client_secret`;
+/** The OAuth apps list's cursor: the last app's sort key, [provider, id]. */
+const cursor = pageCursor('oauthApps', z.tuple([z.string().min(1).max(64), z.string().min(1).max(100)]));
 
 const toApp = (a: StoredOAuthApp): OAuthApp => ({
   id: a.id,
@@ -56,15 +58,13 @@ export function createOAuthAppService(deps: OAuthAppServiceDeps) {
     const limit = q.limit ?? 100;
     let after: { provider: string; id: string } | undefined;
     if (q.cursor !== undefined) {
-      // The cursor is the last app's sort key: provider, NUL, id.
-      const key = String(decodeCursor(q.cursor));
-      const nul = key.indexOf('\u0000');
-      after = nul < 0 ? { provider: key, id: '' } : { provider: key.slice(0, nul), id: key.slice(nul + 1) };
+      const [provider, id] = cursor.decode(q.workspaceId, q.cursor);
+      after = { provider, id };
     }
     const rows = store.list({ workspaceId: q.workspaceId, provider: q.provider, after, limit: limit + 1 });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(toApp), nextCursor: rows.length > limit && last ? encodeCursor(`${last.provider}\u0000${last.id}`) : null };
+    return { items: page.map(toApp), nextCursor: rows.length > limit && last ? cursor.encode(q.workspaceId, [last.provider, last.id]) : null };
   }
 
   /** One app's public parts (what the list shows), so the same permission as listing. */

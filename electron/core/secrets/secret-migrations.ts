@@ -1,4 +1,5 @@
 import type { Migration } from '../db/database';
+import { addNameKeyColumn } from '../db/name-key-backfill';
 
 /** Secrets (250–299 are this capability's). */
 export const secretsMigration: Migration = {
@@ -41,4 +42,14 @@ export const secretsMigration: Migration = {
       );
     `);
   },
+};
+
+/**
+ * Secret names are unique per workspace by nameKey (NFKC + full case folding) instead of ASCII-only NOCASE. The
+ * (workspace_id, name NOCASE) index stays: it is the list's keyset order, which does not change.
+ */
+export const secretNameKeyMigration: Migration = {
+  version: 251,
+  name: 'secrets: names unique in all of Unicode, ignoring case',
+  up: (db, log) => addNameKeyColumn(db, { table: 'secrets', scope: 'workspace_id', order: 'created_at, rowid', index: 'secrets_ws_name_key' }, log),
 };

@@ -2,6 +2,7 @@
 // through the same `addVersion` in its own transaction with its audit row, and the reveal's audit-first rule sits
 // beside them; the SQL is in secret-store.ts.
 import { randomInt, randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import {
   GENERATOR_ALPHABETS,
@@ -19,7 +20,7 @@ import {
 } from '@shared/domain/secret';
 import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
-import { decodeCursor, encodeCursor } from '../db/cursor';
+import { pageCursor } from '../db/cursor';
 import { retryWhenBusy } from '../db/storage-errors';
 import { AppError, conflict, invalid, notFound } from '../errors';
 import type { EventBus } from '../events/event-bus';
@@ -33,6 +34,9 @@ type Row = SecretRecord;
 
 /** The AAD every version is sealed under: a ciphertext only opens for the secret and version it was written for. */
 export const secretAad = (id: string, version: number) => `secret:${id}:v${version}`;
+
+/** The secrets list's cursor: the name of the last secret shown (the list is by name). */
+const cursor = pageCursor('secrets', z.string().min(1).max(1000));
 
 const DAY_MS = 86_400_000;
 const addDays = (at: Date, days: number) => new Date(at.getTime() + days * DAY_MS).toISOString();
@@ -176,15 +180,10 @@ export function createSecretService(deps: SecretServiceDeps) {
   function list(q: { workspaceId: string; search?: string; limit?: number; cursor?: string }, actor: Actor): { items: Secret[]; nextCursor: string | null } {
     access.assert(actor, q.workspaceId, 'secret.list');
     const limit = q.limit ?? 50;
-    let after: string | undefined;
-    if (q.cursor !== undefined) {
-      const key = decodeCursor(q.cursor);
-      if (typeof key !== 'string') throw invalid('cursor is not valid; start again without it', 'cursor');
-      after = key;
-    }
+    const after = q.cursor === undefined ? undefined : cursor.decode(q.workspaceId, q.cursor);
     const rows = store.page({ workspaceId: q.workspaceId, prefix: q.search?.trim() || undefined, after, limit: limit + 1 });
     const page = rows.slice(0, limit);
-    return { items: page.map(toSecret), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.name) : null };
+    return { items: page.map(toSecret), nextCursor: rows.length > limit ? cursor.encode(q.workspaceId, page[page.length - 1]!.name) : null };
   }
 
   function get(workspaceId: string, id: string, actor: Actor): SecretDetail {

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SecretValueType, SecretVersion } from '@shared/domain/secret';
+import { nameKey } from '@shared/domain/names';
 import type { Db } from '../db/database';
 import { createTransactor } from '../db/transactor';
 
@@ -46,15 +47,15 @@ export type SecretPageQuery = { workspaceId: string; prefix?: string; after?: st
  */
 export function createSecretStore(db: Db) {
   const byId = db.prepare('SELECT * FROM secrets WHERE id = ? AND workspace_id = ?');
-  const byName = db.prepare('SELECT id FROM secrets WHERE workspace_id = ? AND name = ?');
+  const byKey = db.prepare('SELECT id FROM secrets WHERE workspace_id = ? AND name_key = ?');
   const insert = db.prepare(
-    `INSERT INTO secrets (id, workspace_id, name, description, value_type, version, generator, rotation_days, next_rotation_at,
+    `INSERT INTO secrets (id, workspace_id, name, name_key, description, value_type, version, generator, rotation_days, next_rotation_at,
        rotation_due_since, created_at, updated_at, last_rotated_at)
-     VALUES (@id, @workspace_id, @name, @description, @value_type, @version, @generator, @rotation_days, @next_rotation_at,
+     VALUES (@id, @workspace_id, @name, @name_key, @description, @value_type, @version, @generator, @rotation_days, @next_rotation_at,
        @rotation_due_since, @created_at, @updated_at, @last_rotated_at)`,
   );
   const updateMeta = db.prepare(
-    `UPDATE secrets SET name = @name, description = @description, rotation_days = @rotation_days, next_rotation_at = @next_rotation_at,
+    `UPDATE secrets SET name = @name, name_key = @name_key, description = @description, rotation_days = @rotation_days, next_rotation_at = @next_rotation_at,
        rotation_due_since = @rotation_due_since, updated_at = @updated_at WHERE id = @id`,
   );
   const setCurrent = db.prepare(
@@ -77,6 +78,8 @@ export function createSecretStore(db: Db) {
   const oldestDueTyped = db.prepare(`${DUE} AND generator IS NULL ORDER BY next_rotation_at LIMIT 1`);
   const markDue = db.prepare('UPDATE secrets SET rotation_due_since = next_rotation_at, next_rotation_at = NULL WHERE id = ?');
   const pages = new Map<string, Statement>();
+  /** The row's parameters with its name's key: `name_key` is written with the name, here only. */
+  const storedName = <T extends { name: string }>(r: T): T & { name_key: string } => ({ ...r, name_key: nameKey(r.name) });
 
   function pageStatement(prefix: boolean, after: boolean): Statement {
     const shape = `${prefix ? 'p' : ''}${after ? 'a' : ''}`;
@@ -96,7 +99,8 @@ export function createSecretStore(db: Db) {
     ...createTransactor(db),
     /** Ids are compared byte for byte: a UUID in other case is another (unknown) secret. */
     find: (workspaceId: string, id: string): SecretRecord | undefined => byId.get(id, workspaceId) as SecretRecord | undefined,
-    idByName: (workspaceId: string, name: string): string | undefined => (byName.get(workspaceId, name) as { id: string } | undefined)?.id,
+    /** The id of the workspace's secret whose name is this name (same `nameKey`: Unicode, ignoring case). */
+    idByName: (workspaceId: string, name: string): string | undefined => (byKey.get(workspaceId, nameKey(name)) as { id: string } | undefined)?.id,
     page(q: SecretPageQuery): SecretRecord[] {
       const params: Record<string, unknown> = { ws: q.workspaceId, limit: q.limit };
       if (q.prefix !== undefined) {
@@ -106,10 +110,10 @@ export function createSecretStore(db: Db) {
       if (q.after !== undefined) params.after = q.after;
       return pageStatement(q.prefix !== undefined, q.after !== undefined).all(params) as SecretRecord[];
     },
-    insert: (r: SecretRecord): void => void insert.run(r),
+    insert: (r: SecretRecord): void => void insert.run(storedName(r)),
     /** Name, description and schedule (the fields a person edits). */
     updateMeta: (r: Pick<SecretRecord, 'id' | 'name' | 'description' | 'rotation_days' | 'next_rotation_at' | 'rotation_due_since' | 'updated_at'>): void =>
-      void updateMeta.run(r),
+      void updateMeta.run(storedName(r)),
     /** Points the secret at a new current version and restarts its schedule (clears "rotation due"). */
     setCurrentVersion: (r: Pick<SecretRecord, 'id' | 'version' | 'value_type' | 'updated_at' | 'last_rotated_at' | 'next_rotation_at'>): void =>
       void setCurrent.run(r),

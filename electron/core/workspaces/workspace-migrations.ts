@@ -1,4 +1,5 @@
 import type { Migration } from '../db/database';
+import { addNameKeyColumn } from '../db/name-key-backfill';
 
 /** Foundation (1–99): workspaces, the first audit log and settings; one migration, as released (never edited). */
 export const foundationMigration: Migration = {
@@ -47,4 +48,14 @@ export const foundationMigration: Migration = {
       );
     `);
   },
+};
+
+/**
+ * Workspace names are unique by nameKey (NFKC + full case folding) instead of ASCII-only NOCASE. The NOCASE index
+ * stays (a name equal under NOCASE is equal under nameKey too); list order is unchanged.
+ */
+export const workspaceNameKeyMigration: Migration = {
+  version: 4,
+  name: 'foundation: workspace names unique in all of Unicode, ignoring case',
+  up: (db, log) => addNameKeyColumn(db, { table: 'workspaces', scope: null, order: 'created_at, rowid', index: 'workspaces_name_key' }, log),
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@core/errors';
-import { bodyWith, flag, inputFields, queryFields, restInput } from '@core/http/rest/rest-request';
+import { bodyWith, flag, inputFields, noBody, queryFields, restInput } from '@core/http/rest/rest-request';
 
 const WS = '11111111-1111-4111-8111-111111111111';
 const ID = '22222222-2222-4222-8222-222222222222';
@@ -52,15 +52,32 @@ describe('bodyWith: the one body reader', () => {
 });
 
 describe('queryFields and restInput', () => {
-  it('reads only the listed fields, typed by the contract, empty values and repeats left out', () => {
+  it('reads the listed fields, typed by the contract, empty values left out', () => {
     const fields = inputFields('connections:list')!;
-    expect(queryFields({ provider: 'slack', limit: '20', q: '', colour: 'blue', status: ['a', 'b'] }, ['provider', 'status', 'q', 'limit'], fields)).toEqual({ provider: 'slack', limit: 20 });
+    expect(queryFields({ provider: 'slack', limit: '20', q: '' }, ['provider', 'status', 'q', 'limit'], fields)).toEqual({ provider: 'slack', limit: 20 });
   });
 
-  it("'strict' passes every parameter on (the contract refuses unknown ones) and refuses a repeated one", () => {
+  it('refuses, on every route, a parameter the route does not read and a repeated one, naming it', () => {
+    const list = inputFields('connections:list')!;
+    expect(refused(() => queryFields({ colour: 'blue' }, ['provider'], list))).toEqual({ message: 'unknown query parameter: colour', field: 'colour' });
+    expect(refused(() => queryFields({ status: ['a', 'b'] }, ['status'], list))).toEqual({ message: 'status may be given once', field: 'status' });
+    expect(refused(() => queryFields({ limit: ['1', '2'] }, ['limit'], list))).toEqual({ message: 'limit may be given once', field: 'limit' });
+    // A route that declares no query reads none.
+    expect(refused(() => queryFields({ force: 'true' }, undefined, inputFields('secrets:get')!))).toMatchObject({ field: 'force' });
+  });
+
+  it("'strict' reads every input field the URL and caller do not decide, and refuses the rest", () => {
     const fields = inputFields('audit:list')!;
-    expect(queryFields({ colour: 'blue', limit: 'lots' }, 'strict', fields)).toEqual({ colour: 'blue', limit: NaN });
+    expect(queryFields({ action: 'secret.created', limit: 'lots' }, 'strict', fields, { workspaceId: WS })).toEqual({ action: 'secret.created', limit: NaN });
+    expect(refused(() => queryFields({ colour: 'blue' }, 'strict', fields, { workspaceId: WS }))).toEqual({ message: 'unknown query parameter: colour', field: 'colour' });
+    expect(refused(() => queryFields({ workspaceId: ID }, 'strict', fields, { workspaceId: WS }))).toMatchObject({ field: 'workspaceId' });
     expect(refused(() => queryFields({ limit: ['1', '2'] }, 'strict', fields))).toEqual({ message: 'limit may be given once', field: 'limit' });
+  });
+
+  it('a route without a body takes none: no body, null or {} only', () => {
+    for (const body of [undefined, null, {}]) expect(() => noBody(body)).not.toThrow();
+    expect(refused(() => noBody({ value: 'x' }))).toEqual({ message: 'unknown field: value', field: 'value' });
+    expect(refused(() => noBody([1]))).toEqual({ message: 'the body must be a JSON object', field: 'body' });
   });
 
   it('builds the channel input: caller, path parameters (renamed), query flags and body', () => {
@@ -76,9 +93,12 @@ describe('queryFields and restInput', () => {
       key: 'a/b.csv',
     });
     expect(restInput('secrets:update', { body: true }, parts({ params: { id: ID }, body: { description: 'd' } }))).toEqual({ workspaceId: WS, id: ID, description: 'd' });
-    // A body is not read unless the route declares one.
-    expect(restInput('secrets:reveal', {}, parts({ params: { id: ID }, body: { value: 'x' } }))).toEqual({ workspaceId: WS, id: ID });
-    // A channel without input gets none, whatever the request carries.
-    expect(restInput('settings:get', { body: true }, parts({ body: { a: 1 } }))).toBeUndefined();
+    // A route without a body refuses one with fields; an empty one is no input.
+    expect(restInput('secrets:reveal', {}, parts({ params: { id: ID }, body: {} }))).toEqual({ workspaceId: WS, id: ID });
+    expect(refused(() => restInput('secrets:reveal', {}, parts({ params: { id: ID }, body: { value: 'x' } })))).toEqual({ message: 'unknown field: value', field: 'value' });
+    // A channel without input gets none, and refuses whatever else the request carries.
+    expect(restInput('settings:get', { body: true }, parts({ body: {} }))).toBeUndefined();
+    expect(refused(() => restInput('settings:get', { body: true }, parts({ body: { a: 1 } })))).toMatchObject({ field: 'a' });
+    expect(refused(() => restInput('settings:get', {}, parts({ query: { a: '1' } })))).toMatchObject({ field: 'a' });
   });
 });

@@ -19,13 +19,14 @@ export type RestRequestSpec = {
   /** Path parameters whose input field has another name (`id` → `datastoreId`, `*` → `key`); others keep theirs. */
   params?: Readonly<Record<string, string>>;
   /**
-   * Input fields read from the query string. A list: only those, any other parameter is ignored. `'strict'`: every
-   * parameter goes to the channel, so its strict schema refuses an unknown one by name (and a repeated one is refused).
+   * Input fields read from the query string: a list of them, or `'strict'` for every input field the URL and the
+   * caller do not decide. On every route any other parameter is refused by name, and so is a repeated one.
    */
   query?: readonly string[] | 'strict';
   /**
    * The JSON body carries the remaining fields. It may not set a field the URL or the caller decides (refused by
-   * name), except those in `allow`, where the body's value wins and the request's is the default.
+   * name), except those in `allow`, where the body's value wins and the request's is the default. A route without
+   * `body` takes none: a body with any field is refused naming the field.
    */
   body?: true | { allow: readonly string[] };
 };
@@ -47,6 +48,15 @@ export function inputFields(channel: Channel): InputFields | null {
   }
   fieldsCache.set(channel, fields);
   return fields;
+}
+
+/**
+ * Every parameter of a query string given once at most, on every route of the server (REST, the streaming routes,
+ * the console bridge): `?limit=1&limit=2` is refused naming `limit`, since which one would win is a guess.
+ */
+export function singleValued(query: unknown): void {
+  if (!query || typeof query !== 'object') return;
+  for (const [name, v] of Object.entries(query)) if (Array.isArray(v)) throw invalid(`${name} may be given once`, name);
 }
 
 /**
@@ -72,6 +82,17 @@ export function bodyWith(body: unknown, fixed: Record<string, unknown>, allowed:
   return out;
 }
 
+/**
+ * A route that reads no body: none, `null` or `{}`. Any field in it is unknown (refused by name, as on every other
+ * route), and anything else is not a JSON object.
+ */
+export function noBody(body: unknown): void {
+  if (body === undefined || body === null) return;
+  if (typeof body !== 'object' || Array.isArray(body)) throw invalid('the body must be a JSON object', 'body');
+  const [first] = Object.keys(body);
+  if (first !== undefined) throw invalid(`unknown field: ${first}`, first);
+}
+
 /** A query value as the contract types the field: numbers as numbers, booleans through `flag`, text as is. */
 function typed(value: string, schema: JsonSchema | undefined): unknown {
   const type = schema?.type;
@@ -80,34 +101,50 @@ function typed(value: string, schema: JsonSchema | undefined): unknown {
   return value;
 }
 
+/** The query parameters a route reads (`fixed`: the fields the URL and the caller decide, never the query). */
+function queryNames(which: RestRequestSpec['query'], fields: InputFields | null, fixed: Record<string, unknown>): readonly string[] {
+  if (!fields) return [];
+  if (which === 'strict') return Object.keys(fields.properties).filter((k) => !Object.hasOwn(fixed, k));
+  return which ?? [];
+}
+
 /**
- * The query string as input fields. Text arrives as text: an empty value counts as absent, numbers and flags are
- * converted by the field's type so the contract can stay strict. A false flag is left out (the contract's default).
+ * The query string as input fields, the same on every route: a parameter the route does not read is refused by
+ * name, and so is one given twice (`?limit=1&limit=2`: which would win is a guess). Text arrives as text: an empty
+ * value counts as absent, numbers and flags are converted by the field's type so the contract can stay strict. A
+ * false flag is left out (the contract's default).
  */
-export function queryFields(query: Record<string, unknown>, which: RestRequestSpec['query'], fields: InputFields): Record<string, unknown> {
+export function queryFields(
+  query: Record<string, unknown>,
+  which: RestRequestSpec['query'],
+  fields: InputFields | null,
+  fixed: Record<string, unknown> = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const names = which === 'strict' ? Object.keys(query) : (which ?? []);
-  for (const name of names) {
-    const v = query[name];
-    if (Array.isArray(v)) {
-      if (which === 'strict') throw invalid(`${name} may be given once`, name);
-      continue;
-    }
+  const names = queryNames(which, fields, fixed);
+  for (const [name, v] of Object.entries(query)) {
+    if (!names.includes(name)) throw invalid(`unknown query parameter: ${name}`, name);
+    if (Array.isArray(v)) throw invalid(`${name} may be given once`, name);
     if (typeof v !== 'string' || v === '') continue;
-    const value = typed(v, fields.properties[name]);
+    const value = typed(v, fields?.properties[name]);
     if (value !== false) out[name] = value;
   }
   return out;
 }
 
-/** Builds a route's channel input from the request, as its spec declares. */
+/**
+ * Builds a route's channel input from the request, as its spec declares. Every part is read strictly, the same way
+ * on every route: unknown or repeated query parameters and unknown body fields are refused by name here, and the
+ * contract's strict schemas refuse unknown fields inside the body's objects.
+ */
 export function restInput(channel: Channel, spec: RestRequestSpec, parts: RestRequestParts): unknown {
   const fields = inputFields(channel);
-  if (!fields) return undefined;
   const fixed: Record<string, unknown> = {};
-  if ('workspaceId' in fields.properties) fixed.workspaceId = parts.workspaceId;
+  if (fields && 'workspaceId' in fields.properties) fixed.workspaceId = parts.workspaceId;
   for (const [param, value] of Object.entries(parts.params)) fixed[spec.params?.[param] ?? param] = value;
-  const query = queryFields(parts.query, spec.query, fields);
+  const query = queryFields(parts.query, spec.query, fields, fixed);
+  if (!spec.body || !fields) noBody(parts.body);
+  if (!fields) return undefined;
   const rest = spec.body ? bodyWith(parts.body, fixed, spec.body === true ? [] : spec.body.allow) : fixed;
   return { ...query, ...rest };
 }

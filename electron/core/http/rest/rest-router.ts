@@ -4,6 +4,7 @@ import type { Actor } from '@shared/domain/actor';
 import type { Channel } from '@shared/ipc/contract';
 import { HTTP_STATUS, type IpcError } from '@shared/ipc/result';
 import type { Core } from '../../index';
+import { AppError } from '../../errors';
 import { dispatch, toIpcError, type Handlers } from '../../handlers/dispatch';
 import { restInput, type RestRequestSpec } from './rest-request';
 
@@ -102,14 +103,19 @@ export function registerRestRoutes(
 }
 
 /**
- * Fastify's own errors (malformed JSON, body over the limit, wrong content type) in the same envelope as ours:
+ * Fastify's own errors (malformed JSON, body over the limit, wrong content type), and ours raised by a hook or the
+ * body parser before any route runs, in the same envelope as every other error:
  * `{"error":{code,message}}` for REST, `{ok:false,error}` for the console bridge. Never echoes library text
  * that may quote the body.
  */
 export function registerErrorHandler(app: FastifyInstance, shape: (url: string, error: IpcError) => unknown): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     let error: IpcError;
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
+    if (err instanceof AppError) {
+      // Our own refusals raised while the request is read (a repeated query parameter, a body nested too deep), as they are.
+      error = { code: err.code, message: err.message };
+      if (err.field !== undefined) error.field = err.field;
+    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
       error = { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is over the 1 MiB limit; send large objects through an upload URL', field: 'body' };
     } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       error = { code: 'INVALID_INPUT', message: 'send the body as JSON with content-type: application/json', field: 'content-type' };
