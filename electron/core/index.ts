@@ -14,7 +14,8 @@ import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
 import { createVaultBackup } from './vault/vault-backup';
 import type { KdfCost } from './vault/kdf';
-import { createDatastoreService, type SavePathChooser } from './datastores/datastore-service';
+import { createDatastoreServices } from './datastores/datastore-services';
+import type { SavePathChooser } from './datastores/save-as-service';
 import { createConnectionService } from './connections/connection-service';
 import { createHttpConnectionTester } from './connections/http-connection-tester';
 import type { ConnectionTester } from './connections/connection-tester';
@@ -159,7 +160,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   connections.registerCredentialSource('oauth2', (c) => oauthTokens.getAccessToken(c.id));
   scheduler.register({ name: 'oauth-rotation', tick: (now) => oauthTokens.tick(now) });
   const oauth = { apps: oauthApps, tokens: oauthTokens, flows: oauthFlows };
-  const datastores = createDatastoreService({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath });
+  const datastores = createDatastoreServices({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath });
   // Crash leftovers of filesystem datastores go before any new upload can start.
   datastores.recover();
 

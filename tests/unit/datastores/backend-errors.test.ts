@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeBackendError } from '@core/datastores/datastore-service';
+import { describeBackendError } from '@core/datastores/backend-errors';
 
-const fsDs = { name: 'Reports', backend_type: 'filesystem' };
-const s3Ds = { name: 'Bucket', backend_type: 's3' };
+const fsDs = { name: 'Reports', backendType: 'filesystem' } as const;
+const s3Ds = { name: 'Bucket', backendType: 's3' } as const;
 const err = (props: Record<string, unknown>) => Object.assign(new Error('raw provider text with a body'), props);
 
 describe('backend failures say what to do', () => {

@@ -1,22 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-  type CompletedPart,
-  type ServerSideEncryption,
-} from '@aws-sdk/client-s3';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { finished, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { abortError, openBodyReader, type BodyReader } from './body-reader';
-import { createSignedPut, learnTarget, partQuery, PROBE_KEY } from './s3-signed-put';
-import type { ObjectBackend, PutOptions } from './backend-port';
+import { abortError } from './body-reader';
+import type { BodySource, ObjectBackend, PutOptions } from './backend-port';
 
 export type S3BackendOptions = {
   endpoint?: string | null;
@@ -38,13 +28,16 @@ export type S3BackendOptions = {
 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_QUEUE_SIZE = 4;
+/** Read size of a local file: the SDK's Upload gathers these into parts. */
+const FILE_READ_BYTES = 1024 * 1024;
 
 /**
  * Objects in an S3 bucket under an optional prefix; the locator is the full S3 key, so the bucket stays usable
- * by other S3 tools. A body smaller than one part goes as a single PUT; larger ones go multipart, read straight
- * into at most `queueSize` part buffers that are reused as their parts complete (so memory is exactly
- * partSize × queueSize, whatever the body's size or pace). A cancelled or failed multipart upload is aborted
- * before `put` returns, so no parts are left behind to be billed.
+ * by other S3 tools. Every request is the SDK's own (its signing, endpoint rules, retries and error types); writes go
+ * through lib-storage's `Upload`, which sends a body smaller than one part as a single PutObject and larger ones as a
+ * multipart upload of `partSize` parts, `queueSize` at a time (so memory is about partSize × queueSize, whatever the
+ * body's size or pace). A cancelled or failed multipart upload is aborted before `put` rejects, so no parts are left
+ * behind to be billed.
  */
 export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3Client } {
   const client = new S3Client({
@@ -70,23 +63,40 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
   const queueSize = Math.max(1, o.queueSize ?? DEFAULT_QUEUE_SIZE);
   const s3Key = (key: string) => prefix + key;
 
-  async function put(key: string, body: Readable, opts: PutOptions): Promise<{ locator: string }> {
+  async function put(key: string, source: BodySource, opts: PutOptions): Promise<{ locator: string }> {
     const Key = s3Key(key);
-    const reader = await openBodyReader(body, opts.signal);
-    // Fires on cancel, and on the first failure, so parts still being sent stop at once.
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
-    if (opts.signal?.aborted) onAbort();
+    if (opts.signal?.aborted) throw abortError();
+    if (source.kind === 'file' && source.size < partSize) {
+      const data = await readSmallFile(source.path, source.size, partSize);
+      if (data) {
+        await putSmall(Key, data, opts);
+        return { locator: Key };
+      }
+      // The file grew past one part since it was looked at: it goes multipart, read from the start.
+    }
+    const body = source.kind === 'file' ? fs.createReadStream(source.path, { highWaterMark: FILE_READ_BYTES }) : source.body;
+    const tap = tapBody(body, opts.onData);
+    // Cancelling fails the body Upload reads, so Upload stops, aborts the multipart upload and only then rejects.
+    const onAbort = () => tap.fail(abortError());
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const upload = new Upload({
+      client,
+      params: { Bucket: o.bucket, Key, Body: tap.stream, ContentType: opts.contentType, ServerSideEncryption: sse },
+      partSize,
+      queueSize,
+      leavePartsOnError: false,
+    });
     try {
-      await upload(Key, reader, opts, stop);
+      await upload.done();
     } catch (e) {
       // Whatever the server answered meanwhile, a cancelled put reports the cancellation.
       if (opts.signal?.aborted) throw abortError(e);
       throw e;
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
-      await reader.close();
+      tap.release();
+      // A file stream is ours to close; a caller's stream is left to the caller (an HTTP request still answers).
+      if (source.kind === 'file') body.destroy();
     }
     if (opts.signal?.aborted) {
       // Completed just as it was cancelled: the caller asked for no object, so there is none.
@@ -97,98 +107,23 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
   }
 
   /**
-   * Object bodies and parts go through the lean signed PUT once it has learnt the SDK's target for this bucket;
-   * if it cannot (an endpoint or auth it does not cover), through the SDK, with the same results.
+   * A whole small file in one PutObject, without Upload's stream and part machinery: dropping hundreds of small
+   * files is bound by per-object cost. The SDK's client sends it (its signing, retries and errors), and a cancel
+   * aborts the request itself.
    */
-  let signedPut: Promise<ReturnType<typeof createSignedPut> | null> | null = null;
-  const lean = () =>
-    (signedPut ??= (async () => {
-      const probe = s3Key(PROBE_KEY);
-      const url = await getSignedUrl(client, new PutObjectCommand({ Bucket: o.bucket, Key: probe }), { expiresIn: 60 });
-      const target = learnTarget(url, probe);
-      return target && createSignedPut({ target, accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, maxAttempts: o.maxAttempts ?? 2 });
-    })().catch(() => null));
-
-  async function putObjectBody(Key: string, body: Buffer, contentType: string, signal: AbortSignal, payloadHash?: string): Promise<void> {
-    const signed = await lean();
-    if (signed) {
-      await signed.put(Key, body, { headers: { 'content-type': contentType, 'x-amz-server-side-encryption': sse }, signal, payloadHash });
-      return;
-    }
-    await client.send(new PutObjectCommand({ Bucket: o.bucket, Key, Body: body, ContentLength: body.length, ContentType: contentType, ServerSideEncryption: sse }), { abortSignal: signal });
-  }
-
-  async function putPart(Key: string, UploadId: string, PartNumber: number, body: Buffer, signal: AbortSignal): Promise<string | undefined> {
-    const signed = await lean();
-    if (signed) return (await signed.put(Key, body, { query: partQuery(PartNumber, UploadId), signal })).etag;
-    const r = await client.send(new UploadPartCommand({ Bucket: o.bucket, Key, UploadId, PartNumber, Body: body, ContentLength: body.length }), { abortSignal: signal });
-    return r.ETag;
-  }
-
-  async function upload(Key: string, reader: BodyReader, opts: PutOptions, stop: AbortController): Promise<void> {
-    const send = { abortSignal: stop.signal };
-    void lean(); // learnt (once) while the first part is read
-    // The first buffer is sized to the body when that is known: a small file needs no part-sized buffer.
-    let buf: Buffer = Buffer.allocUnsafeSlow(reader.sizeHint === null ? partSize : Math.min(partSize, reader.sizeHint + 1));
-    let len = await reader.fill(buf);
-    if (len === buf.length && buf.length < partSize) {
-      // Larger than its size said (a file still growing): carry on in a part-sized buffer.
-      const grown = Buffer.allocUnsafeSlow(partSize);
-      buf.copy(grown, 0, 0, len);
-      len += await reader.fill(grown, len);
-      buf = grown;
-    }
-    if (len < partSize) {
-      opts.onData?.(buf.subarray(0, len));
-      // The whole body went through onData in this one call, so the caller's hash of it is this payload's hash.
-      await putObjectBody(Key, buf.subarray(0, len), opts.contentType, stop.signal, opts.onData && opts.sha256?.());
-      return;
-    }
-
-    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: o.bucket, Key, ContentType: opts.contentType, ServerSideEncryption: sse }), send);
-    const parts: CompletedPart[] = [];
-    const free: Buffer[] = [];
-    const inFlight = new Set<Promise<void>>();
-    let buffers = 1;
-    // Set by a part's failure (in its callback): the loop below stops at its next step.
-    const failed: { error?: unknown; yes: boolean } = { yes: false };
-    const sendPart = (PartNumber: number, part: Buffer, length: number) => {
-      const p: Promise<void> = putPart(Key, UploadId!, PartNumber, part.subarray(0, length), stop.signal)
-        .then(
-          (ETag) => {
-            parts.push({ PartNumber, ETag });
-            free.push(part);
-          },
-          (e: unknown) => {
-            if (!failed.yes) Object.assign(failed, { yes: true, error: e });
-            stop.abort();
-          },
-        )
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-    };
+  async function putSmall(Key: string, data: Buffer, opts: PutOptions): Promise<void> {
+    opts.onData?.(data);
     try {
-      for (let partNumber = 1; ; partNumber++) {
-        opts.onData?.(buf.subarray(0, len));
-        sendPart(partNumber, buf, len);
-        if (len < buf.length) break; // a short part is the last
-        // The next part's buffer: a free one, a new one while fewer than queueSize exist, else wait for a part.
-        while (free.length === 0 && buffers >= queueSize && !failed.yes) await Promise.race(inFlight);
-        if (failed.yes) throw failed.error;
-        buf = free.pop() ?? (buffers++, Buffer.allocUnsafeSlow(partSize));
-        len = await reader.fill(buf);
-        if (len === 0) break;
-      }
-      await Promise.all(inFlight);
-      if (failed.yes) throw failed.error;
-      parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
-      await client.send(new CompleteMultipartUploadCommand({ Bucket: o.bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), send);
+      await client.send(new PutObjectCommand({ Bucket: o.bucket, Key, Body: data, ContentLength: data.length, ContentType: opts.contentType, ServerSideEncryption: sse }), {
+        abortSignal: opts.signal,
+      });
     } catch (e) {
-      stop.abort();
-      await Promise.allSettled(inFlight);
-      // Sent whatever the failure was (and not tied to the stopped signal): S3 then discards the parts.
-      await client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key, UploadId })).catch(() => undefined);
+      if (opts.signal?.aborted) throw abortError(e);
       throw e;
+    }
+    if (opts.signal?.aborted) {
+      await remove(Key);
+      throw abortError();
     }
   }
 
@@ -241,9 +176,70 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     presignPut,
     head,
     locatorFor: s3Key,
-    close: () => {
-      client.destroy();
-      void signedPut?.then((p) => p?.close());
+    close: () => client.destroy(),
+  };
+}
+
+/**
+ * The file's bytes if it holds less than `limit` (read to its end, whatever `hint` said), else null. One positioned
+ * read in the common case: the buffer is one byte larger than the hint, so the end is seen without a second read.
+ */
+async function readSmallFile(file: string, hint: number, limit: number): Promise<Buffer | null> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(Math.min(hint, limit) + 1);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      n += bytesRead;
+      // A short read that reaches the size seen is the end of a regular file; a read of nothing is the end of any.
+      if (bytesRead === 0 || (n < buf.length && n >= hint)) return buf.subarray(0, n);
+      if (n < buf.length) continue;
+      if (n >= limit) return null;
+      const grown = Buffer.allocUnsafe(Math.min(buf.length * 2, limit));
+      buf.copy(grown, 0, 0, n);
+      buf = grown;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The body as Upload reads it: every chunk is shown to onData on its way (its throw fails the body with that error),
+ * and the body's failure or premature close fails it too. The caller's stream is piped, never destroyed: `release`
+ * detaches it and leaves it paused, with an error listener so a late failure is not an unhandled error.
+ */
+function tapBody(body: Readable, onData?: (chunk: Buffer) => void) {
+  const stream = new Transform({
+    // About one file read ahead of what Upload has gathered, so reading overlaps sending.
+    highWaterMark: FILE_READ_BYTES,
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      try {
+        onData?.(chunk);
+      } catch (e) {
+        return cb(e as Error);
+      }
+      cb(null, chunk);
+    },
+  });
+  const fail = (e: Error) => {
+    if (!stream.destroyed) stream.destroy(e);
+  };
+  // finished() reports an error, or a close before the end (ERR_STREAM_PREMATURE_CLOSE): a cut-short body must not
+  // pass as a whole one.
+  const stopWatching = finished(body, { writable: false }, (e) => e && fail(e));
+  if (body.readableEnded) stream.end();
+  else body.pipe(stream);
+  const ignore = () => undefined;
+  return {
+    stream,
+    fail,
+    release() {
+      stopWatching();
+      body.unpipe(stream);
+      body.on('error', ignore);
+      if (!body.readableEnded) body.pause();
     },
   };
 }
