@@ -161,7 +161,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   scheduler.register({ name: 'oauth-rotation', tick: (now) => oauthTokens.tick(now) });
   const oauth = { apps: oauthApps, tokens: oauthTokens, flows: oauthFlows };
   const datastores = createDatastoreServices({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath });
-  // Crash leftovers of filesystem datastores go before any new upload can start.
+  // Each backend's crash leftovers go before any new upload can start (recovery needs no vault).
   datastores.recover();
 
   let closed = false;

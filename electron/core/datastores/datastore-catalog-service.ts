@@ -13,7 +13,10 @@ import type { DatastoreGuard } from './datastore-guard';
 import type { DatastoreStore, StoredDatastore } from './datastore-store';
 
 export type DatastoreCatalogDeps = {
-  store: DatastoreStore;
+  store: Pick<
+    DatastoreStore,
+    'transaction' | 'listDatastores' | 'allDatastores' | 'nameTaken' | 'insertDatastore' | 'deleteDatastore' | 'datastoreStats' | 'usage' | 'objectLocators' | 'hasLocator'
+  >;
   guard: DatastoreGuard;
   access: Pick<AccessService, 'assert'>;
   backends: BackendRegistry;

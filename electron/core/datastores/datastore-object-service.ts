@@ -27,7 +27,7 @@ export type PutStreamOptions = {
 };
 
 export type DatastoreObjectDeps = {
-  store: DatastoreStore;
+  store: Pick<DatastoreStore, 'transaction' | 'findDatastore' | 'findObject' | 'listObjectRange' | 'upsertObject' | 'deleteObject' | 'deletePendingUpload'>;
   guard: DatastoreGuard;
   access: Pick<AccessService, 'assert'>;
   backends: Pick<BackendRegistry, 'backendFor'>;

@@ -12,7 +12,7 @@ import { createMeter } from './object-meter';
  * audited as uploads by whoever asked for the URL. Grants that expired unused are dropped.
  */
 export function createPendingUploadSync(deps: {
-  store: DatastoreStore;
+  store: Pick<DatastoreStore, 'transaction' | 'pendingUploads' | 'deletePendingUpload' | 'findObject' | 'upsertObject'>;
   backends: Pick<BackendRegistry, 'backendFor'>;
   audit: Pick<AuditService, 'record'>;
   clock: Clock;

@@ -24,7 +24,7 @@ const DEFAULT_EXPIRES_IN = 900;
  * token is honoured for exactly what was signed into it.
  */
 export function createUploadGrantService(deps: {
-  store: DatastoreStore;
+  store: Pick<DatastoreStore, 'transaction' | 'findDatastore' | 'upsertPendingUpload' | 'sealedPresignKey' | 'insertSealedPresignKey'>;
   guard: DatastoreGuard;
   backends: Pick<BackendRegistry, 'backendFor'>;
   objects: Pick<DatastoreObjectService, 'putStream'>;
