@@ -5,7 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BodySource, ObjectBackend } from '@core/datastores/backends/backend-port';
 import { encryptedSize } from '@core/datastores/backends/chunked-cipher';
-import { openFilesystemBackend } from '@core/datastores/backends/filesystem-backend';
+import { canAdoptRoot, filesystemHousekeeping, openFilesystemBackend } from '@core/datastores/backends/filesystem-backend';
 import { openS3Backend } from '@core/datastores/backends/s3-backend';
 import { tempDir } from '../../helpers/test-core';
 import { S3RVER_CREDS, startS3rver } from '../../helpers/s3rver';
@@ -299,6 +299,47 @@ describe('filesystem backend at rest', () => {
     } finally {
       b.close();
       fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('filesystem backend housekeeping (keyless: no data key is needed)', () => {
+  it('recovers: temp files and stored files no row knows go, known ones stay', async () => {
+    const root = tempDir('p1-fsb-');
+    const b = openFilesystemBackend({ root, dataKey: randomBytes(32) });
+    try {
+      const kept = await b.put('kept.txt', stream(chunked(Buffer.from('kept'))), { contentType: 'text/plain' });
+      const orphan = await b.put('orphan.txt', stream(chunked(Buffer.from('orphan'))), { contentType: 'text/plain' });
+      fs.writeFileSync(path.join(root, '.tmp', 'half-written.part'), 'partial');
+      const r = filesystemHousekeeping({ root, managed: false }).recover((locator) => locator === kept.locator);
+      expect(r).toEqual({ temp: 1, orphans: 1 });
+      expect(fs.readdirSync(path.join(root, '.tmp'))).toEqual([]);
+      expect((await readAll(await b.get(kept.locator))).toString()).toBe('kept');
+      await expect((async () => readAll(await b.get(orphan.locator)))()).rejects.toThrow();
+    } finally {
+      b.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('disposes of its own layout only (the root too when the app made it), and adopts only an empty folder or its own layout', async () => {
+    const parent = tempDir('p1-fsb-');
+    try {
+      const chosen = path.join(parent, 'chosen');
+      expect(canAdoptRoot(chosen)).toBe(true); // not yet created
+      openFilesystemBackend({ root: chosen, dataKey: null }).close();
+      expect(canAdoptRoot(chosen)).toBe(true); // nothing but its own layout
+      fs.writeFileSync(path.join(chosen, 'admin-notes.txt'), 'mine');
+      expect(canAdoptRoot(chosen)).toBe(false);
+      filesystemHousekeeping({ root: chosen, managed: false }).dispose();
+      expect(fs.readdirSync(chosen)).toEqual(['admin-notes.txt']);
+
+      const managed = path.join(parent, 'managed');
+      openFilesystemBackend({ root: managed, dataKey: null }).close();
+      filesystemHousekeeping({ root: managed, managed: true }).dispose();
+      expect(fs.existsSync(managed)).toBe(false);
+    } finally {
+      fs.rmSync(parent, { recursive: true, force: true });
     }
   });
 });
