@@ -18,7 +18,8 @@ import { createScheduler } from './scheduler/scheduler';
 import { createKeytarKeyStore } from './vault/keytar-key-store';
 import { createVaultBackup } from './vault/vault-backup';
 import type { KdfCost } from './vault/kdf';
-import { createDatastoreService, type SavePathChooser } from './datastores/datastore-service';
+import { createDatastoreServices } from './datastores/datastore-services';
+import type { SavePathChooser } from './datastores/save-as-service';
 import { createConnectionService } from './connections/connection-service';
 import { createConnectionStore } from './connections/connection-store';
 import { createHttpConnectionTester } from './connections/http-connection-tester';
@@ -210,8 +211,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   connections.internal.registerCredentialSource('oauth2', (c) => oauthTokens.internal.getAccessToken(c.id));
   scheduler.register({ name: 'oauth-rotation', tick: (now) => oauthTokens.internal.tick(now) });
   const oauth = { apps: oauthApps, tokens: oauthTokens, flows: oauthFlows };
-  const datastores = createDatastoreService({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath });
-  // Crash leftovers of filesystem datastores go before any new upload can start.
+  const datastores = createDatastoreServices({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath });
+  // Each backend's crash leftovers go before any new upload can start (recovery needs no vault).
   datastores.recover();
   // Built: from here on a request waits at most this long for another process's write lock, then answers 503.
   setBusyTimeout(db, ports.busyTimeoutMs ?? BUSY_TIMEOUT_MS);

@@ -3,7 +3,10 @@ import type { Handlers } from './dispatch';
 
 type DatastoreChannels = Extract<keyof Handlers, `datastores:${string}`>;
 
-/** Datastore handlers. Access checks live in the service, which every transport (IPC, REST, raw HTTP) shares. */
+/**
+ * Datastore handlers: parse and call. Access checks live in the datastore services, which every transport (IPC, REST,
+ * raw HTTP) shares; tests/integration/datastores/datastore-access-gate.test.ts checks every one of their methods.
+ */
 export function datastoreHandlers(core: Core): Pick<Handlers, DatastoreChannels> {
   const ds = core.datastores;
   return {

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ObjectBackend } from '@core/datastores/backends/backend-port';
+import type { BodySource, ObjectBackend } from '@core/datastores/backends/backend-port';
 import { encryptedSize } from '@core/datastores/backends/chunked-cipher';
-import { openFilesystemBackend } from '@core/datastores/backends/filesystem-backend';
+import { canAdoptRoot, filesystemHousekeeping, openFilesystemBackend } from '@core/datastores/backends/filesystem-backend';
 import { openS3Backend } from '@core/datastores/backends/s3-backend';
 import { tempDir } from '../../helpers/test-core';
 import { S3RVER_CREDS, startS3rver } from '../../helpers/s3rver';
@@ -26,6 +26,9 @@ function chunked(data: Buffer, piece = 256 * 1024): Readable {
     for (let i = 0; i < data.length; i += piece) yield data.subarray(i, i + piece);
   })());
 }
+
+/** A stream body, as the service passes an HTTP request or a step's text. */
+const stream = (body: Readable): BodySource => ({ kind: 'stream', body });
 
 /** A body that sends `head` bytes and then waits forever, so the test can cancel it mid-upload. */
 function stalled(head: Buffer): PassThrough {
@@ -126,14 +129,14 @@ describe.each(fixtures.map((f) => [f().name, f] as const))('object backend contr
 
   it('stores and returns bytes exactly, small and empty', async () => {
     for (const data of [Buffer.from('hello, datastore\n'), Buffer.alloc(0), randomBytes(MiB + 17)]) {
-      const { locator } = await b.put('reports/a.bin', chunked(data), { contentType: 'application/octet-stream' });
+      const { locator } = await b.put('reports/a.bin', stream(chunked(data)), { contentType: 'application/octet-stream' });
       expect(sha(await readAll(await b.get(locator)))).toBe(sha(data));
     }
   });
 
   it('streams a multi-part body (12 MiB, larger than one part) and reads it back intact', async () => {
     const data = randomBytes(12 * MiB + 3);
-    const { locator } = await b.put('big/file.bin', chunked(data), { contentType: 'application/octet-stream' });
+    const { locator } = await b.put('big/file.bin', stream(chunked(data)), { contentType: 'application/octet-stream' });
     expect(sha(await readAll(await b.get(locator)))).toBe(sha(data));
     await b.remove(locator);
   });
@@ -145,7 +148,8 @@ describe.each(fixtures.map((f) => [f().name, f] as const))('object backend contr
         const data = randomBytes(size);
         const file = path.join(dir, `${size}.bin`);
         fs.writeFileSync(file, data);
-        for (const body of [chunked(data, 300 * 1024 + 7), fs.createReadStream(file)]) {
+        const sources: BodySource[] = [stream(chunked(data, 300 * 1024 + 7)), stream(fs.createReadStream(file)), { kind: 'file', path: file, size }];
+        for (const body of sources) {
           // onData sees every byte once, in order (the service's size and SHA-256 come from it).
           const seen = createHash('sha256');
           let seenBytes = 0;
@@ -170,19 +174,19 @@ describe.each(fixtures.map((f) => [f().name, f] as const))('object backend contr
       const data = randomBytes(2 * MiB + 11);
       const file = path.join(dir, 'src.bin');
       fs.writeFileSync(file, data);
-      const ranged = await b.put('ranged.bin', fs.createReadStream(file, { start: 1000 }), { contentType: 'application/octet-stream' });
+      const ranged = await b.put('ranged.bin', stream(fs.createReadStream(file, { start: 1000 })), { contentType: 'application/octet-stream' });
       expect(sha(await readAll(await b.get(ranged.locator)))).toBe(sha(data.subarray(1000)));
       // A stream that has delivered its first chunk already: only the rest is the body.
       const started = fs.createReadStream(file, { highWaterMark: 64 * 1024 });
       const head = await new Promise<Buffer>((resolve) => started.once('data', (c) => (started.pause(), resolve(c as Buffer))));
-      const rest = await b.put('rest.bin', started, { contentType: 'application/octet-stream' });
+      const rest = await b.put('rest.bin', stream(started), { contentType: 'application/octet-stream' });
       expect(sha(await readAll(await b.get(rest.locator)))).toBe(sha(data.subarray(head.length)));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("a failing onData (the service's size limit) fails the put with its error and leaves nothing behind", async () => {
+  it("a failing onData (the service's size limit) fails the put with its error, leaves nothing behind, and leaves the caller's stream to the caller", async () => {
     const before = fx.leftovers();
     const tooLarge = Object.assign(new Error('the upload is larger than allowed'), { code: 'PAYLOAD_TOO_LARGE' });
     let seen = 0;
@@ -190,13 +194,36 @@ describe.each(fixtures.map((f) => [f().name, f] as const))('object backend contr
       seen += c.length;
       if (seen > 2 * MiB) throw tooLarge;
     };
-    await expect(b.put('limited.bin', chunked(randomBytes(11 * MiB)), { contentType: 'application/octet-stream', onData })).rejects.toBe(tooLarge);
+    const body = chunked(randomBytes(11 * MiB));
+    await expect(b.put('limited.bin', stream(body), { contentType: 'application/octet-stream', onData })).rejects.toBe(tooLarge);
     expect(fx.leftovers()).toBe(before);
     if (b.head) expect(await b.head('limited.bin')).toBeNull();
+    // An HTTP request body stays open, so the server can still answer it (a 413, not a reset connection).
+    expect(body.destroyed).toBe(false);
+  });
+
+  it('reads a file source from its path to its end, whatever size the caller saw; a missing file fails and leaves nothing', async () => {
+    const dir = tempDir('p1-src-');
+    try {
+      const data = randomBytes(6 * MiB + 5);
+      const file = path.join(dir, 'grown.bin');
+      fs.writeFileSync(file, data);
+      // The size is a hint (the file grew after it was looked at): every byte the file holds is stored.
+      const { locator } = await b.put('grown.bin', { kind: 'file', path: file, size: 1000 }, { contentType: 'application/octet-stream' });
+      expect(sha(await readAll(await b.get(locator)))).toBe(sha(data));
+      await b.remove(locator);
+      const before = fx.leftovers();
+      await expect(b.put('gone.bin', { kind: 'file', path: path.join(dir, 'missing.bin'), size: 10 }, { contentType: 'application/octet-stream' })).rejects.toMatchObject({
+        code: 'ENOENT',
+      });
+      expect(fx.leftovers()).toBe(before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('removes idempotently', async () => {
-    const { locator } = await b.put('gone.txt', chunked(Buffer.from('x')), { contentType: 'text/plain' });
+    const { locator } = await b.put('gone.txt', stream(chunked(Buffer.from('x'))), { contentType: 'text/plain' });
     await b.remove(locator);
     await b.remove(locator);
     await expect((async () => readAll(await b.get(locator)))()).rejects.toThrow();
@@ -206,7 +233,7 @@ describe.each(fixtures.map((f) => [f().name, f] as const))('object backend contr
     const before = fx.leftovers();
     const body = stalled(randomBytes(11 * MiB));
     const ctrl = new AbortController();
-    const done = b.put('cancelled.bin', body, { contentType: 'application/octet-stream', signal: ctrl.signal });
+    const done = b.put('cancelled.bin', stream(body), { contentType: 'application/octet-stream', signal: ctrl.signal });
     await new Promise((r) => setTimeout(r, 300));
     ctrl.abort();
     await expect(done).rejects.toMatchObject({ name: 'AbortError' });
@@ -217,7 +244,7 @@ describe.each(fixtures.map((f) => [f().name, f] as const))('object backend contr
   it('a body that fails midway leaves nothing behind', async () => {
     const before = fx.leftovers();
     const body = stalled(randomBytes(6 * MiB));
-    const done = b.put('failed.bin', body, { contentType: 'application/octet-stream' });
+    const done = b.put('failed.bin', stream(body), { contentType: 'application/octet-stream' });
     setTimeout(() => body.destroy(new Error('client went away')), 200);
     await expect(done).rejects.toThrow();
     expect(fx.leftovers()).toBe(before);
@@ -233,8 +260,8 @@ describe('filesystem backend at rest', () => {
     const fx = fsFixture(true);
     const b = await fx.open();
     const plain = Buffer.from('customer,amount\nacme,12\n'.repeat(1000));
-    const one = await b.put('a.csv', chunked(plain), { contentType: 'text/csv' });
-    const two = await b.put('b.csv', chunked(plain), { contentType: 'text/csv' });
+    const one = await b.put('a.csv', stream(chunked(plain)), { contentType: 'text/csv' });
+    const two = await b.put('b.csv', stream(chunked(plain)), { contentType: 'text/csv' });
     const raw = fx.atRest(one.locator)!;
     expect(raw.includes(Buffer.from('customer,amount'))).toBe(false);
 
@@ -261,7 +288,7 @@ describe('filesystem backend at rest', () => {
     try {
       for (const size of [0, 1, MiB, MiB + 1, 4 * MiB, 4 * MiB + 1, 8 * MiB + 3]) {
         const data = randomBytes(size);
-        const { locator } = await b.put('x.bin', chunked(data), { contentType: 'application/octet-stream' });
+        const { locator } = await b.put('x.bin', stream(chunked(data)), { contentType: 'application/octet-stream' });
         const file = path.join(root, 'objects', locator.slice(0, 2), locator);
         expect(fs.statSync(file).size).toBe(encryptedSize(size));
         expect(sha(await readAll(await b.get(locator)))).toBe(sha(data));
@@ -272,6 +299,47 @@ describe('filesystem backend at rest', () => {
     } finally {
       b.close();
       fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('filesystem backend housekeeping (keyless: no data key is needed)', () => {
+  it('recovers: temp files and stored files no row knows go, known ones stay', async () => {
+    const root = tempDir('p1-fsb-');
+    const b = openFilesystemBackend({ root, dataKey: randomBytes(32) });
+    try {
+      const kept = await b.put('kept.txt', stream(chunked(Buffer.from('kept'))), { contentType: 'text/plain' });
+      const orphan = await b.put('orphan.txt', stream(chunked(Buffer.from('orphan'))), { contentType: 'text/plain' });
+      fs.writeFileSync(path.join(root, '.tmp', 'half-written.part'), 'partial');
+      const r = filesystemHousekeeping({ root, managed: false }).recover((locator) => locator === kept.locator);
+      expect(r).toEqual({ temp: 1, orphans: 1 });
+      expect(fs.readdirSync(path.join(root, '.tmp'))).toEqual([]);
+      expect((await readAll(await b.get(kept.locator))).toString()).toBe('kept');
+      await expect((async () => readAll(await b.get(orphan.locator)))()).rejects.toThrow();
+    } finally {
+      b.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('disposes of its own layout only (the root too when the app made it), and adopts only an empty folder or its own layout', async () => {
+    const parent = tempDir('p1-fsb-');
+    try {
+      const chosen = path.join(parent, 'chosen');
+      expect(canAdoptRoot(chosen)).toBe(true); // not yet created
+      openFilesystemBackend({ root: chosen, dataKey: null }).close();
+      expect(canAdoptRoot(chosen)).toBe(true); // nothing but its own layout
+      fs.writeFileSync(path.join(chosen, 'admin-notes.txt'), 'mine');
+      expect(canAdoptRoot(chosen)).toBe(false);
+      filesystemHousekeeping({ root: chosen, managed: false }).dispose();
+      expect(fs.readdirSync(chosen)).toEqual(['admin-notes.txt']);
+
+      const managed = path.join(parent, 'managed');
+      openFilesystemBackend({ root: managed, dataKey: null }).close();
+      filesystemHousekeeping({ root: managed, managed: true }).dispose();
+      expect(fs.existsSync(managed)).toBe(false);
+    } finally {
+      fs.rmSync(parent, { recursive: true, force: true });
     }
   });
 });
@@ -288,38 +356,38 @@ describe('s3 backend specifics', () => {
     b.close();
   });
 
-  it('sends object bodies and parts as signed PUTs of its own, under keys with any characters, and says what S3 refused', async () => {
-    const b = openS3Backend({ endpoint: s3.endpoint, region: 'us-east-1', bucket: 'contract', prefix: 'signed put/', forcePathStyle: true, ...S3RVER_CREDS, partSize: 5 * MiB });
+  it("sends bodies through the SDK's own client (one PutObject, or a multipart upload above one part), under keys with any characters, and says what S3 refused", async () => {
+    const b = openS3Backend({ endpoint: s3.endpoint, region: 'us-east-1', bucket: 'contract', prefix: 'sdk put/', forcePathStyle: true, ...S3RVER_CREDS, partSize: 5 * MiB });
     const sent: string[] = [];
     b.client.middlewareStack.add(
       (next, ctx) => async (args) => {
         sent.push(ctx.commandName!);
         return next(args);
       },
-      { step: 'deserialize', name: 'watchSent' },
+      { step: 'initialize', name: 'watchSent' },
     );
-    for (const [key, data] of [
-      ["reports/Q1 2026 (final)/ü€ a+b=c & d's #1 ~!*.csv", Buffer.from('a,b\n1,2\n')],
-      ['big/parts.bin', randomBytes(11 * MiB)],
-    ] as const) {
-      const { locator } = await b.put(key, chunked(data), { contentType: 'text/csv' });
-      expect(locator).toBe(`signed put/${key}`);
+    const cases = [
+      ["reports/Q1 2026 (final)/ü€ a+b=c & d's #1 ~!*.csv", Buffer.from('a,b\n1,2\n'), ['PutObjectCommand']],
+      ['big/parts.bin', randomBytes(11 * MiB), ['CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand']],
+    ] as const;
+    for (const [key, data, commands] of cases) {
+      sent.length = 0;
+      const { locator } = await b.put(key, stream(chunked(data)), { contentType: 'text/csv' });
+      expect([...sent].sort()).toEqual([...commands].sort());
+      expect(locator).toBe(`sdk put/${key}`);
       expect(await b.head!(key)).toMatchObject({ size: data.length, contentType: 'text/csv' });
       expect(sha(await readAll(await b.get(locator)))).toBe(sha(data));
     }
-    // Only what the signed PUT does not cover went through the SDK (multipart bookkeeping, reads).
-    expect(sent.filter((c) => c === 'PutObjectCommand' || c === 'UploadPartCommand')).toEqual([]);
-    expect(sent).toContain('CreateMultipartUploadCommand');
     b.close();
 
     const missing = openS3Backend({ endpoint: s3.endpoint, region: 'us-east-1', bucket: 'no-such-bucket', forcePathStyle: true, ...S3RVER_CREDS, maxAttempts: 1 });
-    await expect(missing.put('x.txt', chunked(Buffer.from('x')), { contentType: 'text/plain' })).rejects.toMatchObject({
+    await expect(missing.put('x.txt', stream(chunked(Buffer.from('x'))), { contentType: 'text/plain' })).rejects.toMatchObject({
       name: 'NoSuchBucket',
       $metadata: { httpStatusCode: 404 },
     });
     missing.close();
     const down = openS3Backend({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', bucket: 'x', forcePathStyle: true, ...S3RVER_CREDS, maxAttempts: 1 });
-    await expect(down.put('x.txt', chunked(Buffer.from('x')), { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(down.put('x.txt', stream(chunked(Buffer.from('x'))), { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     down.close();
   });
 

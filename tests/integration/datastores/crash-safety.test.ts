@@ -40,6 +40,12 @@ function startApp(dataDir: string): Promise<{ child: ChildProcess; url: string; 
   });
 }
 
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 const killed = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -72,16 +78,21 @@ describe('crash safety of uploads', () => {
       rounds += 1;
       if (rounds > 1) app = await startApp(dataDir);
       const current = app;
-      // Kill after a random delay while uploads stream in, two at a time.
+      // Kill after a random delay while uploads stream in, two at a time; or, on a machine fast enough to finish
+      // them all before that, as soon as a random number more of them has started, so every run has several rounds
+      // and each kill lands while uploads are in flight.
       const timer = new Promise<void>((r) => setTimeout(r, 150 + Math.random() * 900));
+      const cap = next + 10 + Math.floor(Math.random() * 30);
+      const { promise: capReached, resolve: reachCap } = deferred();
       let dead = false;
-      const killer = timer.then(async () => {
+      const killer = Promise.race([timer, capReached]).then(async () => {
         dead = true;
         await killed(current.child);
       });
       const worker = async () => {
         while (!dead && next < UPLOADS) {
           const i = next++;
+          if (next >= cap) reachCap();
           const key = `crash/${String(i).padStart(3, '0')}.bin`;
           const body = content(i);
           const q = new URLSearchParams({ workspaceId, key });

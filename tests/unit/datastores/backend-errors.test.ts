@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { describeBackendError } from '@core/datastores/datastore-service';
+import { describeBackendError } from '@core/datastores/backend-errors';
 
-const fsDs = { name: 'Reports', backend_type: 'filesystem' };
-const s3Ds = { name: 'Bucket', backend_type: 's3' };
+const fsDs = { name: 'Reports', backendType: 'filesystem' } as const;
+const s3Ds = { name: 'Bucket', backendType: 's3' } as const;
 const err = (props: Record<string, unknown>) => Object.assign(new Error('raw provider text with a body'), props);
 
 describe('backend failures say what to do', () => {
   it.each([
-    [err({ code: 'ENOSPC' }), fsDs, 'UNAVAILABLE', 'disk holding datastore "Reports" is full'],
+    [err({ code: 'ENOSPC' }), fsDs, 'STORAGE_FULL', 'disk holding datastore "Reports" is full'],
     [err({ code: 'EACCES' }), fsDs, 'UNAVAILABLE', 'permissions'],
     [err({ code: 'ENOENT' }), fsDs, 'UNAVAILABLE', 'folder of datastore "Reports" is missing'],
     [err({ code: 'ECONNREFUSED' }), s3Ds, 'UNAVAILABLE', 'S3 endpoint of datastore "Bucket" is unreachable'],

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import type { BodySource } from './backend-port';
 
 /**
  * A put's body, read in order into buffers the backend owns and reuses. Backends move bytes in fewer, larger
@@ -22,63 +24,23 @@ export interface BodyReader {
 
 export const abortError = (cause?: unknown): Error => Object.assign(new Error('upload cancelled', { cause }), { name: 'AbortError' });
 
-type FileStreamInternals = fs.ReadStream & { start?: number; end?: number; fd: number | null; autoClose?: boolean };
-
-/** The value of one of the stream's own symbol-keyed fields, found by its description (undefined if absent). */
-function internal(s: object, description: string): unknown {
-  const key = Object.getOwnPropertySymbols(s).find((k) => k.description === description);
-  return key === undefined ? undefined : (s as Record<symbol, unknown>)[key];
-}
-
-/**
- * A stream of a whole local file, opened with the real `fs` (no custom fs option), that nobody has read from yet
- * (what the shell hands over for a dropped file: fs.createReadStream(path)). Its file can be read directly with
- * the same result. Anything less certain is read as a stream.
- */
-function untouchedFileStream(body: Readable): FileStreamInternals | null {
-  if (!(body instanceof fs.ReadStream)) return null;
-  const s = body as FileStreamInternals;
-  if (typeof s.path !== 'string' || s.destroyed || s.readableEncoding !== null || s.autoClose === false) return null;
-  if ((s.start ?? 0) !== 0 || (s.end !== undefined && s.end !== Infinity)) return null;
-  if (internal(s, 'kFs') !== fs || internal(s, 'kIsPerformingIO') === true) return null;
-  // Nothing delivered or buffered yet: reading the file from offset 0 yields exactly what the stream would have.
-  if (s.bytesRead !== 0 || s.readableLength !== 0 || s.readableFlowing === true || s.listenerCount('data') > 0) return null;
-  return s;
-}
-
-/** Reads `body`, straight from its file when it is an untouched stream of a local file. */
-export async function openBodyReader(body: Readable, signal?: AbortSignal): Promise<BodyReader> {
+/** Reads the body as its source says: a local file by positioned reads from its path, anything else as a stream. */
+export async function openBodyReader(source: BodySource, signal?: AbortSignal): Promise<BodyReader> {
   if (signal?.aborted) throw abortError();
-  const file = untouchedFileStream(body);
-  return file ? openFileReader(file, signal) : new StreamReader(body, signal);
+  return source.kind === 'file' ? openFileReader(source.path, signal) : new StreamReader(source.body, signal);
 }
 
 /**
- * Reads the stream's file through the descriptor the stream opened (it never reads itself: nothing asks it to),
- * and closes it by destroying the stream. Each fill is positioned reads into the caller's buffer.
+ * A local file, opened here and read with positioned reads straight into the caller's buffers (no stream, no fresh
+ * Buffer per chunk); the reader owns the descriptor and closes it.
  */
-async function openFileReader(s: FileStreamInternals, signal?: AbortSignal): Promise<BodyReader> {
-  const ignore = () => undefined;
-  s.on('error', ignore); // failures are reported by the reads below, not as an unhandled stream error
-  const fd = await new Promise<number>((resolve, reject) => {
-    if (typeof s.fd === 'number') return resolve(s.fd);
-    const done = (e?: Error) => {
-      s.off('ready', done);
-      s.off('error', done);
-      if (e) reject(e);
-      else resolve(s.fd!);
-    };
-    s.on('ready', done);
-    s.on('error', done);
-  }).catch((e: unknown) => {
-    s.destroy();
-    throw e;
-  });
-  // One syscall on an open descriptor, no thread-pool round trip: the size sizes buffers, and a short read that
-  // reaches it is the end of a regular file (so no extra read is spent finding the end).
+async function openFileReader(file: string, signal?: AbortSignal): Promise<BodyReader> {
+  const fh = await fsp.open(file, 'r');
+  // One syscall on the open descriptor: the size sizes buffers, and a short read that reaches it is the end of a
+  // regular file (so no extra read is spent finding the end). What the file holds when it is read is what is stored.
   let size: number | null = null;
   try {
-    const st = fs.fstatSync(fd);
+    const st = fs.fstatSync(fh.fd);
     if (st.isFile()) size = st.size;
   } catch {
     // the size is only a hint
@@ -86,8 +48,6 @@ async function openFileReader(s: FileStreamInternals, signal?: AbortSignal): Pro
   // Each fill owns the range after the previous call's, so fills may run at once (reads overlap in the pool).
   let next = 0;
   let end = Infinity; // where the file was found to end
-  const read = (buf: Buffer, at: number, length: number, position: number) =>
-    new Promise<number>((resolve, reject) => fs.read(fd, buf, at, length, position, (e, n) => (e ? reject(e) : resolve(n))));
   return {
     sizeHint: size,
     async fill(buf, offset = 0) {
@@ -96,7 +56,7 @@ async function openFileReader(s: FileStreamInternals, signal?: AbortSignal): Pro
       next += buf.length - offset;
       while (at < buf.length && position < end) {
         if (signal?.aborted) throw abortError();
-        const n = await read(buf, at, buf.length - at, position);
+        const { bytesRead: n } = await fh.read(buf, at, buf.length - at, position);
         if (n === 0) end = Math.min(end, position);
         else if (size !== null && n < buf.length - at && position + n >= size) end = Math.min(end, position + n);
         at += n;
@@ -105,8 +65,8 @@ async function openFileReader(s: FileStreamInternals, signal?: AbortSignal): Pro
       if (signal?.aborted) throw abortError();
       return at - offset;
     },
-    // Destroying the stream closes the descriptor; callers close only once no fill is in flight.
-    close: async () => void s.destroy(),
+    // Callers close only once no fill is in flight; a second close is a no-op.
+    close: () => fh.close().catch(() => undefined),
   };
 }
 

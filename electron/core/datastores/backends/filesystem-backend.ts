@@ -6,7 +6,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { abortError, openBodyReader, type BodyReader } from './body-reader';
 import { createChunkSealer, createDecryptStream } from './chunked-cipher';
-import type { ObjectBackend, PutOptions } from './backend-port';
+import type { BackendHousekeeping, BodySource, ObjectBackend, PutOptions } from './backend-port';
 
 const TMP_DIR = '.tmp';
 const OBJ_DIR = 'objects';
@@ -57,9 +57,9 @@ async function fsyncDir(dir: string): Promise<void> {
  * (objects/ab/<uuid>), so no key — `../x`, `/etc/passwd`, `CON`, NFD vs NFC — can name a path outside the root or
  * collide with another. Writes go to .tmp/<uuid>.part, are fsynced, renamed into place and the directory
  * fsynced: a crash leaves either nothing or a complete file, and leftovers (temp files, complete files no row
- * points at) are swept when the datastore is opened.
+ * points at) are removed by `filesystemHousekeeping(...).recover` at the next start.
  */
-export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBackend & { root: string; sweepTemp(): number } {
+export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBackend & { root: string } {
   const root = path.resolve(opts.root);
   const tmpDir = path.join(root, TMP_DIR);
   const objDir = path.join(root, OBJ_DIR);
@@ -72,21 +72,11 @@ export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBac
     return path.join(objDir, locator.slice(0, 2), locator);
   };
 
-  function sweepTemp(): number {
-    let n = 0;
-    for (const name of fs.readdirSync(tmpDir)) {
-      fs.rmSync(path.join(tmpDir, name), { force: true, recursive: true });
-      n += 1;
-    }
-    return n;
-  }
-  sweepTemp();
-
-  async function put(_key: string, body: Readable, o: PutOptions): Promise<{ locator: string }> {
+  async function put(_key: string, source: BodySource, o: PutOptions): Promise<{ locator: string }> {
     const locator = randomUUID();
     const tmp = path.join(tmpDir, `${locator}.part`);
     const final = fileFor(locator);
-    const reader = await openBodyReader(body, o.signal);
+    const reader = await openBodyReader(source, o.signal);
     let fh: FileHandle | null = null;
     try {
       fh = await fsp.open(tmp, 'wx', 0o600);
@@ -127,7 +117,7 @@ export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBac
 
   async function test(): Promise<void> {
     const probe = randomBytes(64);
-    const { locator } = await put('.probe', PassThroughFrom(probe), { contentType: 'application/octet-stream' });
+    const { locator } = await put('.probe', { kind: 'stream', body: PassThroughFrom(probe) }, { contentType: 'application/octet-stream' });
     try {
       const chunks: Buffer[] = [];
       for await (const c of await get(locator)) chunks.push(c as Buffer);
@@ -137,20 +127,55 @@ export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBac
     }
   }
 
-  async function sweepOrphans(isKnown: (locator: string) => boolean): Promise<number> {
-    let n = 0;
-    for (const shard of await fsp.readdir(objDir)) {
-      const dir = path.join(objDir, shard);
-      for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
-        if (isKnown(name)) continue;
-        await fsp.rm(path.join(dir, name), { force: true, recursive: true });
-        n += 1;
-      }
-    }
-    return n;
-  }
+  return { type: 'filesystem', root, put, get, remove, test, close: () => {} };
+}
 
-  return { type: 'filesystem', root, put, get, remove, test, sweepOrphans, sweepTemp, close: () => {} };
+/**
+ * Whether `root` may become a new datastore's folder: it does not exist yet, or holds nothing but this backend's
+ * own layout (the datastore keeps its files there, and must never sweep files it did not write).
+ */
+export function canAdoptRoot(root: string): boolean {
+  return !fs.existsSync(root) || fs.readdirSync(root).every((n) => n === TMP_DIR || n === OBJ_DIR);
+}
+
+/**
+ * The filesystem layout's housekeeping, keyless (nothing is decrypted). `managed`: the app created the root under
+ * its data dir, so deleting the datastore removes the root itself; a folder the admin chose keeps everything that
+ * is not the backend's own.
+ */
+export function filesystemHousekeeping(o: { root: string; managed: boolean }): BackendHousekeeping {
+  const root = path.resolve(o.root);
+  const tmpDir = path.join(root, TMP_DIR);
+  const objDir = path.join(root, OBJ_DIR);
+  return {
+    recover(isKnown) {
+      let temp = 0;
+      let orphans = 0;
+      for (const name of safeReaddir(tmpDir)) {
+        fs.rmSync(path.join(tmpDir, name), { force: true, recursive: true });
+        temp += 1;
+      }
+      for (const shard of safeReaddir(objDir)) {
+        for (const name of safeReaddir(path.join(objDir, shard))) {
+          if (isKnown(name)) continue;
+          fs.rmSync(path.join(objDir, shard, name), { force: true, recursive: true });
+          orphans += 1;
+        }
+      }
+      return { temp, orphans };
+    },
+    dispose() {
+      for (const t of o.managed ? [root] : [tmpDir, objDir]) fs.rmSync(t, { recursive: true, force: true });
+    },
+  };
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ObjectBackend } from './backend-port';
+import type { BackendHousekeeping, ObjectBackend } from './backend-port';
 import type { S3BackendOptions } from './s3-backend';
 
 /**
@@ -11,7 +11,7 @@ export function openLazyS3Backend(o: S3BackendOptions): ObjectBackend {
   const load = () => (real ??= import('./s3-backend').then((m) => m.openS3Backend(o)));
   return {
     type: 's3',
-    put: async (key, body, opts) => (await load()).put(key, body, opts),
+    put: async (key, source, opts) => (await load()).put(key, source, opts),
     get: async (locator) => (await load()).get(locator),
     remove: async (locator) => (await load()).remove(locator),
     test: async () => (await load()).test(),
@@ -21,3 +21,13 @@ export function openLazyS3Backend(o: S3BackendOptions): ObjectBackend {
     close: () => void real?.then((b) => b.close()),
   };
 }
+
+/**
+ * An S3 datastore leaves nothing to recover (a failed multipart upload is aborted before its put returns; bytes of
+ * a replaced or deleted object are removed then, or logged for the admin), and its bucket is the admin's: deleting
+ * the datastore leaves the bucket as it is.
+ */
+export const s3Housekeeping: BackendHousekeeping = {
+  recover: () => ({ temp: 0, orphans: 0 }),
+  dispose: () => undefined,
+};
