@@ -24,6 +24,20 @@ module.exports = {
       to: { path: CAPABILITIES },
     },
     {
+      name: 'capability-imports-no-transport',
+      severity: 'error',
+      comment: 'Capabilities are called by the handler table and the HTTP edge, never the other way round.',
+      from: { path: CAPABILITIES, pathNot: '^electron/core/(handlers|http)/' },
+      to: { path: '^electron/core/(handlers|http)/' },
+    },
+    {
+      name: 'capability-imports-no-composition-root',
+      severity: 'error',
+      comment: 'index.ts and schema-migrations.ts assemble the capabilities; a capability gets what it needs as a dep.',
+      from: { path: '^electron/core/[^/]+/', pathNot: '^electron/core/(handlers|http)/' },
+      to: { path: '^electron/core/(index|schema-migrations)\\.ts$' },
+    },
+    {
       name: 'shared-imports-only-shared',
       severity: 'error',
       comment: 'shared/ is the contract: it imports nothing else of ours.',

@@ -65,6 +65,16 @@ describe('structure rules', () => {
     ).toContain('db-imports-no-capability');
   });
 
+  it('a capability importing the handler table or the composition root fails', async () => {
+    const found = await violations({
+      'electron/core/handlers/dispatch.ts': 'export const dispatch = 1;\n',
+      'electron/core/index.ts': 'export const createCore = 1;\n',
+      'electron/core/secrets/secret-service.ts': "import { dispatch } from '../handlers/dispatch';\nimport { createCore } from '../index';\nexport const s = dispatch + createCore;\n",
+    });
+    expect(found).toContain('capability-imports-no-transport');
+    expect(found).toContain('capability-imports-no-composition-root');
+  });
+
   it('shared importing the core fails', async () => {
     expect(
       await violations({
