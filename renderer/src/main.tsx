@@ -32,10 +32,11 @@ if ('error' in startup) {
   );
 } else {
   const { api, firstLoad, preferences } = startup;
-  // Electron streams dropped files from their paths in the main process; the console PUTs them over HTTP.
+  // Electron streams dropped files from their paths in the main process; the console PUTs them over HTTP, and its
+  // download links carry a ticket the bridge asks for (no preload: this is the console's bridge, which has ticket()).
   const uploader = window.files
     ? createPathUploader(api, (f) => window.files!.pathFor(f))
-    : createHttpUploader(window.location.origin, consoleToken() ?? '', () => window.sessionStorage.getItem('provenance.userToken'));
+    : createHttpUploader(window.location.origin, consoleToken() ?? '', () => window.sessionStorage.getItem('provenance.userToken'), (grant) => api.ticket!(grant));
   const stores: AppStores = {
     session: createSessionStore(api, preferences),
     audit: createAuditStore(api),

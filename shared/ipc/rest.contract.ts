@@ -74,14 +74,38 @@ type Mismatched = { [E in PushEvent]: Same<z.infer<(typeof PushPayloadSchemas)[E
 /** Fails to compile, naming the event, when a schema here and its PushPayloads type disagree. */
 export const _pushPayloadsMatch: [Mismatched] extends [never] ? true : Mismatched = true;
 
+/** A console ticket as it travels in a URL: `<id>.<secret>`, base64url (the secret is 256 random bits). */
+export const TicketSchema = z.string().regex(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/, 'not a ticket: ask POST /console/tickets for one');
+
+/** What a console ticket is for: one object to download, or one event stream to open. Nothing else. */
+export const TicketGrantSchema = z.discriminatedUnion('purpose', [
+  z.strictObject({
+    purpose: z.literal('download'),
+    workspaceId: IdSchema,
+    datastoreId: IdSchema,
+    key: ObjectKeySchema,
+  }),
+  z.strictObject({ purpose: z.literal('events') }),
+]);
+export type TicketGrant = z.infer<typeof TicketGrantSchema>;
+
+export const TicketIssuedSchema = z.object({
+  ticket: TicketSchema.describe('Put it in the URL as ?ticket=…; it works once'),
+  expiresAt: z.iso.datetime().describe('One minute after it was issued'),
+});
+export type TicketIssued = z.infer<typeof TicketIssuedSchema>;
+
 /**
- * One streaming route's schemas: what the edge reads from the path, the query and the request headers, and what it
- * answers (a JSON body schema, or bytes with response headers, or an event stream).
+ * One streaming route's schemas: what the edge reads from the path, the query, the request headers and (for the
+ * console's ticket route, which exists for the streaming ones) a JSON body, and what it answers (a JSON body
+ * schema, or bytes with response headers, or an event stream).
  */
 export type StreamContract = {
   params?: z.ZodObject;
   query?: z.ZodObject;
   headers?: z.ZodObject;
+  /** A JSON request body, parsed with this schema. */
+  body?: z.ZodType;
   /** The request body is the object's bytes. */
   bytesIn?: true;
   response:
@@ -90,7 +114,7 @@ export type StreamContract = {
     | { kind: 'events'; events: Readonly<Record<string, z.ZodType>> };
 };
 
-/** The streaming routes. Keys name the route; paths and registration live with the HTTP edge. */
+/** The streaming routes, and the console's ticket route that opens them. Keys name the route; paths and registration live with the HTTP edge. */
 export const streamsContract = {
   /** GET /datastores/{id}/objects/{key}: an object's bytes (REST credentials). */
   'datastores:objects:download': {
@@ -104,15 +128,18 @@ export const streamsContract = {
     bytesIn: true,
     response: { kind: 'json', schema: SignedPutResultSchema },
   },
-  /** GET /console/datastores/{id}/object: the console's preview and download link (a link cannot send headers). */
+  /**
+   * GET /console/datastores/{id}/object: the console's download link. A link cannot send headers, so its one
+   * credential is a ticket for this very object (POST /console/tickets); the console token and a user's JWT are
+   * refused in a URL (401).
+   */
   'console:objects:download': {
     params: z.object({ id: IdSchema }),
     query: z.object({
       workspaceId: IdSchema,
       key: ObjectKeySchema,
       download: optionalText().describe('1 or true: as an attachment'),
-      token: optionalText().describe('The console token, for a link'),
-      user: optionalText().describe("A signed-in user's token, for a link"),
+      ticket: TicketSchema.describe('A download ticket for this workspace, datastore and key, from POST /console/tickets'),
     }),
     response: { kind: 'bytes', headers: ObjectDownloadHeadersSchema },
   },
@@ -131,10 +158,19 @@ export const streamsContract = {
     bytesIn: true,
     response: { kind: 'json', schema: DatastoreObjectSchema },
   },
-  /** GET /ipc-events: the console's push events (EventSource cannot send headers, so the token rides in the query). */
+  /** GET /ipc-events: the console's push events. EventSource cannot send headers: an events ticket opens one stream. */
   'console:events': {
-    query: z.object({ token: optionalText().describe('The console token') }),
+    query: z.object({ ticket: TicketSchema.describe('An events ticket from POST /console/tickets; it opens one stream') }),
     response: { kind: 'events', events: PushPayloadSchemas },
+  },
+  /**
+   * POST /console/tickets: a ticket for one URL that cannot carry headers (a download link, the event stream), for
+   * the console's caller (x-console-token, and x-user-token when a user is signed in). It works once, for a minute.
+   */
+  'console:tickets:create': {
+    headers: z.object({ 'x-user-token': z.string().optional().describe("A signed-in user's JWT: the ticket then acts as that user") }),
+    body: TicketGrantSchema,
+    response: { kind: 'json', schema: TicketIssuedSchema },
   },
 } satisfies Record<string, StreamContract>;
 export type StreamName = keyof typeof streamsContract;

@@ -1,10 +1,31 @@
 /// <reference lib="dom" />
 import fs from 'node:fs';
+import type { Page } from '@playwright/test';
 import { test, expect, openConsole } from './fixtures';
 
 const CSV = 'customer,amount\nacme,12\nglobex,7\n'.repeat(40_000); // ~1.2 MB: progress has something to show
 
+/** Every URL the page requests, without its fragment (a fragment is never sent: `#token=` of the printed URL stays in the tab). */
+function watchRequests(page: Page): string[] {
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(r.url().split('#')[0]!));
+  return urls;
+}
+
+/** Issue 14, item 5: no URL the console requests holds a credential; links and the event stream carry tickets. */
+function expectNoCredentialInUrls(urls: string[], secrets: string[]): void {
+  expect(urls.some((u) => /\/ipc-events\?ticket=[\w-]+\.[\w-]+$/.test(u)), 'the event stream opens with a ticket').toBe(true);
+  for (const u of urls) {
+    for (const s of secrets) {
+      expect(u).not.toContain(s);
+      expect(u).not.toContain(encodeURIComponent(s));
+    }
+    expect(u).not.toMatch(/[?&](token|user)=/);
+  }
+}
+
 test('drag two files and a folder onto a datastore, browse, download, delete and see it audited', async ({ page, console: c }) => {
+  const urls = watchRequests(page);
   await openConsole(page, c);
   await page.getByTestId('nav-datastores').click();
   await expect(page.getByTestId('datastores-empty')).toBeVisible();
@@ -75,6 +96,51 @@ test('drag two files and a folder onto a datastore, browse, download, delete and
   await expect(page.getByTestId('object-row')).toHaveText(['report.csv']);
   await page.getByTestId('nav-audit').click();
   await expect(page.getByTestId('audit-row').filter({ hasText: 'datastore.object_deleted' })).toHaveCount(1);
+
+  // The download link carried a ticket; no URL carried the console token.
+  expect(urls.filter((u) => u.includes('/console/datastores/') && u.includes('/object?')).every((u) => /&ticket=[\w-]+\.[\w-]+$/.test(u))).toBe(true);
+  expectNoCredentialInUrls(urls, [c.token]);
+});
+
+test("as a signed-in viewer: the download and the pushes work, and neither the console token nor the viewer's JWT is ever in a URL", async ({ page, console: c }) => {
+  const bridge = async (channel: string, input?: unknown) => {
+    const r = await fetch(`${c.baseUrl}/ipc/${channel}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-console-token': c.token },
+      body: JSON.stringify({ input }),
+    });
+    const out = (await r.json()) as { ok: boolean; value: { id: string }[] & { id: string } };
+    expect(out.ok, channel).toBe(true);
+    return out.value;
+  };
+  const ws = (await bridge('workspaces:list'))[0]!.id;
+  await bridge('users:create', { workspaceId: ws, username: 'vera', password: 'viewer passphrase 2026', role: 'viewer' });
+  const ds = await bridge('datastores:create', { workspaceId: ws, name: 'Shared' });
+  await bridge('datastores:objects:putText', { workspaceId: ws, datastoreId: ds.id, key: 'notes/readme.txt', content: 'read me\n' });
+
+  const urls = watchRequests(page);
+  await openConsole(page, c);
+  await page.getByTestId('sign-in-open').click();
+  await page.getByTestId('sign-in-username').fill('vera');
+  await page.getByTestId('sign-in-password').fill('viewer passphrase 2026');
+  await page.getByTestId('sign-in-submit').click();
+  await expect(page.getByTestId('session-role')).toHaveText('viewer');
+  const jwt = (await page.evaluate(() => window.sessionStorage.getItem('provenance.userToken')))!;
+  expect(jwt).toMatch(/^ey/);
+
+  await page.getByTestId('nav-datastores').click();
+  await page.getByTestId('datastore-item').filter({ hasText: 'Shared' }).click();
+  await page.getByTestId('folder-row').click();
+  const row = page.locator('.obj-row', { has: page.locator('[data-key="notes/readme.txt"]') });
+  const [download] = await Promise.all([page.waitForEvent('download'), row.getByTestId('object-download').click()]);
+  expect(download.suggestedFilename()).toBe('readme.txt');
+  expect(fs.readFileSync((await download.path())!, 'utf8')).toBe('read me\n');
+
+  // A datastore created elsewhere appears without a reload: the push came over the ticket-opened event stream.
+  await bridge('datastores:create', { workspaceId: ws, name: 'Pushed' });
+  await expect(page.getByTestId('datastore-item').filter({ hasText: 'Pushed' })).toBeVisible();
+
+  expectNoCredentialInUrls(urls, [c.token, jwt]);
 });
 
 test('a conflicting drop asks first, and “keep both” keeps both', async ({ page, console: c }) => {

@@ -3,6 +3,7 @@ import type { Actor } from '@shared/domain/actor';
 import { streamsContract, type ObjectDownloadHeaders } from '@shared/ipc/rest.contract';
 import type { Core } from '../index';
 import { AppError } from '../errors';
+import type { ConsoleAuth } from './console-auth';
 import { toIpcError } from '../handlers/dispatch';
 import { sendError, type Authenticator } from './rest/rest-router';
 import { flag } from './rest/rest-request';
@@ -12,10 +13,11 @@ type Deps = {
   core: Core;
   authenticate: Authenticator;
   /**
-   * The console's own caller (x-console-token, or ?token= where a browser cannot send headers; x-user-token for a
-   * signed-in user). Throws UNAUTHENTICATED. Null when this server has no console (the desktop app's REST server).
+   * The console's credentials (console-auth.ts): its caller from headers (x-console-token; x-user-token for a
+   * signed-in user) for uploads, a download ticket for links. Null when this server has no console (the desktop
+   * app's REST server).
    */
-  consoleActor: ((req: FastifyRequest) => Promise<Actor>) | null;
+  console: ConsoleAuth | null;
 };
 
 function fail(reply: FastifyReply, e: unknown, core: Core): FastifyReply {
@@ -76,21 +78,21 @@ export function registerDatastoreHttp(app: FastifyInstance, deps: Deps): void {
     }
   });
 
-  const consoleActor = deps.consoleActor;
-  if (!consoleActor) {
+  const consoleAuth = deps.console;
+  if (!consoleAuth) {
     registerRawPut(app, deps, null);
     return;
   }
+  const consoleActor = consoleAuth.actor;
 
   app.get(STREAM_ROUTES['console:objects:download'].path, async (req, reply) => {
     try {
       const c = streamsContract['console:objects:download'];
-      const raw = req.query as Record<string, unknown>;
-      // A download link cannot send headers: a signed-in user's token may ride in the query, like the console's.
-      if (req.headers['x-user-token'] === undefined && typeof raw.user === 'string' && raw.user) req.headers['x-user-token'] = raw.user;
-      const actor = await consoleActor(req);
+      // A link cannot send headers: its one credential is a ticket for this object, acting as whoever minted it.
+      const ticket = consoleAuth.ticketIn(req);
       const { id } = c.params.parse(pathParams(req));
-      const q = c.query.parse(raw);
+      const q = c.query.parse(req.query);
+      const actor = consoleAuth.redeem(ticket, { purpose: 'download', workspaceId: q.workspaceId, datastoreId: id, key: q.key });
       return await download(reply, actor, q.workspaceId, id, q.key, flag(q.download));
     } catch (e) {
       return fail(reply, e, core);
@@ -100,7 +102,7 @@ export function registerDatastoreHttp(app: FastifyInstance, deps: Deps): void {
   registerRawPut(app, deps, consoleActor);
 }
 
-function registerRawPut(app: FastifyInstance, deps: Deps, consoleActor: Deps['consoleActor']): void {
+function registerRawPut(app: FastifyInstance, deps: Deps, consoleActor: ConsoleAuth['actor'] | null): void {
   const { core } = deps;
   const ds = core.datastores;
   // Raw bodies: an encapsulated scope whose parser leaves the request stream untouched for the handler.

@@ -1,17 +1,16 @@
-import { timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { PUSH_EVENTS } from '@shared/ipc/channels';
-import { BridgeRequestSchema } from '@shared/ipc/rest.contract';
+import { BridgeRequestSchema, streamsContract } from '@shared/ipc/rest.contract';
 import { fail, HTTP_STATUS } from '@shared/ipc/result';
 import type { Actor } from '@shared/domain/actor';
-import { localActor, type Core } from '../index';
+import type { Core } from '../index';
 import { dispatch, toIpcError, type Handlers } from '../handlers/dispatch';
 import { registerErrorHandler, registerRestRoutes, sendError } from './rest/rest-router';
 import { REST_ROUTES } from './rest/routes';
-import { createAuthenticator, userActor } from './rest/auth';
+import { createAuthenticator } from './rest/auth';
 import { buildOpenApi } from './openapi-document';
 import { AppError } from '../errors';
 import { registerDatastoreHttp } from './datastore-http';
@@ -19,12 +18,16 @@ import { configureRestBodies } from './rest/rest-bodies';
 import { singleValued } from './rest/rest-request';
 import { STREAM_ROUTES } from './stream-routes';
 import { registerApiReference } from './api-reference';
+import { createConsoleAuth } from './console-auth';
 
 export type HttpServerOptions = {
   /** Always loopback: the console and the API are for this workstation only. */
   host?: '127.0.0.1';
   port: number;
-  /** Random per launch; gates the console's IPC bridge. Without it the server is REST only (the desktop app's). */
+  /**
+   * Random per launch; gates the console's routes, only ever from its header (console-auth.ts). Without it the server
+   * is REST only (the desktop app's).
+   */
   consoleToken?: string;
   /** Built renderer (out/renderer) to serve at '/', if any. */
   rendererDir?: string;
@@ -34,25 +37,17 @@ export type HttpServerOptions = {
   authenticate?: import('./rest/rest-router').Authenticator;
 };
 
-export const CONSOLE_TOKEN_HEADER = 'x-console-token';
+export { CONSOLE_TOKEN_HEADER, USER_TOKEN_HEADER } from './console-auth';
 /** A vault backup of up to 64 MiB, base64-encoded, inside the JSON envelope. */
 export const BRIDGE_BODY_LIMIT = 96 * 1024 * 1024;
-/** A user's JWT on the console bridge: the console then acts as that user, with their role, not as the OS admin. */
-export const USER_TOKEN_HEADER = 'x-user-token';
 
 /** The CSP the renderer runs under, in the Electron window and in the console alike. */
 export const RENDERER_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /**
  * The loopback HTTP server of the headless console: the renderer, the IPC contract (POST /ipc/:channel), push
- * events (GET /ipc-events, SSE) and /health. Host and Origin are checked on every request, so a web page the admin
+ * events (GET /ipc-events, SSE, opened with a ticket from POST /console/tickets) and /health. Host and Origin are checked on every request, so a web page the admin
  * happens to visit cannot reach it by DNS rebinding or cross-site requests.
  */
 export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServerOptions) {
@@ -82,24 +77,8 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   // A repeated query parameter is bad input on every route, before any credential or body is read.
   app.addHook('onRequest', async (req) => singleValued(req.query));
 
-  const hasConsoleToken = (req: FastifyRequest): boolean => {
-    const token = req.headers[CONSOLE_TOKEN_HEADER];
-    const fromQuery = (req.query as Record<string, unknown> | undefined)?.token;
-    const presented = typeof token === 'string' ? token : typeof fromQuery === 'string' ? fromQuery : '';
-    return !!presented && !!opts.consoleToken && safeEqual(presented, opts.consoleToken);
-  };
-
-  /**
-   * The console's caller: the OS admin (console token), or with x-user-token as well, the signed-in local user
-   * with their own role. The user token never replaces the console token: both gates must pass.
-   */
-  const consoleActor = async (req: FastifyRequest): Promise<Actor> => {
-    if (!hasConsoleToken(req)) throw new AppError('UNAUTHENTICATED', 'the console token is missing or wrong; open the URL printed by npm run serve');
-    const userToken = req.headers[USER_TOKEN_HEADER];
-    if (userToken === undefined) return localActor(core.config, req.ip);
-    if (typeof userToken !== 'string' || userToken === '') throw new AppError('UNAUTHENTICATED', 'x-user-token must hold one token; sign in again');
-    return userActor(core, userToken, req.ip);
-  };
+  // The console's credentials: its token and a user's JWT in headers only; tickets for links and the event stream.
+  const consoleAuth = opts.consoleToken ? createConsoleAuth(core, opts.consoleToken) : null;
 
   // Fastify's own errors (bad JSON, too large, wrong content type) in our envelopes, never its default shape.
   registerErrorHandler(app, (url, error) => (url.startsWith('/ipc/') ? { ok: false, error } : { error }));
@@ -108,19 +87,22 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   // while another process holds the database's write lock; requests then answer 503 BUSY on their own.
   app.get('/health', async () => ({ status: 'ok' }));
 
-  if (opts.consoleToken) registerConsoleBridge();
-  function registerConsoleBridge(): void {
+  if (consoleAuth) registerConsoleBridge(consoleAuth);
+  function registerConsoleBridge(auth: NonNullable<typeof consoleAuth>): void {
     // The bridge carries vault backups (base64) too, so its body limit is larger; the console token is checked
     // before the body is read, so only the console itself can send that much.
     const bridgeAuth = async (req: FastifyRequest, reply: FastifyReply) => {
-      if (!hasConsoleToken(req)) {
-        return reply.code(401).send(fail('UNAUTHENTICATED', 'the console token is missing or wrong; open the URL printed by npm run serve'));
+      try {
+        auth.assertConsoleToken(req);
+      } catch (e) {
+        const err = e instanceof AppError ? e : new AppError('UNAUTHENTICATED', 'the console token is missing or wrong');
+        return reply.code(401).send(fail('UNAUTHENTICATED', err.message, err.field));
       }
     };
     app.post('/ipc/:channel', { bodyLimit: BRIDGE_BODY_LIMIT, onRequest: bridgeAuth }, async (req, reply) => {
       let actor: Actor;
       try {
-        actor = await consoleActor(req);
+        actor = await auth.actor(req);
       } catch (e) {
         const err = e instanceof AppError ? e : new AppError('UNAUTHENTICATED', 'sign in again');
         return reply.code(401).send(fail('UNAUTHENTICATED', err.message));
@@ -134,10 +116,31 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
       return reply.code(result.ok ? 200 : HTTP_STATUS[result.error.code]).send(result);
     });
 
-    // EventSource cannot send headers, so this one route also takes the token as a query parameter.
+    // A ticket for a URL that cannot send headers, minted over the headers; checked before the body is read.
+    const ticketAuth = async (req: FastifyRequest, reply: FastifyReply) => {
+      try {
+        auth.assertConsoleToken(req);
+      } catch (e) {
+        return sendError(reply, toIpcError(e, core.logger, 'console:tickets', 'UNAUTHENTICATED'));
+      }
+    };
+    app.post(STREAM_ROUTES['console:tickets:create'].path, { onRequest: ticketAuth }, async (req, reply) => {
+      try {
+        const [unknown] = Object.keys((req.query ?? {}) as object);
+        if (unknown !== undefined) throw new AppError('INVALID_INPUT', `unknown query parameter: ${unknown}`, unknown);
+        const grant = streamsContract['console:tickets:create'].body.parse(req.body ?? {});
+        return reply.send(await auth.issue(req, grant));
+      } catch (e) {
+        return sendError(reply, toIpcError(e, core.logger, 'console:tickets'));
+      }
+    });
+
+    // EventSource cannot send headers: an events ticket opens one stream (it is spent when the stream opens).
     app.get(STREAM_ROUTES['console:events'].path, (req, reply) => {
-      if (!hasConsoleToken(req)) {
-        void reply.code(401).send(fail('UNAUTHENTICATED', 'the console token is missing or wrong'));
+      try {
+        auth.redeem(auth.ticketIn(req), { purpose: 'events' });
+      } catch (e) {
+        void sendError(reply, toIpcError(e, core.logger, 'console:events'));
         return;
       }
       reply.hijack();
@@ -159,7 +162,7 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   const authenticate = opts.authenticate ?? createAuthenticator(core);
   registerRestRoutes(app, { core, handlers, routes: REST_ROUTES, authenticate });
   // Object bytes (downloads, pre-signed PUTs, console uploads) stream outside the JSON body limit.
-  registerDatastoreHttp(app, { core, authenticate, consoleActor: opts.consoleToken ? consoleActor : null });
+  registerDatastoreHttp(app, { core, authenticate, console: consoleAuth });
   // The document is built on first request (start-up does not pay for it), for the port the server listens on.
   let openApi: { port: number; doc: Record<string, unknown> } | null = null;
   app.get('/openapi.json', async (_req, reply) => {

@@ -152,7 +152,10 @@ function errorResponses(codes: readonly string[], descriptions: Record<string, s
 }
 
 const REST_SECURITY = [{ apiKey: [] }, { bearer: [] }];
-const CONSOLE_SECURITY = [{ consoleToken: [] }, { consoleTokenQuery: [] }];
+const CONSOLE_SECURITY = [{ consoleToken: [] }];
+const TICKET_SECURITY = [{ consoleTicket: [] }];
+/** The query parameter a ticket route's security scheme (consoleTicket) already describes. */
+const TICKET_PARAM = 'ticket';
 const WORKSPACE_HEADER = {
   name: 'x-workspace-id',
   in: 'header',
@@ -223,13 +226,16 @@ function streamOperation(name: StreamName, route: StreamRoute, c: Components): {
   const headers = objectOf(sc.headers);
   const parameters: Json[] = [
     ...pathParameters(t, objectOf(sc.params).props, route.params?.['*']),
-    ...Object.entries(query.props).map(([n, schema]) => ({ name: n, in: 'query', required: query.required.has(n), schema })),
+    ...Object.entries(query.props)
+      .filter(([n]) => !(route.auth === 'ticket' && n === TICKET_PARAM))
+      .map(([n, schema]) => ({ name: n, in: 'query', required: query.required.has(n), schema })),
     ...Object.entries(headers.props)
       .filter(([n]) => !MEDIA_HEADERS.has(n))
       .map(([n, schema]) => ({ name: n, in: 'header', required: headers.required.has(n), schema })),
     ...(route.auth === 'rest' ? [WORKSPACE_HEADER] : []),
   ];
   const op: Json = { operationId: operationId(name), summary: route.summary, tags: [tagOf(name)], parameters };
+  if (sc.body) op.requestBody = { required: true, content: { 'application/json': { schema: c.schema(sc.body, 'input') } } };
   if (sc.bytesIn) {
     const contentType = headers.props['content-type'];
     op.requestBody = {
@@ -275,9 +281,16 @@ function streamOperation(name: StreamName, route: StreamRoute, c: Components): {
   const errors =
     route.auth === 'signed'
       ? errorResponses(['400', '403', '404', '413', '503', '507'], { '403': 'The URL is tampered with, expired, or for another key or content type', '413': 'More bytes than the URL allows' })
-      : errorResponses(['400', '401', '403', '404', '423', '503', '507']);
+      : route.auth === 'ticket'
+        ? errorResponses(['400', '401', '403', '404', '423', '503', '507'], {
+            '401': 'No ticket, or one that is malformed, expired, already used or forged; or a credential in the URL (?token=, ?user=)',
+            '403': 'The ticket is for another purpose or another object (it is then spent), or whoever minted it may no longer read the object',
+          })
+        : sc.body
+          ? errorResponses(['400', '401', '403', '429', '503'], { '429': 'Too many tickets waiting to be used; see Retry-After' })
+          : errorResponses(['400', '401', '403', '404', '423', '503', '507']);
   op.responses = { '200': ok, ...errors };
-  op.security = route.auth === 'rest' ? REST_SECURITY : route.auth === 'console' ? CONSOLE_SECURITY : [];
+  op.security = route.auth === 'rest' ? REST_SECURITY : route.auth === 'console' ? CONSOLE_SECURITY : route.auth === 'ticket' ? TICKET_SECURITY : [];
   return { path: t.path, op };
 }
 
@@ -318,7 +331,7 @@ export function buildOpenApi(opts: OpenApiOptions): Json {
     add(path, route.method, op);
   }
   for (const [name, route] of Object.entries(STREAM_ROUTES) as Array<[StreamName, StreamRoute]>) {
-    if (route.auth === 'console' && !opts.console) continue;
+    if ((route.auth === 'console' || route.auth === 'ticket') && !opts.console) continue;
     const { path, op } = streamOperation(name, route, c);
     add(path, route.method, op);
   }
@@ -335,8 +348,19 @@ export function buildOpenApi(opts: OpenApiOptions): Json {
       securitySchemes: {
         apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        consoleToken: { type: 'apiKey', in: 'header', name: 'x-console-token', description: 'The token in the URL npm run serve prints' },
-        consoleTokenQuery: { type: 'apiKey', in: 'query', name: 'token', description: 'The console token, where a link or EventSource cannot send headers' },
+        consoleToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-console-token',
+          description: 'The token in the URL npm run serve prints; only ever in this header (in a URL it is refused: 401)',
+        },
+        consoleTicket: {
+          type: 'apiKey',
+          in: 'query',
+          name: TICKET_PARAM,
+          description:
+            'A ticket from POST /console/tickets, for a link or EventSource that cannot send headers: `<id>.<secret>` (base64url, a 256-bit secret), one object or one stream, once, within a minute',
+        },
       },
     },
   };

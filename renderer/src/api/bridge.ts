@@ -1,5 +1,6 @@
 import type { Api } from '@shared/ipc/api';
-import type { IpcResult } from '@shared/ipc/result';
+import type { IpcError, IpcResult } from '@shared/ipc/result';
+import type { TicketGrant, TicketIssued } from '@shared/ipc/rest.contract';
 import { PUSH_EVENTS } from '@shared/ipc/channels';
 
 declare global {
@@ -24,51 +25,119 @@ export function takeConsoleToken(loc: Location, storage: Storage, history: Histo
   return storage.getItem(TOKEN_KEY);
 }
 
+/** The part of EventSource the bridge uses, so tests can hand it a fake. */
+export type EventStream = {
+  addEventListener(type: string, listener: (m: MessageEvent<string>) => void): void;
+  onopen: ((e: Event) => void) | null;
+  onerror: ((e: Event) => void) | null;
+  close(): void;
+};
+
+export type HttpBridgeOptions = {
+  /** Opens the event stream at a URL (default: the browser's EventSource; none where there is none). */
+  openStream?: (url: string) => EventStream;
+  /** Runs `fn` after `ms` (default setTimeout): when the event stream is opened again after it dropped. */
+  schedule?: (fn: () => void, ms: number) => void;
+};
+
+/** How long the bridge waits before opening a dropped event stream again: doubling from the first to the last. */
+export const STREAM_RETRY_MS = { first: 500, last: 30_000 } as const;
+
+const UNREACHABLE = { code: 'UNAVAILABLE', message: 'the ProvenanceOne console server is not reachable; is npm run serve still running?' } as const;
+const SIGNED_OUT = { code: 'UNAUTHENTICATED', message: 'your sign-in has ended; sign in again' } as const;
+
 /**
  * The headless console's bridge: the same Api over loopback HTTP, pushes over SSE. After "Sign in as a user" it also
  * sends that user's JWT (x-user-token), kept in sessionStorage so a reload keeps the sign-in but a new tab does not.
+ *
+ * What must stay true: the console token and the user's JWT travel in headers only, never in a URL. The event stream
+ * (EventSource cannot send headers) opens with a one-use ticket asked for over the headers; when it drops, the bridge
+ * asks for a new ticket rather than letting EventSource retry the spent one.
  */
 export function createHttpBridge(
   baseUrl: string,
   token: string,
   fetchImpl: typeof fetch = fetch.bind(globalThis),
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>,
+  opts: HttpBridgeOptions = {},
 ): Api {
-  let source: EventSource | null = null;
+  const openStream = opts.openStream ?? (typeof EventSource === 'undefined' ? null : (url: string) => new EventSource(url));
+  const schedule = opts.schedule ?? ((fn: () => void, ms: number) => void setTimeout(fn, ms));
+  let source: EventStream | null = null;
+  let opening = false;
+  let retryMs: number = STREAM_RETRY_MS.first;
   let userToken: string | null = storage?.getItem(USER_TOKEN_KEY) ?? null;
   const listeners = new Map<string, Set<(p: unknown) => void>>();
-  const ensureSource = () => {
-    if (source || typeof EventSource === 'undefined') return;
-    source = new EventSource(`${baseUrl}/ipc-events?token=${encodeURIComponent(token)}`);
+
+  /** POSTs JSON with the console's headers. A 401 while signed in ends the sign-in: null is returned then. */
+  async function post(path: string, body: unknown): Promise<{ status: number; json: unknown } | null> {
+    const res = await fetchImpl(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-console-token': token, ...(userToken ? { 'x-user-token': userToken } : {}) },
+      body: JSON.stringify(body),
+    });
+    const json: unknown = await res.json();
+    if (res.status === 401 && userToken) {
+      // The sign-in expired (or the user was removed): drop it, so the next load is the OS admin's console again.
+      userToken = null;
+      storage?.removeItem(USER_TOKEN_KEY);
+      return null;
+    }
+    return { status: res.status, json };
+  }
+
+  async function ticket(grant: TicketGrant): Promise<IpcResult<TicketIssued>> {
+    try {
+      const r = await post('/console/tickets', grant);
+      if (!r) return { ok: false, error: SIGNED_OUT };
+      if (r.status === 200) return { ok: true, value: r.json as TicketIssued };
+      const error = (r.json as { error?: IpcError } | null)?.error;
+      return { ok: false, error: error ?? { code: 'INTERNAL', message: `the console server answered HTTP ${r.status}` } };
+    } catch {
+      return { ok: false, error: UNREACHABLE };
+    }
+  }
+
+  /** Opens the event stream with a new events ticket (once at a time; again after it drops, waiting longer each time). */
+  async function openSource(): Promise<void> {
+    if (!openStream || source || opening) return;
+    opening = true;
+    const t = await ticket({ purpose: 'events' });
+    opening = false;
+    if (!t.ok) return reopenLater();
+    const s = openStream(`${baseUrl}/ipc-events?ticket=${encodeURIComponent(t.value.ticket)}`);
+    source = s;
+    s.onopen = () => (retryMs = STREAM_RETRY_MS.first);
+    s.onerror = () => {
+      // The ticket opened this stream once: EventSource's own retry would present it again and be refused.
+      s.close();
+      if (source === s) source = null;
+      reopenLater();
+    };
     for (const ev of PUSH_EVENTS) {
-      source.addEventListener(ev, (m) => {
-        const payload: unknown = JSON.parse((m as MessageEvent<string>).data);
+      s.addEventListener(ev, (m) => {
+        const payload: unknown = JSON.parse(m.data);
         listeners.get(ev)?.forEach((l) => l(payload));
       });
     }
-  };
+  }
+  function reopenLater(): void {
+    const wait = retryMs;
+    retryMs = Math.min(retryMs * 2, STREAM_RETRY_MS.last);
+    schedule(() => void openSource(), wait);
+  }
+
   return {
     async invoke(channel, input) {
       try {
-        const res = await fetchImpl(`${baseUrl}/ipc/${encodeURIComponent(channel)}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-console-token': token, ...(userToken ? { 'x-user-token': userToken } : {}) },
-          body: JSON.stringify({ input }),
-        });
-        const result = (await res.json()) as IpcResult<never>;
-        if (res.status === 401 && userToken) {
-          // The sign-in expired (or the user was removed): drop it, so the next load is the OS admin's console again.
-          userToken = null;
-          storage?.removeItem(USER_TOKEN_KEY);
-          return { ok: false, error: { code: 'UNAUTHENTICATED', message: 'your sign-in has ended; sign in again' } };
-        }
-        return result;
+        const r = await post(`/ipc/${encodeURIComponent(channel)}`, { input });
+        return r ? (r.json as IpcResult<never>) : { ok: false, error: SIGNED_OUT };
       } catch {
-        return { ok: false, error: { code: 'UNAVAILABLE', message: 'the ProvenanceOne console server is not reachable; is npm run serve still running?' } };
+        return { ok: false, error: UNREACHABLE };
       }
     },
     on(event, listener) {
-      ensureSource();
+      void openSource();
       const set = listeners.get(event) ?? new Set();
       set.add(listener as (p: unknown) => void);
       listeners.set(event, set);
@@ -79,6 +148,7 @@ export function createHttpBridge(
       if (next) storage?.setItem(USER_TOKEN_KEY, next);
       else storage?.removeItem(USER_TOKEN_KEY);
     },
+    ticket,
   };
 }
 

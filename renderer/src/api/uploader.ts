@@ -1,6 +1,6 @@
 import type { Api } from '@shared/ipc/api';
 import type { DatastoreObject } from '@shared/domain/datastore';
-import type { IpcError } from '@shared/ipc/result';
+import type { IpcError, IpcResult } from '@shared/ipc/result';
 
 export type UploadTarget = { workspaceId: string; datastoreId: string; key: string; uploadId: string };
 export type UploadOutcome = { ok: true; object: DatastoreObject } | { ok: false; cancelled: boolean; error: IpcError };
@@ -13,14 +13,26 @@ export type RunningUpload = { done: Promise<UploadOutcome>; cancel(): void };
  */
 export type Uploader = {
   upload(file: File, target: UploadTarget, onProgress: (bytes: number) => void): RunningUpload;
-  /** URL that downloads an object as an attachment, or null when this shell cannot (then use preview). */
-  downloadUrl(workspaceId: string, datastoreId: string, key: string): string | null;
+  /**
+   * The console: a one-use URL that downloads an object as an attachment, asked for at each download (it carries a
+   * ticket for that object, valid for a minute). Absent where the shell saves through the OS dialog (Electron).
+   */
+  downloadUrl?(workspaceId: string, datastoreId: string, key: string): Promise<IpcResult<string>>;
 };
 
 const cancelledError: IpcError = { code: 'CONFLICT', message: 'the upload was cancelled; nothing was stored' };
 
-/** Uploads and downloads act as the user signed in to the console, if any (the bridge keeps the token here). */
-export function createHttpUploader(baseUrl: string, token: string, userToken: () => string | null = () => null): Uploader {
+/**
+ * Uploads and downloads act as the user signed in to the console, if any (the bridge keeps the token here). Uploads
+ * send the console token and the user's JWT in headers (XHR can); a download link carries only a ticket from
+ * `ticket` (the bridge's, minted over those headers), never a token.
+ */
+export function createHttpUploader(
+  baseUrl: string,
+  token: string,
+  userToken: () => string | null,
+  ticket: NonNullable<Api['ticket']>,
+): Uploader {
   return {
     upload(file, t, onProgress) {
       const xhr = new XMLHttpRequest();
@@ -49,11 +61,11 @@ export function createHttpUploader(baseUrl: string, token: string, userToken: ()
       });
       return { done, cancel: () => xhr.abort() };
     },
-    downloadUrl(workspaceId, datastoreId, key) {
-      const q = new URLSearchParams({ workspaceId, key, download: '1', token });
-      const user = userToken();
-      if (user) q.set('user', user);
-      return `${baseUrl}/console/datastores/${encodeURIComponent(datastoreId)}/object?${q.toString()}`;
+    async downloadUrl(workspaceId, datastoreId, key) {
+      const t = await ticket({ purpose: 'download', workspaceId, datastoreId, key });
+      if (!t.ok) return t;
+      const q = new URLSearchParams({ workspaceId, key, download: '1', ticket: t.value.ticket });
+      return { ok: true, value: `${baseUrl}/console/datastores/${encodeURIComponent(datastoreId)}/object?${q.toString()}` };
     },
   };
 }
@@ -71,6 +83,5 @@ export function createPathUploader(api: Api, pathFor: (file: File) => string): U
         .finally(off);
       return { done, cancel: () => void api.invoke('datastores:cancelUpload', { uploadId: t.uploadId }) };
     },
-    downloadUrl: () => null,
   };
 }

@@ -120,7 +120,7 @@ describe('datastores REST', () => {
   });
 });
 
-describe('console upload and download (x-console-token, raw body)', () => {
+describe('console upload (x-console-token, raw body) and download (a ticket)', () => {
   const wsId = () => s.core.workspaces.defaultWorkspace().id;
   const consoleUrl = (key: string, extra = '') => `${s.url}/console/datastores/${dsId}/objects?workspaceId=${wsId()}&key=${encodeURIComponent(key)}${extra}`;
 
@@ -140,7 +140,15 @@ describe('console upload and download (x-console-token, raw body)', () => {
     expect(await r.json()).toMatchObject({ key: 'drop/photo.png', size: body.length, sha256: sha(body), contentType: 'image/png' });
     expect(events.at(-1)).toBe('done');
 
-    const d = await fetch(`${s.url}/console/datastores/${dsId}/object?workspaceId=${wsId()}&key=drop/photo.png&download=1&token=${s.consoleToken}`);
+    // A download link carries a ticket for this one object, never the console token.
+    const t = await fetch(`${s.url}/console/tickets`, {
+      method: 'POST',
+      headers: { 'x-console-token': s.consoleToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ purpose: 'download', workspaceId: wsId(), datastoreId: dsId, key: 'drop/photo.png' }),
+    });
+    expect(t.status).toBe(200);
+    const { ticket } = (await t.json()) as { ticket: string };
+    const d = await fetch(`${s.url}/console/datastores/${dsId}/object?workspaceId=${wsId()}&key=drop/photo.png&download=1&ticket=${ticket}`);
     expect(d.status).toBe(200);
     expect(d.headers.get('content-disposition')).toContain('attachment; filename="photo.png"');
     expect(sha(Buffer.from(await d.arrayBuffer()))).toBe(sha(body));

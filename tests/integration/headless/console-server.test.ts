@@ -93,9 +93,16 @@ describe('headless console server', () => {
     expect(audit).toMatchObject({ action: 'workspace.created', actor: { kind: 'apiKey', id: 'owner' }, origin: '127.0.0.1' });
   });
 
-  it('streams push events to the console over SSE', async () => {
+  it('streams push events to the console over SSE (opened with an events ticket)', async () => {
+    const t = await fetch(`${s.url}/console/tickets`, {
+      method: 'POST',
+      headers: { 'x-console-token': s.consoleToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ purpose: 'events' }),
+    });
+    expect(t.status).toBe(200);
+    const { ticket } = (await t.json()) as { ticket: string };
     const ctrl = new AbortController();
-    const res = await fetch(`${s.url}/ipc-events?token=${s.consoleToken}`, { signal: ctrl.signal });
+    const res = await fetch(`${s.url}/ipc-events?ticket=${ticket}`, { signal: ctrl.signal });
     const reader = res.body!.getReader();
     await reader.read(); // ": connected"
     await ipc('workspaces:create', { name: 'Pushed' }, { 'x-console-token': s.consoleToken });

@@ -98,6 +98,24 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/datastores/{id}/upload/{token}']!.put!.security).toEqual([]);
   });
 
+  it('documents the console tickets, and no credential in a URL but a ticket (issue 14, item 5)', async () => {
+    const doc = await fetchDoc();
+    const mint = doc.paths['/console/tickets']!.post!;
+    expect(mint.security).toEqual([{ consoleToken: [] }]);
+    expect(JSON.stringify(mint.requestBody)).toContain('"events"');
+    expect(JSON.stringify(mint.responses['200'])).toContain('expiresAt');
+    for (const p of ['/ipc-events', '/console/datastores/{id}/object']) expect(doc.paths[p]!.get!.security, p).toEqual([{ consoleTicket: [] }]);
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const inQuery = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+        expect(inQuery, `${method} ${path}`).not.toEqual(expect.arrayContaining(['token']));
+        expect(inQuery, `${method} ${path}`).not.toEqual(expect.arrayContaining(['user']));
+      }
+    }
+    const schemes = (doc as unknown as { components: { securitySchemes: Record<string, { in?: string }> } }).components.securitySchemes;
+    expect(Object.entries(schemes).filter(([, s]) => s.in === 'query').map(([name]) => name)).toEqual(['consoleTicket']);
+  });
+
   it("gives every field of a route's channel input a place in the request (path, query, body or the caller)", () => {
     for (const route of REST_ROUTES) {
       const fields = inputFields(route.channel);

@@ -57,8 +57,10 @@ export type DatastoresState = {
   preview(key: string): Promise<IpcResult<Output<'datastores:objects:preview'>>>;
   /** A signed URL that lets a script PUT one object into the selected datastore without credentials. */
   createUploadUrl(input: Omit<Input<'datastores:uploadUrl'>, 'workspaceId' | 'datastoreId'>): Promise<IpcResult<UploadUrl>>;
-  /** Where the shell can link to an object's bytes (the console), or null: then "Save as…" (saveObjectAs). */
-  downloadUrl(key: string): string | null;
+  /** Whether the shell downloads through a link (the console); otherwise "Save as…" (saveObjectAs). */
+  canLinkDownloads: boolean;
+  /** The console: a one-use URL that downloads the object (a ticket is asked for first; it works for a minute). */
+  downloadUrl(key: string): Promise<IpcResult<string>>;
   /** Reloads the list when another window or the REST API changes a datastore (not while uploads run). */
   listen(workspaceId: string): () => void;
 };
@@ -241,9 +243,12 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
         const ref = selectedRef();
         return ref ? api.invoke('datastores:uploadUrl', { ...ref, ...input }) : notSelected;
       },
-      downloadUrl(key) {
+      canLinkDownloads: uploader.downloadUrl !== undefined,
+      async downloadUrl(key) {
         const ref = selectedRef();
-        return ref ? uploader.downloadUrl(ref.workspaceId, ref.datastoreId, key) : null;
+        if (!ref) return notSelected;
+        if (!uploader.downloadUrl) return { ok: false, error: { code: 'PRECONDITION_FAILED', message: 'this app saves objects with Save as…' } };
+        return uploader.downloadUrl(ref.workspaceId, ref.datastoreId, key);
       },
       listen(workspaceId) {
         return api.on('datastores:changed', (p) => {

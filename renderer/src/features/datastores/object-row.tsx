@@ -5,16 +5,43 @@ import { useApp } from '../../app-context';
 import { CopyButton } from '../../components/copy-button';
 import { formatBytes } from '../../components/format';
 
-/** Download where the shell can link to the bytes (the console); otherwise "Save as…" through the OS dialog. */
+/** Hands a URL to the browser's own download (an anchor with `download`, clicked, removed). */
+function followDownload(url: string, name: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+/**
+ * Download where the shell can link to the bytes (the console); otherwise "Save as…" through the OS dialog. The
+ * console's link is asked for at the click: it carries a one-use ticket for this object, never the console token.
+ */
 export function SaveObject(props: Readonly<{ o: DatastoreObject; testId: string }>) {
   const { datastores: store } = useApp();
   const [result, setResult] = useState<{ path: string } | IpcError | null>(null);
-  const downloadUrl = store.getState().downloadUrl(props.o.key);
-  if (downloadUrl) {
+  const name = props.o.key.split('/').pop() || 'download';
+  if (store.getState().canLinkDownloads) {
+    const download = async () => {
+      setResult(null);
+      const r = await store.getState().downloadUrl(props.o.key);
+      if (r.ok) followDownload(r.value, name);
+      else setResult(r.error);
+    };
     return (
-      <a className="link" data-testid={props.testId} href={downloadUrl} download={props.o.key.split('/').pop()}>
-        Download
-      </a>
+      <>
+        <button className="link" data-testid={props.testId} onClick={() => void download()}>
+          Download
+        </button>
+        {result && 'code' in result && (
+          <span className="danger-text" role="alert" data-testid={`${props.testId}-error`} title={result.message}>
+            {result.message}
+          </span>
+        )}
+      </>
     );
   }
   return (
