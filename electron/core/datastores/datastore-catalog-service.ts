@@ -8,7 +8,7 @@ import type { EventBus } from '../events/event-bus';
 import { AppError, conflict, forbidden, invalid } from '../errors';
 import type { Clock, Logger } from '../ports';
 import type { AccessService } from '../access/access-service';
-import type { BackendHousekeeping, Ownership } from './backends/backend-port';
+import type { BackendHousekeeping, ObjectBackend, Ownership } from './backends/backend-port';
 import { describeBackendError } from './backend-errors';
 import { notMarked, type BackendRegistry } from './backend-registry';
 import type { FolderGuard } from './datastore-folder-guard';
@@ -183,15 +183,19 @@ export function createDatastoreCatalogService(deps: DatastoreCatalogDeps) {
     if (locators.length > 0 && !force) {
       throw conflict(`datastore "${d.name}" still holds ${locators.length} object(s); delete them first, or delete with force to remove them too`);
     }
+    // A datastore made before marks is adopted first, if it may be (as its first start with the vault open would).
+    await backends.prepare(d).catch(() => undefined);
     let hk: BackendHousekeeping;
     let own: Ownership;
+    let backend: ObjectBackend | null = null;
     try {
       hk = backends.housekeeping(d);
       own = await hk.verify();
+      // Its objects' bytes are removed only from storage that is its own.
+      if (own.ours && locators.length > 0) backend = await backends.backendFor(d);
     } catch (e) {
       throw describeBackendError(e, d);
     }
-    const backend = own.ours && locators.length > 0 ? await backends.backendFor(d).catch((e: unknown) => Promise.reject(describeBackendError(e, d))) : null;
     let problem = own.ours ? null : notMarked(d.name, own.reason);
     store.transaction(() => {
       store.deleteDatastore(id);

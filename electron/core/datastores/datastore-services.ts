@@ -56,7 +56,8 @@ export function createDatastoreServices(deps: DatastoreServicesDeps) {
   const storageStep = createStorageStepService({ objects });
   const saveAs = createSaveAsService({ objects, chooseSavePath: deps.chooseSavePath });
   const stopRecovering = bus.subscribe((event, payload) => {
-    if (event === 'vault:changed' && (payload as { state: string }).state === 'unlocked') void catalog.recover();
+    // Failures are per datastore (each shows its problem); a closing core's late errors are nobody's to handle.
+    if (event === 'vault:changed' && (payload as { state: string }).state === 'unlocked') catalog.recover().catch(() => undefined);
   });
 
   return {
