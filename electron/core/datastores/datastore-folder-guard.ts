@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { AppError, invalid } from '../errors';
+import { diskFullCode } from '../db/storage-errors';
+import { AppError, invalid, storageFull } from '../errors';
 import { FS_TIMEOUT_CODE, FS_TIMEOUT_MS, boundedFs, errCode } from './backends/bounded-fs';
 import { inspectFolder } from './backends/filesystem-backend';
 
@@ -36,6 +37,8 @@ function folderError(e: unknown, p: string, field: string | undefined): AppError
   if (e instanceof AppError) return e;
   const code = errCode(e);
   if (code === FS_TIMEOUT_CODE) return new AppError('UNAVAILABLE', `the folder ${p} did not answer within ${FS_TIMEOUT_MS / 1000} s; is it on a network mount that stalled?`);
+  // 507 like every other full disk.
+  if (diskFullCode(e) !== null) return storageFull(`the disk holding ${p} is full; free some space and try again`);
   if (code === 'ENOTDIR') return invalid(`a part of ${label} is a file, not a folder`, field);
   if (code === 'EACCES' || code === 'EPERM') return invalid(`the app may not look into ${p}; check the folder's permissions`, field);
   if (code === 'ELOOP') return invalid(`${label} has a loop of symbolic links`, field);

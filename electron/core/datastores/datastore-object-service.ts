@@ -107,12 +107,21 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
     }
   }
 
+  /** Brings in objects uploaded behind the app's back; a backend failure says what to do (503, 507…), never a 500. */
+  async function sync(d: StoredDatastore): Promise<void> {
+    try {
+      await deps.syncPending(d);
+    } catch (e) {
+      throw describeBackendError(e, d);
+    }
+  }
+
   /** The object's row, if the actor may read the datastore; objects uploaded behind the app's back are synced first. */
   async function loadObject(actor: Actor, workspaceId: string, datastoreId: string, key: string): Promise<{ d: StoredDatastore; o: StoredObject }> {
     const d = guard.load(actor, workspaceId, datastoreId, 'datastore.object_read');
     let o = store.findObject(d.id, key);
     if (!o) {
-      await deps.syncPending(d);
+      await sync(d);
       o = store.findObject(d.id, key);
     }
     if (!o) throw missing(key);
@@ -121,7 +130,7 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
 
   async function listObjects(actor: Actor, q: ObjectListQuery): Promise<ObjectList> {
     const d = guard.load(actor, q.workspaceId, q.datastoreId, 'datastore.object_read');
-    await deps.syncPending(d);
+    await sync(d);
     const limit = q.limit ?? 100;
     const prefix = q.prefix ?? '';
     const delimiter = q.delimiter;
