@@ -260,6 +260,24 @@ describe('paths are checked before anything is written', () => {
     expect(fs.readdirSync(sandbox)).toEqual(['a-file']);
   });
 
+  it('a create that fails after making its folder removes the folder and its mark again', async () => {
+    // Two creates with one name: both pass the early name check; the second finds the name taken only when its row
+    // is written, after it made and marked its folder.
+    const [first, second] = await Promise.all([
+      create('Twin', { type: 'filesystem', path: path.join(sandbox, 'one') }),
+      create('twin', { type: 'filesystem', path: path.join(sandbox, 'two') }),
+    ]);
+    expect(first.ok).toBe(true);
+    expect(second).toMatchObject({ ok: false, error: { code: 'CONFLICT', field: 'name' } });
+    expect(fs.existsSync(path.join(sandbox, 'two'))).toBe(false);
+    expect(count(t.core.db, 'datastores')).toBe(1);
+    // An existing folder that was taken as it was is kept, only the mark goes.
+    fs.mkdirSync(path.join(sandbox, 'kept'));
+    const [, again] = await Promise.all([create('Pair', { type: 'filesystem', path: path.join(sandbox, 'p1') }), create('PAIR', { type: 'filesystem', path: path.join(sandbox, 'kept') })]);
+    expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(fs.readdirSync(path.join(sandbox, 'kept'))).toEqual([]);
+  });
+
   it('creates the folder in an existing one, and an empty existing folder is taken as it is', async () => {
     const fresh = unwrap(await create('Fresh', { type: 'filesystem', path: path.join(sandbox, 'fresh') }));
     expect(fs.statSync(folderOf(fresh)).isDirectory()).toBe(true);
