@@ -84,7 +84,7 @@ async function runChild(kind, a) {
     const actor = m.localActor(core.config);
     await core.vault.initializeWithKeychain(actor);
     const ws = core.workspaces.defaultWorkspace().id;
-    const ds = core.datastores.create(actor, {
+    const ds = await core.datastores.create(actor, {
       workspaceId: ws,
       name: 'bench',
       backend: { type: 's3', endpoint: a.endpoint, region: 'us-east-1', bucket: 'bench', prefix: a.prefix, forcePathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
@@ -106,7 +106,7 @@ async function runChild(kind, a) {
     const actor = m.localActor(core.config);
     await core.vault.initializeWithKeychain(actor);
     const ws = core.workspaces.defaultWorkspace().id;
-    const ds = core.datastores.create(actor, { workspaceId: ws, name: 'many' });
+    const ds = await core.datastores.create(actor, { workspaceId: ws, name: 'many' });
     const ins = core.db.prepare(`INSERT INTO datastore_objects (datastore_id, workspace_id, key, locator, size, content_type, sha256, uploaded_by, created_at, updated_at)
       VALUES (?, ?, ?, ?, 1, 'text/plain', ?, 'bench', ?, ?)`);
     const now = new Date().toISOString();

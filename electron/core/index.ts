@@ -211,9 +211,9 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   connections.internal.registerCredentialSource('oauth2', (c) => oauthTokens.internal.getAccessToken(c.id));
   scheduler.register({ name: 'oauth-rotation', tick: (now) => oauthTokens.internal.tick(now) });
   const oauth = { apps: oauthApps, tokens: oauthTokens, flows: oauthFlows };
+  // Each datastore's crash leftovers go when the vault is first unlocked (its folder's mark is checked with a key the
+  // vault seals), and always before that datastore's first upload.
   const datastores = createDatastoreServices({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath });
-  // Each backend's crash leftovers go before any new upload can start (recovery needs no vault).
-  datastores.recover();
   // Built: from here on a request waits at most this long for another process's write lock, then answers 503.
   setBusyTimeout(db, ports.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
 
@@ -257,6 +257,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
       } catch (e) {
         logger.log('warn', 'vault not unlocked at start', { reason: e instanceof Error ? e.message : 'unknown' });
       }
+      // Started by the unlock; awaited here so the app serves nothing before the sweep is over.
+      if (vault.isUnlocked()) await datastores.recover();
     },
     close(): void {
       if (closed) return;

@@ -7,7 +7,7 @@ import { vaultCoreMigration, vaultKeychainAccountMigration } from './vault/vault
 import { secretNameKeyMigration, secretsMigration } from './secrets/secret-migrations';
 import { connectionCredentialFieldsMigration, connectionNameKeyMigration, connectionsMigration } from './connections/connection-migrations';
 import { oauthMigration } from './oauth/oauth-migrations';
-import { datastoresMigration } from './datastores/datastore-migrations';
+import { datastoreNameKeyMigration, datastoreUploadGrantsMigration, datastoresMigration } from './datastores/datastore-migrations';
 
 /**
  * Part of the composition root: the app's schema is every capability's migrations, assembled here so that db/
@@ -31,4 +31,6 @@ export const MIGRATIONS: readonly Migration[] = [
   connectionNameKeyMigration,
   oauthMigration,
   datastoresMigration,
+  datastoreNameKeyMigration,
+  datastoreUploadGrantsMigration,
 ];

@@ -40,6 +40,9 @@ export const POLICY = {
   'datastore.list': { roles: ALL, scopes: ['datastores:read', 'datastores:write'] },
   'datastore.object_write': { roles: WRITERS, scopes: ['datastores:write'] }, // upload / delete objects
   'datastore.object_read': { roles: ALL, scopes: ['datastores:read', 'datastores:write'] },
+  // README: a folder of the admin's choosing is a filesystem permission (the app writes wherever its OS user can), so
+  // choosing one, or re-attaching a folder to its datastore after a restore, is admin only; others get the managed folder.
+  'datastore.manage_folder': { roles: ADMIN, scopes: [] },
   // docs: Secrets
   'secret.write': { roles: WRITERS, scopes: ['secrets:write'] }, // create / update / delete
   'secret.reveal': { roles: ADMIN, scopes: ['secrets:read'] }, // secret.accessed

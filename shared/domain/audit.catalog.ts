@@ -43,6 +43,7 @@ export const AUDIT_ACTIONS = {
   'datastore.object_uploaded': 'low',
   'datastore.object_deleted': 'medium',
   'datastore.upload_url_created': 'medium',
+  'datastore.folder_reattached': 'high',
   'settings.updated': 'low',
 } as const satisfies Record<string, Risk>;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

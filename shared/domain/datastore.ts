@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema, pageOf } from './common';
+import { nameSchema } from './names';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -27,16 +28,16 @@ export const ContentTypeSchema = z
   .max(255)
   .regex(/^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(\s*;.*)?$/, 'contentType must be a MIME type such as text/csv');
 
-export const DatastoreNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'name is required')
-  .max(80, 'name must be at most 80 characters')
-  .regex(/^[^\p{Cc}]+$/u, 'name must not contain control characters');
+/** Datastore names follow the one name rule set (shared/domain/names.ts) and are unique per workspace by nameKey. */
+export const DatastoreNameSchema = nameSchema({ max: 80 });
 
 export const FilesystemBackendInputSchema = z.strictObject({
   type: z.literal('filesystem'),
-  /** Absolute folder the admin picked; default: a folder under the data dir. */
+  /**
+   * An absolute folder an admin picked (admin only: it is a filesystem permission); default: a managed folder under
+   * the data dir. The service checks it (normalised, no NUL, not under /proc, /sys or /dev, a folder or creatable in
+   * an existing one, not in the data dir, not another datastore's) and answers 400 on backend.path.
+   */
   path: z.string().min(1).max(4096).optional(),
 });
 
@@ -78,10 +79,21 @@ export const DatastoreSchema = z.object({
   backend: BackendInfoSchema,
   objectCount: z.number().int().nonnegative(),
   bytesUsed: z.number().int().nonnegative(),
+  /**
+   * What stops the datastore from working, when the app knows (e.g. its folder does not carry its mark: an admin
+   * re-attaches it); null when nothing is known to be wrong (or the vault is locked, so the folder is not checked yet).
+   */
+  problem: z.string().nullable(),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });
 export type Datastore = z.infer<typeof DatastoreSchema>;
+
+/**
+ * What deleting a datastore did. `problem` is set when its files were left untouched (its folder does not carry its
+ * mark, so they may be someone else's): the rows are gone, the folder is as it was.
+ */
+export const DatastoreDeletedSchema = z.object({ deleted: z.literal(true), objectsDeleted: z.number().int(), problem: z.string().optional() });
 
 export const DatastoreObjectSchema = z.object({
   key: z.string(),
@@ -124,7 +136,8 @@ export const ObjectListQuerySchema = z.strictObject({
   prefix: z.string().max(1024).optional(),
   delimiter: z.string().min(1).max(8).optional(),
   limit: z.number().int().min(1).max(1000).optional(),
-  cursor: z.string().max(2000).optional(),
+  // Room for the cursor of any key: 1024 UTF-8 bytes, each control character six in JSON, then base64.
+  cursor: z.string().max(12_000).optional(),
 });
 export type ObjectListQuery = z.infer<typeof ObjectListQuerySchema>;
 
@@ -153,7 +166,10 @@ export const UploadUrlRequestSchema = z.strictObject({
   ...DsRef,
   key: ObjectKeySchema,
   contentType: ContentTypeSchema.default('application/octet-stream'),
-  /** Seconds the URL stays valid: 1 minute to 7 days, default 15 minutes. */
+  /**
+   * Seconds the URL stays valid: 1 minute to 7 days, default 15 minutes. S3 URLs at most 1 hour: they go straight to
+   * S3, so they cannot be made single-use or revoked (filesystem URLs are both).
+   */
   expiresIn: z.number().int().min(60).max(7 * 24 * 3600).optional(),
   /** Largest body the URL accepts (filesystem backend). */
   maxBytes: z.number().int().min(1).optional(),

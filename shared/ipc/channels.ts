@@ -24,6 +24,7 @@ export const CHANNELS = [
   'datastores:get',
   'datastores:create',
   'datastores:delete',
+  'datastores:reattach',
   'datastores:test',
   'datastores:usage',
   'datastores:objects:list',

@@ -3,6 +3,7 @@ import {
   BackendTestResultSchema,
   DatastoreCreateSchema,
   DatastoreDeleteSchema,
+  DatastoreDeletedSchema,
   DatastoreListSchema,
   DatastoreObjectSchema,
   DatastoreRefSchema,
@@ -28,7 +29,9 @@ export const datastoresContract = {
   'datastores:list': { input: DatastoreListSchema, output: pageOf(DatastoreSchema) },
   'datastores:get': { input: DatastoreRefSchema, output: DatastoreSchema },
   'datastores:create': { input: DatastoreCreateSchema, output: DatastoreSchema },
-  'datastores:delete': { input: DatastoreDeleteSchema, output: z.object({ deleted: z.literal(true), objectsDeleted: z.number().int() }) },
+  'datastores:delete': { input: DatastoreDeleteSchema, output: DatastoreDeletedSchema },
+  /** Admin only: marks the datastore's folder as its own again (after a restore); audited. */
+  'datastores:reattach': { input: DatastoreRefSchema, output: DatastoreSchema },
   'datastores:test': { input: DatastoreRefSchema, output: BackendTestResultSchema },
   'datastores:usage': { input: WorkspaceScopedSchema, output: StorageUsageSchema },
   'datastores:objects:list': { input: ObjectListQuerySchema, output: ObjectListSchema },

@@ -165,3 +165,37 @@ test('a conflicting drop asks first, and “keep both” keeps both', async ({ p
   await page.getByTestId('conflict-keep-both').click();
   await expect(page.getByTestId('object-row')).toHaveText(['same (1).txt', 'same.txt']);
 });
+
+test('an admin picks a folder, and re-attaches it after typing the name; both audited', async ({ page, console: c }) => {
+  const parent = fs.mkdtempSync(`${c.dataDir}-folders-`);
+  try {
+    await openConsole(page, c);
+    await page.getByTestId('nav-datastores').click();
+    await page.getByTestId('datastore-new').click();
+    await page.getByTestId('datastore-name').fill('Chosen');
+    await page.getByTestId('datastore-path').fill(`${parent}/chosen`);
+    await page.getByTestId('datastore-create').click();
+    await expect(page.getByTestId('browser-title')).toHaveText('Chosen');
+    expect(JSON.parse(fs.readFileSync(`${parent}/chosen/.provenance-datastore`, 'utf8'))).toMatchObject({ datastoreId: expect.any(String) });
+
+    // A folder that is not free is refused with a clear message, and nothing is created.
+    await page.getByTestId('datastore-new').click();
+    await page.getByTestId('datastore-name').fill('Adopter');
+    await page.getByTestId('datastore-path').fill(`${parent}/chosen`);
+    await page.getByTestId('datastore-create').click();
+    await expect(page.getByTestId('datastore-create-error')).toContainText("another datastore's");
+    await page.keyboard.press('Escape');
+
+    await page.getByTestId('datastore-reattach').click();
+    const confirm = page.getByTestId('datastore-reattach-confirm');
+    await expect(confirm).toBeDisabled();
+    await page.getByTestId('datastore-reattach-name').fill('Chosen');
+    await confirm.click();
+    await expect(page.getByTestId('datastore-reattach-dialog')).toHaveCount(0);
+    await expect(page.getByTestId('datastore-problem')).toHaveCount(0);
+    await page.getByTestId('nav-audit').click();
+    await expect(page.getByTestId('audit-row').filter({ hasText: 'datastore.folder_reattached' })).toHaveCount(1);
+  } finally {
+    fs.rmSync(parent, { recursive: true, force: true });
+  }
+});

@@ -1,8 +1,14 @@
-import { AppError, storageFull } from '../errors';
+import { diskFullCode, isBusyError } from '../db/storage-errors';
+import { AppError, BUSY_MESSAGE, storageFull } from '../errors';
+import { FS_TIMEOUT_CODE, FS_TIMEOUT_MS } from './backends/bounded-fs';
 
 /**
  * Backend failures as errors that say what to do, and never echo a provider body or credential. `ds` names the
  * datastore in the message; its backend type tells a missing folder from a missing endpoint.
+ *
+ * What must stay true: a full disk is 507 STORAGE_FULL whatever reported it (an fs write's ENOSPC or EDQUOT, or
+ * SQLite's SQLITE_FULL when the object's row is committed; anywhere in the cause chain), and a database busy in
+ * another process is 503 BUSY with Retry-After, as the error mapper answers them everywhere else.
  */
 export function describeBackendError(e: unknown, ds: { name: string; backendType: 'filesystem' | 's3' }): AppError {
   if (e instanceof AppError) return e;
@@ -10,7 +16,14 @@ export function describeBackendError(e: unknown, ds: { name: string; backendType
   const where = `datastore "${ds.name}"`;
   if (err.name === 'AbortError' || err.code === 'ABORT_ERR') return new AppError('CONFLICT', 'the upload was cancelled; nothing was stored');
   // 507 like every other full disk (the error mapper logs it once); the message names the datastore.
-  if (err.code === 'ENOSPC' || err.code === 'EDQUOT') return storageFull(`the disk holding ${where} is full; free some space and upload again`);
+  const full = diskFullCode(e);
+  // SQLITE_FULL: the data folder's disk (the database) is the full one, whichever disk holds the datastore.
+  if (full === 'SQLITE_FULL') return storageFull();
+  if (full !== null) return storageFull(`the disk holding ${where} is full; free some space and upload again`);
+  if (isBusyError(e)) return new AppError('BUSY', BUSY_MESSAGE, undefined, 1);
+  if (err.code === FS_TIMEOUT_CODE) {
+    return new AppError('UNAVAILABLE', `the folder of ${where} did not answer within ${FS_TIMEOUT_MS / 1000} s; is it on a network mount that stalled?`);
+  }
   if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') {
     return new AppError('UNAVAILABLE', `${where} cannot write to its folder; check the folder's permissions`);
   }

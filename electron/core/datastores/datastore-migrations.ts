@@ -1,4 +1,5 @@
 import type { Migration } from '../db/database';
+import { addNameKeyColumn } from '../db/name-key-backfill';
 
 /**
  * Datastores (400–499). An object row exists only once its bytes are complete in the backend: `locator` names
@@ -50,6 +51,43 @@ export const datastoresMigration: Migration = {
         expires_at TEXT NOT NULL,
         PRIMARY KEY (datastore_id, key)
       );
+    `);
+  },
+};
+
+/**
+ * Datastore names are unique per workspace by nameKey (NFKC + full case folding) instead of ASCII-only NOCASE, like
+ * workspaces (4), secrets (251) and connections (302). The NOCASE index stays; list order is unchanged.
+ */
+export const datastoreNameKeyMigration: Migration = {
+  version: 401,
+  name: 'datastores: names unique in all of Unicode, ignoring case',
+  up: (db, log) => addNameKeyColumn(db, { table: 'datastores', scope: 'workspace_id', order: 'created_at, rowid', index: 'datastores_ws_name_key' }, log),
+};
+
+/**
+ * Filesystem upload URLs are single-use and answer to their issuer: each URL's nonce is a row here from when it is
+ * issued; the PUT that stores the object sets `used_at` in the transaction that writes the object's row, so a second
+ * PUT finds it used. The issuer (kind + id: an API key, a user, the local admin) is checked again at use. Rows past
+ * `expires_at` are purged when URLs are issued (an expired URL is refused by its signed expiry anyway).
+ */
+export const datastoreUploadGrantsMigration: Migration = {
+  version: 402,
+  name: 'datastores: single-use upload URL grants',
+  up: (db) => {
+    db.exec(`
+      CREATE TABLE datastore_upload_grants (
+        nonce TEXT PRIMARY KEY,
+        datastore_id TEXT NOT NULL REFERENCES datastores(id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        issuer_kind TEXT NOT NULL,
+        issuer_id TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX datastore_upload_grants_expiry ON datastore_upload_grants (expires_at);
+      CREATE INDEX datastore_upload_grants_ds ON datastore_upload_grants (datastore_id);
     `);
   },
 };

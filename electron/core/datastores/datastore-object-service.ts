@@ -1,16 +1,17 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import type { DatastoreObject, ObjectList, ObjectListQuery } from '@shared/domain/datastore';
 import type { PushPayloads } from '@shared/ipc/channels';
 import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
-import { decodeCursor, encodeCursor } from '../db/cursor';
+import { INVALID_CURSOR, pageCursor } from '../db/cursor';
 import type { EventBus } from '../events/event-bus';
 import { AppError, conflict, invalid, notFound } from '../errors';
 import type { Clock, Logger } from '../ports';
 import type { BodySource, ObjectBackend } from './backends/backend-port';
+import { boundedFs } from './backends/bounded-fs';
 import { describeBackendError } from './backend-errors';
 import type { BackendRegistry } from './backend-registry';
 import type { DatastoreGuard } from './datastore-guard';
@@ -24,6 +25,11 @@ export type PutStreamOptions = {
   uploadId?: string;
   total?: number | null;
   maxBytes?: number;
+  /**
+   * Runs inside the transaction that writes the object's row, before it (a signed upload URL consumes its nonce
+   * here); throwing rolls the row back, and the new bytes are removed.
+   */
+  claim?: () => void;
 };
 
 export type DatastoreObjectDeps = {
@@ -38,6 +44,12 @@ export type DatastoreObjectDeps = {
   clock: Clock;
   logger: Logger;
 };
+
+/**
+ * The object list's cursor: [datastore id, the key (or folder bound) the next page starts after]. Bound to the
+ * workspace by pageCursor and to the datastore here, so a cursor of another list, workspace or datastore is a 400.
+ */
+const cursor = pageCursor('datastoreObjects', z.tuple([z.string().min(1).max(100), z.string().max(2100)]));
 
 const PREVIEW_BYTES = 256 * 1024;
 const MAX_CHAR = '\u{10FFFF}';
@@ -87,9 +99,18 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
     bus.emit('datastores:uploadProgress', { state: 'running', ...p });
   }
 
-  function openBackend(d: StoredDatastore): ObjectBackend {
+  async function openBackend(d: StoredDatastore): Promise<ObjectBackend> {
     try {
-      return backends.backendFor(d);
+      return await backends.backendFor(d);
+    } catch (e) {
+      throw describeBackendError(e, d);
+    }
+  }
+
+  /** Brings in objects uploaded behind the app's back; a backend failure says what to do (503, 507…), never a 500. */
+  async function sync(d: StoredDatastore): Promise<void> {
+    try {
+      await deps.syncPending(d);
     } catch (e) {
       throw describeBackendError(e, d);
     }
@@ -100,7 +121,7 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
     const d = guard.load(actor, workspaceId, datastoreId, 'datastore.object_read');
     let o = store.findObject(d.id, key);
     if (!o) {
-      await deps.syncPending(d);
+      await sync(d);
       o = store.findObject(d.id, key);
     }
     if (!o) throw missing(key);
@@ -109,11 +130,17 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
 
   async function listObjects(actor: Actor, q: ObjectListQuery): Promise<ObjectList> {
     const d = guard.load(actor, q.workspaceId, q.datastoreId, 'datastore.object_read');
-    await deps.syncPending(d);
+    await sync(d);
     const limit = q.limit ?? 100;
     const prefix = q.prefix ?? '';
     const delimiter = q.delimiter;
-    let after: string | null = q.cursor === undefined ? null : String(decodeCursor(q.cursor));
+    let after: string | null = null;
+    if (q.cursor !== undefined) {
+      const [datastoreId, key] = cursor.decode(q.workspaceId, q.cursor);
+      if (datastoreId !== d.id) throw invalid(INVALID_CURSOR, 'cursor');
+      after = key;
+    }
+    const next = (key: string) => cursor.encode(q.workspaceId, [d.id, key]);
     const items: DatastoreObject[] = [];
     const prefixes: string[] = [];
     const maxBatch = Math.min(limit + 1, 1000);
@@ -125,7 +152,7 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
       if (rows.length === 0) return { items, prefixes, nextCursor: null };
       let jumped = false;
       for (const row of rows) {
-        if (items.length + prefixes.length >= limit) return { items, prefixes, nextCursor: encodeCursor(after ?? prefix) };
+        if (items.length + prefixes.length >= limit) return { items, prefixes, nextCursor: next(after ?? prefix) };
         const idx = delimiter ? row.key.indexOf(delimiter, prefix.length) : -1;
         if (delimiter && idx >= 0) {
           const group = row.key.slice(0, idx + delimiter.length);
@@ -152,7 +179,7 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
   async function read(actor: Actor, workspaceId: string, datastoreId: string, key: string): Promise<{ object: DatastoreObject; stream: Readable }> {
     const { d, o } = await loadObject(actor, workspaceId, datastoreId, key);
     try {
-      return { object: toDatastoreObject(o), stream: await backends.backendFor(d).get(o.locator) };
+      return { object: toDatastoreObject(o), stream: await (await backends.backendFor(d)).get(o.locator) };
     } catch (e) {
       throw describeBackendError(e, d);
     }
@@ -170,7 +197,7 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
    */
   async function put(actor: Actor, workspaceId: string, datastoreId: string, key: string, source: BodySource, o: PutStreamOptions) {
     const d = guard.load(actor, workspaceId, datastoreId, 'datastore.object_write');
-    const backend = openBackend(d);
+    const backend = await openBackend(d);
     const contentType = o.contentType ?? guessContentType(key);
     const controller = new AbortController();
     const onOuterAbort = () => controller.abort();
@@ -203,33 +230,41 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
       }
       const t = clock.now().toISOString();
       let previous: string | null = null;
-      const object = store.transaction(() => {
-        if (!store.findDatastore(d.id)) throw notFound('datastore');
-        const existing = store.findObject(d.id, key);
-        previous = existing && existing.locator !== locator ? existing.locator : null;
-        const row: StoredObject = {
-          datastoreId: d.id,
-          workspaceId: d.workspaceId,
-          key,
-          locator,
-          size: meter.bytes(),
-          contentType,
-          sha256: meter.sha256(),
-          uploadedBy: actor.name,
-          createdAt: existing?.createdAt ?? t,
-          updatedAt: t,
-        };
-        store.upsertObject(row);
-        store.deletePendingUpload(d.id, key);
-        audit.record({
-          workspaceId,
-          action: 'datastore.object_uploaded',
-          actor,
-          target: { type: 'datastore', id: d.id, name: d.name },
-          details: { objectKey: key, size: row.size, sha256: row.sha256, contentType, replaced: existing !== undefined },
+      let object: DatastoreObject;
+      try {
+        object = store.transaction(() => {
+          if (!store.findDatastore(d.id)) throw notFound('datastore');
+          o.claim?.();
+          const existing = store.findObject(d.id, key);
+          previous = existing && existing.locator !== locator ? existing.locator : null;
+          const row: StoredObject = {
+            datastoreId: d.id,
+            workspaceId: d.workspaceId,
+            key,
+            locator,
+            size: meter.bytes(),
+            contentType,
+            sha256: meter.sha256(),
+            uploadedBy: actor.name,
+            createdAt: existing?.createdAt ?? t,
+            updatedAt: t,
+          };
+          store.upsertObject(row);
+          store.deletePendingUpload(d.id, key);
+          audit.record({
+            workspaceId,
+            action: 'datastore.object_uploaded',
+            actor,
+            target: { type: 'datastore', id: d.id, name: d.name },
+            details: { objectKey: key, size: row.size, sha256: row.sha256, contentType, replaced: existing !== undefined },
+          });
+          return toDatastoreObject(row);
         });
-        return toDatastoreObject(row);
-      });
+      } catch (e) {
+        // No row points at the new bytes: they go now (or are swept at the next start).
+        await backend.remove(locator).catch(() => undefined);
+        throw e;
+      }
       if (previous) await backend.remove(previous).catch(() => undefined);
       if (o.uploadId) progress({ ...base, bytes: object.size, state: 'done' });
       changed(d);
@@ -252,8 +287,8 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
   /** Dropped files in the Electron shell: the backend reads the file from its path. */
   async function uploadFromPath(actor: Actor, input: { workspaceId: string; datastoreId: string; key: string; path: string; contentType?: string; uploadId?: string }) {
     access.assert(actor, input.workspaceId, 'datastore.object_write');
-    if (!path.isAbsolute(input.path)) throw invalid('path must be an absolute file path', 'path');
-    const st = fs.statSync(input.path, { throwIfNoEntry: false });
+    if (!path.isAbsolute(input.path) || input.path.includes('\0')) throw invalid('path must be an absolute file path', 'path');
+    const st = await boundedFs.stat(input.path).catch(() => null);
     if (!st?.isFile()) throw invalid('path must name an existing regular file', 'path');
     return put(actor, input.workspaceId, input.datastoreId, input.key, { kind: 'file', path: input.path, size: st.size }, {
       contentType: input.contentType,
@@ -292,7 +327,7 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
       return row;
     });
     try {
-      await backends.backendFor(d).remove(o.locator);
+      await (await backends.backendFor(d)).remove(o.locator);
     } catch (e) {
       // The row is gone, so the object is; leftover bytes are swept (filesystem) or logged for the admin (S3).
       deps.logger.log('warn', 'datastores: could not remove object bytes', { datastoreId: d.id, error: describeBackendError(e, d).message });

@@ -6,6 +6,7 @@ import type { Clock, Logger } from '../ports';
 import type { VaultPort } from '../vault/vault-port';
 import { createBackendRegistry, type S3Tuning } from './backend-registry';
 import { createDatastoreCatalogService } from './datastore-catalog-service';
+import { createFolderGuard } from './datastore-folder-guard';
 import { createDatastoreGuard } from './datastore-guard';
 import { createDatastoreObjectService } from './datastore-object-service';
 import { createDatastoreStore } from './datastore-store';
@@ -19,7 +20,7 @@ export type DatastoreServicesDeps = {
   clock: Clock;
   logger: Logger;
   audit: Pick<AuditService, 'record'>;
-  access: Pick<AccessService, 'assert'>;
+  access: Pick<AccessService, 'assert' | 'allowed'>;
   bus: EventBus;
   vault: VaultPort;
   dataDir: string;
@@ -28,21 +29,36 @@ export type DatastoreServicesDeps = {
 };
 
 /**
- * Wires the datastores room: one store (its SQL), one backend registry (open backends, their housekeeping), and the
- * services by role. `core.datastores` is their methods side by side, so handlers, HTTP routes and tests call
- * one object; every method is one service's own (the access-gate test walks them all).
+ * Wires the datastores room: one store (its SQL), one backend registry (open backends, their housekeeping), the
+ * folder guard, and the services by role. `core.datastores` is their methods side by side, so handlers, HTTP routes
+ * and tests call one object; every method is one service's own (the access-gate test walks them all).
+ *
+ * Crash recovery runs when the vault is first unlocked (a folder is verified by its mark, whose key derives from the
+ * datastore's data key), and before any backend of a datastore is handed out (backend-registry.ts).
  */
 export function createDatastoreServices(deps: DatastoreServicesDeps) {
   const { clock, logger, audit, access, bus, vault } = deps;
   const store = createDatastoreStore(deps.db);
   const guard = createDatastoreGuard({ store, access });
-  const backends = createBackendRegistry({ vault, dataDir: deps.dataDir, s3: deps.s3 });
-  const catalog = createDatastoreCatalogService({ store, guard, access, backends, audit, bus, clock, logger });
+  const backends = createBackendRegistry({ vault, store, logger, s3: deps.s3 });
+  const folders = createFolderGuard({
+    dataDir: deps.dataDir,
+    folders: () =>
+      store.allDatastores().flatMap((d) => {
+        const f = backends.folderOf(d);
+        return f ? [{ id: d.id, path: f.path }] : [];
+      }),
+  });
+  const catalog = createDatastoreCatalogService({ store, guard, folders, access, backends, audit, bus, clock, logger });
   const syncPending = createPendingUploadSync({ store, backends, audit, clock });
   const objects = createDatastoreObjectService({ store, guard, access, backends, syncPending, audit, bus, clock, logger });
-  const uploadGrants = createUploadGrantService({ store, guard, backends, objects, vault, audit, clock });
+  const uploadGrants = createUploadGrantService({ store, guard, access, backends, objects, vault, audit, clock });
   const storageStep = createStorageStepService({ objects });
   const saveAs = createSaveAsService({ objects, chooseSavePath: deps.chooseSavePath });
+  const stopRecovering = bus.subscribe((event, payload) => {
+    // Failures are per datastore (each shows its problem); a closing core's late errors are nobody's to handle.
+    if (event === 'vault:changed' && (payload as { state: string }).state === 'unlocked') catalog.recover().catch(() => undefined);
+  });
 
   return {
     ...catalog,
@@ -52,6 +68,7 @@ export function createDatastoreServices(deps: DatastoreServicesDeps) {
     ...saveAs,
     /** Running uploads are aborted and every open backend closed. */
     close(): void {
+      stopRecovering();
       objects.close();
       backends.closeAll();
     },

@@ -1,3 +1,4 @@
+import { nameKey } from '@shared/domain/names';
 import type { Db } from '../db/database';
 
 /**
@@ -50,20 +51,38 @@ export type PendingUpload = {
 
 export type DatastoreUsageRow = { id: string; name: string; objectCount: number; bytesUsed: number };
 
+/**
+ * A filesystem upload URL handed out: its nonce (signed into the URL), what it may store, who issued it (checked
+ * again at use), and when it was used (null until the PUT that stored its object committed).
+ */
+export type UploadGrantRow = {
+  nonce: string;
+  datastoreId: string;
+  workspaceId: string;
+  key: string;
+  issuerKind: string;
+  issuerId: string;
+  expiresAt: string;
+  usedAt: string | null;
+};
+
 export interface DatastoreStore {
   /** Runs `fn` in one transaction (joining an outer one), and returns what it returns; a throw rolls it back. */
   transaction<T>(fn: () => T): T;
 
   // ---- datastores ----
   findDatastore(id: string): StoredDatastore | undefined;
-  /** A page of a workspace's datastores in (createdAt, id) order, after the keyset `after` ("createdAt|id", '' = start). */
-  listDatastores(workspaceId: string, after: string, limit: number): StoredDatastore[];
-  /** Every datastore of every workspace (crash recovery at start). */
+  /** A page of a workspace's datastores in (createdAt, id) order, after the keyset `after` ([createdAt, id]; null = start). */
+  listDatastores(workspaceId: string, after: readonly [string, string] | null, limit: number): StoredDatastore[];
+  /** Every datastore of every workspace (crash recovery, and the folders a new datastore must keep clear of). */
   allDatastores(): StoredDatastore[];
-  /** Names are unique per workspace, case-insensitively. */
+  /** Names are unique per workspace by nameKey (Unicode, ignoring case: shared/domain/names.ts). */
   nameTaken(workspaceId: string, name: string): boolean;
+  /** Writes the row with its name's key (`name_key`, written here only). */
   insertDatastore(d: StoredDatastore): void;
-  /** Deletes the datastore with its object and pending-upload rows. */
+  /** New backend settings (the folder was marked as the datastore's, e.g. on re-attach). */
+  updateBackendConfig(id: string, backendConfig: string, updatedAt: string): void;
+  /** Deletes the datastore with its object, pending-upload and upload-grant rows. */
   deleteDatastore(id: string): void;
   datastoreStats(id: string): { objectCount: number; bytesUsed: number };
   /** Per datastore of the workspace, in (createdAt, id) order. */
@@ -86,6 +105,16 @@ export interface DatastoreStore {
   pendingUploads(datastoreId: string): PendingUpload[];
   upsertPendingUpload(p: PendingUpload): void;
   deletePendingUpload(datastoreId: string, key: string): void;
+  /** Deletes the pending row if it is still there; true only for the one caller that removed it. */
+  claimPendingUpload(datastoreId: string, key: string): boolean;
+
+  // ---- single-use filesystem upload URLs ----
+  insertUploadGrant(g: Omit<UploadGrantRow, 'usedAt'>): void;
+  findUploadGrant(nonce: string): UploadGrantRow | undefined;
+  /** Marks the grant used if it is not yet; true only for the one caller that did (run it in the object's transaction). */
+  consumeUploadGrant(nonce: string, usedAt: string): boolean;
+  /** Removes grants that expired before `before` (used or not); returns how many. */
+  purgeUploadGrants(before: string): number;
 
   // ---- the upload-URL signing key (the one settings row the datastores own) ----
   /** The vault-sealed HMAC key of filesystem upload URLs, or null before the first URL. */
@@ -118,6 +147,16 @@ type ObjRow = {
   updated_at: string;
 };
 type PendingRow = { datastore_id: string; workspace_id: string; key: string; content_type: string; created_by: string; expires_at: string };
+type GrantRow = {
+  nonce: string;
+  datastore_id: string;
+  workspace_id: string;
+  key: string;
+  issuer_kind: string;
+  issuer_id: string;
+  expires_at: string;
+  used_at: string | null;
+};
 
 const PRESIGN_SETTING = 'datastores.presign_key';
 
@@ -158,12 +197,14 @@ const toPending = (r: PendingRow): PendingUpload => ({
 /** The SQLite implementation. Statements are prepared once, here. */
 export function createDatastoreStore(db: Db): DatastoreStore {
   const dsById = db.prepare('SELECT * FROM datastores WHERE id = ?');
-  const dsPage = db.prepare("SELECT * FROM datastores WHERE workspace_id = ? AND (created_at || '|' || id) > ? ORDER BY created_at, id LIMIT ?");
+  const dsFirst = db.prepare('SELECT * FROM datastores WHERE workspace_id = ? ORDER BY created_at, id LIMIT ?');
+  const dsPage = db.prepare('SELECT * FROM datastores WHERE workspace_id = ? AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?');
   const dsAll = db.prepare('SELECT * FROM datastores ORDER BY created_at, id');
-  const dsNamed = db.prepare('SELECT 1 FROM datastores WHERE workspace_id = ? AND name = ? COLLATE NOCASE');
-  const dsInsert = db.prepare(`INSERT INTO datastores (id, workspace_id, name, description, backend_type, backend_config, sealed_secret, created_at, updated_at)
-    VALUES (@id, @workspace_id, @name, @description, @backend_type, @backend_config, @sealed_secret, @created_at, @updated_at)`);
-  // Object and pending-upload rows go with it (ON DELETE CASCADE).
+  const dsNamed = db.prepare('SELECT 1 FROM datastores WHERE workspace_id = ? AND name_key = ?');
+  const dsInsert = db.prepare(`INSERT INTO datastores (id, workspace_id, name, name_key, description, backend_type, backend_config, sealed_secret, created_at, updated_at)
+    VALUES (@id, @workspace_id, @name, @name_key, @description, @backend_type, @backend_config, @sealed_secret, @created_at, @updated_at)`);
+  const dsConfig = db.prepare('UPDATE datastores SET backend_config = ?, updated_at = ? WHERE id = ?');
+  // Object, pending-upload and upload-grant rows go with it (ON DELETE CASCADE).
   const dsDelete = db.prepare('DELETE FROM datastores WHERE id = ?');
   const dsStats = db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM datastore_objects WHERE datastore_id = ?');
   const dsUsage = db.prepare(`SELECT d.id, d.name, COUNT(o.key) AS n, COALESCE(SUM(o.size), 0) AS bytes FROM datastores d
@@ -188,6 +229,12 @@ export function createDatastoreStore(db: Db): DatastoreStore {
     ON CONFLICT (datastore_id, key) DO UPDATE SET content_type = excluded.content_type, created_by = excluded.created_by, expires_at = excluded.expires_at`);
   const pendingDelete = db.prepare('DELETE FROM datastore_pending_uploads WHERE datastore_id = ? AND key = ?');
 
+  const grantInsert = db.prepare(`INSERT INTO datastore_upload_grants (nonce, datastore_id, workspace_id, key, issuer_kind, issuer_id, expires_at)
+    VALUES (@nonce, @datastore_id, @workspace_id, @key, @issuer_kind, @issuer_id, @expires_at)`);
+  const grantByNonce = db.prepare('SELECT * FROM datastore_upload_grants WHERE nonce = ?');
+  const grantConsume = db.prepare('UPDATE datastore_upload_grants SET used_at = ? WHERE nonce = ? AND used_at IS NULL');
+  const grantPurge = db.prepare('DELETE FROM datastore_upload_grants WHERE expires_at < ?');
+
   const presignGet = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
   const presignInsert = db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)');
 
@@ -198,14 +245,16 @@ export function createDatastoreStore(db: Db): DatastoreStore {
       const r = dsById.get(id) as DsRow | undefined;
       return r && toDatastore(r);
     },
-    listDatastores: (workspaceId, after, limit) => (dsPage.all(workspaceId, after, limit) as DsRow[]).map(toDatastore),
+    listDatastores: (workspaceId, after, limit) =>
+      ((after ? dsPage.all(workspaceId, after[0], after[1], limit) : dsFirst.all(workspaceId, limit)) as DsRow[]).map(toDatastore),
     allDatastores: () => (dsAll.all() as DsRow[]).map(toDatastore),
-    nameTaken: (workspaceId, name) => dsNamed.get(workspaceId, name) !== undefined,
+    nameTaken: (workspaceId, name) => dsNamed.get(workspaceId, nameKey(name)) !== undefined,
     insertDatastore: (d) =>
       void dsInsert.run({
         id: d.id,
         workspace_id: d.workspaceId,
         name: d.name,
+        name_key: nameKey(d.name),
         description: d.description,
         backend_type: d.backendType,
         backend_config: d.backendConfig,
@@ -213,6 +262,7 @@ export function createDatastoreStore(db: Db): DatastoreStore {
         created_at: d.createdAt,
         updated_at: d.updatedAt,
       }),
+    updateBackendConfig: (id, backendConfig, updatedAt) => void dsConfig.run(backendConfig, updatedAt, id),
     deleteDatastore: (id) => void dsDelete.run(id),
     datastoreStats: (id) => {
       const s = dsStats.get(id) as { n: number; bytes: number };
@@ -259,6 +309,35 @@ export function createDatastoreStore(db: Db): DatastoreStore {
         expires_at: p.expiresAt,
       }),
     deletePendingUpload: (datastoreId, key) => void pendingDelete.run(datastoreId, key),
+    claimPendingUpload: (datastoreId, key) => pendingDelete.run(datastoreId, key).changes > 0,
+
+    insertUploadGrant: (g) =>
+      void grantInsert.run({
+        nonce: g.nonce,
+        datastore_id: g.datastoreId,
+        workspace_id: g.workspaceId,
+        key: g.key,
+        issuer_kind: g.issuerKind,
+        issuer_id: g.issuerId,
+        expires_at: g.expiresAt,
+      }),
+    findUploadGrant: (nonce) => {
+      const r = grantByNonce.get(nonce) as GrantRow | undefined;
+      return (
+        r && {
+          nonce: r.nonce,
+          datastoreId: r.datastore_id,
+          workspaceId: r.workspace_id,
+          key: r.key,
+          issuerKind: r.issuer_kind,
+          issuerId: r.issuer_id,
+          expiresAt: r.expires_at,
+          usedAt: r.used_at,
+        }
+      );
+    },
+    consumeUploadGrant: (nonce, usedAt) => grantConsume.run(usedAt, nonce).changes > 0,
+    purgeUploadGrants: (before) => grantPurge.run(before).changes,
 
     sealedPresignKey: () => {
       const v = presignGet.get(PRESIGN_SETTING) as string | undefined;

@@ -10,9 +10,14 @@ import { createMeter } from './object-meter';
  * Objects written to S3 behind the app's back, through a pre-signed PUT URL it handed out: the next listing or
  * lookup of the datastore finds them and writes their rows (hashing each once, so every row carries a SHA-256),
  * audited as uploads by whoever asked for the URL. Grants that expired unused are dropped.
+ *
+ * What must stay true: an upload is applied once. Listings that overlap join one sync of the datastore, and a
+ * pending row is claimed (deleted) in the transaction that writes the object's row, so a second applier finds it
+ * gone and writes nothing. (A pre-signed PUT goes straight to S3, so a replay of the URL before it expires cannot be
+ * refused: those URLs live at most an hour; see upload-grant-service.ts.)
  */
 export function createPendingUploadSync(deps: {
-  store: Pick<DatastoreStore, 'transaction' | 'pendingUploads' | 'deletePendingUpload' | 'findObject' | 'upsertObject'>;
+  store: Pick<DatastoreStore, 'transaction' | 'pendingUploads' | 'deletePendingUpload' | 'claimPendingUpload' | 'findObject' | 'upsertObject'>;
   backends: Pick<BackendRegistry, 'backendFor'>;
   audit: Pick<AuditService, 'record'>;
   clock: Clock;
@@ -20,11 +25,22 @@ export function createPendingUploadSync(deps: {
   const { store, audit } = deps;
   const now = () => deps.clock.now().toISOString();
 
-  return async function syncPending(d: StoredDatastore): Promise<void> {
-    if (d.backendType !== 's3') return;
+  const running = new Map<string, Promise<void>>();
+
+  return function syncPending(d: StoredDatastore): Promise<void> {
+    if (d.backendType !== 's3') return Promise.resolve();
+    let run = running.get(d.id);
+    if (!run) {
+      run = sync(d).finally(() => running.delete(d.id));
+      running.set(d.id, run);
+    }
+    return run;
+  };
+
+  async function sync(d: StoredDatastore): Promise<void> {
     const pending = store.pendingUploads(d.id);
     if (pending.length === 0) return;
-    const backend = deps.backends.backendFor(d);
+    const backend = await deps.backends.backendFor(d);
     for (const p of pending) {
       const found = await backend.head!(p.key).catch(() => null);
       if (!found) {
@@ -35,6 +51,7 @@ export function createPendingUploadSync(deps: {
       await pipeline(await backend.get(backend.locatorFor!(p.key)), meter.stream, devNull());
       const t = now();
       store.transaction(() => {
+        if (!store.claimPendingUpload(d.id, p.key)) return;
         const existing = store.findObject(d.id, p.key);
         store.upsertObject({
           datastoreId: d.id,
@@ -48,7 +65,6 @@ export function createPendingUploadSync(deps: {
           createdAt: existing?.createdAt ?? t,
           updatedAt: t,
         });
-        store.deletePendingUpload(d.id, p.key);
         audit.record({
           workspaceId: d.workspaceId,
           action: 'datastore.object_uploaded',
@@ -58,7 +74,7 @@ export function createPendingUploadSync(deps: {
         });
       });
     }
-  };
+  }
 }
 
 function devNull(): Writable {

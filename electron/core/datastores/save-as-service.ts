@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Actor } from '@shared/domain/actor';
 import { AppError, invalid, storageFull } from '../errors';
+import { boundedFs } from './backends/bounded-fs';
 import type { DatastoreObjectService } from './datastore-object-service';
 
 /** The desktop's save dialog: an absolute path the admin chose, or null if they cancelled. Absent headless. */
@@ -28,13 +29,10 @@ export function createSaveAsService(deps: { objects: Pick<DatastoreObjectService
     const { stream } = await deps.objects.read(actor, workspaceId, datastoreId, key);
     try {
       await pipeline(stream, fs.createWriteStream(tmp, { flags: 'wx', flush: true }));
-      fs.renameSync(tmp, target);
+      await boundedFs.rename(tmp, target);
     } catch (e) {
-      try {
-        fs.rmSync(tmp, { force: true });
-      } catch {
-        // The folder itself is unusable (not a folder, gone): there is no temp file in it to remove.
-      }
+      // The folder itself may be unusable (not a folder, gone): then there is no temp file in it to remove.
+      await boundedFs.remove(tmp).catch(() => undefined);
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'ENOENT' || code === 'EISDIR') throw new AppError('FORBIDDEN', `cannot write to ${path.dirname(target)}; choose a folder you can write to`);
       if (code === 'ENOSPC' || code === 'EDQUOT') throw storageFull(`the disk holding ${path.dirname(target)} is full; free some space or choose another place`);

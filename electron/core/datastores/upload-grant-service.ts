@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Actor } from '@shared/domain/actor';
+import { ActorKindSchema, type Actor } from '@shared/domain/actor';
 import type { UploadUrl } from '@shared/domain/datastore';
+import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
-import { AppError, invalid } from '../errors';
+import { AppError, conflict, invalid } from '../errors';
 import type { Clock } from '../ports';
 import type { VaultPort } from '../vault/vault-port';
 import { describeBackendError } from './backend-errors';
@@ -15,17 +16,30 @@ import { signUploadGrant, verifyUploadGrant } from './upload-grant-token';
 
 const PRESIGN_AAD = 'settings:datastores.presign-key';
 const DEFAULT_EXPIRES_IN = 900;
+/** S3 pre-signed PUTs go straight to S3: the app can neither make them single-use nor revoke them, so they are short. */
+export const S3_MAX_EXPIRES_IN = 3600;
+
+export const URL_ALREADY_USED = 'this upload URL was already used; ask for a new one';
 
 /**
  * Upload URLs: a client with no credentials PUTs an object's bytes to a URL an authorized caller asked for. For S3
  * it is the SDK's real pre-signed PUT (the object's row is written when the next listing finds it); for the
  * filesystem it is `PUT /datastores/{id}/upload/<token>` on the local API server, the token an HMAC-signed grant
- * whose key the vault seals. What must stay true: only a caller holding datastore.object_write gets a URL, and a
- * token is honoured for exactly what was signed into it.
+ * whose key the vault seals.
+ *
+ * What must stay true: only a caller holding datastore.object_write gets a URL; a token is honoured for exactly what
+ * was signed into it; a filesystem URL stores one object once (its nonce is consumed in the transaction that writes
+ * the object's row, so a replay, even one racing the first PUT, is 409 and changes nothing); and it is honoured only
+ * while its issuer still may write to the datastore (a deleted API key, a user without the role: 403). S3 URLs cannot
+ * be held to either, so they expire within S3_MAX_EXPIRES_IN.
  */
 export function createUploadGrantService(deps: {
-  store: Pick<DatastoreStore, 'transaction' | 'findDatastore' | 'upsertPendingUpload' | 'sealedPresignKey' | 'insertSealedPresignKey'>;
+  store: Pick<
+    DatastoreStore,
+    'transaction' | 'findDatastore' | 'upsertPendingUpload' | 'sealedPresignKey' | 'insertSealedPresignKey' | 'insertUploadGrant' | 'findUploadGrant' | 'consumeUploadGrant' | 'purgeUploadGrants'
+  >;
   guard: DatastoreGuard;
+  access: Pick<AccessService, 'allowed'>;
   backends: Pick<BackendRegistry, 'backendFor'>;
   objects: Pick<DatastoreObjectService, 'putStream'>;
   vault: VaultPort;
@@ -49,19 +63,25 @@ export function createUploadGrantService(deps: {
   ): Promise<UploadUrl> {
     const d = guard.load(actor, input.workspaceId, input.datastoreId, 'datastore.object_write');
     const expiresIn = input.expiresIn ?? DEFAULT_EXPIRES_IN;
-    const expiresAt = new Date(clock.now().getTime() + expiresIn * 1000);
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + expiresIn * 1000);
     let result: UploadUrl;
+    let nonce: string | null = null;
     if (d.backendType === 's3') {
       if (input.maxBytes !== undefined) throw invalid('maxBytes is only supported by filesystem datastores', 'maxBytes');
+      if (expiresIn > S3_MAX_EXPIRES_IN) {
+        throw invalid(`S3 upload URLs go straight to S3, where they cannot be made single-use or revoked, so they live at most ${S3_MAX_EXPIRES_IN} seconds`, 'expiresIn');
+      }
       let signed;
       try {
-        signed = await deps.backends.backendFor(d).presignPut!(input.key, input.contentType, expiresIn);
+        signed = await (await deps.backends.backendFor(d)).presignPut!(input.key, input.contentType, expiresIn);
       } catch (e) {
         throw describeBackendError(e, d);
       }
       result = { url: signed.url, method: 'PUT', headers: signed.headers, expiresAt: expiresAt.toISOString() };
     } else {
       if (!localApiUrl) throw new AppError('UNAVAILABLE', 'upload URLs for filesystem datastores are served by the local API server, which is not running; start the console with npm run serve');
+      nonce = randomBytes(16).toString('base64url');
       const token = signUploadGrant(signingKey(), {
         d: d.id,
         k: input.key,
@@ -69,10 +89,24 @@ export function createUploadGrantService(deps: {
         e: Math.floor(expiresAt.getTime() / 1000),
         m: input.maxBytes ?? null,
         u: actor.name,
+        n: nonce,
       });
       result = { url: `${localApiUrl}/datastores/${d.id}/upload/${token}`, method: 'PUT', headers: { 'content-type': input.contentType }, expiresAt: expiresAt.toISOString() };
     }
     store.transaction(() => {
+      // Grants whose URLs expired can no longer be used or replayed (the signed expiry refuses them first).
+      store.purgeUploadGrants(now.toISOString());
+      if (nonce !== null) {
+        store.insertUploadGrant({
+          nonce,
+          datastoreId: d.id,
+          workspaceId: d.workspaceId,
+          key: input.key,
+          issuerKind: actor.kind,
+          issuerId: actor.id,
+          expiresAt: expiresAt.toISOString(),
+        });
+      }
       if (d.backendType === 's3') {
         store.upsertPendingUpload({
           datastoreId: d.id,
@@ -96,19 +130,40 @@ export function createUploadGrantService(deps: {
 
   /**
    * A PUT on a filesystem upload URL. The token carries what was granted (datastore, key, content type, expiry,
-   * size limit) and its HMAC; anything altered, expired, aimed at another datastore or sent with another content
-   * type is a 403 before a byte is stored.
+   * size limit, nonce) and its HMAC; anything altered, expired, aimed at another datastore or sent with another
+   * content type is a 403 before a byte is stored, as is a URL whose issuer may no longer write to the datastore. A
+   * URL already used is a 409; its nonce is consumed with the object's row, so only one PUT of a URL ever stores.
    */
   async function putWithUploadToken(datastoreId: string, token: string, contentType: string | undefined, body: Readable) {
     const denied = () => new AppError('FORBIDDEN', 'this upload URL is invalid or has expired; ask for a new one with POST /datastores/{id}/upload-url');
     const grant = verifyUploadGrant(signingKey, token);
-    if (!grant || grant.d !== datastoreId || grant.e * 1000 < clock.now().getTime()) throw denied();
+    if (!grant || grant.d !== datastoreId || grant.e * 1000 < clock.now().getTime() || typeof grant.n !== 'string') throw denied();
     if ((contentType ?? '') !== grant.c) throw new AppError('FORBIDDEN', `this upload URL was signed for Content-Type ${grant.c}; send exactly that header`);
     const d = store.findDatastore(datastoreId);
-    if (!d) throw denied();
-    // The URL is the grant: its creator held datastore.object_write when it was signed. It is stored as theirs.
+    const row = store.findUploadGrant(grant.n);
+    if (!d || !row || row.datastoreId !== d.id || row.key !== grant.k) throw denied();
+    if (row.usedAt !== null) throw conflict(URL_ALREADY_USED);
+    // The URL is its issuer's grant, good only while they may still write here (re-checked from the POLICY table).
+    const kind = ActorKindSchema.safeParse(row.issuerKind);
+    const issuer: Actor | null = kind.success ? { kind: kind.data, id: row.issuerId, name: grant.u, origin: 'presigned-url' } : null;
+    if (!issuer || !deps.access.allowed(issuer, d.workspaceId, 'datastore.object_write')) {
+      throw new AppError(
+        'FORBIDDEN',
+        issuer?.kind === 'apiKey'
+          ? 'the key that issued this upload URL was revoked (or may no longer write to this datastore); ask for a new upload URL'
+          : 'whoever issued this upload URL may no longer write to this datastore; ask for a new upload URL',
+      );
+    }
+    const nonce = grant.n;
+    // Stored as the issuer's upload. The grant is consumed with the object's row: a replay racing this PUT loses there.
     const actor: Actor = { kind: 'system', id: 'upload-url', name: grant.u, origin: 'presigned-url' };
-    return deps.objects.putStream(actor, d.workspaceId, d.id, grant.k, body, { contentType: grant.c, maxBytes: grant.m ?? undefined });
+    return deps.objects.putStream(actor, d.workspaceId, d.id, grant.k, body, {
+      contentType: grant.c,
+      maxBytes: grant.m ?? undefined,
+      claim: () => {
+        if (!store.consumeUploadGrant(nonce, clock.now().toISOString())) throw conflict(URL_ALREADY_USED);
+      },
+    });
   }
 
   return {

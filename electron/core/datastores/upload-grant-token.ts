@@ -2,9 +2,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * What a filesystem upload URL grants, carried in the URL itself: datastore, key, content type, expiry (Unix
- * seconds), size limit and the name of whoever asked for it. Short field names keep the URL short.
+ * seconds), size limit, the name of whoever asked for it, and the nonce of its grant row (the URL is single-use: the
+ * row is consumed by the PUT that stores the object, and names the issuer checked at use). Short field names keep
+ * the URL short. A token without a nonce (issued before URLs were single-use) is refused.
  */
-export type UploadGrant = { d: string; k: string; c: string; e: number; m: number | null; u: string };
+export type UploadGrant = { d: string; k: string; c: string; e: number; m: number | null; u: string; n?: string };
 
 /** Domain separation: this key's MACs mean "upload grant, version 1" and nothing else. */
 const CONTEXT = 'p1-upload-v1\n';

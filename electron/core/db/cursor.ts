@@ -46,21 +46,3 @@ export function pageCursor<K>(list: string, keySchema: z.ZodType<K>) {
   };
 }
 export type PageCursor<K> = ReturnType<typeof pageCursor<K>>;
-
-/**
- * The first cursor format, unbound (base64url of the bare sort key). Only the datastore lists still use it; they
- * move to `pageCursor` with their own rework, and these two go then.
- */
-export function encodeCursor(key: number | string): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): number | string {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof v === 'number' || typeof v === 'string') return v;
-  } catch {
-    // fall through
-  }
-  throw refuse();
-}

@@ -14,6 +14,7 @@ export function datastoreHandlers(core: Core): Pick<Handlers, DatastoreChannels>
     'datastores:get': (input, { actor }) => ds.get(actor, input.workspaceId, input.datastoreId),
     'datastores:create': (input, { actor }) => ds.create(actor, input),
     'datastores:delete': (input, { actor }) => ds.remove(actor, input.workspaceId, input.datastoreId, input.force ?? false),
+    'datastores:reattach': (input, { actor }) => ds.reattach(actor, input.workspaceId, input.datastoreId),
     'datastores:test': (input, { actor }) => ds.test(actor, input.workspaceId, input.datastoreId),
     'datastores:usage': (input, { actor }) => ds.usage(actor, input.workspaceId),
     'datastores:objects:list': (input, { actor }) => ds.listObjects(actor, input),

@@ -5,7 +5,8 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BodySource, ObjectBackend } from '@core/datastores/backends/backend-port';
 import { encryptedSize } from '@core/datastores/backends/chunked-cipher';
-import { canAdoptRoot, filesystemHousekeeping, openFilesystemBackend } from '@core/datastores/backends/filesystem-backend';
+import { filesystemHousekeeping, inspectFolder, openFilesystemBackend } from '@core/datastores/backends/filesystem-backend';
+import { MARK_FILE } from '@core/datastores/backends/folder-marker';
 import { openS3Backend } from '@core/datastores/backends/s3-backend';
 import { tempDir } from '../../helpers/test-core';
 import { S3RVER_CREDS, startS3rver } from '../../helpers/s3rver';
@@ -303,7 +304,11 @@ describe('filesystem backend at rest', () => {
   });
 });
 
-describe('filesystem backend housekeeping (keyless: no data key is needed)', () => {
+describe('filesystem backend housekeeping (only in a folder that carries its datastore’s mark)', () => {
+  const markKey = randomBytes(32);
+  const housekeeping = (root: string, managed: boolean, key = markKey) =>
+    filesystemHousekeeping({ root, managed, datastoreId: 'ds-1', createdAt: '2026-01-01T00:00:00.000Z', markKey: key });
+
   it('recovers: temp files and stored files no row knows go, known ones stay', async () => {
     const root = tempDir('p1-fsb-');
     const b = openFilesystemBackend({ root, dataKey: randomBytes(32) });
@@ -311,7 +316,8 @@ describe('filesystem backend housekeeping (keyless: no data key is needed)', () 
       const kept = await b.put('kept.txt', stream(chunked(Buffer.from('kept'))), { contentType: 'text/plain' });
       const orphan = await b.put('orphan.txt', stream(chunked(Buffer.from('orphan'))), { contentType: 'text/plain' });
       fs.writeFileSync(path.join(root, '.tmp', 'half-written.part'), 'partial');
-      const r = filesystemHousekeeping({ root, managed: false }).recover((locator) => locator === kept.locator);
+      await housekeeping(root, false).mark({ replace: false });
+      const r = await housekeeping(root, false).recover((locator) => locator === kept.locator);
       expect(r).toEqual({ temp: 1, orphans: 1 });
       expect(fs.readdirSync(path.join(root, '.tmp'))).toEqual([]);
       expect((await readAll(await b.get(kept.locator))).toString()).toBe('kept');
@@ -322,21 +328,48 @@ describe('filesystem backend housekeeping (keyless: no data key is needed)', () 
     }
   });
 
-  it('disposes of its own layout only (the root too when the app made it), and adopts only an empty folder or its own layout', async () => {
+  it('touches nothing in a folder without its mark, or with a mark that does not verify', async () => {
+    const root = tempDir('p1-fsb-');
+    const b = openFilesystemBackend({ root, dataKey: randomBytes(32) });
+    try {
+      await b.put('a.txt', stream(chunked(Buffer.from('a'))), { contentType: 'text/plain' });
+      fs.writeFileSync(path.join(root, '.tmp', 'half-written.part'), 'partial');
+      const before = fs.readdirSync(root, { recursive: true }).sort();
+      expect(await housekeeping(root, false).recover(() => false)).toMatchObject({ refused: expect.stringContaining('no mark') });
+      expect(await housekeeping(root, true).dispose()).toMatchObject({ refused: expect.stringContaining('no mark') });
+      await housekeeping(root, false, randomBytes(32)).mark({ replace: false }); // another key: a mark made elsewhere
+      expect(await housekeeping(root, false).recover(() => false)).toMatchObject({ refused: expect.stringContaining('signature') });
+      expect(await housekeeping(root, true).dispose()).toMatchObject({ refused: expect.stringContaining('signature') });
+      expect(fs.readdirSync(root, { recursive: true }).sort()).toEqual([...before, MARK_FILE].sort());
+    } finally {
+      b.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('disposes of its own layout and mark only (the root too when the app made it); a new datastore takes only an empty folder', async () => {
     const parent = tempDir('p1-fsb-');
     try {
       const chosen = path.join(parent, 'chosen');
-      expect(canAdoptRoot(chosen)).toBe(true); // not yet created
-      openFilesystemBackend({ root: chosen, dataKey: null }).close();
-      expect(canAdoptRoot(chosen)).toBe(true); // nothing but its own layout
+      fs.mkdirSync(chosen);
+      expect(await inspectFolder(chosen)).toBe('free');
+      const b = openFilesystemBackend({ root: chosen, dataKey: null });
+      const { locator } = await b.put('x', stream(chunked(Buffer.from('x'))), { contentType: 'text/plain' });
+      await b.remove(locator);
+      fs.rmdirSync(path.join(chosen, 'objects', locator.slice(0, 2)));
+      expect(await inspectFolder(chosen)).toBe('free'); // nothing but its own layout, empty
+      await housekeeping(chosen, false).mark({ replace: false });
+      expect(await inspectFolder(chosen)).toBe('marked');
       fs.writeFileSync(path.join(chosen, 'admin-notes.txt'), 'mine');
-      expect(canAdoptRoot(chosen)).toBe(false);
-      filesystemHousekeeping({ root: chosen, managed: false }).dispose();
+      expect(await housekeeping(chosen, false).dispose()).toBeNull();
       expect(fs.readdirSync(chosen)).toEqual(['admin-notes.txt']);
+      expect(await inspectFolder(chosen)).toBe('in-use');
 
       const managed = path.join(parent, 'managed');
-      openFilesystemBackend({ root: managed, dataKey: null }).close();
-      filesystemHousekeeping({ root: managed, managed: true }).dispose();
+      fs.mkdirSync(managed);
+      await openFilesystemBackend({ root: managed, dataKey: null }).put('y', stream(chunked(Buffer.from('y'))), { contentType: 'text/plain' });
+      await housekeeping(managed, true).mark({ replace: false });
+      expect(await housekeeping(managed, true).dispose()).toBeNull();
       expect(fs.existsSync(managed)).toBe(false);
     } finally {
       fs.rmSync(parent, { recursive: true, force: true });

@@ -28,7 +28,7 @@ beforeEach(async () => {
   t = await makeReadyCore();
   ws = t.core.workspaces.defaultWorkspace().id;
   otherWs = t.core.workspaces.create('Elsewhere', t.admin).id;
-  dsId = t.core.datastores.create(t.admin, { workspaceId: ws, name: 'Gated' }).id;
+  dsId = (await t.core.datastores.create(t.admin, { workspaceId: ws, name: 'Gated' })).id;
   await t.core.datastores.putText(t.admin, { workspaceId: ws, datastoreId: dsId, key: 'seed.txt', content: 'seed' });
   dir = tempDir('p1-gate-');
   file = path.join(dir, 'drop.bin');
@@ -47,11 +47,16 @@ const ds = () => t.core.datastores;
 
 /** Every method that reads or changes data, with the POLICY operation that must gate it (a row per kind of call). */
 const CHECKED: Record<string, Checked[]> = {
-  create: [{ op: 'datastore.create', call: (a, w) => ds().create(a, { workspaceId: w, name: 'gate-new' }) }],
+  create: [
+    { op: 'datastore.create', call: (a, w) => ds().create(a, { workspaceId: w, name: 'gate-new' }) },
+    // A folder of one's own choosing is a filesystem permission: admin only (the managed folder is everyone's who may create).
+    { op: 'datastore.manage_folder', call: (a, w) => ds().create(a, { workspaceId: w, name: 'gate-folder', backend: { type: 'filesystem', path: path.join(dir, 'chosen') } }) },
+  ],
   list: [{ op: 'datastore.list', call: (a, w) => ds().list(a, { workspaceId: w }) }],
   get: [{ op: 'datastore.list', call: (a, w) => ds().get(a, w, dsId) }],
   remove: [{ op: 'datastore.delete', call: (a, w) => ds().remove(a, w, dsId, true) }],
   test: [{ op: 'datastore.object_write', call: (a, w) => ds().test(a, w, dsId) }],
+  reattach: [{ op: 'datastore.manage_folder', call: (a, w) => ds().reattach(a, w, dsId) }],
   usage: [{ op: 'datastore.list', call: (a, w) => ds().usage(a, w) }],
   listObjects: [{ op: 'datastore.object_read', call: (a, w) => ds().listObjects(a, { workspaceId: w, datastoreId: dsId }) }],
   head: [{ op: 'datastore.object_read', call: (a, w) => ds().head(a, w, dsId, 'seed.txt') }],
@@ -82,7 +87,7 @@ const OWN_UPLOADS_ONLY = ['cancelUpload'] as const;
 
 /** Methods with no caller to check, each with why. */
 const INTERNAL: Record<string, string> = {
-  recover: 'crash recovery at start: no caller, and it only removes bytes no row points at',
+  recover: 'crash recovery when the vault is unlocked: no caller, and it only removes bytes no row points at, in folders carrying their datastore’s mark',
   close: 'shutdown of the core: aborts uploads and closes backends',
   setLocalApiUrl: 'wiring by the HTTP server: where filesystem upload URLs point',
   putWithUploadToken: 'no actor: the HMAC-signed token is the grant (its refusals: datastore-http.test.ts); minting one is createUploadUrl, checked above',

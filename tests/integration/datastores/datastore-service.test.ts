@@ -159,7 +159,8 @@ describe('datastores', () => {
     await expect(done).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('cancelled') });
     expect(count(t.core.db, 'datastore_objects')).toBe(0);
     const root = ds.backend.type === 'filesystem' ? ds.backend.path : '';
-    expect(filesUnder(root)).toEqual([]);
+    // Nothing but the datastore's own mark.
+    expect(filesUnder(root)).toEqual([path.join(root, '.provenance-datastore')]);
   });
 
   it('needs an unlocked vault to read or write objects', async () => {
@@ -215,11 +216,15 @@ describe('object keys are never paths', () => {
     const sandbox = tempDir('p1-sandbox-');
     // Deep enough that every traversal key in the corpus would land inside the sandbox if it were used as a path.
     const root = path.join(sandbox, 'a', 'b', 'c', 'd', 'e', 'f', 'root');
+    // A datastore's folder is made one level at a time only: its parent must exist.
+    fs.mkdirSync(path.dirname(root), { recursive: true });
     const ds = await create('Hostile', { backend: { type: 'filesystem', path: root } });
     for (const [i, key] of HOSTILE.entries()) unwrap(await put(ds.id, key, `value ${i}`));
     const everything = fs.readdirSync(sandbox, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
     for (const f of everything) expect(path.relative(root, f).startsWith('..'), f).toBe(false);
-    expect(filesUnder(root)).toHaveLength(HOSTILE.length);
+    expect(filesUnder(path.join(root, 'objects'))).toHaveLength(HOSTILE.length);
+    expect(fs.readdirSync(root).sort()).toEqual(['.provenance-datastore', '.tmp', 'objects']);
+    expect(fs.readdirSync(path.join(root, '.tmp'))).toEqual([]);
     expect(fs.existsSync('/tmp/p1-escape')).toBe(false);
     expect(fs.existsSync('/etc/passwd') && fs.readFileSync('/etc/passwd', 'utf8').startsWith('value')).toBe(false);
     for (const [i, key] of HOSTILE.entries()) {

@@ -12,7 +12,7 @@ const BODY = 'customer,amount\nacme,12\n';
 
 beforeAll(async () => {
   b = await startRestBench();
-  const ds = b.core.datastores.create(b.admin, { workspaceId: b.defaultWs, name: 'Ticketed' });
+  const ds = await b.core.datastores.create(b.admin, { workspaceId: b.defaultWs, name: 'Ticketed' });
   dsId = ds.id;
   for (const key of [KEY, 'reports/q2.csv']) await b.core.datastores.putText(b.admin, { workspaceId: b.defaultWs, datastoreId: dsId, key, content: BODY });
 });
@@ -138,7 +138,7 @@ describe('tickets: one object or one stream, one minute, once', () => {
     // Shown in the wrong place, it may have leaked: it no longer opens even its own object.
     expect((await b.call('GET', downloadPath(t.ticket, 'reports/q2.csv'))).status).toBe(401);
 
-    const other = b.core.datastores.create(b.admin, { workspaceId: b.defaultWs, name: `Other ${b.nextId()}` });
+    const other = await b.core.datastores.create(b.admin, { workspaceId: b.defaultWs, name: `Other ${b.nextId()}` });
     const t2 = await ticket(downloadGrant());
     expect((await b.call('GET', downloadPath(t2.ticket, KEY, other.id))).status).toBe(403);
 

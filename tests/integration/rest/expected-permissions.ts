@@ -88,6 +88,11 @@ export const EXPECTED: Readonly<Record<string, Expected>> = {
   'GET /datastores/:id': { roles: EVERYONE, scopes: ['datastores:read', 'datastores:write'], source: 'docs: Read objects Y/Y/Y' },
   'DELETE /datastores/:id': { roles: WRITERS, scopes: ['datastores:write'], source: 'docs: Create / delete datastore Y/Y/N' },
   'POST /datastores/:id/test': { roles: WRITERS, scopes: ['datastores:write'], source: 'design: the test writes and removes a probe, like an upload' },
+  'POST /datastores/:id/reattach': {
+    roles: ADMIN,
+    scopes: [],
+    source: 'README (issue 14): a folder is a filesystem permission; re-attaching one after a restore is an explicit admin action',
+  },
   'GET /datastores/:id/objects': { roles: EVERYONE, scopes: ['datastores:read', 'datastores:write'], source: 'docs: Read objects Y/Y/Y' },
   'GET /datastores/:id/objects/*': { roles: EVERYONE, scopes: ['datastores:read', 'datastores:write'], source: 'docs: Read objects Y/Y/Y (GET /datastores/{id}/objects/{key+})' },
   'DELETE /datastores/:id/objects/*': { roles: WRITERS, scopes: ['datastores:write'], source: 'docs: Upload / delete objects Y/Y/N' },

@@ -156,9 +156,9 @@ export const SECRET_ROWS: MatrixRow[] = [
   { route: 'DELETE /secrets/:id', path: (c) => `/secrets/${c.vars.id}`, status: 204, setup: newSecret },
 ];
 
-const newDatastore = (b: RestBench, ws: string) => ({ id: b.core.datastores.create(b.admin, { workspaceId: ws, name: `ds ${b.nextId()}` }).id });
+const newDatastore = async (b: RestBench, ws: string) => ({ id: (await b.core.datastores.create(b.admin, { workspaceId: ws, name: `ds ${b.nextId()}` })).id });
 const datastoreWithObject = async (b: RestBench, ws: string) => {
-  const { id } = newDatastore(b, ws);
+  const { id } = await newDatastore(b, ws);
   await b.core.datastores.putText(b.admin, { workspaceId: ws, datastoreId: id, key: 'reports/2026-05-01.csv', content: 'a,b\n1,2\n' });
   return { id };
 };
@@ -169,6 +169,8 @@ export const DATASTORE_ROWS: MatrixRow[] = [
   { route: 'POST /datastores', path: '/datastores', body: (c) => ({ name: `ds ${c.unique}` }), status: 201 },
   { route: 'GET /datastores/:id', path: (c) => `/datastores/${c.vars.id}`, status: 200, setup: newDatastore },
   { route: 'POST /datastores/:id/test', path: (c) => `/datastores/${c.vars.id}/test`, status: 200, setup: newDatastore },
+  // Rewrites the mark of a healthy datastore's folder: allowed is 200 as well.
+  { route: 'POST /datastores/:id/reattach', path: (c) => `/datastores/${c.vars.id}/reattach`, status: 200, setup: newDatastore },
   { route: 'GET /datastores/:id/objects', path: (c) => `/datastores/${c.vars.id}/objects`, status: 200, setup: datastoreWithObject },
   { route: 'GET /datastores/:id/objects/*', path: (c) => `/datastores/${c.vars.id}/objects/reports/2026-05-01.csv`, status: 200, setup: datastoreWithObject },
   {

@@ -132,7 +132,7 @@ describe('GET /openapi.json', () => {
 
   it('the {key} template works as documented: slashes as they are or percent-encoded', async () => {
     const admin = b.admin;
-    const ds = b.core.datastores.create(admin, { workspaceId: b.defaultWs, name: `openapi ${b.nextId()}` });
+    const ds = await b.core.datastores.create(admin, { workspaceId: b.defaultWs, name: `openapi ${b.nextId()}` });
     await b.core.datastores.putText(admin, { workspaceId: b.defaultWs, datastoreId: ds.id, key: 'reports/2026/q1.csv', content: 'a,b\n' });
     for (const key of ['reports/2026/q1.csv', 'reports%2F2026%2Fq1.csv']) {
       const r = await b.call('GET', `/datastores/${ds.id}/objects/${key}`, { headers: b.owner() });

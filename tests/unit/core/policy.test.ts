@@ -38,6 +38,8 @@ const DOCS_SCOPES: Partial<Record<Operation, readonly string[]>> = {
   'datastore.object_write': ['datastores:write'],
   // README: users and API keys are admin only
   'user.manage': [],
+  // README (issue 14): a folder of one's choosing is a filesystem permission; choosing one or re-attaching one is admin only
+  'datastore.manage_folder': [],
   'apikey.manage': [],
 };
 

@@ -22,3 +22,16 @@ describe('backend failures say what to do', () => {
     expect(out.message).not.toContain('raw provider text');
   });
 });
+
+describe('a full disk is 507 wherever in the datastores it is found (issue 14, item 7)', () => {
+  it.each([
+    [err({ code: 'SQLITE_FULL' }), 'STORAGE_FULL'],
+    [err({ code: 'EDQUOT' }), 'STORAGE_FULL'],
+    [new Error('wrapped', { cause: err({ code: 'ENOSPC' }) }), 'STORAGE_FULL'],
+    [err({ code: 'SQLITE_BUSY' }), 'BUSY'],
+  ])('%o → %s, never 503 UNAVAILABLE', (e, code) => {
+    const out = describeBackendError(e, fsDs);
+    expect(out.code).toBe(code);
+    expect(out.message).not.toContain('raw provider text');
+  });
+});

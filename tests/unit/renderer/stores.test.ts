@@ -132,6 +132,27 @@ describe('datastores store: save as (desktop)', () => {
   });
 });
 
+describe('datastores store: folders', () => {
+  it('re-attaches a folder, and a delete that left the folder untouched says why', async () => {
+    const t = await makeReadyCore();
+    const api: Api = { invoke: ((ch: Channel, input: unknown) => t.invoke(ch, input as never)) as Api['invoke'], on: () => () => {} };
+    const ws = t.core.workspaces.defaultWorkspace().id;
+    const s = createDatastoresStore(api, createPathUploader(api, () => ''));
+    await s.getState().load(ws);
+    expect(await s.getState().create({ name: 'Marked' })).toBeNull();
+    const ds = s.getState().datastores[0]!;
+    expect(await s.getState().reattach(ds.id)).toBeNull();
+    expect(t.core.audit.list({ workspaceId: ws, action: 'datastore.folder_reattached' }, t.admin).items).toHaveLength(1);
+    const folder = ds.backend.type === 'filesystem' ? ds.backend.path : '';
+    fs.rmSync(path.join(folder, '.provenance-datastore'));
+    expect(await s.getState().remove(ds.id, false)).toBeNull();
+    expect(s.getState().notice).toContain("does not carry this datastore's mark");
+    expect(s.getState().datastores).toEqual([]);
+    expect(fs.existsSync(folder)).toBe(true);
+    t.close();
+  });
+});
+
 function unwrapOk<T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T {
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.value;

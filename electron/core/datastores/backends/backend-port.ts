@@ -41,17 +41,28 @@ export interface ObjectBackend {
   close(): void;
 }
 
+/** Whether a datastore's storage is its own; `reason` says what was found when it is not. */
+export type Ownership = { ours: true } | { ours: false; missing: boolean; reason: string };
+/** What housekeeping did not do, and why (the storage does not carry this datastore's mark). */
+export type Refusal = { refused: string };
+
 /**
- * What the service may ask of a datastore's storage without opening it: no secret is needed (the vault may still be
- * locked), and only the backend knows its own layout. Synchronous, so recovery is over before the core is returned
- * and any upload can start.
+ * What the service asks of a datastore's storage besides objects: whether it is the datastore's own, marking it as
+ * such, crash recovery, and removal. Only the backend knows its own layout. All asynchronous and bounded (they run
+ * on requests' paths and at vault unlock); the service runs `recover` once per datastore and process, before any
+ * backend of that datastore is handed out, so no upload is in flight while it sweeps.
+ *
+ * What must stay true: `recover` and `dispose` verify ownership themselves first and touch nothing otherwise.
  */
 export interface BackendHousekeeping {
+  verify(): Promise<Ownership>;
+  /** Marks the storage as this datastore's: exclusively (a new datastore), or replacing any mark (re-attach). */
+  mark(o: { replace: boolean }): Promise<void>;
   /**
    * Crash leftovers removed: partial writes, and stored objects `isKnown` rejects (bytes written whose row was
    * never committed, or whose row was switched or deleted before they were removed).
    */
-  recover(isKnown: (locator: string) => boolean): { temp: number; orphans: number };
-  /** After the datastore's rows are gone and its objects removed: the backend's own layout goes too. */
-  dispose(): void;
+  recover(isKnown: (locator: string) => boolean): Promise<{ temp: number; orphans: number } | Refusal>;
+  /** After the datastore's rows are gone and its objects removed: the backend's own layout (and mark) goes too. */
+  dispose(): Promise<Refusal | null>;
 }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { BodySource } from './backend-port';
@@ -36,11 +35,11 @@ export async function openBodyReader(source: BodySource, signal?: AbortSignal): 
  */
 async function openFileReader(file: string, signal?: AbortSignal): Promise<BodyReader> {
   const fh = await fsp.open(file, 'r');
-  // One syscall on the open descriptor: the size sizes buffers, and a short read that reaches it is the end of a
+  // One fstat of the open descriptor: the size sizes buffers, and a short read that reaches it is the end of a
   // regular file (so no extra read is spent finding the end). What the file holds when it is read is what is stored.
   let size: number | null = null;
   try {
-    const st = fs.fstatSync(fh.fd);
+    const st = await fh.stat();
     if (st.isFile()) size = st.size;
   } catch {
     // the size is only a hint

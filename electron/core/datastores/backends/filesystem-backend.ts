@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { abortError, openBodyReader, type BodyReader } from './body-reader';
+import { boundedFs, errCode } from './bounded-fs';
 import { createChunkSealer, createDecryptStream } from './chunked-cipher';
+import { MARK_FILE, describeMark, readMark, removeMark, writeMark } from './folder-marker';
 import type { BackendHousekeeping, BodySource, ObjectBackend, PutOptions } from './backend-port';
 
 const TMP_DIR = '.tmp';
@@ -58,13 +59,24 @@ async function fsyncDir(dir: string): Promise<void> {
  * collide with another. Writes go to .tmp/<uuid>.part, are fsynced, renamed into place and the directory
  * fsynced: a crash leaves either nothing or a complete file, and leftovers (temp files, complete files no row
  * points at) are removed by `filesystemHousekeeping(...).recover` at the next start.
+ *
+ * Opening touches no disk: the layout (.tmp/, objects/) is made by the first write, one level at a time inside the
+ * root (which the service created and checked), asynchronously and bounded — never a recursive or synchronous mkdir.
  */
 export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBackend & { root: string } {
   const root = path.resolve(opts.root);
   const tmpDir = path.join(root, TMP_DIR);
   const objDir = path.join(root, OBJ_DIR);
-  fs.mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
-  fs.mkdirSync(objDir, { recursive: true, mode: 0o700 });
+  let layout: Promise<void> | null = null;
+  const ensureLayout = () => {
+    layout ??= (async () => {
+      await boundedFs.mkdir(tmpDir);
+      await boundedFs.mkdir(objDir);
+    })();
+    // A failure (the folder is gone) is not remembered: the next write tries again.
+    layout.catch(() => (layout = null));
+    return layout;
+  };
 
   const fileFor = (locator: string): string => {
     // Locators come from our own rows, but they are checked anyway: this is the one place a path is built.
@@ -76,6 +88,7 @@ export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBac
     const locator = randomUUID();
     const tmp = path.join(tmpDir, `${locator}.part`);
     const final = fileFor(locator);
+    await ensureLayout();
     const reader = await openBodyReader(source, o.signal);
     let fh: FileHandle | null = null;
     try {
@@ -87,7 +100,7 @@ export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBac
       await out.finish();
       await fh.close();
       fh = null;
-      await fsp.mkdir(path.dirname(final), { recursive: true, mode: 0o700 });
+      await boundedFs.mkdir(path.dirname(final));
       await fsp.rename(tmp, final);
       await fsyncDir(path.dirname(final));
       return { locator };
@@ -131,50 +144,77 @@ export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBac
 }
 
 /**
- * Whether `root` may become a new datastore's folder: it does not exist yet, or holds nothing but this backend's
- * own layout (the datastore keeps its files there, and must never sweep files it did not write).
+ * What a folder holds, for a new datastore that would take it: `free` when it is empty (or holds nothing but this
+ * backend's own layout, empty), `marked` when it carries a datastore's mark (anyone's: a live datastore's or a stale
+ * one), `in-use` when it holds anything else. Bounded and asynchronous.
  */
-export function canAdoptRoot(root: string): boolean {
-  return !fs.existsSync(root) || fs.readdirSync(root).every((n) => n === TMP_DIR || n === OBJ_DIR);
+export async function inspectFolder(root: string): Promise<'free' | 'marked' | 'in-use'> {
+  const names = await boundedFs.readdir(root);
+  if (names.includes(MARK_FILE)) return 'marked';
+  for (const n of names) {
+    if (n !== TMP_DIR && n !== OBJ_DIR) return 'in-use';
+    const st = await boundedFs.lstat(path.join(root, n));
+    if (!st.isDirectory() || (await boundedFs.readdir(path.join(root, n))).length > 0) return 'in-use';
+  }
+  return 'free';
 }
 
 /**
- * The filesystem layout's housekeeping, keyless (nothing is decrypted). `managed`: the app created the root under
- * its data dir, so deleting the datastore removes the root itself; a folder the admin chose keeps everything that
- * is not the backend's own.
+ * The filesystem layout's housekeeping. `managed`: the app created the root under its data dir, so deleting the
+ * datastore removes the root itself; a folder the admin chose keeps everything that is not the backend's own.
+ *
+ * What must stay true: `recover` and `dispose` first read the folder's mark and touch nothing unless it names this
+ * datastore under a MAC of its mark key (folder-marker.ts): two datastores can never sweep or delete each other's
+ * files, and a folder that lost its mark (replaced, unmounted, restored from elsewhere) is left as it is.
  */
-export function filesystemHousekeeping(o: { root: string; managed: boolean }): BackendHousekeeping {
+export function filesystemHousekeeping(o: { root: string; managed: boolean; datastoreId: string; createdAt: string; markKey: Buffer }): BackendHousekeeping {
   const root = path.resolve(o.root);
   const tmpDir = path.join(root, TMP_DIR);
   const objDir = path.join(root, OBJ_DIR);
+  const verify = async () => {
+    const c = await readMark(root, o.datastoreId, o.markKey);
+    return c.state === 'ours' ? ({ ours: true } as const) : ({ ours: false, missing: c.state === 'missing', reason: describeMark(c) } as const);
+  };
   return {
-    recover(isKnown) {
+    verify,
+    mark: (m) => writeMark(root, { datastoreId: o.datastoreId, createdAt: o.createdAt }, o.markKey, m),
+    async recover(isKnown) {
+      const v = await verify();
+      if (!v.ours) return { refused: v.reason };
       let temp = 0;
       let orphans = 0;
-      for (const name of safeReaddir(tmpDir)) {
-        fs.rmSync(path.join(tmpDir, name), { force: true, recursive: true });
+      for (const name of await listOrEmpty(tmpDir)) {
+        await boundedFs.removeTree(path.join(tmpDir, name));
         temp += 1;
       }
-      for (const shard of safeReaddir(objDir)) {
-        for (const name of safeReaddir(path.join(objDir, shard))) {
+      for (const shard of await listOrEmpty(objDir)) {
+        for (const name of await listOrEmpty(path.join(objDir, shard))) {
           if (isKnown(name)) continue;
-          fs.rmSync(path.join(objDir, shard, name), { force: true, recursive: true });
+          await boundedFs.removeTree(path.join(objDir, shard, name));
           orphans += 1;
         }
       }
       return { temp, orphans };
     },
-    dispose() {
-      for (const t of o.managed ? [root] : [tmpDir, objDir]) fs.rmSync(t, { recursive: true, force: true });
+    async dispose() {
+      const v = await verify();
+      if (!v.ours) return { refused: v.reason };
+      if (o.managed) await boundedFs.removeTree(root);
+      else {
+        for (const t of [tmpDir, objDir]) await boundedFs.removeTree(t);
+        await removeMark(root);
+      }
+      return null;
     },
   };
 }
 
-function safeReaddir(dir: string): string[] {
+async function listOrEmpty(dir: string): Promise<string[]> {
   try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
+    return await boundedFs.readdir(dir);
+  } catch (e) {
+    if (errCode(e) === 'ENOENT' || errCode(e) === 'ENOTDIR') return [];
+    throw e;
   }
 }
 

@@ -25,9 +25,11 @@ export function openLazyS3Backend(o: S3BackendOptions): ObjectBackend {
 /**
  * An S3 datastore leaves nothing to recover (a failed multipart upload is aborted before its put returns; bytes of
  * a replaced or deleted object are removed then, or logged for the admin), and its bucket is the admin's: deleting
- * the datastore leaves the bucket as it is.
+ * the datastore leaves the bucket as it is, so there is nothing to mark or to verify before touching it.
  */
 export const s3Housekeeping: BackendHousekeeping = {
-  recover: () => ({ temp: 0, orphans: 0 }),
-  dispose: () => undefined,
+  verify: async () => ({ ours: true }),
+  mark: async () => undefined,
+  recover: async () => ({ temp: 0, orphans: 0 }),
+  dispose: async () => null,
 };

@@ -19,6 +19,13 @@ export const datastoreRoutes: readonly RestRoute[] = [
   },
   { method: 'POST', path: '/datastores/:id/test', channel: 'datastores:test', request: { params: ds }, summary: 'Check that the backend answers' },
   {
+    method: 'POST',
+    path: '/datastores/:id/reattach',
+    channel: 'datastores:reattach',
+    request: { params: ds },
+    summary: "Admin: mark the datastore's folder as its own again (after a restore); audited",
+  },
+  {
     method: 'GET',
     path: '/datastores/:id/objects',
     channel: 'datastores:objects:list',

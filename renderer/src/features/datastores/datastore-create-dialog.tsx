@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { BackendInput } from '@shared/domain/datastore';
 import { useApp } from '../../app-context';
+import { useCan } from '../../access';
 import { ErrorBanner } from '../../components/ui';
 import { FormDialog } from '../../components/form';
 import { FormActions } from '../../components/form-actions';
@@ -19,9 +20,14 @@ const S3_FIELDS = [
   { key: 'prefix', label: 'Key prefix (optional)' },
 ] as const;
 
-/** New datastore: a folder on this machine (encrypted at rest) or an S3 bucket (its secret key goes to the vault). */
+/**
+ * New datastore: a folder on this machine (encrypted at rest) or an S3 bucket (its secret key goes to the vault).
+ * Only an admin may name a folder (it lets the app write wherever its OS user can); others get the managed folder,
+ * and the core refuses a folder from them anyway.
+ */
 export function DatastoreCreateDialog(props: Readonly<{ onClose: () => void }>) {
   const { datastores: store } = useApp();
+  const mayChooseFolder = useCan()('datastore.manage_folder');
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [type, setType] = useState<BackendType>('filesystem');
@@ -32,7 +38,7 @@ export function DatastoreCreateDialog(props: Readonly<{ onClose: () => void }>) 
   const submit = async () => {
     const backend: BackendInput =
       type === 'filesystem'
-        ? { type, ...(fsPath ? { path: fsPath } : {}) }
+        ? { type, ...(fsPath && mayChooseFolder ? { path: fsPath } : {}) }
         : { type, region: s3.region, bucket: s3.bucket, forcePathStyle: s3.forcePathStyle, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, ...(s3.endpoint ? { endpoint: s3.endpoint } : {}), ...(s3.prefix ? { prefix: s3.prefix } : {}) };
     if (!(await run(() => store.getState().create({ name, ...(description ? { description } : {}), backend })))) props.onClose();
   };
@@ -58,10 +64,12 @@ export function DatastoreCreateDialog(props: Readonly<{ onClose: () => void }>) 
         <SelectInput testId="datastore-backend" options={BACKENDS} value={type} onChange={setType} />
       </label>
       {type === 'filesystem' ? (
-        <label>
-          Folder (optional; an empty folder, absolute path; default: inside the app's data folder)
-          <input data-testid="datastore-path" value={fsPath} onChange={(e) => setFsPath(e.target.value)} placeholder="/srv/provenance/reports" />
-        </label>
+        mayChooseFolder && (
+          <label>
+            Folder (optional, admins only; an empty folder, absolute path; default: inside the app's data folder)
+            <input data-testid="datastore-path" value={fsPath} onChange={(e) => setFsPath(e.target.value)} placeholder="/srv/provenance/reports" />
+          </label>
+        )
       ) : (
         <>
           {S3_FIELDS.map((f) => s3Input(f.key, f.label, 'placeholder' in f ? { placeholder: f.placeholder } : {}))}

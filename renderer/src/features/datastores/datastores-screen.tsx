@@ -6,6 +6,7 @@ import { EmptyState, ErrorBanner, Screen } from '../../components/ui';
 import { formatBytes } from '../../components/format';
 import { DatastoreCreateDialog } from './datastore-create-dialog';
 import { DatastoreDeleteDialog } from './datastore-delete-dialog';
+import { DatastoreReattachDialog } from './datastore-reattach-dialog';
 import { ObjectBrowser } from './object-browser';
 
 /** Datastores: list / create / delete, and the object browser of the selected one with drag-and-drop uploads. */
@@ -13,9 +14,10 @@ export function DatastoresScreen() {
   const { datastores: store } = useApp();
   const workspaceId = useSession((s) => s.currentWorkspaceId);
   const can = useCan();
-  const { datastores, usage, status, error, selectedId } = useDatastores((s) => s);
+  const { datastores, usage, status, error, notice, selectedId } = useDatastores((s) => s);
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<Datastore | null>(null);
+  const [reattaching, setReattaching] = useState<Datastore | null>(null);
   // Hidden, not just refused: the core checks every call anyway, from the same POLICY table.
   const canWrite = can('datastore.object_write');
   const canCreate = can('datastore.create');
@@ -39,6 +41,11 @@ export function DatastoresScreen() {
       primary={canCreate && { label: 'New datastore', testId: 'datastore-new', onClick: () => setCreating(true) }}
     >
       <ErrorBanner error={error} />
+      {notice && (
+        <p className="danger-text" data-testid="datastores-notice">
+          {notice}
+        </p>
+      )}
       {status === 'ready' && datastores.length === 0 ? (
         <EmptyState title="No datastores yet" testId="datastores-empty">
           Create one with “New datastore”: files you drop on it are encrypted at rest in a folder on this machine, or kept in an S3 bucket.
@@ -56,7 +63,13 @@ export function DatastoresScreen() {
             ))}
           </div>
           {selected ? (
-            <ObjectBrowser key={selected.id} ds={selected} canWrite={canWrite} onDelete={can('datastore.delete') ? () => setDeleting(selected) : undefined} />
+            <ObjectBrowser
+              key={selected.id}
+              ds={selected}
+              canWrite={canWrite}
+              onDelete={can('datastore.delete') ? () => setDeleting(selected) : undefined}
+              onReattach={can('datastore.manage_folder') ? () => setReattaching(selected) : undefined}
+            />
           ) : (
             <EmptyState title="Pick a datastore">Choose a datastore on the left to browse its objects and drop files on it.</EmptyState>
           )}
@@ -64,6 +77,7 @@ export function DatastoresScreen() {
       )}
       {creating && <DatastoreCreateDialog onClose={() => setCreating(false)} />}
       {deleting && <DatastoreDeleteDialog ds={deleting} onClose={() => setDeleting(null)} />}
+      {reattaching && <DatastoreReattachDialog ds={reattaching} onClose={() => setReattaching(null)} />}
     </Screen>
   );
 }

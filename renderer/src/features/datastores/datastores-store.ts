@@ -28,6 +28,8 @@ export type DatastoresState = {
   usage?: Usage;
   status: LoadStatus;
   error?: IpcError;
+  /** What the last delete left untouched, and why (its folder did not carry the datastore's mark). */
+  notice?: string;
   selectedId?: string;
   prefix: string;
   search: string;
@@ -41,6 +43,8 @@ export type DatastoresState = {
   load(workspaceId: string): Promise<void>;
   create(input: { name: string; description?: string; backend?: BackendInput }): Promise<IpcError | null>;
   remove(id: string, force: boolean): Promise<IpcError | null>;
+  /** Admin: the datastore's folder is its own again (after a restore); its mark is rewritten. */
+  reattach(id: string): Promise<IpcError | null>;
   test(id: string): Promise<{ ok: boolean; message: string }>;
   select(id: string | undefined): void;
   browse(prefix: string, search?: string): Promise<void>;
@@ -137,9 +141,18 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
       async remove(id, force) {
         const ws = get().workspaceId;
         if (!ws) return null;
-        return settle(await api.invoke('datastores:delete', { workspaceId: ws, datastoreId: id, force }), () => {
+        return settle(await api.invoke('datastores:delete', { workspaceId: ws, datastoreId: id, force }), (r) => {
+          set({ notice: r.problem });
           if (get().selectedId === id) set({ selectedId: undefined, items: [], prefixes: [] });
           return refreshList();
+        });
+      },
+      async reattach(id) {
+        const ws = get().workspaceId;
+        if (!ws) return null;
+        return settle(await api.invoke('datastores:reattach', { workspaceId: ws, datastoreId: id }), async () => {
+          await refreshList();
+          if (get().selectedId === id) await get().browse('');
         });
       },
       async test(id) {

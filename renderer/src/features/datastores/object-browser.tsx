@@ -18,7 +18,7 @@ type Row = { kind: 'folder'; prefix: string } | { kind: 'object'; object: Datast
 const ROW_HEIGHT = 36;
 
 /** The selected datastore's objects: folders by key prefix, a virtual list paged as it scrolls, drop to upload. */
-export function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean; onDelete?: () => void }>) {
+export function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean; onDelete?: () => void; onReattach?: () => void }>) {
   const { datastores: store } = useApp();
   const { items, prefixes, prefix, search, nextCursor, browseStatus, browseError, uploads } = useDatastores((s) => s);
   const [over, setOver] = useState(false);
@@ -87,12 +87,22 @@ export function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean
             </button>
           </>
         )}
+        {props.onReattach && props.ds.backend.type === 'filesystem' && (
+          <button className="secondary" data-testid="datastore-reattach" onClick={props.onReattach}>
+            Re-attach folder…
+          </button>
+        )}
         {props.onDelete && (
           <button className="danger" data-testid="datastore-delete" onClick={props.onDelete}>
             Delete datastore
           </button>
         )}
       </div>
+      {props.ds.problem && (
+        <div className="error-banner" role="alert" data-testid="datastore-problem">
+          {props.ds.problem}
+        </div>
+      )}
       {testResult && (
         <p data-testid="datastore-test-result" className={testResult.ok ? 'ok-text' : 'danger-text'}>
           {testResult.ok ? '✓ ' : '✗ '}
