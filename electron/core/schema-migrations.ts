@@ -1,7 +1,7 @@
 import type { Migration } from './db/database';
 import { foundationMigration, workspaceNameKeyMigration } from './workspaces/workspace-migrations';
 import { referencesMigration } from './references/reference-migrations';
-import { leanAuditMigration } from './audit/audit-migrations';
+import { auditCheapChecksMigration, leanAuditMigration } from './audit/audit-migrations';
 import { identityMigration } from './identity/identity-migrations';
 import { vaultCoreMigration, vaultKeychainAccountMigration } from './vault/vault-migrations';
 import { secretNameKeyMigration, secretsMigration } from './secrets/secret-migrations';
@@ -21,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   referencesMigration,
   leanAuditMigration,
   workspaceNameKeyMigration,
+  auditCheapChecksMigration,
   identityMigration,
   vaultCoreMigration,
   vaultKeychainAccountMigration,

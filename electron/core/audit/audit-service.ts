@@ -28,7 +28,10 @@ const SECRET_KEY = /(secret|password|passphrase|token|credential|private.?key|ap
 
 export function redactDetails(details: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(details)) {
+  // Own enumerable keys, as Object.entries gives them, without an array per key: this runs on every audited change.
+  for (const k in details) {
+    if (!Object.hasOwn(details, k)) continue;
+    const v = details[k];
     if (SECRET_KEY.test(k)) out[k] = '[redacted]';
     else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = redactDetails(v as Record<string, unknown>);
     else out[k] = v;
@@ -73,6 +76,34 @@ export function createAuditService(deps: { store: AuditStore; clock: Clock; bus:
     indexTimer.unref?.();
   }
 
+  function announce(workspaceId: string | null, action: AuditAction): void {
+    scheduleCatchUp();
+    bus.emit('audit:appended', { workspaceId, action });
+  }
+
+  /**
+   * Events appended inside transactions, in append order, waiting for their transaction to end. One microtask
+   * announces all of them (the first append queues it): transactions are synchronous, so by the time any microtask
+   * runs every transaction that appended them has ended. A queue entry holds only what the push needs, not the
+   * caller's entry.
+   */
+  let unannounced: Array<{ seq: number; id: string; workspaceId: string | null; action: AuditAction }> = [];
+  function announceCommitted(): void {
+    const batch = unannounced;
+    unannounced = [];
+    for (const e of batch) {
+      try {
+        if (store.isOpen() && store.isCommitted(e.seq, e.id)) announce(e.workspaceId, e.action);
+      } catch (err) {
+        // A throwing listener fails its own push only and its error still surfaces uncaught, as when each event had
+        // its own microtask; the rest of the batch is announced.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
   /** Internal: appends one event in the caller's transaction (if any) and returns its id. */
   function record(entry: AuditEntry): string {
     const id = randomUUID();
@@ -92,14 +123,11 @@ export function createAuditService(deps: { store: AuditStore; clock: Clock; bus:
       outcome: entry.outcome ?? 'success',
       details: JSON.stringify(redactDetails(entry.details ?? {})),
     });
-    const announce = () => {
-      scheduleCatchUp();
-      bus.emit('audit:appended', { workspaceId: entry.workspaceId, action: entry.action });
-    };
     // Inside a transaction the push waits until the synchronous transaction has ended, and a rolled-back
     // event is not announced: only a committed row is.
-    if (store.inTransaction()) queueMicrotask(() => store.isOpen() && store.isCommitted(seq) && announce());
-    else announce();
+    if (store.inTransaction()) {
+      if (unannounced.push({ seq, id, workspaceId: entry.workspaceId, action: entry.action }) === 1) queueMicrotask(announceCommitted);
+    } else announce(entry.workspaceId, entry.action);
     return id;
   }
 

@@ -92,7 +92,7 @@ export function createAuditStore(db: Db) {
   const insert = db.prepare(`INSERT INTO audit_events
     (id, at, workspace_id, action, risk, actor_kind, actor_id, actor_name, origin, target_type, target_id, target_name, outcome, details)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const committed = db.prepare('SELECT 1 FROM audit_events WHERE seq = ?');
+  const committed = db.prepare('SELECT 1 FROM audit_events WHERE seq = ? AND id = ?');
   const indexTail = db.prepare(`INSERT INTO audit_index (seq, workspace_id, action, risk, target_id, outcome)
     SELECT seq, workspace_id, action, risk, target_id, outcome FROM audit_events
     WHERE seq > (SELECT coalesce(max(seq), 0) FROM audit_index)`);
@@ -140,8 +140,11 @@ export function createAuditStore(db: Db) {
       return Number(lastInsertRowid);
     },
 
-    /** Whether the event at `seq` is in the log (after its transaction ended: committed, not rolled back). */
-    isCommitted: (seq: number): boolean => committed.get(seq) !== undefined,
+    /**
+     * Whether the event appended at `seq` with this id is in the log (after its transaction ended: committed, not
+     * rolled back). The id matters: a rolled-back append frees its seq, and the next append may take it.
+     */
+    isCommitted: (seq: number, id: string): boolean => committed.get(seq, id) !== undefined,
 
     /** Copies every event not yet in audit_index; one statement, so it is atomic and safe to repeat. */
     catchUpIndex: (): void => void indexTail.run(),

@@ -32,13 +32,23 @@ export function sealV1(key: Buffer, keyId: string, plaintext: Buffer, aad: strin
   return Buffer.concat([Buffer.from([ENVELOPE_V1]), uuidToBytes(keyId), nonce, ct, cipher.getAuthTag()]);
 }
 
+/**
+ * The key id last read and its bytes: almost every envelope opened is under the active data key, and comparing 16
+ * bytes costs a third of formatting them as a UUID again (a secret reveal reads one per call). Key ids are not secret.
+ */
+let lastKeyId: { bytes: Buffer; id: string } | null = null;
+
 /** Reads the key id without decrypting, to pick the data key. */
 export function envelopeKeyId(sealed: Buffer): string {
   if (sealed.length < HEADER_LEN + TAG_LEN) throw integrityError();
   if (sealed[0] !== ENVELOPE_V1) {
     throw new AppError('INTEGRITY_FAILED', `stored ciphertext has an unknown format (version ${sealed[0]}); was it written by a newer app?`);
   }
-  return bytesToUuid(sealed.subarray(1, 1 + KEY_ID_LEN));
+  if (lastKeyId && sealed.compare(lastKeyId.bytes, 0, KEY_ID_LEN, 1, 1 + KEY_ID_LEN) === 0) return lastKeyId.id;
+  // A copy, not a view: the caller's buffer may be zeroed or reused after this call.
+  const bytes = Buffer.from(sealed.subarray(1, 1 + KEY_ID_LEN));
+  lastKeyId = { bytes, id: bytesToUuid(bytes) };
+  return lastKeyId.id;
 }
 
 /**

@@ -56,6 +56,35 @@ describe('database and migrations', () => {
     db2.close();
   });
 
+  it('rewrites the audit log CHECKs without IN lists, keeping every row, the same accepted values and append-only', () => {
+    const dir = fresh();
+    const db = openDatabase(dir, MIGRATIONS.filter((m) => m.version < 5));
+    const cols = `id, at, workspace_id, action, risk, actor_kind, actor_id, actor_name, origin, target_type, target_id, target_name, outcome, details`;
+    const ins = (d: BetterSqlite3.Database, id: string, risk: string, outcome: string) =>
+      d
+        .prepare(`INSERT INTO audit_events (${cols}) VALUES (?, 'at', 'ws', 'secret.accessed', ?, 'local', 'me', 'me', 'ipc', 'secret', 't', NULL, ?, '{"version":1}')`)
+        .run(id, risk, outcome);
+    ins(db, 'a', 'low', 'success');
+    ins(db, 'b', 'medium', 'failure');
+    ins(db, 'c', 'high', 'denied');
+    const before = db.prepare(`SELECT seq, ${cols} FROM audit_events ORDER BY seq`).all();
+    db.close();
+    const db2 = openDatabase(dir, MIGRATIONS);
+    expect(db2.prepare(`SELECT seq, ${cols} FROM audit_events ORDER BY seq`).all()).toEqual(before);
+    // Same values accepted, same refused.
+    ins(db2, 'd', 'high', 'success');
+    expect(() => ins(db2, 'e', 'critical', 'success')).toThrow(/CHECK constraint failed/);
+    expect(() => ins(db2, 'f', 'low', 'maybe')).toThrow(/CHECK constraint failed/);
+    expect(() => db2.prepare("UPDATE audit_events SET risk = 'low'").run()).toThrow(/append-only/);
+    expect(() => db2.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
+    // What must stay true for the reveal's cost: appending a row builds no ephemeral table (an IN list in a CHECK did).
+    const program = db2
+      .prepare(`EXPLAIN INSERT INTO audit_events (${cols}) VALUES ('g', 'at', 'ws', 'secret.accessed', 'high', 'local', 'me', 'me', 'ipc', 'secret', 't', NULL, 'success', '{}')`)
+      .all() as { opcode: string }[];
+    expect(program.map((r) => r.opcode)).not.toContain('OpenEphemeral');
+    db2.close();
+  });
+
   it('a failing migration leaves the database at the previous whole version', () => {
     const dir = fresh();
     openDatabase(dir, MIGRATIONS).close();

@@ -128,6 +128,35 @@ describe('audit log', () => {
     await expect.poll(indexed).toBe(count(t.core.db, 'audit_events'));
   });
 
+  it('pushes audit:appended after the transaction ends, for committed events only, in order', async () => {
+    const ws = t.core.workspaces.defaultWorkspace();
+    const entry = (action: 'workspace.renamed' | 'settings.updated' | 'workspace.created') =>
+      ({ workspaceId: ws.id, action, actor: t.admin, target: { type: 'workspace', id: ws.id } }) as const;
+    const pushed: string[] = [];
+    const unsubscribe = t.core.bus.subscribe((event, payload) => {
+      if (event === 'audit:appended') pushed.push((payload as { action: string }).action);
+    });
+    try {
+      t.core.audit.withAudit(() => 1, () => entry('workspace.renamed'));
+      expect(() =>
+        t.core.db.transaction(() => {
+          t.core.audit.record(entry('workspace.created'));
+          throw new Error('roll back');
+        })(),
+      ).toThrow('roll back');
+      t.core.audit.withAudit(() => 1, () => entry('settings.updated'));
+      // Nothing is pushed while the synchronous run that wrote them goes on.
+      expect(pushed).toEqual([]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(pushed).toEqual(['workspace.renamed', 'settings.updated']);
+      // Outside a transaction the row is committed when record returns: pushed at once.
+      t.core.audit.record(entry('workspace.renamed'));
+      expect(pushed).toEqual(['workspace.renamed', 'settings.updated', 'workspace.renamed']);
+    } finally {
+      unsubscribe();
+    }
+  });
+
   it('rejects a forged cursor with INVALID_INPUT', async () => {
     const ws = t.core.workspaces.defaultWorkspace();
     const r = await t.invoke('audit:list', { workspaceId: ws.id, cursor: 'not-a-cursor!!' });
