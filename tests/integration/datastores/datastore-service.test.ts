@@ -234,6 +234,30 @@ describe('object keys are never paths', () => {
     fs.rmSync(sandbox, { recursive: true, force: true });
   });
 
+  it('refuses a tampered locator in the database (../../x): read and delete fail and touch nothing outside the root', async () => {
+    const ds = await create();
+    unwrap(await put(ds.id, 'k', 'stored'));
+    const root = ds.backend.type === 'filesystem' ? ds.backend.path : '';
+    const inside = filesUnder(root).sort();
+    for (const locator of ['../../x', '../../../x', '/etc/hostname', `..${path.sep}victim`]) {
+      // Where the path would land if the locator became a path unchecked (objects/<first two chars>/<locator>).
+      const target = path.join(root, 'objects', locator.slice(0, 2), locator);
+      const outside = !path.relative(root, target).startsWith('..') ? null : target;
+      if (outside && !fs.existsSync(outside)) fs.writeFileSync(outside, 'outside the root');
+      const before = outside ? fs.readFileSync(outside) : null;
+      t.core.db.prepare('UPDATE datastore_objects SET locator = ? WHERE datastore_id = ? AND key = ?').run(locator, ds.id, 'k');
+
+      await expect(t.core.datastores.read(t.admin, ws, ds.id, 'k').then((r) => readAll(r.stream))).rejects.toThrow();
+      // The service forgets the row (its bytes are for the sweep), but the path the locator names is left alone.
+      unwrap(await t.invoke('datastores:objects:delete', { workspaceId: ws, datastoreId: ds.id, key: 'k' }));
+      if (outside) expect(fs.readFileSync(outside)).toEqual(before);
+      expect(filesUnder(root).sort()).toEqual(inside);
+      unwrap(await put(ds.id, 'k', 'stored'));
+      fs.rmSync(inside.find((f) => f.includes(`${path.sep}objects${path.sep}`))!, { force: true });
+      inside.splice(0, inside.length, ...filesUnder(root).sort());
+    }
+  });
+
   it('refuses NUL, overlong, lone surrogates and empty keys with INVALID_INPUT on key', async () => {
     const ds = await create();
     for (const key of ['a\0b', '\0', 'a'.repeat(1025), `${'é'.repeat(512)}x`, 'bad\uD800surrogate', '']) {
@@ -257,7 +281,10 @@ describe('permissions (docs: Datastores table) and workspace isolation', () => {
     unwrap(await put(ds.id, 'seed.txt', 'seed'));
     const results: Record<string, boolean> = {};
     const created = await t.invoke('datastores:create', { workspaceId: ws, name: `by-${role}` }, as);
-    const deleted = created.ok ? await t.invoke('datastores:delete', { workspaceId: ws, datastoreId: created.value.id }, as) : created;
+    // The delete is always attempted, on a datastore an admin made: a viewer's refusal must come from the delete itself.
+    const victim = await create(`victim-${role}`);
+    const deleted = await t.invoke('datastores:delete', { workspaceId: ws, datastoreId: victim.id }, as);
+    if (created.ok) unwrap(await t.invoke('datastores:delete', { workspaceId: ws, datastoreId: created.value.id }));
     results['create / delete datastore'] = created.ok && deleted.ok;
     const up = await t.invoke('datastores:objects:putText', { workspaceId: ws, datastoreId: ds.id, key: `by-${role}`, content: 'x' }, as);
     const del = await t.invoke('datastores:objects:delete', { workspaceId: ws, datastoreId: ds.id, key: 'seed.txt' }, as);

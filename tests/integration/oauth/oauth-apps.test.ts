@@ -147,4 +147,24 @@ describe('REST /oauth-apps and /connections/authorize with the owner key', () =>
     expect((await api('GET', '/connections/authorize/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await api('DELETE', `/oauth-apps/${created.json!.id as string}`)).status).toBe(204);
   });
+
+  it('a name a connection already has (under nameKey) is a 409 on name, and starts no flow', async () => {
+    const app = await api('POST', '/oauth-apps', { provider: 'okta', clientId: TEST_CLIENT.clientId, clientSecret: TEST_CLIENT.clientSecret, scopes: ['openid'], settings: { baseUrl: oidc.issuer } });
+    expect(app.status).toBe(201);
+    const existing = await api('POST', '/connections', { name: 'Pager Prod', provider: 'pagerduty', authType: 'apikey', credential: 'k' });
+    expect(existing.status).toBe(201);
+    try {
+      const before = (await api('GET', '/connections')).json!.items;
+      for (const name of ['Pager Prod', 'PAGER PROD', ' pager prod ']) {
+        const r = await api('POST', '/connections/authorize', { name, provider: 'okta', settings: { orgUrl: oidc.issuer } });
+        expect(r.status, name).toBe(409);
+        expect(r.json).toMatchObject({ error: { code: 'CONFLICT', field: 'name' } });
+        expect(r.json).not.toHaveProperty('flowId');
+      }
+      expect((await api('GET', '/connections')).json!.items).toEqual(before);
+    } finally {
+      expect((await api('DELETE', `/connections/${existing.json!.id as string}`)).status).toBe(204);
+      expect((await api('DELETE', `/oauth-apps/${app.json!.id as string}`)).status).toBe(204);
+    }
+  });
 });

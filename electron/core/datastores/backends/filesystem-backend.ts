@@ -38,14 +38,23 @@ const SYNC_EVERY = 16 * 1024 * 1024;
 const SKEW = 4096;
 const noop = () => undefined;
 
+/**
+ * The file system calls the object protocol makes (open — whose handle writes, syncs and closes —, rename, rm),
+ * injectable so a test can watch their order: temp write → fsync → rename → directory fsync. It is looked up once
+ * per call, never per chunk; the handle it opens is used as it is.
+ */
+export type FilesystemPort = Pick<typeof fsp, 'open' | 'rename' | 'rm'>;
+
 export type FilesystemBackendOptions = {
   root: string;
   /** 32-byte data key for encryption at rest; null stores plaintext (benchmarks only). */
   dataKey: Buffer | null;
+  /** Defaults to node:fs/promises. */
+  fs?: FilesystemPort;
 };
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r');
+async function fsyncDir(fs: FilesystemPort, dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r');
   try {
     await fh.sync();
   } finally {
@@ -65,6 +74,7 @@ async function fsyncDir(dir: string): Promise<void> {
  */
 export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBackend & { root: string } {
   const root = path.resolve(opts.root);
+  const fs = opts.fs ?? fsp;
   const tmpDir = path.join(root, TMP_DIR);
   const objDir = path.join(root, OBJ_DIR);
   let layout: Promise<void> | null = null;
@@ -92,7 +102,7 @@ export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBac
     const reader = await openBodyReader(source, o.signal);
     let fh: FileHandle | null = null;
     try {
-      fh = await fsp.open(tmp, 'wx', 0o600);
+      fh = await fs.open(tmp, 'wx', 0o600);
       const out = new FileWriter(fh);
       if (opts.dataKey) await writeSealed(reader, out, opts.dataKey, locator, o.onData);
       else await writePlain(reader, out, o.onData);
@@ -101,12 +111,12 @@ export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBac
       await fh.close();
       fh = null;
       await boundedFs.mkdir(path.dirname(final));
-      await fsp.rename(tmp, final);
-      await fsyncDir(path.dirname(final));
+      await fs.rename(tmp, final);
+      await fsyncDir(fs, path.dirname(final));
       return { locator };
     } catch (e) {
       await fh?.close().catch(noop);
-      await fsp.rm(tmp, { force: true });
+      await fs.rm(tmp, { force: true });
       throw e;
     } finally {
       await reader.close();
@@ -115,7 +125,7 @@ export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBac
 
   async function get(locator: string): Promise<Readable> {
     const file = fileFor(locator);
-    const fh = await fsp.open(file, 'r');
+    const fh = await fs.open(file, 'r');
     const raw = fh.createReadStream({ highWaterMark: IO_HWM });
     if (!opts.dataKey) return raw;
     const out = new PassThrough({ highWaterMark: IO_HWM });
@@ -125,7 +135,7 @@ export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBac
   }
 
   async function remove(locator: string): Promise<void> {
-    await fsp.rm(fileFor(locator), { force: true });
+    await fs.rm(fileFor(locator), { force: true });
   }
 
   async function test(): Promise<void> {
