@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeReadyCore, makeTestCore, tempDir, unwrap } from '../../helpers/test-core';
 import { createMemoryKeyStore } from '../../fakes/memory-key-store';
+import { createFileKeyStore } from '../../fakes/file-key-store';
+import { startCoreWorker } from '../../helpers/core-worker';
 
 const DAY = 86_400_000;
 const cleanup: Array<() => void> = [];
@@ -82,6 +85,53 @@ describe('scheduled rotation', () => {
     expect((await detail(t, t.gen.id)).version).toBe(2);
     expect(t.core.audit.list({ workspaceId: t.ws, action: 'secret.rotated' }, t.admin).items).toHaveLength(1);
   });
+
+  it(
+    'two real processes on one data dir, ticking together: exactly one rotation and one secret.rotated per due secret',
+    { timeout: 120_000 },
+    async () => {
+      // In one Node process better-sqlite3's synchronous transactions never interleave, so only separate processes
+      // can both be between reading a due row and writing its new version. 150 due secrets keep both busy at once.
+      const dir = tempDir();
+      const keyDir = tempDir('p1-keys-');
+      cleanup.push(() => fs.rmSync(keyDir, { recursive: true, force: true }));
+      const clock = fakeClock();
+      const t = await setup(clock, dir, createFileKeyStore(keyDir));
+      const gen = [t.gen.id];
+      const plain = [t.plain.id];
+      for (let i = 0; i < 120; i++) {
+        gen.push(unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name: `gen-${i}`, generate: { length: 16, alphabet: 'hex' }, rotation: { everyDays: 7 } })).id);
+        if (i % 4 === 0) plain.push(unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name: `plain-${i}`, value: 'v', rotation: { everyDays: 7 } })).id);
+      }
+      t.core.close(); // only the two workers touch the database now
+
+      type Result = { done: true; problems: string[]; busyRetries: number };
+      const cfg = { dataDir: dir, keyDir, now: new Date(clock.now().getTime() + 8 * DAY).toISOString(), ticks: 3 };
+      const workers = await Promise.all([startCoreWorker<Result>('rotation-worker.ts', cfg), startCoreWorker<Result>('rotation-worker.ts', cfg)]);
+      cleanup.push(() => workers.forEach((w) => w.kill()));
+      for (const w of workers) expect(w.ready).toMatchObject({ unlocked: true });
+      workers.forEach((w) => w.go());
+      const results = await Promise.all(workers.map((w) => w.result()));
+      for (const r of results) expect(r.problems).toEqual([]);
+      // The claim takes the write lock before it reads (IMMEDIATE): the process that comes second waits for the lock
+      // and then reads the committed rows. A deferred claim would read first and have its write refused (its
+      // snapshot is stale: SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out), and retry.
+      expect(results.map((r) => r.busyRetries)).toEqual([0, 0]);
+
+      const again = makeTestCore({ clock, keyStore: createFileKeyStore(keyDir) }, dir);
+      cleanup.push(() => again.core.close());
+      await again.core.start();
+      const rotated = again.core.audit.list({ workspaceId: t.ws, action: 'secret.rotated', limit: 200 }, again.admin).items;
+      expect(rotated.map((e) => e.target?.id).sort()).toEqual([...gen].sort());
+      for (const id of gen) {
+        const d = again.core.secrets.get(t.ws, id, again.admin);
+        expect(d.secret.version).toBe(2);
+        expect(d.versions.map((v) => v.source)).toEqual(['scheduled', 'create']);
+      }
+      const marked = again.core.audit.list({ workspaceId: t.ws, action: 'secret.updated', limit: 200 }, again.admin).items;
+      expect(marked.map((e) => e.target?.id).sort()).toEqual([...plain].sort());
+    },
+  );
 
   it('while the vault is locked, generated secrets wait and others are still marked due', async () => {
     const t = await setup();
