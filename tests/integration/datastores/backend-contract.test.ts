@@ -321,7 +321,7 @@ describe.each([false, true])('filesystem backend write protocol (encrypted: %s)'
     const body = stalled(data.subarray(0, 2 * MiB));
     const p = progress(1); // an encrypted lane is shown to onData only once the next one is known to exist
     const done = b.put('held.bin', stream(body), { contentType: 'application/octet-stream', onData: p.onData });
-    await p.until;
+    await Promise.race([p.until, done]); // a put that failed early fails here, not by the test's timeout
     const temp = filesIn(path.join(root, '.tmp'));
     expect(temp).toHaveLength(1);
     expect(temp[0]).toMatch(/\.part$/);
