@@ -152,9 +152,17 @@ describe('datastores', () => {
   it('cancels a running upload: nothing stored, state cancelled', async () => {
     const ds = await create();
     const body = new Readable({ read() {} });
-    body.push(Buffer.alloc(1024 * 1024));
+    // Over two 1 MiB chunks: an encrypted chunk is taken (and metered) once the next one is known to exist.
+    body.push(Buffer.alloc(3 * 1024 * 1024));
+    // Cancelled once it is under way: its first progress push says bytes were taken.
+    const running = new Promise<void>((resolve) => {
+      const off = t.core.bus.subscribe((e, p) => {
+        const u = p as { uploadId?: string; state?: string; bytes?: number };
+        if (e === 'datastores:uploadProgress' && u.uploadId === 'cancel-me' && u.state === 'running' && (u.bytes ?? 0) > 0) resolve(off());
+      });
+    });
     const done = t.core.datastores.putStream(t.admin, ws, ds.id, 'slow.bin', body, { uploadId: 'cancel-me' });
-    await new Promise((r) => setTimeout(r, 100));
+    await Promise.race([running, done]);
     expect(unwrap(await t.invoke('datastores:cancelUpload', { uploadId: 'cancel-me' }))).toEqual({ cancelled: true });
     await expect(done).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('cancelled') });
     expect(count(t.core.db, 'datastore_objects')).toBe(0);
@@ -286,6 +294,9 @@ describe('permissions (docs: Datastores table) and workspace isolation', () => {
     const deleted = await t.invoke('datastores:delete', { workspaceId: ws, datastoreId: victim.id }, as);
     if (created.ok) unwrap(await t.invoke('datastores:delete', { workspaceId: ws, datastoreId: created.value.id }));
     results['create / delete datastore'] = created.ok && deleted.ok;
+    // Each half on its own too: a delete that let a viewer through must not hide behind the refused create.
+    expect({ created: created.ok, deleted: deleted.ok }).toEqual({ created: expected['create / delete datastore']![role], deleted: expected['create / delete datastore']![role] });
+    if (!deleted.ok) expect(unwrap(await t.invoke('datastores:list', { workspaceId: ws })).items.map((d) => d.id)).toContain(victim.id);
     const up = await t.invoke('datastores:objects:putText', { workspaceId: ws, datastoreId: ds.id, key: `by-${role}`, content: 'x' }, as);
     const del = await t.invoke('datastores:objects:delete', { workspaceId: ws, datastoreId: ds.id, key: 'seed.txt' }, as);
     results['upload / delete objects'] = up.ok && del.ok;

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { count, unwrap } from '../../helpers/test-core';
 import { oauthFixture } from '../../helpers/oauth-fixture';
 import { scanForCanaries } from '../../helpers/canary';
@@ -108,9 +108,20 @@ describe('OAuth consent flow against a real authorization server', () => {
 
   it('a flow nobody completes times out, and its listener closes', async () => {
     fx = await oauthFixture({ ports: { oauthFlowTimeoutMs: 150 } });
-    const started = unwrap(await fx.invoke('oauth:authorize', { workspaceId: fx.ws, name: 'x', provider: 'okta', settings: { orgUrl: fx.oidc.issuer } }));
-    await new Promise((r) => setTimeout(r, 300));
+    // The flow's timer is set on a fake clock while it starts; the test moves it instead of sleeping past it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let started: Awaited<ReturnType<typeof startFlow>>;
+    const startFlow = async () => unwrap(await fx!.invoke('oauth:authorize', { workspaceId: fx!.ws, name: 'x', provider: 'okta', settings: { orgUrl: fx!.oidc.issuer } }));
+    try {
+      started = await startFlow();
+      vi.advanceTimersByTime(149);
+      expect(unwrap(await fx.invoke('oauth:flowStatus', { workspaceId: fx.ws, flowId: started.flowId })).state).toBe('pending');
+      vi.advanceTimersByTime(1);
+    } finally {
+      vi.useRealTimers();
+    }
     const status = unwrap(await fx.invoke('oauth:flowStatus', { workspaceId: fx.ws, flowId: started.flowId }));
+    expect(status.state).toBe('failed');
     expect(status.error?.code).toBe('timeout');
     await expect(fetch(new URL(started.authorizationUrl).searchParams.get('redirect_uri')!)).rejects.toThrow();
   });
