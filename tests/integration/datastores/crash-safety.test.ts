@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -6,15 +6,15 @@ import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCore, localActor } from '@core/index';
 import { tempDir } from '../../helpers/test-core';
+import { spawnHeadless } from '../../helpers/headless-app';
 
 /**
- * Crash safety against the real app: the built headless console (out/main/headless.js, built by `npm test`) in a
+ * Crash safety against the real app: the headless console run from this checkout's sources (tests/helpers/headless-app.ts) in a
  * child process receives uploads over HTTP and is SIGKILLed at random moments, again and again, until 100 uploads
  * have been attempted. After a final restart: no partial object is visible, no row lacks its bytes, no stored
  * bytes lack a row, and every upload that was acknowledged is there, intact. Uses the OS keychain for the vault
  * (the suite runs inside a keyring session).
  */
-const APP = path.resolve('out/main/headless.js');
 const UPLOADS = 100;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -27,7 +27,7 @@ function content(i: number): Buffer {
 }
 
 function startApp(dataDir: string): Promise<{ child: ChildProcess; url: string; token: string }> {
-  const child = spawn(process.execPath, [APP, '--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnHeadless(['--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => {
@@ -58,7 +58,6 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 describe('crash safety of uploads', () => {
   it('SIGKILL at random points during 100 uploads leaves only whole objects, each with its row', { timeout: 240_000 }, async () => {
-    expect(fs.existsSync(APP), 'build the app first: npx electron-vite build').toBe(true);
     // Set up: the vault and a datastore, in the app itself.
     let app = await startApp(dataDir);
     const ipc = async (channel: string, input: unknown) => {

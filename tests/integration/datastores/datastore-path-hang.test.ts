@@ -1,15 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/test-core';
+import { spawnHeadless } from '../../helpers/headless-app';
 
 /**
- * Issue 14, item 2, against the real app: the built headless console (out/main/headless.js) in a child process, so
+ * Issue 14, item 2, against the real app: the headless console run from this checkout's sources (tests/helpers/headless-app.ts) in a child process, so
  * that a request that froze the event loop (a recursive mkdirSync under /proc never returns) fails this test by a
  * timeout instead of freezing the test runner. A path under /proc is a quick 400, and /health and SIGTERM still work.
  */
-const APP = path.resolve('out/main/headless.js');
 const OWNER = 'owner-key-for-path-tests';
 const dataDir = tempDir('p1-hang-');
 let child: ChildProcess | null = null;
@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 function startApp(): Promise<string> {
-  const c = spawn(process.execPath, [APP, '--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PROVENANCE_ADMIN_API_KEY: OWNER } });
+  const c = spawnHeadless(['--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PROVENANCE_ADMIN_API_KEY: OWNER } });
   child = c;
   return new Promise((resolve, reject) => {
     let out = '';
@@ -35,7 +35,6 @@ function startApp(): Promise<string> {
 
 describe('a datastore path never hangs the server', () => {
   it('/proc/self/x is a quick 400; /health answers and SIGTERM stops the app', { timeout: 60_000 }, async () => {
-    expect(fs.existsSync(APP), 'build the app first: npx electron-vite build').toBe(true);
     const url = await startApp();
     const post = (body: unknown) =>
       fetch(`${url}/datastores`, {
