@@ -11,8 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => s.stop());
 
-async function call(method: string, path: string, body?: unknown, key: string | null = OWNER) {
-  const headers: Record<string, string> = {};
+async function call(method: string, path: string, body?: unknown, key: string | null = OWNER, extra: Record<string, string> = {}) {
+  const headers: Record<string, string> = { ...extra };
   if (key) headers['x-api-key'] = key;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const r = await fetch(`${s.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -115,5 +115,59 @@ describe('REST bodies as the docs send them', () => {
     const other = await post('/secrets', '<name>x</name>', 'application/xml');
     expect(other.status).toBe(400);
     expect(await other.json()).toEqual({ error: { code: 'INVALID_INPUT', message: 'send the body as JSON with content-type: application/json', field: 'content-type' } });
+  });
+});
+
+/** Second, black-box checks of properties the service tests also hold (each caught by one test before). */
+describe('secrets REST, independently of the service tests', () => {
+  it('a reveal whose audit row cannot be written answers an error without the value, and leaves no access recorded', async () => {
+    const value = canary('rest-noaudit');
+    const created = await call('POST', '/secrets', { name: 'rest-noaudit', value });
+    expect(created.status).toBe(201);
+    const id = created.json!.id as string;
+    const ws = s.core.workspaces.defaultWorkspace().id;
+    const accessed = () => s.core.audit.list({ workspaceId: ws, action: 'secret.accessed', limit: 200 }, s.admin).items.filter((e) => e.target?.id === id);
+    // The audit store refuses the row (as a full disk or a failing audit table would), under the reveal's transaction.
+    s.core.db.exec(`CREATE TRIGGER rest_no_access_audit BEFORE INSERT ON audit_events WHEN NEW.action = 'secret.accessed'
+      BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END`);
+    let r: Awaited<ReturnType<typeof call>>;
+    try {
+      r = await call('POST', `/secrets/${id}/reveal`);
+    } finally {
+      s.core.db.exec('DROP TRIGGER rest_no_access_audit');
+    }
+    expect(r.status).toBeGreaterThanOrEqual(500);
+    expect(textContainsCanary(r.text, [value])).toBeNull();
+    expect(accessed()).toEqual([]);
+    expect((await call('GET', `/secrets/${id}`)).json!.lastAccess ?? null).toBeNull();
+    // Once the audit is back, the same call reveals, and is recorded.
+    expect((await call('POST', `/secrets/${id}/reveal`)).json).toMatchObject({ value });
+    expect(accessed()).toHaveLength(1);
+  });
+
+  it('a secret and a connection of one workspace are not found, listed or revealed through x-workspace-id of another', async () => {
+    const value = canary('rest-ws');
+    const secret = await call('POST', '/secrets', { name: 'rest-ws', value });
+    const conn = await call('POST', '/connections', { name: 'rest-ws-pd', provider: 'pagerduty', authType: 'apikey', credential: 'k' });
+    expect([secret.status, conn.status]).toEqual([201, 201]);
+    const other = await call('POST', '/workspaces', { name: 'Rest Other' });
+    expect(other.status).toBe(201);
+    const inOther = { 'x-workspace-id': other.json!.id as string };
+    const sid = secret.json!.id as string;
+    const cid = conn.json!.id as string;
+    const responses = {
+      secret: await call('GET', `/secrets/${sid}`, undefined, OWNER, inOther),
+      reveal: await call('POST', `/secrets/${sid}/reveal`, undefined, OWNER, inOther),
+      secrets: await call('GET', '/secrets?search=rest-ws', undefined, OWNER, inOther),
+      connection: await call('GET', `/connections/${cid}`, undefined, OWNER, inOther),
+      connections: await call('GET', '/connections', undefined, OWNER, inOther),
+    };
+    expect(Object.fromEntries(Object.entries(responses).map(([k, r]) => [k, r.status]))).toEqual({ secret: 404, reveal: 404, secrets: 200, connection: 404, connections: 200 });
+    expect(responses.secrets.json!.items).toEqual([]);
+    expect(responses.connections.json!.items).toEqual([]);
+    for (const r of Object.values(responses)) expect(textContainsCanary(r.text, [value])).toBeNull();
+    // The same calls in the secret's own workspace find them: the 404s above are the workspace filter, not the ids.
+    expect((await call('GET', `/secrets/${sid}`)).status).toBe(200);
+    expect((await call('GET', `/connections/${cid}`)).status).toBe(200);
   });
 });
