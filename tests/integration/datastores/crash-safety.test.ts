@@ -9,8 +9,8 @@ import { tempDir } from '../../helpers/test-core';
 import { spawnHeadless } from '../../helpers/headless-app';
 
 /**
- * Crash safety against the real app: the headless console run from this checkout's sources (tests/helpers/headless-app.ts) in a
- * child process receives uploads over HTTP and is SIGKILLed at random moments, again and again, until 100 uploads
+ * Crash safety against the real app: the headless console, run from this checkout's sources
+ * (tests/helpers/headless-app.ts), in a child process receives uploads over HTTP and is SIGKILLed at random moments, again and again, until 100 uploads
  * have been attempted. After a final restart: no partial object is visible, no row lacks its bytes, no stored
  * bytes lack a row, and every upload that was acknowledged is there, intact. Uses the OS keychain for the vault
  * (the suite runs inside a keyring session).

@@ -5,8 +5,8 @@ import { tempDir } from '../../helpers/test-core';
 import { spawnHeadless } from '../../helpers/headless-app';
 
 /**
- * Issue 14, item 2, against the real app: the headless console run from this checkout's sources (tests/helpers/headless-app.ts) in a child process, so
- * that a request that froze the event loop (a recursive mkdirSync under /proc never returns) fails this test by a
+ * Issue 14, item 2, against the real app: the headless console, run from this checkout's sources
+ * (tests/helpers/headless-app.ts), in a child process, so that a request that froze the event loop (a recursive mkdirSync under /proc never returns) fails this test by a
  * timeout instead of freezing the test runner. A path under /proc is a quick 400, and /health and SIGTERM still work.
  */
 const OWNER = 'owner-key-for-path-tests';
