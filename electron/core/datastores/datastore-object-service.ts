@@ -223,7 +223,7 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
       let locator: string;
       try {
         // The meter sees every byte on the way, and its size limit fails the put.
-        ({ locator } = await backend.put(key, source, { contentType, signal: controller.signal, onData: meter.observe }));
+        ({ locator } = await backend.put(key, source, { contentType, signal: controller.signal, onData: meter.observe, sha256: meter.sha256 }));
       } catch (e) {
         const cause = (source.kind === 'stream' && source.body.errored) || e;
         throw describeBackendError(controller.signal.aborted ? Object.assign(new Error('cancelled'), { name: 'AbortError' }) : cause, d);

@@ -17,6 +17,12 @@ export type PutOptions = {
    * chunk is only valid during the call: backends reuse their buffers. Throwing fails the put with that error.
    */
   onData?: (chunk: Buffer) => void;
+  /**
+   * The hex SHA-256 of every byte onData has seen so far (the caller hashes there anyway). A backend that showed
+   * the whole body to onData in one call may take it as that body's hash instead of hashing the body again; once
+   * it is asked, onData must not be called again.
+   */
+  sha256?: () => string;
 };
 
 /**

@@ -11,6 +11,7 @@ import {
   S3Client,
   UploadPartCommand,
   type CompletedPart,
+  type S3ExtensionConfiguration,
   type ServerSideEncryption,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -37,6 +38,8 @@ export type S3BackendOptions = {
 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_QUEUE_SIZE = 4;
+/** A stream body's first buffer (its size is not known); one that fills it carries on in part-sized buffers. */
+const FIRST_STREAM_BUFFER = 1024 * 1024;
 
 /**
  * Objects in an S3 bucket under an optional prefix; the locator is the full S3 key, so the bucket stays usable
@@ -68,9 +71,27 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     // connection, waiting a round trip before the body. Every part would pay that; credentials and bucket are
     // already checked by CreateMultipartUpload before the first part is sent.
     expectContinueHeader: false,
-    // Requests without per-call options reuse the resolved middleware stack instead of rebuilding it per request.
+    // Each command's middleware stack is resolved once and reused. The SDK resolves it again for every request that
+    // has per-call options (an abortSignal), about 0.2 ms of CPU, a third of a small PutObject's: so object bodies
+    // and parts are sent without options, and what belongs to their request travels with the body (below).
     cacheMiddleware: true,
+    extensions: [{ configure: (c) => c.setHttpHandler(cancellable(c.httpHandler(), (body) => sending.get(body)?.signal)) }],
   });
+  // What the backend knows about a body it is sending: the signal that cancels its request, and its SHA-256 when
+  // the caller has already hashed exactly these bytes.
+  const sending = new WeakMap<object, { signal: AbortSignal; payloadHash?: string }>();
+  // A known hash goes in the x-amz-content-sha256 header, the one SigV4 signs as the payload's hash and S3 checks
+  // the body against; the signer takes it from there instead of hashing the body a second time.
+  client.middlewareStack.add(
+    (next) => (args) => {
+      const body = (args.input as { Body?: unknown }).Body;
+      const payloadHash = typeof body === 'object' && body !== null ? sending.get(body)?.payloadHash : undefined;
+      const request = args.request as { headers?: Record<string, string> };
+      if (payloadHash && request.headers) request.headers['x-amz-content-sha256'] = payloadHash;
+      return next(args);
+    },
+    { step: 'build', name: 'knownPayloadHash' },
+  );
   const prefix = o.prefix ?? '';
   const sse = o.serverSideEncryption ?? 'AES256';
   const partSize = o.partSize ?? DEFAULT_PART_SIZE;
@@ -104,9 +125,14 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
   }
 
   async function upload(Key: string, reader: BodyReader, opts: PutOptions, stop: AbortController): Promise<void> {
+    // Requests without a body (creating and completing a multipart upload: two per large object) take the signal
+    // as a per-call option.
     const send = { abortSignal: stop.signal };
-    // The first buffer is sized to the body when that is known: a small file needs no part-sized buffer.
-    let buf: Buffer = Buffer.allocUnsafeSlow(reader.sizeHint === null ? partSize : Math.min(partSize, reader.sizeHint + 1));
+    // The first buffer is sized to the body when that is known (a small file needs no part-sized buffer), and is
+    // FIRST_STREAM_BUFFER for a stream: most bodies are small, and a part-sized buffer for each of them cost more
+    // CPU (allocation, garbage collection) than the rest of their upload: 500 streams of 256 KiB, 16 at a time,
+    // took 5.5 ms of CPU each with 8 MiB first buffers, 3.2 ms with 1 MiB.
+    let buf: Buffer = Buffer.allocUnsafeSlow(Math.min(partSize, reader.sizeHint === null ? FIRST_STREAM_BUFFER : reader.sizeHint + 1));
     let len = await reader.fill(buf);
     if (len === buf.length && buf.length < partSize) {
       // Larger than its size said (a file still growing): carry on in a part-sized buffer.
@@ -118,7 +144,9 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     if (len < partSize) {
       const body = buf.subarray(0, len);
       opts.onData?.(body);
-      await client.send(new PutObjectCommand({ Bucket: o.bucket, Key, Body: body, ContentLength: len, ContentType: opts.contentType, ServerSideEncryption: sse }), send);
+      // The whole body went through onData in this one call, so the caller's hash of it is this payload's hash.
+      sending.set(body, { signal: stop.signal, payloadHash: (opts.onData && opts.sha256?.()) || undefined });
+      await client.send(new PutObjectCommand({ Bucket: o.bucket, Key, Body: body, ContentLength: len, ContentType: opts.contentType, ServerSideEncryption: sse }));
       return;
     }
 
@@ -130,8 +158,10 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     // Set by a part's failure (in its callback): the loop below stops at its next step.
     const failed: { error?: unknown; yes: boolean } = { yes: false };
     const sendPart = (PartNumber: number, part: Buffer, length: number) => {
+      const Body = part.subarray(0, length);
+      sending.set(Body, { signal: stop.signal });
       const p: Promise<void> = client
-        .send(new UploadPartCommand({ Bucket: o.bucket, Key, UploadId, PartNumber, Body: part.subarray(0, length), ContentLength: length }), send)
+        .send(new UploadPartCommand({ Bucket: o.bucket, Key, UploadId, PartNumber, Body, ContentLength: length }))
         .then(
           ({ ETag }) => {
             parts.push({ PartNumber, ETag });
@@ -220,5 +250,27 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     head,
     locatorFor: s3Key,
     close: () => client.destroy(),
+  };
+}
+
+type HttpHandler = ReturnType<S3ExtensionConfiguration['httpHandler']>;
+
+/**
+ * The SDK's own HTTP handler (its NodeHttpHandler: keep-alive agent, timeouts, error types), given the abort
+ * signal of each request by its body instead of by per-call options. Aborting destroys the request at once, as a
+ * per-call signal does; a request already aborted is refused before it is sent (so a retry after a failure stops
+ * there), and the SDK's retry treats the AbortError it gets as final.
+ */
+function cancellable(inner: HttpHandler, signalOf: (body: object) => AbortSignal | undefined): HttpHandler {
+  return {
+    metadata: inner.metadata,
+    handle(request, options) {
+      const body: unknown = request.body;
+      const signal = typeof body === 'object' && body !== null ? signalOf(body) : undefined;
+      return inner.handle(request, signal && !options?.abortSignal ? { ...options, abortSignal: signal } : options);
+    },
+    updateHttpClientConfig: (key, value) => inner.updateHttpClientConfig(key, value),
+    httpHandlerConfigs: () => inner.httpHandlerConfigs(),
+    destroy: () => inner.destroy?.(),
   };
 }
