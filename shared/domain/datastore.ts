@@ -43,8 +43,10 @@ export const FilesystemBackendInputSchema = z.strictObject({
 
 export const S3BackendInputSchema = z.strictObject({
   type: z.literal('s3'),
-  endpoint: z.url().max(2048).optional(),
-  region: z.string().min(1).max(64),
+  // An S3 endpoint is an http(s) URL (file:, javascript: and the like would only fail later, at every object call).
+  endpoint: z.url({ protocol: /^https?$/, error: 'endpoint must be an http:// or https:// URL' }).max(2048).optional(),
+  // AWS and S3-compatible region names: lowercase letters, digits and dashes (us-east-1, eu-central-2, garage).
+  region: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'region is lowercase letters, digits and dashes, e.g. us-east-1'),
   bucket: z.string().min(3).max(63),
   prefix: z.string().max(512).optional(),
   forcePathStyle: z.boolean().optional(),

@@ -61,15 +61,16 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
+  // The bridge (/ipc/) answers in its own envelope {ok:false,error}, the rest of the server in the REST one.
+  const refuse = (req: FastifyRequest, reply: FastifyReply, message: string) => {
+    const error = { code: 'FORBIDDEN' as const, message };
+    return reply.code(403).send(req.url.startsWith('/ipc/') ? { ok: false, error } : { error });
+  };
   app.addHook('onRequest', async (req, reply) => {
     const host = req.headers.host ?? '';
-    if (!allowedHosts().has(host)) {
-      return reply.code(403).send({ error: { code: 'FORBIDDEN', message: 'requests must be addressed to 127.0.0.1' } });
-    }
+    if (!allowedHosts().has(host)) return refuse(req, reply, 'requests must be addressed to 127.0.0.1');
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins().has(origin)) {
-      return reply.code(403).send({ error: { code: 'FORBIDDEN', message: 'cross-origin requests are not allowed' } });
-    }
+    if (origin !== undefined && !allowedOrigins().has(origin)) return refuse(req, reply, 'cross-origin requests are not allowed');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('cache-control', 'no-store');
@@ -136,7 +137,9 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
     });
 
     // EventSource cannot send headers: an events ticket opens one stream (it is spent when the stream opens).
-    app.get(STREAM_ROUTES['console:events'].path, (req, reply) => {
+    // No automatic HEAD twin: the stream hijacks the reply and writes its headers with the first event, which a HEAD
+    // answer would drop, leaving the client waiting on an open connection. HEAD /ipc-events is a 404.
+    app.get(STREAM_ROUTES['console:events'].path, { exposeHeadRoute: false }, (req, reply) => {
       try {
         auth.redeem(auth.ticketIn(req), { purpose: 'events' });
       } catch (e) {

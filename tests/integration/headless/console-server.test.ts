@@ -29,6 +29,21 @@ const ipc = (channel: string, input: unknown, headers: Record<string, string> = 
   });
 
 describe('headless console server', () => {
+  // Found by the fuzz suite: the automatic HEAD twin of the event stream never answered.
+  it('answers HEAD /ipc-events at once (404) instead of holding the connection open', async () => {
+    const r = await raw('/ipc-events', { method: 'HEAD', headers: { host: `127.0.0.1:${s.port}`, 'x-console-token': s.consoleToken } });
+    expect(r.status).toBe(404);
+  });
+
+  // Found by the fuzz suite: the Host/Origin gate answered the bridge in the REST envelope.
+  it('refuses a foreign Origin or Host on the bridge in the bridge envelope', async () => {
+    for (const headers of [{ origin: 'http://evil.example' }, { host: 'evil.example' }]) {
+      const r = await ipc('session:info', undefined, { 'x-console-token': s.consoleToken, ...headers });
+      expect(r.status).toBe(403);
+      expect(JSON.parse(r.body)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+  });
+
   it('answers /health without a token', async () => {
     const r = await fetch(`${s.url}/health`);
     expect(r.status).toBe(200);

@@ -76,6 +76,11 @@ describe('bad input over REST: each gets its status and writes nothing', () => {
       ['PATCH', '/settings', { restApi: { port: 'eighty' } }, 'restApi.port'],
       ['PATCH', '/settings', { restApi: { port: 80 } }, 'restApi.port'],
       ['POST', '/auth/login', { username: 'x' }, 'password'],
+      // Found by the fuzz suite: an S3 endpoint that is no http(s) URL, or a region the SDK cannot use, was accepted
+      // and every object call then answered 503.
+      ['POST', '/datastores', { name: 's3-file', backend: { type: 's3', endpoint: 'file:///etc/passwd', region: 'us-east-1', bucket: 'b', accessKeyId: 'A', secretAccessKey: 'B' } }, 'backend.endpoint'],
+      ['POST', '/datastores', { name: 's3-js', backend: { type: 's3', endpoint: 'javascript:alert(1)', region: 'us-east-1', bucket: 'b', accessKeyId: 'A', secretAccessKey: 'B' } }, 'backend.endpoint'],
+      ['POST', '/datastores', { name: 's3-region', backend: { type: 's3', region: '東京', bucket: 'b', accessKeyId: 'A', secretAccessKey: 'B' } }, 'backend.region'],
     ];
     for (const [method, path, body, field] of cases) {
       const r = await refused(400, 'INVALID_INPUT', method, path, { headers: admin.headers, body });
