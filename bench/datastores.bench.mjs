@@ -70,6 +70,8 @@ async function runChild(kind, a) {
   };
   let out;
   if (kind === 'fs') {
+    // The backend makes only its own .tmp/ and objects/ inside an existing folder (the catalog makes and marks the folder).
+    fs.mkdirSync(a.root, { recursive: true });
     const b = m.openFilesystemBackend({ root: a.root, dataKey: a.encrypted ? randomBytes(32) : null });
     const t = performance.now();
     // A dropped file: the backend reads it from its path.
