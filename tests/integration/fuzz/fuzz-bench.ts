@@ -93,7 +93,12 @@ export async function startFuzzBench() {
   const otherWs = core.workspaces.create('Fuzz other team', admin).id;
 
   /** Canaries: values no response may carry (except a permitted reveal of its own secret). */
-  const canaries: string[] = [ownerKey, s.consoleToken];
+  const canaries = new Map<string, string>([
+    [ownerKey, 'owner key'],
+    [s.consoleToken, 'console token'],
+  ]);
+  /** Plants a canary under a label: reports name the label, never the value. */
+  const plant = (label: string, ...values: string[]) => values.forEach((v) => canaries.set(v, label));
   /** Secret id → the canaries its value holds (what a reveal of that id may return). */
   const secretValues = new Map<string, string[]>();
   const pools: Pools = {
@@ -122,7 +127,7 @@ export async function startFuzzBench() {
     return (r.json as { token: string }).token;
   };
 
-  canaries.push(...pools.writeOnly);
+  plant('a write-only value the fuzz sent', ...pools.writeOnly);
 
   // ---- principals ----
   const viewerPassword = canary('viewer-pw');
@@ -133,7 +138,11 @@ export async function startFuzzBench() {
   const hidden = await core.users.create({ workspaceId: defaultWs, username: 'fuzz-hidden-admin', password: hiddenPassword, role: 'admin' }, admin);
   const hiddenJwt = await login('fuzz-hidden-admin', hiddenPassword);
   for (const id of [viewer.id, scoped.id, hidden.id]) protectedIds.add(id);
-  canaries.push(viewerPassword, viewerJwt, scoped.key, hiddenPassword, hiddenJwt);
+  plant('the viewer\'s password', viewerPassword);
+  plant('the viewer\'s JWT', viewerJwt);
+  plant('the scoped API key', scoped.key);
+  plant('a hidden admin\'s password', hiddenPassword);
+  plant('a hidden admin\'s JWT', hiddenJwt);
   const principals: Principal[] = [
     { label: 'owner key', headers: [['x-api-key', ownerKey]] },
     { label: 'viewer JWT', headers: [['authorization', `Bearer ${viewerJwt}`]] },
@@ -149,7 +158,7 @@ export async function startFuzzBench() {
   }
   const victimKey = core.apiKeys.create({ workspaceId: defaultWs, name: 'fuzz victim key', scopes: ['audit:read'] }, admin);
   pools.apiKey.push(victimKey.id);
-  canaries.push(victimKey.key);
+  plant('an API key', victimKey.key);
 
   // ---- canaries in both workspaces ----
   for (const ws of [defaultWs, otherWs]) {
@@ -164,7 +173,7 @@ export async function startFuzzBench() {
     const g = core.secrets.create({ workspaceId: ws, name: `fuzz generated ${ws.slice(0, 4)}`, generate: { length: 40, alphabet: 'alphanumeric' } }, admin);
     const generated = core.secrets.reveal(ws, g.id, admin).value as string;
     secretValues.set(g.id, [generated]);
-    canaries.push(text, rotated, nested, generated);
+    plant('a seeded secret value', text, rotated, nested, generated);
     pools.secret.push(a.id, b.id, g.id);
 
     const credential = canary('conn-credential');
@@ -175,14 +184,14 @@ export async function startFuzzBench() {
       core.connections.create({ workspaceId: ws, name: `fuzz by secret ${ws.slice(0, 4)}`, provider: 'datadog', authType: 'apikey', credentialSecretId: a.id, settings: dd }, admin).id,
       core.connections.create({ workspaceId: ws, name: `fuzz okta ${ws.slice(0, 4)}`, provider: 'okta', authType: 'oauth2', settings: { orgUrl: 'https://127.0.0.1:9' } }, admin).id,
     );
-    canaries.push(credential, appKey);
+    plant('a connection credential', credential, appKey);
 
     for (const provider of OAUTH_PROVIDERS) {
       const clientSecret = canary(`client-secret-${provider}`);
       pools.oauthApp.push(
         core.oauth.apps.create({ workspaceId: ws, provider, clientId: `fuzz-${provider}`, clientSecret, scopes: ['openid'], settings: { baseUrl: 'http://127.0.0.1:9/oauth2/default' } }, admin).id,
       );
-      canaries.push(clientSecret);
+      plant('an OAuth client secret', clientSecret);
     }
     pools.flow.push((await core.oauth.flows.start({ workspaceId: ws, name: `fuzz flow ${ws.slice(0, 4)}`, provider: 'okta', settings: { orgUrl: 'https://127.0.0.1:9' } }, admin)).flowId);
 
@@ -194,7 +203,7 @@ export async function startFuzzBench() {
       name: `fuzz s3 ${ws.slice(0, 4)}`,
       backend: { type: 's3', endpoint: 'http://127.0.0.1:9', region: 'us-east-1', bucket: 'fuzz-bucket', accessKeyId: 'AKIAFUZZFUZZFUZZ', secretAccessKey: s3Secret, forcePathStyle: true },
     });
-    canaries.push(s3Secret);
+    plant('an S3 secret access key', s3Secret);
     pools.datastore.push(fsStore.id, s3.id);
     for (const contentType of ['application/octet-stream', 'text/plain']) {
       const u = await core.datastores.createUploadUrl(admin, { workspaceId: ws, datastoreId: fsStore.id, key: `uploads/${contentType.replace('/', '-')}.bin`, contentType, maxBytes: 4096 });
@@ -205,12 +214,12 @@ export async function startFuzzBench() {
   // ---- keys that never leave the process ----
   const signing = core.db.prepare('SELECT sealed FROM signing_keys').get() as { sealed: Buffer };
   const signingKey = core.vault.open(signing.sealed, 'identity:jwt-signing-key');
-  canaries.push(signingKey.toString('hex'), signingKey.toString('base64'), signingKey.toString('base64url'));
-  for (const v of keyValues) canaries.push(v);
+  plant('the JWT signing key', signingKey.toString('hex'), signingKey.toString('base64'), signingKey.toString('base64url'));
+  plant('a vault master key', ...keyValues);
   /** A value sealed at start: the vault must still open it after every batch (rotations included). */
   const probe = canary('vault-probe');
   const probeSealed = core.vault.seal(Buffer.from(probe), 'fuzz:probe');
-  canaries.push(probe);
+  plant('a value sealed by the vault', probe);
 
   // ---- the database digest ----
   const { digest, changedTables } = createDbDigest(core.db);
@@ -276,9 +285,11 @@ export async function startFuzzBench() {
     if (unknown.length) throw new Error(`${route}: ${unknown.map((v) => `[${v.invariant}] ${v.detail}`).join('; ')}`);
   }
 
+  /** The label of the first canary in `text` that is not in `allowed`, or null. */
   function scan(text: string, allowed: readonly string[]): string | null {
-    const hunted = allowed.length ? canaries.filter((c) => !allowed.includes(c)) : canaries;
-    return textContainsCanary(text, hunted);
+    const hunted = [...canaries.keys()].filter((c) => !allowed.includes(c));
+    const found = textContainsCanary(text, hunted);
+    return found === null ? null : (canaries.get(found) ?? 'a canary');
   }
 
   /** Sends one request and checks every invariant on its answer. Returns the answer for the caller's own checks. */
@@ -354,7 +365,7 @@ export async function startFuzzBench() {
     core.vault.lock(admin);
     await core.vault.unlockWithKeychain(admin);
     if (core.vault.open(probeSealed, 'fuzz:probe').toString() !== probe) throw new Error(`${label}: the vault no longer opens what it sealed`);
-    for (const v of keyValues) if (!canaries.includes(v)) canaries.push(v);
+    plant('a vault master key', ...keyValues);
   }
 
   return {

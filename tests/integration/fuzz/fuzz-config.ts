@@ -48,12 +48,24 @@ function shorten(value: unknown, depth = 0): unknown {
   return value;
 }
 
-/** Gives a generated case a compact printed form for fast-check's report (long strings cut, deep values elided). */
+/** Headers whose values are credentials: a report shows the case's credential label instead. */
+const CREDENTIAL_HEADERS = new Set(['x-api-key', 'authorization', 'x-console-token', 'x-user-token']);
+
+function masked(value: object): object {
+  const headers = (value as { headers?: unknown }).headers;
+  if (!Array.isArray(headers)) return value;
+  return { ...value, headers: headers.map((h: [string, string]) => (CREDENTIAL_HEADERS.has(String(h[0]).toLowerCase()) ? [h[0], '‹credential›'] : h)) };
+}
+
+/**
+ * Gives a generated case a compact printed form for fast-check's report: long strings cut, deep values elided, and
+ * credential headers masked (the case's `credential` label says which one it was; the seed replays it exactly).
+ */
 export function described<T extends object>(value: T): T {
   Object.defineProperty(value, fc.toStringMethod, {
     value: () => {
       try {
-        return JSON.stringify(shorten(value));
+        return JSON.stringify(shorten(masked(value)));
       } catch {
         return '(a case that cannot be printed, e.g. a cyclic value)';
       }

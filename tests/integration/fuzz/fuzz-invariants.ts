@@ -34,7 +34,7 @@ function injectedStorageFault(res: { status: number; json: unknown }): boolean {
 
 /** What the bench observed around the case, asked for only when an invariant needs it. */
 export type Observed = {
-  /** The first canary in `text` that is not in `allowed`, or null. */
+  /** The label of the first canary in `text` that is not in `allowed` (never its value), or null. */
   leaked: (text: string, allowed: readonly string[]) => string | null;
   /** The tables that changed during the case (audit log excluded). */
   changedTables: () => string[];
@@ -56,8 +56,7 @@ export function judge(res: WireResponse, expect: Expectation, seen: Observed): V
   const violations: Violation[] = [];
   if (res.status >= 500 && !injectedStorageFault(res)) violations.push({ invariant: 'status', detail: `${res.status} ${res.text.slice(0, 300)}` });
   const leaked = seen.leaked(`${res.text}\n${JSON.stringify(res.headers)}`, res.status < 300 ? (expect.allowed ?? []) : []);
-  // Named by its label (the part before the random suffix), never by its value.
-  if (leaked) violations.push({ invariant: 'canary', detail: `a canary (${leaked.split('-').slice(0, -1).join('-')}) is in the answer (${res.status})` });
+  if (leaked) violations.push({ invariant: 'canary', detail: `${leaked} is in the answer (${res.status})` });
   if (res.status >= 400 && res.status < 500 && !expect.answerNotRefusal?.(res.status, res.json)) {
     const changed = seen.changedTables();
     if (changed.length) violations.push({ invariant: 'unchanged', detail: `${res.status} but ${changed.join(', ')} changed` });
