@@ -297,7 +297,24 @@ function objectFor(schema: JsonSchema, ctx: ValueContext, omit: readonly string[
  * Inputs the schema alone reaches only by luck (a provider with its matching auth type and settings, a version that
  * exists): written out, with ids from the pools, as another valid-ish starting point beside the schema's.
  */
+/** An object that exists, as the object channels name it. */
+const objectRefArb = (p: Pools) => fc.nat().map((i) => ({ ...p.objectRef[i % p.objectRef.length]! }));
+/** An object channel's input: one that exists, maybe with the channel's extra fields. */
+const onObject = (extra: Record<string, fc.Arbitrary<unknown>> = {}) => (p: Pools) =>
+  fc.tuple(objectRefArb(p), fc.record(extra)).map(([ref, more]) => ({ ...ref, ...more }));
+
 const EXAMPLES: Partial<Record<Channel, (pools: Pools) => fc.Arbitrary<Record<string, unknown>>>> = {
+  'datastores:objects:head': onObject(),
+  'datastores:objects:preview': onObject(),
+  'datastores:objects:delete': onObject(),
+  'datastores:objects:saveAs': onObject(),
+  'datastores:objects:putText': onObject({ content: fc.string({ maxLength: 200 }), contentType: fc.constantFrom('text/plain', 'text/csv') }),
+  'datastores:uploadUrl': onObject({ contentType: fc.constantFrom('text/plain', 'application/octet-stream'), maxBytes: fc.integer({ min: 1, max: 4096 }) }),
+  'datastores:storageStep': onObject({ action: fc.constantFrom('get', 'put'), content: fc.string({ maxLength: 200 }) }),
+  'datastores:objects:list': (p) =>
+    objectRefArb(p).chain(({ workspaceId, datastoreId, key }) =>
+      fc.record({ workspaceId: fc.constant(workspaceId), datastoreId: fc.constant(datastoreId), prefix: fc.constantFrom('', key.slice(0, 2)), delimiter: fc.constant('/') }, { requiredKeys: ['workspaceId', 'datastoreId'] }),
+    ),
   'connections:create': (p) =>
     fc.record({
       workspaceId: pick(() => p.workspace, NIL),

@@ -111,6 +111,7 @@ export async function startFuzzBench() {
     oauthApp: [],
     flow: [],
     objectKey: ['reports/2026-05-01.csv', 'a/b/c.txt', 'café/ﬁle.txt', 'spaces and %25 percent.txt'],
+    objectRef: [],
     username: ['fuzz-victim-1', 'fuzz-victim-2', 'fuzz-viewer', 'FUZZ-VIEWER', 'nobody'],
     password: [VICTIM_PASSWORD],
     writeOnly: Array.from({ length: 16 }, () => canary('written')),
@@ -196,7 +197,10 @@ export async function startFuzzBench() {
     pools.flow.push((await core.oauth.flows.start({ workspaceId: ws, name: `fuzz flow ${ws.slice(0, 4)}`, provider: 'okta', settings: { orgUrl: 'https://127.0.0.1:9' } }, admin)).flowId);
 
     const fsStore = core.datastores.create(admin, { workspaceId: ws, name: `fuzz files ${ws.slice(0, 4)}` });
-    for (const key of pools.objectKey) await core.datastores.putText(admin, { workspaceId: ws, datastoreId: fsStore.id, key, content: `content of ${key}\n`, contentType: 'text/plain' });
+    for (const key of [...pools.objectKey]) {
+      await core.datastores.putText(admin, { workspaceId: ws, datastoreId: fsStore.id, key, content: `content of ${key}\n`, contentType: 'text/plain' });
+      pools.objectRef.push({ workspaceId: ws, datastoreId: fsStore.id, key });
+    }
     const s3Secret = canary('s3-secret');
     const s3 = core.datastores.create(admin, {
       workspaceId: ws,
@@ -247,6 +251,15 @@ export async function startFuzzBench() {
     const id = channel === 'secrets:rotate' ? (input as { id?: unknown }).id : (answer as { id?: unknown } | undefined)?.id;
     if (!written.length || typeof id !== 'string') return;
     secretValues.set(id, [...new Set([...(secretValues.get(id) ?? []), ...written])]);
+  }
+
+  /** After a successful write of an object: it exists, in its datastore and workspace (for coherent cases). */
+  function noteObject(channel: string, input: unknown): void {
+    const i = input as { workspaceId?: unknown; datastoreId?: unknown; key?: unknown; action?: unknown } | undefined;
+    const wrote = channel === 'datastores:objects:putText' || (channel === 'datastores:storageStep' && i?.action === 'put');
+    if (!wrote || typeof i?.workspaceId !== 'string' || typeof i.datastoreId !== 'string' || typeof i.key !== 'string') return;
+    pools.objectRef.push({ workspaceId: i.workspaceId, datastoreId: i.datastoreId, key: i.key });
+    if (pools.objectRef.length > POOL_CAP) pools.objectRef.splice(8, 1);
   }
 
   /** Learns ids, cursors and keys from a successful JSON answer of a channel. */
@@ -343,8 +356,10 @@ export async function startFuzzBench() {
     if (res.kind === 'response' && res.status >= 200 && res.status < 300 && channel) {
       const enveloped = 'input' in context || expect.envelope === 'bridge';
       const answer = enveloped ? (res.json as { value?: unknown } | undefined)?.value : res.json;
+      const input = inputOf(context, enveloped);
       harvest(channel, answer);
-      noteSecretValue(channel, inputOf(context, enveloped), answer);
+      noteSecretValue(channel, input, answer);
+      noteObject(channel, input);
     }
     report(expect.route, violations, { ...context, res });
     return res;

@@ -12,6 +12,8 @@ export const ID_KINDS: readonly IdKind[] = ['workspace', 'secret', 'connection',
 /** What the fuzzer knows of the server: ids that exist (seeded, then harvested from answers), keys, cursors. */
 export type Pools = Record<IdKind, string[]> & {
   objectKey: string[];
+  /** Objects that exist, with their datastore and workspace: cases that hit one get past the 404. */
+  objectRef: Array<{ workspaceId: string; datastoreId: string; key: string }>;
   /**
    * Canaries the fuzz writes into write-only fields (secret values, credentials, client secrets, the S3 secret key,
    * passwords, passphrases): no answer may carry one back, except a permitted reveal of the secret it became.

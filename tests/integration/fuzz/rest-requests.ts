@@ -279,6 +279,31 @@ export function paramsArb(route: Pick<RestRoute, 'channel' | 'request' | 'path'>
   });
 }
 
+type Target = { params: { path: string; params: Record<string, string>; notes: string[] }; ws: Array<[string, string]> };
+
+/**
+ * Path parameters and x-workspace-id. Valid ones for a route on a datastore's objects are often an object that
+ * exists, in its own datastore and workspace (drawn independently they rarely meet, and the case stops at a 404).
+ */
+export function targetArb(b: FuzzBench, route: Pick<RestRoute, 'channel' | 'request' | 'path'>, ctx: ValueContext, modes: { params: Mode; workspace: Mode }): fc.Arbitrary<Target> {
+  const independent = fc.record({ params: paramsArb(route, ctx, modes.params), ws: workspaceHeaderArb(b, modes.workspace) });
+  const names = pathParams(route.path);
+  const onObjects = route.path.includes('/objects') && names.some((p) => paramField(route, p)?.field === 'datastoreId');
+  if (!onObjects || modes.params !== 'valid' || modes.workspace !== 'valid' || !b.pools.objectRef.length) return independent;
+  const existing = fc.nat().map((i): Target => {
+    const ref = b.pools.objectRef[i % b.pools.objectRef.length]!;
+    let path = route.path;
+    const params: Record<string, string> = {};
+    for (const p of names) {
+      const value = paramField(route, p)!.field === 'key' ? ref.key : ref.datastoreId;
+      params[p] = value;
+      path = path.replace(p === '*' ? '*' : `:${p}`, p === '*' ? enc(value, '/') : enc(value));
+    }
+    return { params: { path, params, notes: ['an object that exists'] }, ws: [['x-workspace-id', ref.workspaceId]] };
+  });
+  return fc.oneof(independent, existing);
+}
+
 /** The parts of a request the modes pick from: each is valid-ish or hostile on its own. */
 const REQUEST_PARTS = ['params', 'query', 'body', 'credential', 'workspace', 'headers'] as const;
 
@@ -294,14 +319,14 @@ export function restRequestArb(route: RestRoute, b: FuzzBench): fc.Arbitrary<Fuz
   return modesArb(REQUEST_PARTS).chain((modes) =>
     fc
       .record({
-        params: paramsArb(route, ctx, modes.params),
+        target: targetArb(b, route, ctx, modes),
         query: queryArb(queryNames, props, ctx, modes.query),
         body: bodyArb(route.channel, ctx, fixed, !!route.request?.body, modes.body),
         cred: credentialArb(b, modes.credential),
-        ws: workspaceHeaderArb(b, modes.workspace),
+
         extra: extraHeadersArb(b, modes.headers),
       })
-      .map(({ params, query, body, cred, ws, extra }) => {
+      .map(({ target: { params, ws }, query, body, cred, extra }) => {
         const headers: Array<[string, string]> = [...cred.headers, ...ws, ...extra];
         if (body.type !== undefined) headers.push(['content-type', body.type]);
         return described({

@@ -10,7 +10,7 @@ import { described } from './fuzz-config';
 import { byMode, hostileString, modesArb, type Mode } from './hostile-values';
 import { idArb } from './fuzz-pools';
 import { contentTypeArb, objectKeyArb, type ValueContext } from './contract-inputs';
-import { credentialArb, enc, extraHeadersArb, headerSafe, paramsArb, queryArb, workspaceHeaderArb, type FuzzRequest } from './rest-requests';
+import { credentialArb, enc, extraHeadersArb, headerSafe, queryArb, targetArb, type FuzzRequest } from './rest-requests';
 
 /**
  * Requests for the streaming routes of STREAM_ROUTES, which carry bytes and have no channel: one generator per
@@ -95,8 +95,8 @@ export const STREAM_GENERATORS: Record<StreamName, (b: FuzzBench) => fc.Arbitrar
     const spec = { channel: 'datastores:get' as const, request: { params: { id: 'datastoreId', '*': 'key' } }, path: route.path };
     return modesArb(STREAM_PARTS).chain((m) =>
       fc
-        .record({ params: paramsArb(spec, streamCtx(b), m.target), query: queryArb([], {}, streamCtx(b), m.query), cred: credentialArb(b, m.credential), ws: workspaceHeaderArb(b), extra: extraHeadersArb(b, m.headers) })
-        .map(({ params, query, cred, ws, extra }) =>
+        .record({ target: targetArb(b, spec, streamCtx(b), { params: m.target, workspace: 'valid' }), query: queryArb([], {}, streamCtx(b), m.query), cred: credentialArb(b, m.credential), extra: extraHeadersArb(b, m.headers) })
+        .map(({ target: { params, ws }, query, cred, extra }) =>
           described({
             route: `GET ${route.path}`,
             method: 'GET',
@@ -143,14 +143,18 @@ export const STREAM_GENERATORS: Record<StreamName, (b: FuzzBench) => fc.Arbitrar
         .record({
           id: idArb(b.pools, 'datastore', m.target),
           q: consoleQueryArb(b, m.query, [['download', fc.constantFrom('1', 'true', 'no', '')], ['user', fc.constantFrom(b.viewerJwt, 'garbage')]]),
+          // Valid targets are often an object that exists (workspace, datastore and key drawn apart rarely meet).
+          ref: byMode(m.target === 'valid' && m.query === 'valid' ? 'any' : 'valid', fc.constant(null), fc.nat().map((i) => b.pools.objectRef[i % b.pools.objectRef.length] ?? null)),
           auth: consoleAuthArb(b, m.credential),
           extra: extraHeadersArb(b, m.headers),
         })
-        .map(({ id, q, auth, extra }) =>
+        .map(({ id, q, ref, auth, extra }) =>
           described({
             route: `GET ${route.path}`,
             method: 'GET',
-            path: `/console/datastores/${enc(id)}/object${join(q.pairs, auth.query, q.tail)}`,
+            path: ref
+              ? `/console/datastores/${enc(ref.datastoreId)}/object${join([`workspaceId=${enc(ref.workspaceId)}`, `key=${enc(ref.key)}`], auth.query, q.tail)}`
+              : `/console/datastores/${enc(id)}/object${join(q.pairs, auth.query, q.tail)}`,
             headers: [...auth.headers, ...extra],
             credential: auth.label,
             params: { id },
