@@ -22,9 +22,10 @@ import { createDbDigest } from './db-digest';
  * canaries (secret values, connection credentials, OAuth client secrets, an S3 secret key, API keys, JWTs, the
  * signing and master keys, and the write-only canaries the fuzz itself sends) and with principals of different
  * strengths. `exercise` sends one request (`dispatchCase` makes one call through dispatch) and judges the answer by
- * the invariants of issue 14 (fuzz-invariants.ts): never 5xx, no canary, nothing changed on a 4xx. What it learns from
- * successes (ids, cursors, which canary a secret now holds) steers later cases. `afterBatch` checks that /health
- * answers 200 within 1 s and that the vault still locks, unlocks and opens.
+ * the invariants of issue 14 (fuzz-invariants.ts): never 5xx, no canary, nothing changed on a 4xx; the app's log
+ * lines written meanwhile are hunted for canaries too. What it learns from successes (ids, cursors, which canary a
+ * secret now holds) steers later cases. `afterBatch` checks that /health answers 200 within 1 s, that the vault still
+ * locks, unlocks and opens, and that the audit rows written since hold no canary.
  *
  * Ports replaced, each so a generated value cannot leave the machine or take seconds: the connection tester
  * (answers from the credential, no network), the password hasher (scrypt with a small N), the vault's KDF cost,
@@ -72,6 +73,8 @@ export async function startFuzzBench() {
   const sandbox = tempDir('p1-fuzz-sandbox-');
   fs.writeFileSync(path.join(sandbox, 'upload-me.txt'), 'a file the fuzz may upload from a path\n');
   const keyValues = new Set<string>();
+  /** The app's log since the last case: every line is hunted for canaries too. */
+  const logLines: string[] = [];
   const ownerKey = canary('owner-key');
   const s = await startTestServer(
     { PROVENANCE_ADMIN_API_KEY: ownerKey },
@@ -83,6 +86,7 @@ export async function startFuzzBench() {
         passwordHasher: cheapHasher(),
         vaultKdf: FAST_KDF,
         openExternal: () => {},
+        logger: { log: (level, message, fields) => void logLines.push(JSON.stringify([level, message, fields])) },
         oauthFlowTimeoutMs: 60_000,
       },
     },
@@ -348,11 +352,14 @@ export async function startFuzzBench() {
     const key = res.kind === 'response' ? String(res.status) : 'none';
     counts.set(key, (counts.get(key) ?? 0) + 1);
     statuses.set(expect.route, counts);
+    const logged = logLines.splice(0).join('\n');
     const violations = judge(res, expect, {
       leaked: (text, allowed) => scan(text, allowed),
       changedTables: () => changedTables(before, digest()),
       vaultWent: () => (core.vault.status().state === vaultBefore ? null : core.vault.status().state),
     });
+    const inLog = scan(logged, []);
+    if (inLog) violations.push({ invariant: 'canary', detail: `${inLog} is in the app log` });
     if (res.kind === 'response' && res.status >= 200 && res.status < 300 && channel) {
       const enveloped = 'input' in context || expect.envelope === 'bridge';
       const answer = enveloped ? (res.json as { value?: unknown } | undefined)?.value : res.json;
@@ -369,6 +376,7 @@ export async function startFuzzBench() {
    * After every batch: /health answers 200 within 1 s, and the vault still works: it unlocks (a batch may have
    * locked it on purpose), locks, unlocks again from the keychain, and opens what it sealed at start.
    */
+  let auditSeen = 0;
   async function afterBatch(label: string): Promise<void> {
     const t0 = performance.now();
     const health = await send(s.port, { method: 'GET', path: '/health', headers: [] }, 1_000);
@@ -380,6 +388,11 @@ export async function startFuzzBench() {
     core.vault.lock(admin);
     await core.vault.unlockWithKeychain(admin);
     if (core.vault.open(probeSealed, 'fuzz:probe').toString() !== probe) throw new Error(`${label}: the vault no longer opens what it sealed`);
+    // The audit rows the batch wrote: details never hold a secret value, and neither does any other column.
+    const rows = core.db.prepare('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq').all(auditSeen) as Array<{ seq: number }>;
+    if (rows.length) auditSeen = rows[rows.length - 1]!.seq;
+    const inAudit = scan(JSON.stringify(rows), []);
+    if (inAudit) throw new Error(`${label}: ${inAudit} is in the audit log`);
     plant('a vault master key', ...keyValues);
   }
 
