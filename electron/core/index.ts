@@ -107,9 +107,10 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   tightenPermissions(config.dataDir);
 
   const bus = createEventBus();
-  const access = createAccessService({ logger });
+  const workspaceStore = createWorkspaceStore(db);
+  const access = createAccessService({ logger, workspaceExists: (id) => workspaceStore.find(id) !== undefined });
   const audit = createAuditService({ store: createAuditStore(db), clock, bus, access });
-  const workspaces = createWorkspaceService({ store: createWorkspaceStore(db), clock, audit, access, bus });
+  const workspaces = createWorkspaceService({ store: workspaceStore, clock, audit, access, bus });
   workspaces.ensureDefault(SYSTEM_ACTOR);
   const references = createReferenceIndex({ store: createReferenceStore(db) });
   const settingsStore = createSettingsStore(db);

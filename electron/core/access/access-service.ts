@@ -1,7 +1,7 @@
 import type { Actor } from '@shared/domain/actor';
 import type { Role } from '@shared/domain/common';
 import type { Logger } from '../ports';
-import { forbidden } from '../errors';
+import { forbidden, notFound } from '../errors';
 import { roleAllows, scopesAllow, type Operation } from './policy';
 
 /** What a principal holds in one workspace: a role (people) or scopes (API keys). null = nothing there. */
@@ -13,8 +13,13 @@ export type GrantResolver = (actor: Actor, workspaceId: string) => Grant;
  * The local OS user and the app itself are admins everywhere; other kinds of actor are resolved by resolvers
  * their capability registers (users, API keys). An actor with no grant in a workspace gets 403 there:
  * that is workspace isolation.
+ *
+ * What must stay true: `assert` passes only for a workspace that exists. Admins of every workspace (the local user,
+ * the system, the owner key) hold a grant in any id, so for them an unknown workspace is a 404 here, before a
+ * service writes a row that points at no workspace (a foreign-key failure, which was a 500). Everyone else has no
+ * grant there and keeps getting the 403, which says nothing about whether it exists.
  */
-export function createAccessService(deps: { logger: Logger }) {
+export function createAccessService(deps: { logger: Logger; workspaceExists: (workspaceId: string) => boolean }) {
   const resolvers = new Map<Actor['kind'], GrantResolver>();
   resolvers.set('local', () => ({ role: 'admin' }));
   resolvers.set('system', () => ({ role: 'admin' }));
@@ -31,7 +36,10 @@ export function createAccessService(deps: { logger: Logger }) {
   }
 
   function assert(actor: Actor, workspaceId: string, op: Operation): void {
-    if (allowed(actor, workspaceId, op)) return;
+    if (allowed(actor, workspaceId, op)) {
+      if (!deps.workspaceExists(workspaceId)) throw notFound('workspace');
+      return;
+    }
     deps.logger.log('warn', 'access denied', { actorKind: actor.kind, actorId: actor.id, op, workspaceId, origin: actor.origin });
     const g = grantFor(actor, workspaceId);
     throw forbidden(

@@ -88,7 +88,8 @@ export async function dispatch(
   ctx: HandlerContext,
   logger: Logger,
 ): Promise<IpcResult<unknown>> {
-  if (!isChannel(channel)) return fail('NOT_FOUND', `unknown channel: ${String(channel).slice(0, 80)}`);
+  // Named by its text only when it is text: String() throws on an object without a prototype.
+  if (!isChannel(channel)) return fail('NOT_FOUND', `unknown channel: ${typeof channel === 'string' ? channel.slice(0, 80) : `(a ${typeof channel})`}`);
   if (valueTooDeep(raw, MAX_INPUT_DEPTH)) return fail('INVALID_INPUT', TOO_DEEP_MESSAGE);
   const parsed = contract[channel].input.safeParse(raw);
   if (!parsed.success) return toFailure(parsed.error, logger, channel);

@@ -4,11 +4,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import fastifyStatic from '@fastify/static';
 import { PUSH_EVENTS } from '@shared/ipc/channels';
 import { BridgeRequestSchema, streamsContract } from '@shared/ipc/rest.contract';
-import { fail, HTTP_STATUS } from '@shared/ipc/result';
+import { fail, HTTP_STATUS, type IpcError } from '@shared/ipc/result';
 import type { Actor } from '@shared/domain/actor';
 import type { Core } from '../index';
 import { dispatch, toIpcError, type Handlers } from '../handlers/dispatch';
-import { registerErrorHandler, registerRestRoutes, sendError } from './rest/rest-router';
+import { edgeErrorOptions, registerErrorHandler, registerRestRoutes, sendError } from './rest/rest-router';
 import { REST_ROUTES } from './rest/routes';
 import { createAuthenticator } from './rest/auth';
 import { buildOpenApi } from './openapi-document';
@@ -45,6 +45,9 @@ export const BRIDGE_BODY_LIMIT = 96 * 1024 * 1024;
 export const RENDERER_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
+/** Errors in the console bridge's envelope under /ipc/, the REST one everywhere else. */
+const errorEnvelope = (url: string, error: IpcError) => (url.startsWith('/ipc/') ? { ok: false, error } : { error });
+
 /**
  * The loopback HTTP server of the headless console: the renderer, the IPC contract (POST /ipc/:channel), push
  * events (GET /ipc-events, SSE, opened with a ticket from POST /console/tickets) and /health. Host and Origin are checked on every request, so a web page the admin
@@ -54,7 +57,7 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   // forceCloseConnections: open SSE streams and keep-alive sockets must not hold a shutdown hostage.
   const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, trustProxy: false, forceCloseConnections: true,
     // Object keys (up to 1024 UTF-8 bytes, percent-encoded) and signed upload tokens travel as path parameters.
-    routerOptions: { maxParamLength: 8192 } });
+    routerOptions: { maxParamLength: 8192 }, ...edgeErrorOptions(errorEnvelope) });
   let port = opts.port;
   // The console bridge wraps a channel's input in {input}: one level more than the input itself.
   configureRestBodies(app, { envelopeDepth: (req) => (req.url.startsWith('/ipc/') ? 1 : 0) });
@@ -82,7 +85,7 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   const consoleAuth = opts.consoleToken ? createConsoleAuth(core, opts.consoleToken) : null;
 
   // Fastify's own errors (bad JSON, too large, wrong content type) in our envelopes, never its default shape.
-  registerErrorHandler(app, (url, error) => (url.startsWith('/ipc/') ? { ok: false, error } : { error }));
+  registerErrorHandler(app, errorEnvelope);
 
   // What must stay true: no SQL (and nothing else that can wait on the database) on this path, so /health answers
   // while another process holds the database's write lock; requests then answer 503 BUSY on their own.

@@ -37,7 +37,7 @@ describe('headless console server', () => {
 
   // Found by the fuzz suite: the Host/Origin gate answered the bridge in the REST envelope.
   it('refuses a foreign Origin or Host on the bridge in the bridge envelope', async () => {
-    for (const headers of [{ origin: 'http://evil.example' }, { host: 'evil.example' }]) {
+    for (const headers of [{ origin: 'http://evil.example' }, { host: 'evil.example' }] as Record<string, string>[]) {
       const r = await ipc('session:info', undefined, { 'x-console-token': s.consoleToken, ...headers });
       expect(r.status).toBe(403);
       expect(JSON.parse(r.body)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import type { Channel } from '@shared/ipc/contract';
@@ -100,6 +100,46 @@ export function registerRestRoutes(
       },
     });
   }
+}
+
+/** What every error the edge answers before a route runs carries, like the onRequest hook's answers. */
+const EDGE_ERROR_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } as const;
+
+/**
+ * The errors Fastify answers before any hook, route or error handler runs, in the same envelopes as every other
+ * error (its defaults use their own shape, and the URL ones quote the URL back):
+ * - `frameworkErrors`: a URL whose percent-encoding is broken (400) or whose path parameter is over
+ *   maxParamLength (414);
+ * - `clientErrorHandler`: a request Node's HTTP parser refuses (headers over 16 KiB → 431, a malformed request →
+ *   400, too slow to arrive → 408). The URL is unknown there, so it is always the REST envelope.
+ * Passed to the Fastify constructor (http-server.ts); `shape` is the one registerErrorHandler gets.
+ */
+export function edgeErrorOptions(shape: (url: string, error: IpcError) => unknown): Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'> {
+  return {
+    frameworkErrors: (err, req, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const error: IpcError = tooLong
+        ? { code: 'INVALID_INPUT', message: 'a part of the URL is too long', field: 'path' }
+        : { code: 'INVALID_INPUT', message: 'the URL is not valid: check its percent-encoding', field: 'path' };
+      void (reply as FastifyReply).code(tooLong ? 414 : 400).headers(EDGE_ERROR_HEADERS).send(shape(req.url, error));
+    },
+    clientErrorHandler: (err, socket) => {
+      // A reset connection has nobody left to answer.
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, reason, message] =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'the request headers are over 16 KiB']
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'Request Timeout', 'the request took too long to arrive']
+            : [400, 'Bad Request', 'the request could not be read; check the URL, headers and body'];
+      const body = JSON.stringify(shape('', { code: 'INVALID_INPUT', message }));
+      if (socket.writable) {
+        const headers = Object.entries(EDGE_ERROR_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+        socket.write(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`);
+      }
+      socket.destroy(err);
+    },
+  };
 }
 
 /**
