@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, Input } from '@shared/ipc/contract';
 import { makeReadyCore } from '../../helpers/test-core';
+import { startTestServer } from '../../helpers/test-server';
 
 /**
  * Found by the fuzz suite: the local admin (and the owner key) hold admin in every workspace id, existing or not,
  * so a create in a workspace that does not exist passed the access check and failed on the database's foreign key:
- * a 500 INTERNAL over IPC and the console bridge (REST checks x-workspace-id itself). It is a 404 now, and nothing
- * is written.
+ * a 500 INTERNAL over IPC, the console bridge and REST where the body may name the workspace (POST /api-keys). It is
+ * a 404 now, and nothing is written.
  */
 const GHOST = '00000000-0000-1000-8000-000000000000';
 
@@ -41,6 +42,22 @@ describe('a workspace that does not exist', () => {
       expect(rowCounts()).toBe(before);
     });
   }
+
+  it('over REST too, where a body may name the workspace: POST /api-keys with the owner key → 404, nothing written', async () => {
+    const s = await startTestServer({ PROVENANCE_ADMIN_API_KEY: 'owner-key-for-unknown-workspace' }, { ready: true });
+    try {
+      const res = await fetch(`${s.url}/api-keys`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'owner-key-for-unknown-workspace', 'content-type': 'application/json' },
+        body: JSON.stringify({ workspaceId: GHOST, name: 'ghost key', scopes: ['audit:read'] }),
+      });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'workspace not found' } });
+      expect(s.core.db.prepare('SELECT COUNT(*) AS n FROM api_keys').get()).toEqual({ n: 0 });
+    } finally {
+      await s.stop();
+    }
+  });
 
   it('the same creates in the Default workspace still work', async () => {
     const ws = t.core.workspaces.defaultWorkspace().id;

@@ -25,7 +25,7 @@ export function bridgeRequestArb(b: FuzzBench, channel: Channel | null): fc.Arbi
   const name = channel ? fc.constant(channel as string) : fc.oneof(fc.constantFrom(...BAD_CHANNELS), hostileString);
   return modesArb(BRIDGE_PARTS).chain((m) => {
     const input = channel
-      ? fuzzed(inputObjectArb(channel, { pools: b.pools, channel }), m.input).map(({ value, mutations }) => ({ value: keepLocal(channel, value), mutations }))
+      ? fuzzed(inputObjectArb(channel, { pools: b.pools, channel }), m.input).map(({ value, mutations }) => ({ value: keepLocal(channel, value, b.pools.sandbox), mutations }))
       : fc.jsonValue({ maxDepth: 2 }).map((value) => ({ value, mutations: [] }));
     const wrapped = input.map(({ value, mutations }) => ({ body: JSON.stringify(value === undefined ? {} : { input: value }), notes: mutations.map((mu) => `input ${mu.op}`) }));
     const envelope = byMode(

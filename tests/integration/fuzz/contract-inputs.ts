@@ -1,3 +1,7 @@
+// One file (~440 lines): the schema walk, the hints by field name, the written-out examples and keepLocal shape the
+// same inputs together; apart, a new field of the contract would need edits in several files to be fuzzed well.
+import fs from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { contract, type Channel } from '@shared/ipc/contract';
@@ -392,11 +396,28 @@ const LOOPBACK = 'http://127.0.0.1:9';
 const LOOPBACK_AS = 'http://127.0.0.1:9/oauth2/default';
 
 /**
- * Makes a generated input unable to reach the network, whatever the mutations did: an S3 backend always has an
- * endpoint of SAFE_URLS (without one the SDK would call AWS), and an OAuth app always keeps a loopback baseUrl
- * (without one a consent flow's preflight would call the provider). Works on a copy; other values pass unchanged.
+ * Whether a filesystem datastore at `p` stays inside the sandbox or is refused: a relative path, one under the
+ * sandbox, or one that exists already (a folder with files, or a file, which the server refuses). A new absolute
+ * folder elsewhere would be created by the server (the tests may run as root).
  */
-export function keepLocal(channel: string, input: unknown): unknown {
+let moved = 0;
+function harmlessFolder(p: unknown, sandbox: string): boolean {
+  if (typeof p !== 'string' || !path.isAbsolute(p)) return true;
+  if (path.resolve(p).startsWith(`${sandbox}${path.sep}`)) return true;
+  try {
+    return fs.existsSync(p) && (!fs.statSync(p).isDirectory() || fs.readdirSync(p).length > 0);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes a generated input unable to reach the network or write outside the sandbox, whatever the mutations did: an
+ * S3 backend always has an endpoint of SAFE_URLS (without one the SDK would call AWS), a filesystem backend's path
+ * is harmless (else it moves into the sandbox), and an OAuth app always keeps a loopback baseUrl (without one a
+ * consent flow's preflight would call the provider). Works on a copy; other values pass unchanged.
+ */
+export function keepLocal(channel: string, input: unknown, sandbox: string): unknown {
   if (input === null || typeof input !== 'object') return input;
   let copy: unknown;
   try {
@@ -410,6 +431,7 @@ export function keepLocal(channel: string, input: unknown): unknown {
     if (node === null || typeof node !== 'object') continue;
     const o = node as Record<string, unknown>;
     if (o.type === 's3' && !SAFE_URLS.includes(o.endpoint as string)) o.endpoint = LOOPBACK;
+    if (o.type === 'filesystem' && !harmlessFolder(o.path, sandbox)) o.path = path.join(sandbox, `moved-${++moved}`);
     for (const v of Object.values(o)) if (v !== null && typeof v === 'object') stack.push(v);
   }
   if ((channel === 'oauthApps:create' || channel === 'oauthApps:update') && !Array.isArray(copy)) {

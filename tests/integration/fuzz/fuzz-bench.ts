@@ -1,3 +1,5 @@
+// One file (~430 lines): seeding, canaries, harvesting and the per-case checks share one server and the state every
+// case reads and updates (pools, canaries, which value each secret holds); split, that state would be passed around.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KeyStore } from '@core/ports';

@@ -29,7 +29,9 @@ export const timeoutFor = (runs: number, msPerCase = 60): number => 30_000 + run
 export async function checkProperty<T>(name: string, testFile: string, arb: fc.Arbitrary<T>, predicate: (value: T) => Promise<void>, runs = RUNS): Promise<void> {
   const details = await fc.check(fc.asyncProperty(fc.limitShrink(arb, MAX_SHRINKS), predicate), { numRuns: runs, seed: SEED, path: PATH });
   if (!details.failed) return;
-  const replay = `replay: FUZZ_SEED=${details.seed}${details.counterexamplePath ? ` FUZZ_PATH=${details.counterexamplePath}` : ''} npx vitest run ${testFile} -t "${name}"`;
+  // -t takes a pattern: the name escaped and anchored at its end, so it picks this property alone.
+  const pattern = `${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+  const replay = `replay: FUZZ_SEED=${details.seed}${details.counterexamplePath ? ` FUZZ_PATH=${details.counterexamplePath}` : ''} npx vitest run ${testFile} -t '${pattern}'`;
   const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   throw new Error(`${name}: ${cause}\n${replay}\n${fc.defaultReportMessage(details) ?? ''}`);
 }

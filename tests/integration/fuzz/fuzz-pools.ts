@@ -9,7 +9,7 @@ import { byMode, hostileString, type Mode } from './hostile-values';
 export type IdKind = 'workspace' | 'secret' | 'connection' | 'datastore' | 'user' | 'apiKey' | 'oauthApp' | 'flow';
 export const ID_KINDS: readonly IdKind[] = ['workspace', 'secret', 'connection', 'datastore', 'user', 'apiKey', 'oauthApp', 'flow'];
 
-/** What the fuzzer knows of the server: ids that exist (seeded, then harvested from answers), keys, cursors. */
+/** Ids by kind, and the other values the cases draw from. */
 export type Pools = Record<IdKind, string[]> & {
   objectKey: string[];
   /** Objects that exist, with their datastore and workspace: cases that hit one get past the 404. */

@@ -66,7 +66,7 @@ const exoticArb = fc.nat(EXOTIC.length - 1).map((i) => EXOTIC[i]!());
 /** An input for `channel`: valid-ish, mutated, or with an exotic value at its root or in one of its fields. */
 function inputArb(channel: Channel, mode: Mode): fc.Arbitrary<{ input: unknown; notes: string[] }> {
   const base = inputObjectArb(channel, { pools: b.pools, channel });
-  const json = (m: Mode) => fuzzed(base, m).map(({ value, mutations }) => ({ input: keepLocal(channel, value), notes: mutations.map((x) => `input ${x.op}`) }));
+  const json = (m: Mode) => fuzzed(base, m).map(({ value, mutations }) => ({ input: keepLocal(channel, value, b.pools.sandbox), notes: mutations.map((x) => `input ${x.op}`) }));
   const withExotic = fc.tuple(json('valid'), exoticArb, fc.nat()).map(([{ input }, exotic, at]) => {
     if (input === null || typeof input !== 'object' || at % 4 === 0) return { input: exotic, notes: ['input replaced by an exotic value'] };
     const keys = Object.keys(input);

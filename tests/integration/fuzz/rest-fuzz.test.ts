@@ -50,6 +50,23 @@ describe(`REST routes (${RUNS} cases each, seed ${SEED})`, () => {
   }
 });
 
+describe(`REST routes while the vault is locked (${RUNS} cases each, seed ${SEED})`, () => {
+  // Every route must refuse or answer without the vault's keys (423 where it needs them), never fail on them.
+  for (const route of REST_ROUTES) {
+    const name = `${route.method} ${route.path} (vault locked)`;
+    it(name, async () => {
+      b.core.vault.lock(b.admin);
+      try {
+        await checkProperty(name, FILE, restRequestArb(route, b), async (req) => {
+          await b.exercise(req, restExpectation(route, b, req), route.channel);
+        });
+      } finally {
+        await b.afterBatch(name);
+      }
+    }, timeoutFor(RUNS));
+  }
+});
+
 describe(`streaming routes (${RUNS} cases each, seed ${SEED})`, () => {
   for (const [stream, route] of Object.entries(STREAM_ROUTES) as Array<[StreamName, (typeof STREAM_ROUTES)[StreamName]]>) {
     const name = `${route.method} ${route.path}`;

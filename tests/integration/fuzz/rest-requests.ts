@@ -181,7 +181,7 @@ const TYPE_LIES = ['text/plain', 'application/xml', 'multipart/form-data; bounda
 function bodyArb(channel: Channel, ctx: ValueContext, omit: readonly string[], takesBody: boolean, mode: Mode): fc.Arbitrary<{ body?: string; type?: string; notes: string[] }> {
   const json = (m: Mode) =>
     fuzzed(inputObjectArb(channel, ctx, omit), m).map(({ value, mutations }) => ({
-      body: value === undefined ? undefined : JSON.stringify(keepLocal(channel, value)),
+      body: value === undefined ? undefined : JSON.stringify(keepLocal(channel, value, ctx.pools.sandbox)),
       type: value === undefined ? undefined : JSON_TYPE,
       notes: mutations.map((mu) => `body ${mu.op}`),
     }));
