@@ -108,7 +108,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
 
   const bus = createEventBus();
   const workspaceStore = createWorkspaceStore(db);
-  const access = createAccessService({ logger, workspaceExists: (id) => workspaceStore.find(id) !== undefined });
+  const access = createAccessService({ logger, workspaceExists: (id) => workspaceStore.exists(id) });
   const audit = createAuditService({ store: createAuditStore(db), clock, bus, access });
   const workspaces = createWorkspaceService({ store: workspaceStore, clock, audit, access, bus });
   workspaces.ensureDefault(SYSTEM_ACTOR);

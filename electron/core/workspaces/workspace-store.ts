@@ -13,6 +13,7 @@ const toWorkspace = (r: Row): Workspace => ({ id: r.id, name: r.name, createdAt:
 export function createWorkspaceStore(db: Db) {
   const byId = db.prepare('SELECT * FROM workspaces WHERE id = ?');
   const byKey = db.prepare('SELECT id FROM workspaces WHERE name_key = ?');
+  const exists = db.prepare('SELECT 1 FROM workspaces WHERE id = ?').pluck();
   const all = db.prepare('SELECT * FROM workspaces ORDER BY created_at, name');
   const oldest = db.prepare('SELECT * FROM workspaces ORDER BY created_at LIMIT 1');
   const insert = db.prepare('INSERT INTO workspaces (id, name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
@@ -20,6 +21,10 @@ export function createWorkspaceStore(db: Db) {
 
   return {
     ...createTransactor(db),
+    /** Whether a workspace exists: the access gate asks on every allowed check, so no row is read or mapped. */
+    exists(id: string): boolean {
+      return exists.get(id) !== undefined;
+    },
     find(id: string): Workspace | undefined {
       const r = byId.get(id) as Row | undefined;
       return r && toWorkspace(r);
