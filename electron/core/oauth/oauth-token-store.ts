@@ -99,6 +99,17 @@ export function createOAuthTokenStore(db: Db) {
     leaseExpiresAt: r.lease_expires_at,
   });
 
+  /** A grant as the named parameters both the consent upsert and a refresh write. */
+  const grantParams = (g: TokenGrant) => ({
+    id: g.connectionId,
+    sealed: g.refreshSealed,
+    generation: g.generation,
+    expiresAt: g.tokenExpiresAt,
+    lifetime: g.lifetimeS,
+    now: g.now,
+    next: g.nextRefreshAt,
+  });
+
   const byId = db.prepare('SELECT * FROM oauth_tokens WHERE connection_id = ?');
   const connectionExists = db.prepare('SELECT 1 FROM connections WHERE id = ?');
   const takeLease = db.prepare(
@@ -173,30 +184,12 @@ export function createOAuthTokenStore(db: Db) {
 
     /** What a consent flow obtained: inserted, or replacing the previous authorization (state reset, lease dropped). */
     saveAuthorization(workspaceId: string, provider: OAuthProvider, g: TokenGrant & { refreshSealed: Buffer }): void {
-      upsertAuthorization.run({
-        id: g.connectionId,
-        ws: workspaceId,
-        provider,
-        sealed: g.refreshSealed,
-        generation: g.generation,
-        expiresAt: g.tokenExpiresAt,
-        lifetime: g.lifetimeS,
-        now: g.now,
-        next: g.nextRefreshAt,
-      });
+      upsertAuthorization.run({ ...grantParams(g), ws: workspaceId, provider });
     },
 
     /** A refresh succeeded: new schedule, state ok, counters, lease released. */
     recordRefreshed(g: TokenGrant): void {
-      refreshed.run({
-        id: g.connectionId,
-        sealed: g.refreshSealed,
-        generation: g.generation,
-        expiresAt: g.tokenExpiresAt,
-        lifetime: g.lifetimeS,
-        now: g.now,
-        next: g.nextRefreshAt,
-      });
+      refreshed.run(grantParams(g));
     },
 
     /** A refresh failed for good: state error, no next refresh, lease released. */
