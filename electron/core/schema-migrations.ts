@@ -7,6 +7,7 @@ import { vaultCoreMigration, vaultKeychainAccountMigration } from './vault/vault
 import { secretNameKeyMigration, secretsMigration } from './secrets/secret-migrations';
 import { connectionCredentialFieldsMigration, connectionNameKeyMigration, connectionsMigration } from './connections/connection-migrations';
 import { oauthMigration } from './oauth/oauth-migrations';
+import { workflowsMigration } from './workflows/workflow-migrations';
 import { datastoreNameKeyMigration, datastoreUploadGrantsMigration, datastoresMigration } from './datastores/datastore-migrations';
 
 /**
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   datastoresMigration,
   datastoreNameKeyMigration,
   datastoreUploadGrantsMigration,
+  workflowsMigration,
 ];

@@ -9,6 +9,8 @@ export const SCOPES = [
   'datastores:read',
   'datastores:write',
   'audit:read',
+  'workflows:read',
+  'workflows:write',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -50,6 +52,15 @@ export const POLICY = {
   'secret.list': { roles: ALL, scopes: ['secrets:read', 'secrets:write'] }, // metadata only, never values
   // README: rollback is admin only, so no scope but `admin` grants it (secrets:write rotates, it does not roll back).
   'secret.rollback': { roles: ADMIN, scopes: [] }, // back to a kept version: secret.rolled_back
+  // Workflows and runs (issue: viewers see workflows and runs; editors create, edit and run them; admins delete).
+  'workflow.list': { roles: ALL, scopes: ['workflows:read', 'workflows:write'] }, // workflows, versions, runs
+  'workflow.write': { roles: WRITERS, scopes: ['workflows:write'] }, // create / new version
+  'workflow.run': { roles: WRITERS, scopes: ['workflows:write'] }, // run, cancel, replay
+  'workflow.delete': { roles: ADMIN, scopes: ['workflows:write'] },
+  // What a run does with a step's data is checked as the docs' tables say for that data (datastore.object_*), plus
+  // these two for the credentials a step uses: a run acts with the permissions of whoever started it.
+  'connection.use': { roles: WRITERS, scopes: ['connections:read', 'connections:write'] }, // http steps: connection.used
+  'secret.use': { roles: WRITERS, scopes: ['secrets:read'] }, // {"$secret"} injected into a step (never shown)
   // administration
   'workspace.read': { roles: ALL, scopes: [] },
   'workspace.create': { roles: ADMIN, scopes: [] },

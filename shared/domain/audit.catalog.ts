@@ -45,5 +45,13 @@ export const AUDIT_ACTIONS = {
   'datastore.upload_url_created': 'medium',
   'datastore.folder_reattached': 'high',
   'settings.updated': 'low',
+  'workflow.created': 'medium',
+  'workflow.updated': 'medium',
+  'workflow.deleted': 'medium',
+  'workflow.run_started': 'low',
+  'workflow.run_succeeded': 'low',
+  'workflow.run_failed': 'medium',
+  'workflow.run_cancelled': 'low',
+  'connection.used': 'medium',
 } as const satisfies Record<string, Risk>;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

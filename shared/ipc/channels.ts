@@ -72,6 +72,19 @@ export const CHANNELS = [
   'oauth:flowStatus',
   'oauth:flowCancel',
   'oauth:health',
+  'workflows:list',
+  'workflows:get',
+  'workflows:create',
+  'workflows:update',
+  'workflows:delete',
+  'workflows:versions',
+  'workflows:validate',
+  'workflows:schema',
+  'workflows:run',
+  'runs:list',
+  'runs:get',
+  'runs:cancel',
+  'runs:replay',
 ] as const satisfies readonly Channel[];
 
 type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
@@ -88,6 +101,8 @@ export const PUSH_EVENTS = [
   'oauth:healthChanged',
   'datastores:changed',
   'datastores:uploadProgress',
+  'workflows:changed',
+  'runs:changed',
 ] as const;
 export type PushEvent = (typeof PUSH_EVENTS)[number];
 export type PushPayloads = {
@@ -111,4 +126,7 @@ export type PushPayloads = {
   'settings:changed': { keys: string[] };
   'secrets:changed': { workspaceId: string; id: string };
   'oauth:healthChanged': { workspaceId: string };
+  'workflows:changed': { workspaceId: string; id: string };
+  /** A run or one of its steps changed state (live run view); the renderer fetches runs:get. */
+  'runs:changed': { workspaceId: string; workflowId: string; runId: string; status: string };
 };

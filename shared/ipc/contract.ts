@@ -6,6 +6,7 @@ import { connectionsContract } from './connections.contract';
 import { identityContract } from './identity.contract';
 import { secretsContract } from './secrets.contract';
 import { oauthContract } from './oauth.contract';
+import { workflowsContract } from './workflows.contract';
 
 /**
  * The single source of truth for every channel: input and output schemas. Main and the headless bridge parse
@@ -20,6 +21,7 @@ export const contract = {
   ...identityContract,
   ...secretsContract,
   ...oauthContract,
+  ...workflowsContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -58,6 +58,8 @@ export const PushPayloadSchemas = {
   'secrets:changed': z.object({ workspaceId: z.string(), id: z.string() }),
   'oauth:healthChanged': z.object({ workspaceId: z.string() }),
   'datastores:changed': z.object({ workspaceId: z.string(), datastoreId: z.string() }),
+  'workflows:changed': z.object({ workspaceId: z.string(), id: z.string() }),
+  'runs:changed': z.object({ workspaceId: z.string(), workflowId: z.string(), runId: z.string(), status: z.string() }),
   'datastores:uploadProgress': z.object({
     uploadId: z.string(),
     workspaceId: z.string(),

@@ -7,6 +7,7 @@ import { connectionsHandlers } from './connections.handlers';
 import { identityHandlers } from './identity.handlers';
 import { secretsHandlers } from './secrets.handlers';
 import { oauthHandlers } from './oauth.handlers';
+import { workflowsHandlers } from './workflows.handlers';
 
 /** Every channel's handler as one plain object: main's handle() and the headless bridge loop over it. */
 export function createHandlers(core: Core): Handlers {
@@ -18,6 +19,7 @@ export function createHandlers(core: Core): Handlers {
     ...identityHandlers(core),
     ...secretsHandlers(core),
     ...oauthHandlers(core),
+    ...workflowsHandlers(core),
   };
   return {
     ...handlers,
