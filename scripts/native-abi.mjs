@@ -4,7 +4,7 @@
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { ensureElectronBinary, installedElectronBinary, runElectronInstaller } from './electron-binary.mjs';
 
 const target = process.argv[2];
 if (target !== 'node' && target !== 'electron') {
@@ -13,7 +13,6 @@ if (target !== 'node' && target !== 'electron') {
 }
 const marker = path.join('node_modules', '.native-abi');
 const current = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : 'node';
-const require = createRequire(import.meta.url);
 const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
 
 if (target === 'node') {
@@ -23,19 +22,13 @@ if (target === 'node') {
   }
   fs.writeFileSync(marker, 'node\n');
 } else {
-  let electronBinary = null;
-  try {
-    electronBinary = require('electron'); // the path of the binary, when npm downloaded it
-  } catch {
-    electronBinary = null;
-  }
-  if (!electronBinary || !fs.existsSync(electronBinary)) {
-    console.error(
-      'The Electron binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD was set, or its download failed).\n' +
-        'Run `npx install-electron` or reinstall with network access, or use the headless console: npm run serve',
-    );
-    process.exit(1);
-  }
+  const ok = ensureElectronBinary({
+    binary: installedElectronBinary,
+    install: runElectronInstaller,
+    log: (line) => console.log(line),
+    error: (line) => console.error(line),
+  });
+  if (!ok) process.exit(1);
   if (current !== 'electron') {
     console.log("Rebuilding native modules for Electron's ABI…");
     run('npx electron-builder install-app-deps');
