@@ -67,7 +67,9 @@ app.whenReady().then(async () => {
 
   const saved = prefs.read();
   const backgroundColor = applyNativeTheme(nativeTheme, saved.theme);
-  win = createMainWindow({ preloadPath: path.join(here, '../preload/index.cjs'), origin, bounds: saved.windowBounds, backgroundColor });
+  // resources/icon.png ships inside the app (electron-builder.yml `files`), at the same place relative to the app path.
+  const iconPath = path.join(app.getAppPath(), 'resources', 'icon.png');
+  win = createMainWindow({ preloadPath: path.join(here, '../preload/index.cjs'), origin, bounds: saved.windowBounds, backgroundColor, iconPath });
   const shown = win;
   const unsubscribe = core.bus.subscribe((event, payload) => {
     if ((PUSH_EVENTS as readonly string[]).includes(event) && !shown.isDestroyed()) shown.webContents.send(event, payload);

@@ -3,7 +3,7 @@ import { isSafeExternalUrl, secureWebPreferences, type RendererOrigin } from './
 import { RENDERER_CSP } from '@core/http/http-server';
 
 /** Creates the main window with the locked-down preferences, navigation and window.open denied. */
-export function createMainWindow(opts: { preloadPath: string; origin: RendererOrigin; bounds?: Partial<Rectangle>; backgroundColor?: string }) {
+export function createMainWindow(opts: { preloadPath: string; origin: RendererOrigin; bounds?: Partial<Rectangle>; backgroundColor?: string; iconPath?: string }) {
   const win = new BrowserWindow({
     width: opts.bounds?.width ?? 1280,
     height: opts.bounds?.height ?? 820,
@@ -13,6 +13,8 @@ export function createMainWindow(opts: { preloadPath: string; origin: RendererOr
     minHeight: 600,
     show: false,
     title: 'ProvenanceOne',
+    // Linux and Windows show it in the task bar (macOS takes the bundle's .icns); rendered from resources/icon.svg.
+    icon: opts.iconPath,
     backgroundColor: opts.backgroundColor ?? '#111418',
     webPreferences: secureWebPreferences(opts.preloadPath),
   });

@@ -117,3 +117,10 @@ describe('IPC sender check', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
   });
 });
+
+describe('app icon', () => {
+  it('gives the window the icon it is handed', () => {
+    createMainWindow({ preloadPath: 'p', origin: { kind: 'file', indexPath: '/i.html' }, iconPath: '/app/resources/icon.png' });
+    expect(created[0]!.options.icon).toBe('/app/resources/icon.png');
+  });
+});
