@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Actor } from '@shared/domain/actor';
+import { NewPassphraseSchema } from '@shared/domain/vault';
 import type { CoreConfig } from './config';
 import { BUSY_TIMEOUT_MS, openDatabase, setBusyTimeout, startIdleCheckpoints, type Db } from './db/database';
 import { MIGRATIONS } from './schema-migrations';
@@ -218,6 +219,37 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   // Built: from here on a request waits at most this long for another process's write lock, then answers 503.
   setBusyTimeout(db, ports.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
 
+  /** The vault part of start(): what it chose, as one line. Throws what stopped it (start() reports it). */
+  async function startVault(opts: { initialize?: boolean; passphrase?: PassphraseSource; setupPassphrase?: PassphraseSource }): Promise<string> {
+    const st = vault.status();
+    if (st.state === 'uninitialized' && opts.initialize) {
+      let keychainProblem: string;
+      try {
+        await vault.initializeWithKeychain(SYSTEM_ACTOR);
+        return 'vault: keychain mode (set up now; the master key is in the OS keychain), unlocked';
+      } catch (e) {
+        keychainProblem = e instanceof Error ? e.message : 'unknown';
+      }
+      const p = opts.setupPassphrase ? await opts.setupPassphrase() : null;
+      if (!p) return `vault: not set up: no OS keychain is reachable (${keychainProblem}) and no passphrase file was given; open the console to set it up`;
+      const parsed = NewPassphraseSchema.safeParse(p);
+      if (!parsed.success) return `vault: not set up: the passphrase file's passphrase is too short or too long (${parsed.error.issues[0]?.message ?? 'invalid'}); open the console to set it up`;
+      await vault.initializeWithPassphrase(parsed.data, SYSTEM_ACTOR);
+      return 'vault: passphrase mode (set up now from the passphrase file, no OS keychain reachable), unlocked';
+    }
+    if (st.state === 'locked' && st.mode === 'keychain') {
+      await vault.unlockWithKeychain(SYSTEM_ACTOR);
+      return 'vault: keychain mode, unlocked';
+    }
+    if (st.state === 'locked' && st.mode === 'passphrase') {
+      const p = opts.passphrase ? await opts.passphrase() : null;
+      if (!p) return 'vault: passphrase mode, locked: unlock it in the console (or give PROVENANCE_VAULT_PASSPHRASE_FILE)';
+      await vault.unlockWithPassphrase(p, SYSTEM_ACTOR);
+      return 'vault: passphrase mode, unlocked';
+    }
+    return st.state === 'uninitialized' ? 'vault: not set up; open the app to set it up' : `vault: ${st.mode} mode, ${st.state}`;
+  }
+
   let closed = false;
   return {
     config,
@@ -243,23 +275,24 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     /**
      * Brings the vault up at start. Keychain mode unlocks from the OS keychain; passphrase mode asks `passphrase`
      * (if given). With `initialize`, a vault that was never set up is created in keychain mode when a keychain is
-     * reachable (the headless console's first run); otherwise it stays uninitialized and the setup screen shows.
-     * Never throws: a locked or uninitialized vault is a state the UI shows, not a crash.
+     * reachable (the headless console's first run), else in passphrase mode with `setupPassphrase` when one is given
+     * (PROVENANCE_VAULT_PASSPHRASE_FILE); otherwise it stays uninitialized and the setup screen shows.
+     * Never throws: a locked or uninitialized vault is a state the UI shows, not a crash. Returns one line saying what
+     * it did, for the shell to print (never a passphrase or a key).
      */
-    async start(opts: { initialize?: boolean; passphrase?: PassphraseSource } = {}): Promise<void> {
+    async start(opts: { initialize?: boolean; passphrase?: PassphraseSource; setupPassphrase?: PassphraseSource } = {}): Promise<{ summary: string }> {
+      let summary: string;
       try {
-        const st = vault.status();
-        if (st.state === 'uninitialized' && opts.initialize) await vault.initializeWithKeychain(SYSTEM_ACTOR);
-        else if (st.state === 'locked' && st.mode === 'keychain') await vault.unlockWithKeychain(SYSTEM_ACTOR);
-        else if (st.state === 'locked' && st.mode === 'passphrase' && opts.passphrase) {
-          const p = await opts.passphrase();
-          if (p) await vault.unlockWithPassphrase(p, SYSTEM_ACTOR);
-        }
+        summary = await startVault(opts);
       } catch (e) {
-        logger.log('warn', 'vault not unlocked at start', { reason: e instanceof Error ? e.message : 'unknown' });
+        const reason = e instanceof Error ? e.message : 'unknown';
+        logger.log('warn', 'vault not unlocked at start', { reason });
+        const st = vault.status();
+        summary = st.state === 'uninitialized' ? `vault: not set up (${reason}); open the console to set it up` : `vault: ${st.mode} mode, locked (${reason})`;
       }
       // Started by the unlock; awaited here so the app serves nothing before the sweep is over.
       if (vault.isUnlocked()) await datastores.recover();
+      return { summary };
     },
     close(): void {
       if (closed) return;

@@ -7,7 +7,7 @@ import { defaultDataDir } from '@core/config';
 import { createHandlers } from '@core/handlers/handlers';
 import { createHttpServer } from '@core/http/http-server';
 import { createStderrLogger } from '@core/logging/stderr-logger';
-import { headlessPassphraseSource } from './vault-passphrase';
+import { headlessPassphraseSource, headlessSetupPassphraseSource } from './vault-passphrase';
 
 const USAGE = `Usage: npm run serve -- [--data-dir DIR] [--port N]
 
@@ -49,10 +49,11 @@ async function main(): Promise<void> {
   const logger = createStderrLogger();
   const core = createCore({ dataDir, mode: 'headless', version: process.env.npm_package_version ?? '0.1.0', localUser: defaultLocalUser() }, { logger, openExternal: (url) => console.log(`Open this URL in a browser to authorize the connection: ${url}`) });
   // Headless: the console tab opens the consent page itself; the URL is printed too, for a browser elsewhere.
-  // Headless first run: the vault is created in keychain mode when an OS keychain is reachable; without one it
-  // stays uninitialized and the console shows the setup screen. A passphrase vault unlocks from
-  // PROVENANCE_VAULT_PASSPHRASE_FILE, else a TTY prompt, else the console's unlock screen.
-  await core.start({ initialize: true, passphrase: headlessPassphraseSource() });
+  // Headless first run: the vault is created in keychain mode when an OS keychain is reachable, else in passphrase
+  // mode from PROVENANCE_VAULT_PASSPHRASE_FILE; without either it stays uninitialized and the console shows the setup
+  // screen. A passphrase vault unlocks from that file, else a TTY prompt, else the console's unlock screen.
+  const vaultStart = await core.start({ initialize: true, passphrase: headlessPassphraseSource(), setupPassphrase: headlessSetupPassphraseSource() });
+  console.log(vaultStart.summary);
   core.scheduler.start();
   const handlers = createHandlers(core);
   const consoleToken = randomBytes(32).toString('base64url');

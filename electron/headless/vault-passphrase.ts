@@ -24,6 +24,23 @@ export function headlessPassphraseSource(env = process.env, stdin: NodeJS.ReadSt
   };
 }
 
+/**
+ * The passphrase a FIRST run sets the vault up with when no OS keychain is reachable: only from
+ * PROVENANCE_VAULT_PASSPHRASE_FILE (a new passphrase is never typed blind at a prompt without confirmation).
+ */
+export function headlessSetupPassphraseSource(env = process.env, out: NodeJS.WriteStream = process.stderr): PassphraseSource {
+  return async () => {
+    const file = env.PROVENANCE_VAULT_PASSPHRASE_FILE;
+    if (!file) return null;
+    try {
+      return fs.readFileSync(file, 'utf8').split(/\r?\n/)[0] || null;
+    } catch {
+      out.write('PROVENANCE_VAULT_PASSPHRASE_FILE could not be read (check the path and its permissions)\n');
+      return null;
+    }
+  };
+}
+
 /** Reads one line from a TTY in raw mode, echoing nothing. Ctrl-C aborts the process as usual. */
 export function promptHidden(stdin: NodeJS.ReadStream, out: NodeJS.WriteStream, question: string): Promise<string | null> {
   return new Promise((resolve) => {
