@@ -155,6 +155,10 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     // Connections whose credential is kept as a vault secret read it at use time (secrets is built below).
     readSecret: (workspaceId, secretId) => secrets.readForRuntime(workspaceId, secretId),
   });
+  // A secret deleted with force: a connection that kept its credential in it lets go of it and turns `error`.
+  references.onTargetRemoved('connection', (ref, target, actor) => {
+    if (target.type === 'secret') connections.internal.detachSecret(ref.workspaceId, ref.fromId, target.id, actor);
+  });
   const tokens = createTokenService({ store: createSigningKeyStore(db), clock, vault });
   const users = createUserService({ store: createUserStore(db), clock, audit, access, workspaces, tokens, throttle: createLoginThrottle({ clock }), passwords: ports.passwordHasher });
   const apiKeys = createApiKeyService({ store: createApiKeyStore(db), clock, audit, access });

@@ -51,6 +51,8 @@ export const credentialAad = (id: string) => `connection:${id}:credential`;
 export const credentialFieldAad = (id: string, key: string) => `connection:${id}:credential:${key}`;
 
 export const PAUSED_MESSAGE = 'connection is paused: resume it (Pause/Resume, or PATCH {"status":"active"}) before using it';
+/** The connection's credential (or a credential field) was a vault secret that has been deleted with force. */
+export const SECRET_DELETED_MESSAGE = 'the vault secret holding this credential was deleted: choose another secret or enter the credential again (Update credentials)';
 const NOT_AUTHORIZED = 'not authorized yet: click Authorize to complete the OAuth consent flow';
 /** The connections list's cursor: the last connection's sort key, [lower-cased name, id]. */
 const cursor = pageCursor('connections', z.tuple([z.string().max(1000), z.string().min(1).max(100)]));
@@ -525,6 +527,43 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     return { connection: c, credential: await credentialOf(c), credentialFields: await storedCredentialFields(c) };
   }
 
+  /**
+   * A vault secret this connection used was deleted with force (the reference index calls this inside the secret's
+   * delete transaction): the pointer to it goes, the connection records why and an active one turns `error`, so it
+   * never stays `active` with a credential that no longer exists. A paused connection stays paused (the admin paused
+   * it), with the same last error.
+   */
+  function detachSecret(workspaceId: string, id: string, secretId: string, actor: Actor): void {
+    const r = store.get(workspaceId, id);
+    if (!r) return;
+    const now = clock.now().toISOString();
+    const fields: string[] = [];
+    if (r.credentialSecretId === secretId) {
+      store.update(id, { credentialSecretId: null });
+      fields.push('credentialSecretId');
+    }
+    for (const f of fieldRows(id, r.provider)) {
+      if (f.secretId !== secretId) continue;
+      store.deleteCredentialField(id, f.key);
+      fields.push(`credentialFieldSecretIds.${f.key}`);
+    }
+    if (fields.length === 0) return;
+    store.update(id, lastError({ code: 'SECRET_DELETED', message: SECRET_DELETED_MESSAGE }, now));
+    if (r.status === 'active') recordStatus(r, 'error', 'its vault secret was deleted', actor, now);
+    store.update(id, { updatedAt: now });
+    syncReferences(workspaceId, id, r.name);
+    audit.record({
+      workspaceId,
+      action: 'connection.updated',
+      actor,
+      target: { type: 'connection', id, name: r.name },
+      // `cause`, not a key naming a secret: the audit redacts such keys (and an id is not secret material).
+      details: { changed: fields, reason: 'vault secret deleted', cause: { type: 'secret', id: secretId }, status: r.status },
+    });
+    // After the deleting transaction commits, the UI refetches: a push now only tells it to look.
+    queueMicrotask(() => changed(workspaceId, id));
+  }
+
   /** Records a health change the OAuth capability found: sets or clears the last error and moves the status. */
   function markHealth(workspaceId: string, id: string, error: { code: string; message: string } | null, reason: string, actor: Actor): Connection {
     const c = store.transaction(() => {
@@ -563,6 +602,8 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       markError: (workspaceId: string, id: string, error: { code: string; message: string }, actor: Actor) => markHealth(workspaceId, id, error, error.message, actor),
       /** Consent succeeded: last error cleared, error → active. */
       markHealthy: (workspaceId: string, id: string, reason: string, actor: Actor) => markHealth(workspaceId, id, null, reason, actor),
+      /** A vault secret it used was deleted with force (the reference index's detacher for 'connection'). */
+      detachSecret,
       /** The OAuth capability registers its access-token provider here ('oauth2'). */
       registerCredentialSource: (authType: AuthType, source: CredentialSource) => void sources.set(authType, source),
     },

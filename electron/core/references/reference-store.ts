@@ -1,6 +1,6 @@
 import type { Db } from '../db/database';
 
-export type Reference = { fromType: string; fromId: string; fromName: string | null };
+export type Reference = { fromType: string; fromId: string; fromName: string | null; workspaceId: string };
 export type ResourceRef = { type: string; id: string };
 
 /** All SQL of the reference index (`resource_references`): one row per (referrer, referenced) pair. */
@@ -11,7 +11,7 @@ export function createReferenceStore(db: Db) {
   );
   const deleteFrom = db.prepare('DELETE FROM resource_references WHERE from_type = ? AND from_id = ?');
   const deleteTo = db.prepare('DELETE FROM resource_references WHERE to_type = ? AND to_id = ?');
-  const to = db.prepare('SELECT from_type, from_id, from_name FROM resource_references WHERE to_type = ? AND to_id = ? ORDER BY from_type, from_name');
+  const to = db.prepare('SELECT workspace_id, from_type, from_id, from_name FROM resource_references WHERE to_type = ? AND to_id = ? ORDER BY from_type, from_name');
   return {
     upsert(workspaceId: string, from: ResourceRef & { name?: string | null }, target: ResourceRef): void {
       upsert.run(workspaceId, from.type, from.id, from.name ?? null, target.type, target.id);
@@ -19,7 +19,8 @@ export function createReferenceStore(db: Db) {
     deleteFrom: (from: ResourceRef): void => void deleteFrom.run(from.type, from.id),
     deleteTo: (target: ResourceRef): void => void deleteTo.run(target.type, target.id),
     to: (target: ResourceRef): Reference[] =>
-      (to.all(target.type, target.id) as Array<{ from_type: string; from_id: string; from_name: string | null }>).map((r) => ({
+      (to.all(target.type, target.id) as Array<{ workspace_id: string; from_type: string; from_id: string; from_name: string | null }>).map((r) => ({
+        workspaceId: r.workspace_id,
         fromType: r.from_type,
         fromId: r.from_id,
         fromName: r.from_name,

@@ -293,7 +293,7 @@ export function createSecretService(deps: SecretServiceDeps) {
       }
       store.delete(r.id);
       // A forced delete clears the references to it in the same transaction.
-      references.clearTo({ type: 'secret', id: r.id });
+      references.clearTo({ type: 'secret', id: r.id }, actor);
       audit.record({
         workspaceId: r.workspace_id,
         action: 'secret.deleted',

@@ -55,6 +55,7 @@ const INTERNAL: Record<keyof ConnectionService['internal'], string> = {
   assertNameFree: 'the consent flow checks a name before it starts, after checking connection.create itself',
   markError: 'the token service records a failed refresh as the system',
   markHealthy: 'the consent flow records completed consent, after its own check',
+  detachSecret: "the reference index's detacher, inside a secret's forced delete that checked secret.write",
   registerCredentialSource: 'composition-root wiring of the OAuth access-token provider',
 };
 

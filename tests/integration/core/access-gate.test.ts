@@ -162,6 +162,7 @@ const INTERNAL: Record<string, string> = {
   'references.set': 'written by services inside their own checked transactions',
   'references.clearFrom': 'written by services inside their own checked transactions',
   'references.clearTo': 'written by services inside their own checked transactions',
+  'references.onTargetRemoved': 'composition-root wiring: how a referrer lets go of a target deleted with force',
   'references.referencesTo': 'read by services after their own check (a secret or connection detail)',
   'access.allowed': 'the gate itself',
   'access.assert': 'the gate itself',
