@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog, nativeTheme, shell } from 'electron';
 import { createCore, defaultLocalUser, localActor } from '@core/index';
 import { createHandlers } from '@core/handlers/handlers';
 import { createRestServerController } from '@core/http/rest-server-controller';
+import { createUploadEndpoint } from '@core/http/upload-endpoint';
 import { createStderrLogger } from '@core/logging/stderr-logger';
 import { PUSH_EVENTS } from '@shared/ipc/channels';
 import { registerIpc } from './ipc/handle';
@@ -48,6 +49,9 @@ app.whenReady().then(async () => {
   // The REST API runs only while Settings → REST API is on; the core decides, main just hosts it.
   const restApi = createRestServerController(core, handlers);
   void restApi.start();
+  // Pre-signed upload URLs of filesystem datastores work with the REST API off too: the first one starts this.
+  const uploadEndpoint = createUploadEndpoint(core, handlers);
+  uploadEndpoint.attach();
   const prefs = createPreferencesStore(dataDir);
 
   const devUrl = process.env.ELECTRON_RENDERER_URL;
@@ -84,7 +88,7 @@ app.whenReady().then(async () => {
   app.on('will-quit', (e) => {
     unsubscribe();
     e.preventDefault();
-    void restApi.stop().finally(() => {
+    void Promise.allSettled([restApi.stop(), uploadEndpoint.stop()]).finally(() => {
       core.close();
       app.exit(0);
     });

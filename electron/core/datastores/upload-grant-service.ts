@@ -33,6 +33,10 @@ export const URL_ALREADY_USED = 'this upload URL was already used; ask for a new
  * while its issuer still may write to the datastore (a deleted API key, a user without the role: 403). S3 URLs cannot
  * be held to either, so they expire within S3_MAX_EXPIRES_IN.
  */
+/** No local server and no upload endpoint to start (a core without a shell, e.g. a test or the CLI). */
+export const UPLOAD_ENDPOINT_MISSING =
+  'upload URLs for filesystem datastores are served by the app over loopback, and this process serves none: turn on Settings → REST API in the desktop app, or use the console (npm run serve)';
+
 export function createUploadGrantService(deps: {
   store: Pick<
     DatastoreStore,
@@ -48,6 +52,21 @@ export function createUploadGrantService(deps: {
 }) {
   const { store, guard, vault, audit, clock } = deps;
   let localApiUrl: string | null = null;
+  /** The desktop's on-demand upload endpoint (null: none; headless always serves one with its REST API). */
+  let endpointStarter: (() => Promise<string>) | null = null;
+  let starting: Promise<string> | null = null;
+
+  /** Where filesystem upload URLs point: the running local server, else the upload endpoint started now. */
+  async function uploadBaseUrl(): Promise<string> {
+    if (localApiUrl) return localApiUrl;
+    if (!endpointStarter) throw new AppError('UNAVAILABLE', UPLOAD_ENDPOINT_MISSING);
+    starting ??= endpointStarter().finally(() => (starting = null));
+    try {
+      return await starting;
+    } catch {
+      throw new AppError('UNAVAILABLE', 'the local upload endpoint could not start (the details are in the app log): try again, or turn on Settings → REST API');
+    }
+  }
 
   /** The signing key, made (and sealed) on first use; when two callers race, the first stored wins for both. */
   function signingKey(): Buffer {
@@ -80,7 +99,7 @@ export function createUploadGrantService(deps: {
       }
       result = { url: signed.url, method: 'PUT', headers: signed.headers, expiresAt: expiresAt.toISOString() };
     } else {
-      if (!localApiUrl) throw new AppError('UNAVAILABLE', 'upload URLs for filesystem datastores are served by the local API server, which is not running; start the console with npm run serve');
+      const baseUrl = await uploadBaseUrl();
       nonce = randomBytes(16).toString('base64url');
       const token = signUploadGrant(signingKey(), {
         d: d.id,
@@ -91,7 +110,7 @@ export function createUploadGrantService(deps: {
         u: actor.name,
         n: nonce,
       });
-      result = { url: `${localApiUrl}/datastores/${d.id}/upload/${token}`, method: 'PUT', headers: { 'content-type': input.contentType }, expiresAt: expiresAt.toISOString() };
+      result = { url: `${baseUrl}/datastores/${d.id}/upload/${token}`, method: 'PUT', headers: { 'content-type': input.contentType }, expiresAt: expiresAt.toISOString() };
     }
     store.transaction(() => {
       // Grants whose URLs expired can no longer be used or replayed (the signed expiry refuses them first).
@@ -171,6 +190,11 @@ export function createUploadGrantService(deps: {
     putWithUploadToken,
     /** Where the local API server listens (null: not running); filesystem upload URLs point there. */
     setLocalApiUrl: (url: string | null) => void (localApiUrl = url),
+    /**
+     * The desktop registers how to start its loopback upload endpoint; a filesystem upload URL issued while no local
+     * server runs (Settings → REST API is off by default) starts it then. It must resolve to the endpoint's base URL.
+     */
+    setUploadEndpointStarter: (start: (() => Promise<string>) | null) => void (endpointStarter = start),
   };
 }
 export type UploadGrantService = ReturnType<typeof createUploadGrantService>;

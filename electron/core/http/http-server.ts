@@ -35,6 +35,11 @@ export type HttpServerOptions = {
   routes?: Array<(app: FastifyInstance, ctx: { core: Core; handlers: Handlers }) => void>;
   bodyLimit?: number;
   authenticate?: import('./rest/rest-router').Authenticator;
+  /**
+   * The desktop's upload endpoint: only /health and the signed upload URLs (their token is the credential), no REST
+   * API, no downloads, no console. Served while Settings → REST API is off, so issued upload URLs always work.
+   */
+  uploadsOnly?: boolean;
 };
 
 export { CONSOLE_TOKEN_HEADER, USER_TOKEN_HEADER } from './console-auth';
@@ -165,19 +170,22 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
   }
 
   // The REST API of the docs (same paths, no prefix), authenticated by API key or JWT, never by the console token.
-  const authenticate = opts.authenticate ?? createAuthenticator(core);
-  registerRestRoutes(app, { core, handlers, routes: REST_ROUTES, authenticate });
+  // An uploads-only endpoint authenticates nobody: only the signed upload URLs (which carry their own grant) work.
+  const authenticate = opts.uploadsOnly ? () => null : (opts.authenticate ?? createAuthenticator(core));
+  if (!opts.uploadsOnly) registerRestRoutes(app, { core, handlers, routes: REST_ROUTES, authenticate });
   // Object bytes (downloads, pre-signed PUTs, console uploads) stream outside the JSON body limit.
   registerDatastoreHttp(app, { core, authenticate, console: consoleAuth });
-  // The document is built on first request (start-up does not pay for it), for the port the server listens on.
-  let openApi: { port: number; doc: Record<string, unknown> } | null = null;
-  app.get('/openapi.json', async (_req, reply) => {
-    if (openApi?.port !== port) {
-      openApi = { port, doc: buildOpenApi({ version: core.config.version, serverUrl: `http://127.0.0.1:${port}`, routes: REST_ROUTES, console: !!opts.consoleToken }) };
-    }
-    return reply.send(openApi.doc);
-  });
-  registerApiReference(app, { csp: RENDERER_CSP });
+  if (!opts.uploadsOnly) {
+    // The document is built on first request (start-up does not pay for it), for the port the server listens on.
+    let openApi: { port: number; doc: Record<string, unknown> } | null = null;
+    app.get('/openapi.json', async (_req, reply) => {
+      if (openApi?.port !== port) {
+        openApi = { port, doc: buildOpenApi({ version: core.config.version, serverUrl: `http://127.0.0.1:${port}`, routes: REST_ROUTES, console: !!opts.consoleToken }) };
+      }
+      return reply.send(openApi.doc);
+    });
+    registerApiReference(app, { csp: RENDERER_CSP });
+  }
   for (const register of opts.routes ?? []) register(app, { core, handlers });
 
   if (opts.rendererDir && fs.existsSync(path.join(opts.rendererDir, 'index.html'))) {
@@ -209,12 +217,12 @@ export function createHttpServer(core: Core, handlers: Handlers, opts: HttpServe
       await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port });
       const addr = app.server.address();
       if (addr && typeof addr === 'object') port = addr.port;
-      // Filesystem datastores' pre-signed upload URLs point here.
-      core.datastores.setLocalApiUrl(`http://127.0.0.1:${port}`);
+      // Filesystem datastores' pre-signed upload URLs point here (the upload endpoint hands its URL to its starter).
+      if (!opts.uploadsOnly) core.datastores.setLocalApiUrl(`http://127.0.0.1:${port}`);
       return { port, url: `http://127.0.0.1:${port}` };
     },
     close: () => {
-      core.datastores.setLocalApiUrl(null);
+      if (!opts.uploadsOnly) core.datastores.setLocalApiUrl(null);
       return app.close();
     },
   };

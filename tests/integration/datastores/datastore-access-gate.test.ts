@@ -90,6 +90,7 @@ const INTERNAL: Record<string, string> = {
   recover: 'crash recovery when the vault is unlocked: no caller, and it only removes bytes no row points at, in folders carrying their datastore’s mark',
   close: 'shutdown of the core: aborts uploads and closes backends',
   setLocalApiUrl: 'wiring by the HTTP server: where filesystem upload URLs point',
+  setUploadEndpointStarter: "wiring by the desktop shell: how to start its loopback upload endpoint on demand",
   putWithUploadToken: 'no actor: the HMAC-signed token is the grant (its refusals: datastore-http.test.ts); minting one is createUploadUrl, checked above',
 };
 
