@@ -52,6 +52,9 @@ export type HttpStepOutput = {
   bodyEncoding?: 'base64';
 };
 
+/** The http kind as the registry holds it; `run` says what its output is. */
+export type HttpStepKind = StepKindModule<HttpStepConfig> & { run(config: HttpStepConfig, ctx: StepContext): Promise<{ output: HttpStepOutput }> };
+
 /** Response headers a later step may need; anything else (cookies, tracing, …) stays out of the run record. */
 const SAFE_RESPONSE_HEADERS = new Set([
   'content-type',
@@ -223,7 +226,7 @@ const mib = (n: number) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
  * connection in error), and the request is sent once more with the new token; any other connection goes to `error`
  * at once (connection.updated). The step then fails with AUTH_FAILED (authFailure: the runner does not retry it).
  */
-export function createHttpStepKind(deps: HttpStepDeps): StepKindModule<HttpStepConfig> {
+export function createHttpStepKind(deps: HttpStepDeps): HttpStepKind {
   const limits: HttpStepLimits = { ...DEFAULT_HTTP_STEP_LIMITS, ...deps.limits };
   const doFetch = deps.fetch ?? fetch;
   const { clock, system } = deps;
