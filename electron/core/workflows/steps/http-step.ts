@@ -53,7 +53,7 @@ export type HttpStepOutput = {
 };
 
 /** The http kind as the registry holds it; `run` says what its output is. */
-export type HttpStepKind = StepKindModule<HttpStepConfig> & { run(config: HttpStepConfig, ctx: StepContext): Promise<{ output: HttpStepOutput }> };
+export type HttpStepKind = Omit<StepKindModule<HttpStepConfig>, 'run'> & { run(config: HttpStepConfig, ctx: StepContext): Promise<{ output: HttpStepOutput }> };
 
 /** Response headers a later step may need; anything else (cookies, tracing, …) stays out of the run record. */
 const SAFE_RESPONSE_HEADERS = new Set([
