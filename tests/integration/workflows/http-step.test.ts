@@ -74,6 +74,9 @@ const provider = recordingServer((req, res, body) => {
     case '/see-other':
       res.writeHead(303, { location: '/landing' }).end();
       return;
+    case '/cross-307':
+      res.writeHead(307, { location: `${elsewhere.url}/landing` }).end();
+      return;
     case '/loop':
       res.writeHead(302, { location: '/loop' }).end();
       return;
@@ -304,6 +307,13 @@ describe('redirects', () => {
     expect(same.output.body).toMatchObject({ landed: 'provider', authorization: 'Token token=pd-secret-key' });
     const seeOther = await stepFor(t.core).run({ connectionId: id, method: 'POST', path: '/see-other', body: { a: 1 } }, stepHarness(ws, t.admin).ctx);
     expect(seeOther.output.body).toMatchObject({ landed: 'provider', method: 'GET', body: '' });
+  });
+
+  it('a 307 that would resend the body to another host is not followed', async () => {
+    const id = await connect('pagerduty', 'k', { baseUrl: provider.url });
+    const e = await failure(stepFor(t.core).run({ connectionId: id, method: 'POST', path: '/cross-307', body: { secret: 'resolved' } }, stepHarness(ws, t.admin).ctx));
+    expect(e.code).toBe('PROVIDER_ERROR');
+    expect(elsewhere.seen).toHaveLength(0);
   });
 
   it('stops after 5 redirects', async () => {

@@ -219,8 +219,9 @@ const mib = (n: number) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
  * connection.use check, the run-step record and the connection.used audit) BEFORE anything goes on the wire; every
  * secret value put on the wire is registered with `ctx.injected` first, so the runner can scrub it from whatever the
  * provider answers. Redirects are followed here (at most maxRedirects); a hop to another origin (scheme, host, port)
- * goes WITHOUT the credential and without the user's headers (curl's default), and once dropped they are not sent
- * again, even if a later hop comes back. 303 (and 301/302 after a POST) become GET without a body.
+ * goes WITHOUT the credential and without the user's headers (curl's default for the credential; the user's headers
+ * may hold resolved secrets), and once dropped they are not sent again, even if a later hop comes back; a 307/308
+ * that would resend a body to another origin is refused. 303 (and 301/302 after a POST) become GET without a body.
  * A 401 (or a provider's own invalid-token answer) is an authentication failure: an OAuth connection gets one
  * refresh (`reportRejected`; when that fails the token service records connection.refresh_failed and puts the
  * connection in error), and the request is sent once more with the new token; any other connection goes to `error`
@@ -267,6 +268,7 @@ export function createHttpStepKind(deps: HttpStepDeps): HttpStepKind {
     for (const v of Object.values(credentialFields)) ctx.injected(v);
     const base = apiBaseUrl(connection.provider, connection.settings);
     const url = requestUrl(base, plan);
+    throwIfAborted(ctx.signal);
     ctx.useConnection(connection.id);
 
     const ctrl = new AbortController();
@@ -277,6 +279,7 @@ export function createHttpStepKind(deps: HttpStepDeps): HttpStepKind {
     }, limits.requestTimeoutMs);
     const onAbort = () => ctrl.abort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
+    if (ctx.signal.aborted) ctrl.abort();
     try {
       for (let attempt = 0; ; attempt++) {
         const auth = await credentialHeaders(connection.provider, connection.settings, credential, credentialFields, ctx);
@@ -351,6 +354,10 @@ export function createHttpStepKind(deps: HttpStepDeps): HttpStepKind {
         if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new StepError('PROVIDER_ERROR', `the provider redirected to a ${next.protocol} URL, which is not followed`);
         // Another origin never gets the credential (nor the user's headers), and a credential once dropped stays dropped.
         if (next.origin !== origin) withCredential = false;
+        // 307/308 resend the body; the body may hold resolved secrets, so it never goes to another origin.
+        if (!withCredential && body && (res.status === 307 || res.status === 308)) {
+          throw new StepError('PROVIDER_ERROR', `the provider redirected the request and its body to another host (HTTP ${res.status}); not followed: check the path and the base URL`);
+        }
         if (res.status === 303 ? method !== 'HEAD' : (res.status === 301 || res.status === 302) && method === 'POST') {
           method = 'GET';
           body = undefined;
