@@ -9,7 +9,7 @@ import {
   type Provider,
 } from '@shared/domain/connection';
 import { invalid } from '../errors';
-import { privateKeyIssue } from './http-connection-tester';
+import { privateKeyIssue } from './provider-auth';
 import type { StoredCredentialField } from './connection-store';
 
 /**

@@ -1,8 +1,7 @@
-import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
-import { KEY_PASSPHRASE_FIELD, PROVIDER_CATALOG, isEncryptedPem, type FieldIssue, type Provider, type TestOutcome } from '@shared/domain/connection';
+import { PROVIDER_CATALOG, type Provider, type TestOutcome } from '@shared/domain/connection';
 import { missingCase } from '../errors';
 import type { ConnectionTester, TestOutcomeReport, TestRequest } from './connection-tester';
+import { ProbeSetupError, authHeaders } from './provider-auth';
 
 /** What a probe reads from a response: only these few fields, never the body as a whole. */
 type Answer = { status: number; headers: Headers; json: unknown };
@@ -13,75 +12,9 @@ type Verdict = { outcome: TestOutcome; message: string } | undefined;
  */
 type Probe = { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string; judge?: (a: Answer) => Verdict };
 
-const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
-const bearer = (token: string) => `Bearer ${token}`;
 const obj = (x: unknown): Record<string, unknown> => (x && typeof x === 'object' ? (x as Record<string, unknown>) : {});
 /** Provider error codes are shown only when they look like codes, so a body can never smuggle text into a message. */
 const codeOf = (x: unknown): string | null => (typeof x === 'string' && /^[a-z0-9_.]{1,40}$/i.test(x) ? x : null);
-
-export class ProbeSetupError extends Error {}
-
-const passphraseField = `credentialFields.${KEY_PASSPHRASE_FIELD}`;
-
-/**
- * Reads a PKCS#8 PEM RSA private key, decrypting an encrypted one (BEGIN ENCRYPTED PRIVATE KEY) with its passphrase.
- * Problems name the field to fix (the key, or its passphrase) and never contain either. An encrypted key is never
- * handed to OpenSSL without a passphrase (nothing may ever wait on a prompt).
- */
-export function readRsaPrivateKey(pem: string, passphrase: string | undefined): { key: KeyObject } | { issue: FieldIssue } {
-  let key: KeyObject;
-  if (isEncryptedPem(pem)) {
-    if (!passphrase) return { issue: { field: passphraseField, message: `the private key is encrypted: enter its passphrase (${passphraseField})` } };
-    try {
-      key = createPrivateKey({ key: pem, format: 'pem', passphrase });
-    } catch {
-      // A wrong passphrase and a damaged key look the same to OpenSSL; the passphrase is by far the likelier cause.
-      return { issue: { field: passphraseField, message: `the passphrase does not decrypt the private key: check ${passphraseField} (and that the key is complete)` } };
-    }
-  } else {
-    try {
-      key = createPrivateKey({ key: pem, format: 'pem' });
-    } catch {
-      return { issue: { field: 'credential', message: 'credential is not a readable private key: paste the PKCS#8 PEM (-----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----) of the key whose public half is set on the user' } };
-    }
-  }
-  if (key.asymmetricKeyType !== 'rsa') return { issue: { field: 'credential', message: 'Snowflake key-pair authentication needs an RSA private key' } };
-  return { key };
-}
-
-/** Why a PEM credential (with its passphrase, if any) cannot be used, or null: create/update check this before storing. */
-export function privateKeyIssue(pem: string, passphrase: string | undefined): FieldIssue | null {
-  const r = readRsaPrivateKey(pem, passphrase);
-  return 'issue' in r ? r.issue : null;
-}
-
-/** The Snowflake key-pair JWT (RS256): iss ACCOUNT.USER.SHA256:<base64 SHA-256 of the public key DER>, sub ACCOUNT.USER. */
-export async function snowflakeJwt(account: string, user: string, privateKey: string | KeyObject, now = new Date()): Promise<string> {
-  let key: KeyObject;
-  if (typeof privateKey === 'string') {
-    const read = readRsaPrivateKey(privateKey, undefined);
-    if ('issue' in read) throw new ProbeSetupError(read.issue.message);
-    key = read.key;
-  } else key = privateKey;
-  const der = createPublicKey(key).export({ type: 'spki', format: 'der' });
-  const fingerprint = `SHA256:${createHash('sha256').update(der).digest('base64')}`;
-  // Snowflake wants the account part without region/cloud suffixes, upper-cased, and the user upper-cased.
-  const acct = account.split('.')[0]!.toUpperCase();
-  const usr = user.toUpperCase();
-  const iat = Math.floor(now.getTime() / 1000);
-  try {
-    return await new SignJWT({})
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
-      .setIssuer(`${acct}.${usr}.${fingerprint}`)
-      .setSubject(`${acct}.${usr}`)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + 59 * 60)
-      .sign(key);
-  } catch {
-    // jose refuses RSA keys under 2048 bits, as Snowflake does.
-    throw new ProbeSetupError('the private key cannot sign an RS256 JWT: use an RSA key of at least 2048 bits');
-  }
-}
 
 /** Default API base URL per provider (providers.md); `settings.baseUrl` overrides it. */
 export function defaultBaseUrl(provider: Provider, s: Readonly<Record<string, string>>): string {
@@ -115,16 +48,21 @@ export function defaultBaseUrl(provider: Provider, s: Readonly<Record<string, st
   }
 }
 
+/** The base URL requests to a connection go to: its `settings.baseUrl`, else the provider's default; no trailing slash. */
+export function apiBaseUrl(provider: Provider, s: Readonly<Record<string, string>>): string {
+  return (s.baseUrl || defaultBaseUrl(provider, s)).replace(/\/+$/, '');
+}
+
 /**
  * Datadog's application key, checked after the API key passed `/api/v1/validate` (which ignores application keys):
  * `/api/v2/validate_keys` answers 200 `{"status":"ok"}` only when both keys are valid, 401 or 403 otherwise, so a
  * rejection here is the application key's.
  */
-function datadogApplicationKeyProbe(apiKey: string, applicationKey: string): Probe {
+function datadogApplicationKeyProbe(auth: Record<string, string>): Probe {
   return {
     method: 'GET',
     path: '/api/v2/validate_keys',
-    headers: { accept: 'application/json', 'dd-api-key': apiKey, 'dd-application-key': applicationKey },
+    headers: { accept: 'application/json', ...auth },
     judge: (a) => {
       if (a.status === 401 || a.status === 403) {
         return { outcome: 'invalid_credential', message: `Datadog accepted the API key but rejected the application key (HTTP ${a.status}): check the application key and the site it belongs to` };
@@ -142,49 +80,48 @@ function datadogApplicationKeyProbe(apiKey: string, applicationKey: string): Pro
 /** The requests of a live test, in order; the first that is not valid decides. */
 async function probesFor(req: TestRequest): Promise<Probe[]> {
   const fields = req.credentialFields ?? {};
-  if (req.provider === 'datadog' && fields.applicationKey) return [await probeFor(req), datadogApplicationKeyProbe(req.credential, fields.applicationKey)];
+  if (req.provider === 'datadog' && fields.applicationKey) {
+    return [await probeFor(req), datadogApplicationKeyProbe((await authHeaders('datadog', req.settings, req.credential, fields)).headers)];
+  }
   return [await probeFor(req)];
 }
 
 async function probeFor(req: TestRequest): Promise<Probe> {
   const { provider, settings: s, credential } = req;
+  // The credential goes on exactly as a workflow step sends it (provider-auth.ts); only the test's endpoint is ours.
+  const auth = (await authHeaders(provider, s, credential, req.credentialFields ?? {})).headers;
   const json = { accept: 'application/json' };
   switch (provider) {
     case 'slack':
-      return { method: 'POST', path: '/api/auth.test', headers: { ...json, authorization: bearer(credential) } };
+      return { method: 'POST', path: '/api/auth.test', headers: { ...json, ...auth } };
     case 'github':
-      return { method: 'GET', path: '/user', headers: { accept: 'application/vnd.github+json', authorization: bearer(credential), 'user-agent': 'ProvenanceOne-Desktop' } };
+      return { method: 'GET', path: '/user', headers: { accept: 'application/vnd.github+json', ...auth, 'user-agent': 'ProvenanceOne-Desktop' } };
     case 'linkedin':
-      return { method: 'GET', path: '/v2/userinfo', headers: { ...json, authorization: bearer(credential) } };
+      return { method: 'GET', path: '/v2/userinfo', headers: { ...json, ...auth } };
     case 'x':
-      return { method: 'GET', path: '/2/users/me', headers: { ...json, authorization: bearer(credential) } };
+      return { method: 'GET', path: '/2/users/me', headers: { ...json, ...auth } };
     case 'okta':
-      return { method: 'GET', path: '/oauth2/v1/userinfo', headers: { ...json, authorization: bearer(credential) } };
+      return { method: 'GET', path: '/oauth2/v1/userinfo', headers: { ...json, ...auth } };
     case 'jira':
-      return { method: 'GET', path: '/rest/api/3/myself', headers: { ...json, authorization: basic(s.email ?? '', credential) } };
+      return { method: 'GET', path: '/rest/api/3/myself', headers: { ...json, ...auth } };
     case 'servicenow':
-      return { method: 'GET', path: '/api/now/table/sys_user?sysparm_limit=1', headers: { ...json, authorization: basic(s.username ?? '', credential) } };
+      return { method: 'GET', path: '/api/now/table/sys_user?sysparm_limit=1', headers: { ...json, ...auth } };
     case 'snyk':
-      return { method: 'GET', path: '/rest/self?version=2024-10-15', headers: { accept: 'application/vnd.api+json', authorization: `token ${credential}` } };
+      return { method: 'GET', path: '/rest/self?version=2024-10-15', headers: { accept: 'application/vnd.api+json', ...auth } };
     case 'pagerduty':
-      return { method: 'GET', path: '/abilities', headers: { accept: 'application/vnd.pagerduty+json;version=2', authorization: `Token token=${credential}` } };
-    case 'datadog':
-      return { method: 'GET', path: '/api/v1/validate', headers: { ...json, 'dd-api-key': credential } };
+      return { method: 'GET', path: '/abilities', headers: { accept: 'application/vnd.pagerduty+json;version=2', ...auth } };
+    case 'datadog': {
+      // /api/v1/validate checks the API key alone; the pair is checked next by /api/v2/validate_keys.
+      const { 'dd-application-key': _pairOnly, ...apiKeyOnly } = auth;
+      return { method: 'GET', path: '/api/v1/validate', headers: { ...json, ...apiKeyOnly } };
+    }
     case 'zendesk':
-      return { method: 'GET', path: '/api/v2/users/me.json', headers: { ...json, authorization: basic(`${s.email ?? ''}/token`, credential) } };
+      return { method: 'GET', path: '/api/v2/users/me.json', headers: { ...json, ...auth } };
     case 'snowflake': {
-      const read = readRsaPrivateKey(credential, req.credentialFields?.[KEY_PASSPHRASE_FIELD]);
-      if ('issue' in read) throw new ProbeSetupError(read.issue.message);
-      const jwt = await snowflakeJwt(s.account ?? '', s.user ?? '', read.key);
       const body: Record<string, unknown> = { statement: 'SELECT 1', timeout: 10 };
       if (s.role) body.role = s.role;
       if (s.warehouse) body.warehouse = s.warehouse;
-      return {
-        method: 'POST',
-        path: '/api/v2/statements',
-        headers: { ...json, 'content-type': 'application/json', authorization: bearer(jwt), 'x-snowflake-authorization-token-type': 'KEYPAIR_JWT' },
-        body: JSON.stringify(body),
-      };
+      return { method: 'POST', path: '/api/v2/statements', headers: { ...json, 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) };
     }
     default:
       return missingCase(provider);
@@ -285,7 +222,7 @@ async function readJson(res: Response): Promise<unknown> {
   }
 }
 
-function unreachableMessage(e: unknown, host: string, timeoutMs: number, timedOut: boolean): string {
+export function unreachableMessage(e: unknown, host: string, timeoutMs: number, timedOut: boolean): string {
   if (timedOut) return `no answer from ${host} within ${Math.round(timeoutMs / 100) / 10} s: check the base URL and your network`;
   const cause = obj(obj(e).cause);
   const code = codeOf(cause.code) ?? '';
@@ -316,7 +253,7 @@ export function createHttpConnectionTester(opts: HttpTesterOptions = {}): Connec
   return async (req): Promise<TestOutcomeReport> => {
     const { provider, settings } = req;
     const label = labelOf(provider);
-    const base = (settings.baseUrl || defaultBaseUrl(provider, settings)).replace(/\/+$/, '');
+    const base = apiBaseUrl(provider, settings);
     const started = now();
     const elapsed = () => Math.max(0, Math.round(now() - started));
     let probes: Probe[];

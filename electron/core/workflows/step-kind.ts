@@ -21,6 +21,8 @@ export type StepContext = {
   signal: AbortSignal;
   /** Records the run-step level "which connection this step used" (and the connection.used audit row). */
   useConnection(connectionId: string): void;
+  /** Registers a secret value this step put on the wire (credential, derived header): the runner scrubs it (and its encodings) from outputs and errors. */
+  injected(value: string): void;
 };
 
 export type StepResult = { output: unknown };

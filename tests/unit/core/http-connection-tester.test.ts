@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { createHttpConnectionTester, defaultBaseUrl, snowflakeJwt } from '@core/connections/http-connection-tester';
+import { createHttpConnectionTester, defaultBaseUrl } from '@core/connections/http-connection-tester';
+import { snowflakeJwt } from '@core/connections/provider-auth';
 
 /** A tiny server whose answer each test sets, to pin the classification rules that the fake providers do not reach. */
 let answer: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_q, r) => r.end();
