@@ -23,6 +23,28 @@ export type PutOptions = {
    * it is asked, onData must not be called again.
    */
   sha256?: () => string;
+  /**
+   * S3 multipart only: keep an interrupted upload so a later put of the same body takes it up again (the CLI's
+   * `cp` in data-dir mode). Without it a failed or cancelled put removes its parts, as before.
+   */
+  resume?: MultipartResume;
+};
+
+/** The one thing worth keeping about an interrupted multipart upload; which parts are done, S3 itself says. */
+export type MultipartResumeState = { uploadId: string; s3Key: string; partSize: number };
+
+/**
+ * Where a resumable put keeps its state (a small file of the caller's; it holds no object bytes and no credential).
+ * A part is reused only when S3 lists it with the size and MD5 (ETag) of the bytes read again from the body, so a
+ * changed file is uploaded afresh, part by part.
+ */
+export type MultipartResume = {
+  load(): MultipartResumeState | null;
+  save(state: MultipartResumeState): void;
+  /** The upload completed, or cannot be taken up again. */
+  clear(): void;
+  /** Told once how many parts an upload taken up again found done. */
+  onResumed?(partsDone: number): void;
 };
 
 /**
