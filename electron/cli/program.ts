@@ -183,11 +183,11 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 permission, 5 vault locked.
       const to = parseDsUrl(dest);
       if (to) {
         if (sources.some((s) => parseDsUrl(s))) throw new CliError('USAGE', 'copying between datastores is not supported; copy to a local folder first');
-        return uploadFiles(c, out, sources, to, copy);
+        return await uploadFiles(c, out, sources, to, copy);
       }
       const from = sources.length === 1 ? parseDsUrl(sources[0]!) : null;
       if (!from) throw new CliError('USAGE', 'one side of cp must be ds://ID/…');
-      return downloadObject(c, out, from, dest, copy);
+      return await downloadObject(c, out, from, dest, copy);
     } finally {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onInt);

@@ -30,8 +30,12 @@ export type PutOptions = {
   resume?: MultipartResume;
 };
 
-/** The one thing worth keeping about an interrupted multipart upload; which parts are done, S3 itself says. */
-export type MultipartResumeState = { uploadId: string; s3Key: string; partSize: number };
+/**
+ * What is kept about an interrupted multipart upload: the upload, and the parts S3 acknowledged (each saved as it
+ * completes). Which parts S3 holds is asked of S3 itself (ListParts) where it answers; the parts here are the fallback
+ * for S3-compatible servers without ListParts.
+ */
+export type MultipartResumeState = { uploadId: string; s3Key: string; partSize: number; parts?: Array<{ n: number; etag: string; size: number }> };
 
 /**
  * Where a resumable put keeps its state (a small file of the caller's; it holds no object bytes and no credential).

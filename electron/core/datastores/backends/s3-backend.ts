@@ -155,8 +155,10 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     const UploadId =
       resumed?.uploadId ??
       (await client.send(new CreateMultipartUploadCommand({ Bucket: o.bucket, Key, ContentType: opts.contentType, ServerSideEncryption: sse }), send)).UploadId;
-    if (!resumed && opts.resume && UploadId) opts.resume.save({ uploadId: UploadId, s3Key: Key, partSize });
     const done = resumed?.parts ?? new Map<number, { etag: string; size: number }>();
+    // The record of a resumable upload: saved at once, then again as each part completes.
+    const record = opts.resume && UploadId ? { uploadId: UploadId, s3Key: Key, partSize, parts: [...done].map(([n, p]) => ({ n, ...p })) } : null;
+    if (record) opts.resume!.save(record);
     if (resumed) opts.resume?.onResumed?.(done.size);
     /** A part S3 already holds with exactly these bytes (size and MD5 = its ETag): its ETag, else null. */
     const reusable = (PartNumber: number, part: Buffer, length: number): string | null => {
@@ -179,6 +181,10 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
           ({ ETag }) => {
             parts.push({ PartNumber, ETag });
             free.push(part);
+            if (record && ETag) {
+              record.parts = record.parts.filter((p) => p.n !== PartNumber).concat({ n: PartNumber, etag: ETag, size: length });
+              opts.resume!.save(record);
+            }
           },
           (e: unknown) => {
             if (!failed.yes) Object.assign(failed, { yes: true, error: e });
@@ -207,7 +213,13 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
       await Promise.all(inFlight);
       if (failed.yes) throw failed.error;
       parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
-      await client.send(new CompleteMultipartUploadCommand({ Bucket: o.bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), send);
+      try {
+        await client.send(new CompleteMultipartUploadCommand({ Bucket: o.bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), send);
+      } catch (e) {
+        // The upload is gone (aborted or expired at S3): the next attempt starts afresh.
+        if ((e as { name?: string }).name === 'NoSuchUpload') opts.resume?.clear();
+        throw e;
+      }
       opts.resume?.clear();
     } catch (e) {
       stop.abort();
@@ -240,10 +252,19 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
         if (!r.IsTruncated || !r.NextPartNumberMarker) break;
         marker = r.NextPartNumberMarker;
       }
-    } catch {
-      // NoSuchUpload (completed, aborted or expired meanwhile) or any other refusal: start afresh.
-      resume.clear();
-      return null;
+    } catch (e) {
+      const name = (e as { name?: string; $metadata?: { httpStatusCode?: number } }).name;
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      // A server without ListParts (405 / NotImplemented; s3rver is one): the parts the record saw acknowledged,
+      // each still checked against the bytes (size and MD5) before it is reused. Anything else (NoSuchUpload:
+      // completed, aborted or expired meanwhile): start afresh.
+      if (name === 'NotImplemented' || name === 'MethodNotAllowed' || status === 405 || status === 501) {
+        parts.clear();
+        for (const p of state.parts ?? []) parts.set(p.n, { etag: p.etag, size: p.size });
+      } else {
+        resume.clear();
+        return null;
+      }
     }
     return { uploadId: state.uploadId, parts };
   }
