@@ -1,2 +1,2 @@
 /** See build-cli.mjs. */
-export function buildCli(): Promise<string>;
+export function buildCli(outDir?: string): Promise<string>;

@@ -8,11 +8,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * Bundles the CLI (electron/cli/index.ts) to out/cli/provenanceone.js with rolldown, vite's bundler, as `npm run build`
  * does for the app. Packages stay external (node_modules). Code splitting keeps the in-process core (--data-dir mode,
  * a lazy import) in its own chunks, so the REST path parses and loads none of it: no core, no better-sqlite3, no AWS
- * SDK on `exec`'s way to the child.
+ * SDK on `exec`'s way to the child. `outDir` other than out/cli: tests build their own copy (test files run in parallel).
  */
-export async function buildCli() {
+export async function buildCli(outDir = path.join(root, 'out/cli')) {
   const { build } = await import('rolldown');
-  const outDir = path.join(root, 'out/cli');
   fs.rmSync(outDir, { recursive: true, force: true });
   await build({
     input: { provenanceone: path.join(root, 'electron/cli/index.ts') },

@@ -56,6 +56,9 @@ export async function createLocalClient(o: LocalClientOptions): Promise<Client> 
     // Never creates one: a mistyped path would otherwise become a new, empty data directory.
     throw new CliError('NOT_FOUND', `no ProvenanceOne data directory at ${o.dataDir}`);
   }
+  // The SDK's multi-line notice about future Node versions is for the app's maintainers (package.json engines), not
+  // for a CLI user whose stderr carries one line per error; its documented switch turns it off.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [{ createCore, localActor, defaultLocalUser }, { createHandlers }, { dispatch, toIpcError }] = await Promise.all([
     import('@core/index'),
     import('@core/handlers/handlers'),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3RVER_CREDS, startS3rver } from '../../helpers/s3rver';
 import { tempDir } from '../../helpers/test-core';
-import { cliEnv, collect, ensureCliBuilt, OWNER_KEY, rest, runCli, spawnCli, startServer, waitForOutput, type Server } from './cli-harness';
+import { cliEnv, collect, ensureCliBuilt, removeCliBuild, OWNER_KEY, rest, runCli, spawnCli, startServer, waitForOutput, type Server } from './cli-harness';
 
 /**
  * `datastores cp` with progress (issue #16): a folder of 200 files and a 256 MiB file over REST, and in --data-dir
@@ -56,6 +56,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  removeCliBuild();
   await server?.stop();
   await s3?.stop();
   fs.rmSync(server.dataDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeytarKeyStore } from '@core/vault/keytar-key-store';
 import { canary } from '../../helpers/canary';
 import { makeTestCore, tempDir } from '../../helpers/test-core';
-import { cliEnv, collect, ensureCliBuilt, filesContaining, rest, runCli, spawnCli, startServer, waitForOutput } from './cli-harness';
+import { cliEnv, collect, ensureCliBuilt, removeCliBuild, filesContaining, rest, runCli, spawnCli, startServer, waitForOutput } from './cli-harness';
 
 /**
  * The same commands with --data-dir and no server running: the core opens in the CLI's process (the keychain vault
@@ -47,6 +47,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
+  removeCliBuild();
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(cliTmp, { recursive: true, force: true });
 });

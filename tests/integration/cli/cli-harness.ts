@@ -10,8 +10,19 @@ export const LAUNCHER = path.join(root, 'bin/provenanceone.mjs');
 export const OWNER_KEY = 'cli-owner-key-0123456789abcdef0123';
 
 let built: Promise<string> | null = null;
-/** The CLI bundle of this checkout (out/cli), built once per test file: the tests run what `npm run build` ships. */
-export const ensureCliBuilt = () => (built ??= buildCli());
+/** This test file's own build of the CLI (test files run in parallel; none may rebuild under another's feet). */
+const buildDir = path.join(root, 'out/cli-test', `${process.pid}-${Date.now()}`);
+/**
+ * The CLI bundle of this checkout, built as `npm run build` builds it (scripts/build-cli.mjs) into this file's own
+ * folder, once per test file; the tests run it through a copy of bin/provenanceone.mjs that points there.
+ */
+export const ensureCliBuilt = () =>
+  (built ??= buildCli(buildDir).then((entry) => {
+    fs.writeFileSync(cliLauncher(), fs.readFileSync(LAUNCHER, 'utf8').replace('../out/cli/provenanceone.js', './provenanceone.js'));
+    return entry;
+  }));
+const cliLauncher = () => path.join(buildDir, 'launcher.mjs');
+export const removeCliBuild = () => fs.rmSync(buildDir, { recursive: true, force: true });
 
 export type CliResult = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 
@@ -23,7 +34,7 @@ export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, input?: string): ChildProcess {
-  const child = spawn(process.execPath, [LAUNCHER, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliLauncher(), ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin!.end(input ?? '');
   return child;
 }

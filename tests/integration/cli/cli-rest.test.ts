@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canary } from '../../helpers/canary';
 import { tempDir } from '../../helpers/test-core';
-import { cliEnv, collect, ensureCliBuilt, filesContaining, OWNER_KEY, rest, runCli, spawnCli, startServer, waitForOutput, type Server } from './cli-harness';
+import { cliEnv, collect, ensureCliBuilt, removeCliBuild, filesContaining, OWNER_KEY, rest, runCli, spawnCli, startServer, waitForOutput, type Server } from './cli-harness';
 
 /**
  * The CLI against the real headless app over REST with an API key (issue #16): every command, exec's masking,
@@ -41,6 +41,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  removeCliBuild();
   await server?.stop();
   fs.rmSync(server.dataDir, { recursive: true, force: true });
   fs.rmSync(cliTmp, { recursive: true, force: true });
