@@ -69,7 +69,9 @@ export async function createLocalClient(o: LocalClientOptions): Promise<Client> 
       if (level === 'error') process.stderr.write(`provenanceone: ${message}\n`);
     },
   };
-  const core = createCore({ dataDir: o.dataDir, mode: 'headless', version: o.version, localUser: defaultLocalUser() }, { logger });
+  // A guest on the data dir: an app may be serving it, so crash leftovers (maybe its uploads in flight) are the app's
+  // to sweep, never ours. Two processes on one data dir stay safe.
+  const core = createCore({ dataDir: o.dataDir, mode: 'headless', version: o.version, localUser: defaultLocalUser() }, { logger, datastoreSweep: false });
   // A CLI never creates a vault: a keychain vault unlocks by itself, a passphrase vault from the file or the prompt.
   await core.start({ passphrase: o.passphrase });
   const handlers = createHandlers(core);

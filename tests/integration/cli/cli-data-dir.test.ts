@@ -130,8 +130,14 @@ describe('datastores, connections, audit in-process', () => {
     const src = path.join(cliTmp, 'up');
     fs.mkdirSync(src, { recursive: true });
     fs.writeFileSync(path.join(src, 'a.txt'), 'alpha');
+    // What looks like a crash leftover may be the app's upload in flight: a guest process never sweeps it.
+    const [files] = JSON.parse((await runCli(dd(['datastores', 'ls', '--json']), env)).stdout) as Array<{ id: string }>;
+    const inFlight = path.join(dataDir, 'datastores', files!.id, '.tmp', 'another-process-upload.part');
+    fs.mkdirSync(path.dirname(inFlight), { recursive: true });
+    fs.writeFileSync(inFlight, 'partial');
     const cp = await runCli(dd(['datastores', 'cp', src, 'ds://files/', '--json']), env);
     expect(cp.code, cp.stderr).toBe(0);
+    expect(fs.existsSync(inFlight)).toBe(true);
     expect(JSON.parse((await runCli(dd(['datastores', 'ls', 'files', '--json']), env)).stdout)).toMatchObject([{ key: 'up/a.txt' }]);
     const dest = path.join(cliTmp, 'a-copy.txt');
     expect((await runCli(dd(['datastores', 'cp', 'ds://files/up/a.txt', dest]), env)).code).toBe(0);
