@@ -31,7 +31,7 @@ export async function datastoreIdOf(client: Client, ref: string): Promise<string
 export async function listObjects(client: Client, out: Output, datastore: string | undefined, prefix: string | undefined): Promise<void> {
   if (!datastore) {
     const page = await client.call('datastores:list', { limit: 100 });
-    out.table(page.items as unknown as Record<string, unknown>[], ['id', 'name', 'backend']);
+    out.table(page.items.map((d) => ({ id: d.id, name: d.name, backend: d.backend.type })), ['id', 'name', 'backend']);
     return;
   }
   const datastoreId = await datastoreIdOf(client, datastore);

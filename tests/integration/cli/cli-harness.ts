@@ -68,7 +68,7 @@ export function waitForOutput(child: ChildProcess, re: RegExp): Promise<RegExpEx
   });
 }
 
-export type Server = { baseUrl: string; dataDir: string; child: ChildProcess; stop(): Promise<void> };
+export type Server = { baseUrl: string; consoleToken: string; dataDir: string; child: ChildProcess; stop(): Promise<void> };
 
 /** The real headless app on a fresh data dir, with an owner API key. */
 export async function startServer(dataDir = tempDir('p1-cli-')): Promise<Server> {
@@ -77,11 +77,11 @@ export async function startServer(dataDir = tempDir('p1-cli-')): Promise<Server>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const baseUrl = await new Promise<string>((resolve, reject) => {
+  const [baseUrl, consoleToken] = await new Promise<[string, string]>((resolve, reject) => {
     const on = (b: Buffer) => {
       out += b.toString();
-      const m = /console ready: (http:\/\/[^/]+)\//.exec(out);
-      if (m?.[1]) resolve(m[1]);
+      const m = /console ready: (http:\/\/[^/]+)\/#token=(\S+)/.exec(out);
+      if (m?.[1] && m[2]) resolve([m[1], m[2]]);
     };
     child.stdout!.on('data', on);
     child.stderr!.on('data', on);
@@ -89,6 +89,7 @@ export async function startServer(dataDir = tempDir('p1-cli-')): Promise<Server>
   });
   return {
     baseUrl,
+    consoleToken,
     dataDir,
     child,
     async stop() {

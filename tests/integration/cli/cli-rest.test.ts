@@ -262,6 +262,20 @@ describe('connections, workflows, help, completion', () => {
   });
 });
 
+describe('a locked vault', () => {
+  it('a read is refused with exit 5, in one line, and nothing is read', async () => {
+    const lock = await fetch(`${server.baseUrl}/ipc/vault:lock`, { method: 'POST', headers: { 'x-console-token': server.consoleToken, 'content-type': 'application/json' }, body: '{}' });
+    expect(lock.status).toBe(200);
+    const before = (await auditOf('secret.accessed')).filter((e) => e.outcome === 'success').length;
+    const r = await runCli(['exec', '--env', 'T=provenance://secrets/api-token', '--', 'true'], env);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/^error VAULT_LOCKED: [^\n]+\n$/);
+    expect((await auditOf('secret.accessed')).filter((e) => e.outcome === 'success')).toHaveLength(before);
+    const unlock = await fetch(`${server.baseUrl}/ipc/vault:unlock`, { method: 'POST', headers: { 'x-console-token': server.consoleToken, 'content-type': 'application/json' }, body: '{}' });
+    expect(unlock.status).toBe(200);
+  });
+});
+
 describe('login', () => {
   it('stores the key in the OS keychain (no file holds it); logout deletes it', async () => {
     const noKey = { ...env, PROVENANCE_API_KEY: '' };
