@@ -120,7 +120,14 @@ export function createRestClient(o: RestClientOptions): Client {
           // fall through to the error
         }
       }
-      if (a.status < 200 || a.status >= 300) throw errorOf(a);
+      if (a.status < 200 || a.status >= 300) {
+        const err = errorOf(a);
+        // An app without the workflows REST API answers its routes with "no such endpoint": say what that means.
+        if ((channel === 'workflows:run' || channel === 'runs:get') && err.code === 'NOT_FOUND' && err.message === 'no such endpoint') {
+          throw new CliError('UNAVAILABLE', 'workflows are not available in this version of the app');
+        }
+        throw err;
+      }
       return JSON.parse(a.body.toString('utf8')) as Output<C>;
     },
 
