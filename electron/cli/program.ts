@@ -290,8 +290,9 @@ export async function run(argv: readonly string[]): Promise<number> {
     return result.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
-      if (e.code === 'commander.executeSubCommandAsync') return EXIT.ok;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
+      // A group without its subcommand (`provenanceone secrets`): the help went to stderr; a usage error.
+      if (e.code === 'commander.help') return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
       process.stderr.write(`error USAGE: ${e.message.replace(/^error:\s*/, '')}\n`);
       return EXIT.usage;
     }

@@ -254,6 +254,12 @@ describe('connections, workflows, help, completion', () => {
     expect(r.stdout).toMatch(/^Usage: provenanceone/);
   });
 
+  it('a group without its subcommand shows its help on stderr: a usage error', async () => {
+    const r = await runCli(['secrets'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^Usage: provenanceone secrets/);
+  });
+
   it('completion bash|zsh', async () => {
     const bash = await runCli(['completion', 'bash'], env);
     expect(bash.stdout).toContain('complete -o default -F _provenanceone provenanceone');
