@@ -1,5 +1,5 @@
-// One file (~330 lines): the command tree as commander declares it, with each action a few lines that hand over to
-// its command module; splitting it would scatter --help texts that read best together.
+// The command tree as commander declares it; each action is a few lines that hand over to its command module, so
+// the --help texts read together here.
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT, formatError } from './cli-error';
