@@ -1,7 +1,7 @@
 /**
  * The structure rules that ESLint's import patterns cannot express: no import cycles anywhere in the app, and db/
  * (the migration type and runner, the database opener) never importing a capability. The layer rules
- * (shared → core → main/headless → renderer) are restated here so one run of `npm run lint` checks the whole
+ * (shared → core → main/headless/cli → renderer) are restated here so one run of `npm run lint` checks the whole
  * picture; tests/unit/lint/structure-rules.test.ts proves the cycle rule fails on a planted cycle.
  */
 // fs/ (the data dir's private files) is infrastructure below db/, not a capability.
@@ -49,7 +49,14 @@ module.exports = {
       severity: 'error',
       comment: 'The core runs under plain Node and knows no transport shell or renderer.',
       from: { path: '^electron/core/' },
-      to: { path: '^(electron/(main|preload|headless)|renderer)/' },
+      to: { path: '^(electron/(main|preload|headless|cli)|renderer)/' },
+    },
+    {
+      name: 'cli-imports-no-shell',
+      severity: 'error',
+      comment: 'The CLI is a shell of its own beside main and headless: shared/, the core (lazily), and the headless passphrase prompt only.',
+      from: { path: '^electron/cli/' },
+      to: { path: '^(electron/(main|preload)|renderer)/' },
     },
     {
       name: 'shells-import-no-renderer',

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-// Layers (VS Code style): shared → core → main/headless → renderer, with no arrow running back up.
+// Layers (VS Code style): shared → core → main/headless/cli → renderer, with no arrow running back up.
 // ESLint matches import strings, so the aliases (@shared, @core) and relative paths are both covered.
 const shellOrRenderer = ['**/main/**', '**/preload/**', '**/renderer/**', '@main/*', '@preload/*', '@renderer/*'];
 
@@ -24,6 +24,20 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'the core runs under plain Node: inject a port instead' }],
         patterns: [{ group: [...shellOrRenderer, '@electron-toolkit/*', 'electron-store'], message: 'core/headless may not depend on shell or renderer code' }],
+      }],
+    },
+  },
+  {
+    // The CLI (issue #16): shared/ and, in --data-dir mode only, the core through a lazy import() (never a static
+    // one: the REST path must not load the core, better-sqlite3 or the AWS SDK). Type-only imports are free.
+    files: ['electron/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'the CLI runs under plain Node' }],
+        patterns: [{ group: [...shellOrRenderer, '@electron-toolkit/*', 'electron-store'], message: 'the CLI may not depend on shell or renderer code' }],
+      }],
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['@core/*', '**/core/**', '**/headless/**', 'better-sqlite3', '@aws-sdk/*'], allowTypeImports: true, message: 'the CLI loads the core only lazily (await import()) in --data-dir mode' }],
       }],
     },
   },

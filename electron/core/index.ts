@@ -70,6 +70,11 @@ export type CorePorts = {
   busyTimeoutMs?: number;
   /** How users' passwords are hashed and checked (default scrypt); tests count the checks. */
   passwordHasher?: PasswordHasher;
+  /**
+   * Whether this process sweeps datastores' crash leftovers (default true). The CLI's --data-dir mode passes false:
+   * an app may be serving the same data dir, and what looks like a leftover may be its upload in flight.
+   */
+  datastoreSweep?: boolean;
 };
 
 /** Where a locked passphrase vault gets its passphrase at start (headless: a file, else a TTY prompt). */
@@ -219,7 +224,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const oauth = { apps: oauthApps, tokens: oauthTokens, flows: oauthFlows };
   // Each datastore's crash leftovers go when the vault is first unlocked (its folder's mark is checked with a key the
   // vault seals), and always before that datastore's first upload.
-  const datastores = createDatastoreServices({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath });
+  const datastores = createDatastoreServices({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath, sweep: ports.datastoreSweep });
   // Built: from here on a request waits at most this long for another process's write lock, then answers 503.
   setBusyTimeout(db, ports.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
 

@@ -6,6 +6,7 @@ import { createCore, defaultLocalUser } from '@core/index';
 import { defaultDataDir } from '@core/config';
 import { createHandlers } from '@core/handlers/handlers';
 import { createHttpServer } from '@core/http/http-server';
+import { removeRestApiRecord, writeRestApiRecord } from '@core/http/rest-api-record';
 import { createStderrLogger } from '@core/logging/stderr-logger';
 import { headlessPassphraseSource, headlessSetupPassphraseSource } from './vault-passphrase';
 
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
   const { url } = await server.listen();
   // The headless process always serves the REST API, on the console's port.
   core.settings.reportRestStatus({ baseUrl: url, problem: null });
+  // Local clients (the provenanceone CLI) find the API through this record; removed on a clean stop.
+  writeRestApiRecord(dataDir, url);
 
   // The fragment never reaches the server or its logs; the console moves the token to sessionStorage.
   console.log(`ProvenanceOne console ready: ${url}/#token=${consoleToken}`);
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    removeRestApiRecord(dataDir);
     // A browser tab may hold connections open; it gets two seconds, then the database is closed regardless.
     await Promise.race([server.close(), new Promise((r) => setTimeout(r, 2000).unref())]);
     await core.scheduler.stop();

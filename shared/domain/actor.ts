@@ -11,5 +11,10 @@ export const ActorSchema = z.object({
   id: z.string(),
   name: z.string(),
   origin: z.string(),
+  /**
+   * The local program that made the call, as its client says (the CLI sends its parent program's name). A label for
+   * the audit log only (recorded as `details.process`), never trusted for access.
+   */
+  process: z.string().optional(),
 });
 export type Actor = z.infer<typeof ActorSchema>;

@@ -44,6 +44,7 @@ export const CHANNELS = [
   'connections:delete',
   'connections:test',
   'connections:testDraft',
+  'connections:credential',
   'auth:login',
   'auth:me',
   'users:list',

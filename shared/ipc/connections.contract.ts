@@ -26,4 +26,12 @@ export const connectionsContract = {
   'connections:delete': { input: ConnectionDeleteSchema, output: z.object({ id: IdSchema, deleted: z.literal(true) }) },
   'connections:test': { input: ConnectionRefSchema, output: ConnectionTestResultSchema },
   'connections:testDraft': { input: ConnectionTestDraftSchema, output: ConnectionTestResultSchema },
+  /**
+   * The one exception to "no credential in an output": a connection's credential for a local program the caller
+   * runs (the CLI's `exec`). Checked as connection.use and audited as connection.used; refused when paused.
+   */
+  'connections:credential': {
+    input: ConnectionRefSchema,
+    output: z.strictObject({ credential: z.string(), credentialFields: z.record(z.string(), z.string()) }),
+  },
 } as const;

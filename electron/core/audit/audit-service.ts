@@ -121,7 +121,8 @@ export function createAuditService(deps: { store: AuditStore; clock: Clock; bus:
       targetId: entry.target.id,
       targetName: entry.target.name ?? null,
       outcome: entry.outcome ?? 'success',
-      details: JSON.stringify(redactDetails(entry.details ?? {})),
+      // The calling program (the CLI's label) goes with every event of that actor, so a value read shows who asked.
+      details: JSON.stringify(redactDetails(entry.actor.process === undefined ? (entry.details ?? {}) : { ...entry.details, process: entry.actor.process })),
     });
     // Inside a transaction the push waits until the synchronous transaction has ended, and a rolled-back
     // event is not announced: only a committed row is.

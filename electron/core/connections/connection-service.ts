@@ -87,7 +87,7 @@ export type ConnectionServiceDeps = {
   store: ConnectionStore;
   clock: Clock;
   logger: Logger;
-  access: Pick<AccessService, 'assert'>;
+  access: Pick<AccessService, 'assert' | 'allowed'>;
   audit: Pick<AuditService, 'record'>;
   bus: EventBus;
   references: Pick<ReferenceIndex, 'set' | 'clearFrom' | 'referencesTo'>;
@@ -564,6 +564,34 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     queueMicrotask(() => changed(workspaceId, id));
   }
 
+  /**
+   * A connection's credential handed to a local program the caller runs (the CLI's `exec`): POLICY `connection.use`,
+   * then the credential through credentialFor (a paused connection is refused), then `connection.used` (medium).
+   * Fail-closed: the credential is returned only after its audit row is written; a denied call is recorded too.
+   */
+  async function useCredential(workspaceId: string, id: string, actor: Actor): Promise<{ credential: string; credentialFields: Record<string, string> }> {
+    if (!access.allowed(actor, workspaceId, 'connection.use')) {
+      const r = store.get(workspaceId, id);
+      if (r) {
+        try {
+          audit.record({ workspaceId, action: 'connection.used', actor, outcome: 'denied', target: { type: 'connection', id: r.id, name: r.name }, details: { use: 'credential' } });
+        } catch {
+          logger.log('error', 'could not record a refused connection use', { connectionId: r.id });
+        }
+      }
+      access.assert(actor, workspaceId, 'connection.use');
+    }
+    const { connection, credential, credentialFields } = await credentialFor(workspaceId, id);
+    audit.record({
+      workspaceId,
+      action: 'connection.used',
+      actor,
+      target: { type: 'connection', id: connection.id, name: connection.name },
+      details: { provider: connection.provider, use: 'credential' },
+    });
+    return { credential, credentialFields };
+  }
+
   /** Records a health change the OAuth capability found: sets or clears the last error and moves the status. */
   function markHealth(workspaceId: string, id: string, error: { code: string; message: string } | null, reason: string, actor: Actor): Connection {
     const c = store.transaction(() => {
@@ -587,6 +615,7 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     remove,
     test,
     testDraft,
+    useCredential,
     /**
      * For trusted core code only, never for a transport: no access check. The caller either acts as the system
      * (token refresh, scheduler), uses a connection on behalf of an already-authorized run, or has checked the

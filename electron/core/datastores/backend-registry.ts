@@ -52,6 +52,12 @@ export function createBackendRegistry(deps: {
   store: Pick<DatastoreStore, 'allDatastores' | 'hasLocator' | 'updateBackendConfig'>;
   logger: Logger;
   s3?: S3Tuning;
+  /**
+   * Whether this process sweeps crash leftovers (default true). A guest process on a data dir an app may be serving
+   * (the CLI's --data-dir mode) passes false: it still verifies each folder's mark, but leaves temp files and
+   * unreferenced objects to the app, since they may be another process's upload in flight.
+   */
+  sweep?: boolean;
 }) {
   const { vault, store } = deps;
   const open = new Map<string, ObjectBackend>();
@@ -152,6 +158,11 @@ export function createBackendRegistry(deps: {
         deps.logger.log('info', 'datastores: marked the folder of a datastore made before folder marks', { datastoreId: d.id });
       }
       if (!c.marked) store.updateBackendConfig(d.id, JSON.stringify({ ...c, marked: true } satisfies FsConfig), d.updatedAt);
+    }
+    if (deps.sweep === false) {
+      // A folder's mark was verified above; the sweep is the app's.
+      problems.delete(d.id);
+      return { temp: 0, orphans: 0 };
     }
     const r = await hk.recover((locator) => store.hasLocator(d.id, locator));
     if ('refused' in r) {

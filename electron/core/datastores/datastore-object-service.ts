@@ -10,7 +10,7 @@ import { INVALID_CURSOR, pageCursor } from '../db/cursor';
 import type { EventBus } from '../events/event-bus';
 import { AppError, conflict, invalid, notFound } from '../errors';
 import type { Clock, Logger } from '../ports';
-import type { BodySource, ObjectBackend } from './backends/backend-port';
+import type { BodySource, MultipartResume, ObjectBackend } from './backends/backend-port';
 import { boundedFs } from './backends/bounded-fs';
 import { describeBackendError } from './backend-errors';
 import type { BackendRegistry } from './backend-registry';
@@ -30,6 +30,8 @@ export type PutStreamOptions = {
    * here); throwing rolls the row back, and the new bytes are removed.
    */
   claim?: () => void;
+  /** S3 multipart: keep an interrupted upload to take up again (backend-port.ts MultipartResume). */
+  resume?: MultipartResume;
 };
 
 export type DatastoreObjectDeps = {
@@ -223,7 +225,7 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
       let locator: string;
       try {
         // The meter sees every byte on the way, and its size limit fails the put.
-        ({ locator } = await backend.put(key, source, { contentType, signal: controller.signal, onData: meter.observe, sha256: meter.sha256 }));
+        ({ locator } = await backend.put(key, source, { contentType, signal: controller.signal, onData: meter.observe, sha256: meter.sha256, resume: o.resume }));
       } catch (e) {
         const cause = (source.kind === 'stream' && source.body.errored) || e;
         throw describeBackendError(controller.signal.aborted ? Object.assign(new Error('cancelled'), { name: 'AbortError' }) : cause, d);

@@ -26,6 +26,8 @@ export type DatastoreServicesDeps = {
   dataDir: string;
   s3?: S3Tuning;
   chooseSavePath?: SavePathChooser;
+  /** False in a guest process (the CLI's --data-dir mode): crash leftovers are left to the app (backend-registry.ts). */
+  sweep?: boolean;
 };
 
 /**
@@ -40,7 +42,7 @@ export function createDatastoreServices(deps: DatastoreServicesDeps) {
   const { clock, logger, audit, access, bus, vault } = deps;
   const store = createDatastoreStore(deps.db);
   const guard = createDatastoreGuard({ store, access });
-  const backends = createBackendRegistry({ vault, store, logger, s3: deps.s3 });
+  const backends = createBackendRegistry({ vault, store, logger, s3: deps.s3, sweep: deps.sweep });
   const folders = createFolderGuard({
     dataDir: deps.dataDir,
     folders: () =>

@@ -8,7 +8,8 @@ type ConnectionChannels =
   | 'connections:update'
   | 'connections:delete'
   | 'connections:test'
-  | 'connections:testDraft';
+  | 'connections:testDraft'
+  | 'connections:credential';
 
 /** Connections: parsed input → service. The service checks access (POLICY) itself, for every transport. */
 export function connectionsHandlers(core: Core): Pick<Handlers, ConnectionChannels> {
@@ -25,5 +26,6 @@ export function connectionsHandlers(core: Core): Pick<Handlers, ConnectionChanne
     'connections:delete': (input, { actor }) => connections.remove(input.workspaceId, input.id, input.force ?? false, actor),
     'connections:test': (input, { actor }) => connections.test(input.workspaceId, input.id, actor),
     'connections:testDraft': (input, { actor }) => connections.testDraft(input, actor),
+    'connections:credential': (input, { actor }) => connections.useCredential(input.workspaceId, input.id, actor),
   };
 }

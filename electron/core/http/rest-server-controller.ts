@@ -1,6 +1,7 @@
 import type { Core } from '../index';
 import type { Handlers } from '../handlers/dispatch';
 import { createHttpServer, type HttpServer } from './http-server';
+import { removeRestApiRecord, writeRestApiRecord } from './rest-api-record';
 
 /**
  * The desktop app's REST server: served only while Settings → REST API is on, on the port set there (REST only:
@@ -20,6 +21,7 @@ export function createRestServerController(core: Core, handlers: Handlers, make 
     if (server) {
       const s = server;
       server = null;
+      removeRestApiRecord(core.config.dataDir);
       await s.close();
     }
     applied = want;
@@ -28,6 +30,8 @@ export function createRestServerController(core: Core, handlers: Handlers, make 
     try {
       const { url } = await next.listen();
       server = next;
+      // Local clients (the provenanceone CLI) find the API through this record.
+      writeRestApiRecord(core.config.dataDir, url);
       core.settings.reportRestStatus({ baseUrl: url, problem: null });
     } catch (e) {
       await next.close().catch(() => undefined);
@@ -53,7 +57,10 @@ export function createRestServerController(core: Core, handlers: Handlers, make 
       unsubscribe?.();
       unsubscribe = null;
       await queue;
-      if (server) await server.close();
+      if (server) {
+        removeRestApiRecord(core.config.dataDir);
+        await server.close();
+      }
       server = null;
       applied = null;
     },

@@ -59,9 +59,12 @@ export async function outcome(call: () => unknown): Promise<unknown> {
   }
 }
 
-/** Everything a refused call must leave as it was: rows of the rooms touched, and the audit log. */
-export function snapshot(core: Core): string {
-  const tables = ['connections', 'connection_status_history', 'connection_credential_fields', 'oauth_apps', 'oauth_tokens', 'audit_events', 'resource_references'];
+/**
+ * Everything a refused call must leave as it was: rows of the rooms touched, and the audit log (unless the method
+ * records its refusals, checked separately).
+ */
+export function snapshot(core: Core, withAudit = true): string {
+  const tables = ['connections', 'connection_status_history', 'connection_credential_fields', 'oauth_apps', 'oauth_tokens', ...(withAudit ? ['audit_events'] : []), 'resource_references'];
   const rows = core.db.prepare('SELECT id, name, status, settings, updated_at FROM connections ORDER BY id').all();
   const apps = core.db.prepare('SELECT id, client_id, scopes, settings, updated_at FROM oauth_apps ORDER BY id').all();
   return JSON.stringify({ counts: tables.map((t) => count(core.db, t)), rows, apps });
@@ -74,6 +77,8 @@ export type GateRow<V> = {
   call: (actor: Actor, v: V) => unknown;
   /** State outside the database a refused call must also leave alone (an OAuth flow in memory). */
   state?: (v: V) => unknown;
+  /** A refusal is itself audited (one `denied` event of this action, nothing else written): credential reads. */
+  auditsDenial?: string;
 };
 
 /**
@@ -83,14 +88,19 @@ export type GateRow<V> = {
 export async function checkRow<V>(core: Core, actors: ReturnType<typeof principals>, row: GateRow<V>): Promise<void> {
   for (const p of actors) {
     const v = row.setup ? await row.setup() : (undefined as V);
-    const state = () => `${snapshot(core)} ${JSON.stringify(row.state?.(v) ?? null)}`;
+    const state = () => `${snapshot(core, !row.auditsDenial)} ${JSON.stringify(row.state?.(v) ?? null)}`;
     const before = state();
+    const auditBefore = count(core.db, 'audit_events');
     const result = await outcome(() => row.call(p.actor, v));
     if (expectedAllowed(p.grant, row.ops)) {
       expect((result as { code?: string }).code, `${p.label}: ${String((result as Error).message ?? result)}`).not.toBe('FORBIDDEN');
     } else {
       expect(result, p.label).toMatchObject({ code: 'FORBIDDEN' });
       expect(state(), `${p.label} changed something`).toBe(before);
+      if (row.auditsDenial) {
+        const added = core.db.prepare('SELECT action, outcome FROM audit_events ORDER BY seq DESC LIMIT ?').all(count(core.db, 'audit_events') - auditBefore);
+        expect(added, `${p.label}: one denied ${row.auditsDenial}`).toEqual([{ action: row.auditsDenial, outcome: 'denied' }]);
+      }
     }
   }
 }

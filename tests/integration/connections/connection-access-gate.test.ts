@@ -46,6 +46,8 @@ const CHECKED: { [K in Methods]: GateRow<string> } = {
     ops: ['connection.test', 'connection.create'],
     call: (a) => t.core.connections.testDraft({ workspaceId: ws, provider: 'datadog', authType: 'apikey', credential: 'dd-key-0123456789abcdef', settings: { site: 'datadoghq.com' } }, a),
   },
+  // The CLI's exec: the credential handed to a program the caller runs.
+  useCredential: { ops: ['connection.use'], setup: existing, call: (a, id) => t.core.connections.useCredential(ws, id, a), auditsDenial: 'connection.used' },
 };
 
 /** Trusted core code only: no access check, each with why. */

@@ -55,10 +55,10 @@ export function bridgeRequestArb(b: FuzzBench, channel: Channel | null): fc.Arbi
 
 export function bridgeExpectation(b: FuzzBench, channel: Channel | null, req: FuzzRequest): Expectation {
   let allowed: readonly string[] = [];
-  if (channel === 'secrets:reveal') {
+  if (channel === 'secrets:reveal' || channel === 'connections:credential') {
     try {
       const id = (JSON.parse(req.body as string) as { input?: { id?: string } }).input?.id;
-      allowed = b.secretValues.get(id ?? '') ?? [];
+      allowed = b.revealable(channel, typeof id === 'string' ? id : undefined);
     } catch {
       allowed = [];
     }

@@ -1,4 +1,4 @@
-// One file (~430 lines): seeding, canaries, harvesting and the per-case checks share one server and the state every
+// One file (~460 lines): seeding, canaries, harvesting and the per-case checks share one server and the state every
 // case reads and updates (pools, canaries, which value each secret holds); split, that state would be passed around.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -107,6 +107,8 @@ export async function startFuzzBench() {
   const plant = (label: string, ...values: string[]) => values.forEach((v) => canaries.set(v, label));
   /** Secret id → the canaries its value holds (what a reveal of that id may return). */
   const secretValues = new Map<string, string[]>();
+  /** Connection id → the canaries its credential holds, and the secrets it keeps them in (what connections:credential may return). */
+  const connectionValues = new Map<string, { values: string[]; secretIds: string[] }>();
   const pools: Pools = {
     workspace: [defaultWs, otherWs],
     secret: [],
@@ -186,9 +188,13 @@ export async function startFuzzBench() {
     const credential = canary('conn-credential');
     const appKey = canary('conn-appkey');
     const dd = { site: 'datadoghq.com', baseUrl: 'http://127.0.0.1:9' };
+    const direct = core.connections.create({ workspaceId: ws, name: `fuzz datadog ${ws.slice(0, 4)}`, provider: 'datadog', authType: 'apikey', credential, credentialFields: { applicationKey: appKey }, settings: dd }, admin).id;
+    const bySecret = core.connections.create({ workspaceId: ws, name: `fuzz by secret ${ws.slice(0, 4)}`, provider: 'datadog', authType: 'apikey', credentialSecretId: a.id, settings: dd }, admin).id;
+    connectionValues.set(direct, { values: [credential, appKey], secretIds: [] });
+    connectionValues.set(bySecret, { values: [], secretIds: [a.id] });
     pools.connection.push(
-      core.connections.create({ workspaceId: ws, name: `fuzz datadog ${ws.slice(0, 4)}`, provider: 'datadog', authType: 'apikey', credential, credentialFields: { applicationKey: appKey }, settings: dd }, admin).id,
-      core.connections.create({ workspaceId: ws, name: `fuzz by secret ${ws.slice(0, 4)}`, provider: 'datadog', authType: 'apikey', credentialSecretId: a.id, settings: dd }, admin).id,
+      direct,
+      bySecret,
       core.connections.create({ workspaceId: ws, name: `fuzz okta ${ws.slice(0, 4)}`, provider: 'okta', authType: 'oauth2', settings: { orgUrl: 'https://127.0.0.1:9' } }, admin).id,
     );
     plant('a connection credential', credential, appKey);
@@ -269,6 +275,29 @@ export async function startFuzzBench() {
   }
 
   /** Learns ids, cursors and keys from a successful JSON answer of a channel. */
+  /**
+   * After a successful create or update of a connection: the write-only canaries its credential held, and the
+   * secrets it names, become what a permitted connections:credential of that connection may return.
+   */
+  function noteConnectionValue(channel: string | undefined, input: unknown, answer: unknown): void {
+    if (channel !== 'connections:create' && channel !== 'connections:update') return;
+    const text = JSON.stringify(input) ?? '';
+    const written = pools.writeOnly.filter((c) => text.includes(c));
+    const secretIds = [...secretValues.keys()].filter((sid) => text.includes(sid));
+    const id = channel === 'connections:update' ? (input as { id?: unknown } | undefined)?.id : (answer as { id?: unknown } | undefined)?.id;
+    if ((!written.length && !secretIds.length) || typeof id !== 'string') return;
+    const known = connectionValues.get(id) ?? { values: [], secretIds: [] };
+    connectionValues.set(id, { values: [...new Set([...known.values, ...written])], secretIds: [...new Set([...known.secretIds, ...secretIds])] });
+  }
+  /** What an answer of `channel` about `id` may carry: a permitted reveal its secret's value, a credential its connection's. */
+  function revealable(channel: string | null | undefined, id: string | undefined): string[] {
+    if (id === undefined) return [];
+    if (channel === 'secrets:reveal') return secretValues.get(id) ?? [];
+    if (channel !== 'connections:credential') return [];
+    const c = connectionValues.get(id);
+    return c ? [...c.values, ...c.secretIds.flatMap((sid) => secretValues.get(sid) ?? [])] : [];
+  }
+
   function harvest(channel: string, json: unknown): void {
     if (!json || typeof json !== 'object') return;
     const v = json as Record<string, unknown>;
@@ -368,6 +397,7 @@ export async function startFuzzBench() {
       const input = inputOf(context, enveloped);
       harvest(channel, answer);
       noteSecretValue(channel, input, answer);
+      noteConnectionValue(channel, input, answer);
       noteObject(channel, input);
     }
     report(expect.route, violations, { ...context, res });
@@ -419,6 +449,7 @@ export async function startFuzzBench() {
     report,
     harvest,
     noteSecretValue,
+    revealable,
     exercise,
     dispatchCase,
     afterBatch,

@@ -96,7 +96,7 @@ function expectation(channel: Channel, input: unknown): Expectation {
   const id = input && typeof input === 'object' ? (input as { id?: unknown }).id : undefined;
   return {
     route: `dispatch ${channel}`,
-    allowed: channel === 'secrets:reveal' && typeof id === 'string' ? (b.secretValues.get(id) ?? []) : [],
+    allowed: typeof id === 'string' ? b.revealable(channel, id) : [],
     schemaFor: () => z.object({ ok: z.literal(true), value: contract[channel].output as z.ZodType }),
     envelope: 'bridge',
   };

@@ -349,7 +349,7 @@ export function restExpectation(route: RestRoute, b: FuzzBench, req: FuzzRequest
   const output = contract[route.channel].output as z.ZodType;
   return {
     route: req.route,
-    allowed: route.channel === 'secrets:reveal' ? (b.secretValues.get(req.params.id ?? '') ?? []) : [],
+    allowed: b.revealable(route.channel, req.params.id),
     // A connection test that ran and failed is a 4xx carrying its result: it records the result, as it should.
     answerNotRefusal: route.respond ? (status, json) => !!route.respond!.responses[String(status)]?.schema.safeParse(json).success : undefined,
     schemaFor: (status) => (status === 204 ? null : route.respond ? (status === 200 ? output : null) : (route.reply?.schema ?? output)),

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRestServerController } from '@core/http/rest-server-controller';
 import { createCore } from '@core/index';
@@ -46,12 +48,17 @@ describe('desktop REST server follows the setting', () => {
     expect(view.baseUrl).toBe(`http://127.0.0.1:${port}`);
     const r = await fetch(`${view.baseUrl}/workspaces`);
     expect(r.status).toBe(401); // served, and REST needs a credential
+    // Local clients (the provenanceone CLI) find it through its record in the data dir: private, removed on stop.
+    const record = path.join(core.config.dataDir, 'rest-api.json');
+    expect(JSON.parse(fs.readFileSync(record, 'utf8'))).toEqual({ url: view.baseUrl, pid: process.pid });
+    expect(fs.statSync(record).mode & 0o777).toBe(0o600);
     // REST only: the console bridge is not part of the desktop server.
     expect((await fetch(`${view.baseUrl}/ipc/session:info`, { method: 'POST' })).status).toBe(404);
 
     core.settings.update({ restApi: { enabled: false } }, admin);
     await ctl.settled();
     expect(core.settings.view().restApi.baseUrl).toBeNull();
+    expect(fs.existsSync(record)).toBe(false);
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
     expect(core.audit.list({ workspaceId: core.workspaces.defaultWorkspace().id, action: 'settings.updated' }, admin).items).toHaveLength(2);
   });

@@ -61,6 +61,7 @@ export const EXPECTED: Readonly<Record<string, Expected>> = {
   },
   'PATCH /connections/:id': { roles: WRITERS, scopes: ['connections:write'], source: 'docs: Edit / re-authorize connection Y/Y/N' },
   'DELETE /connections/:id': { roles: WRITERS, scopes: ['connections:write'], source: 'docs: Delete connection Y/Y/N' },
+  'POST /connections/:id/credential': { roles: WRITERS, scopes: ['connections:read', 'connections:write'], source: 'issue #16: the CLI exec uses a connection (POLICY connection.use)' },
   'POST /connections/:id/test': { roles: WRITERS, scopes: ['connections:write'], source: 'docs: Test connection Y/Y/N' },
   // OAuth: consent creates or re-authorizes a connection; the apps are the connections' client credentials.
   'POST /connections/authorize': { roles: WRITERS, scopes: ['connections:write'], source: 'docs: Create connection Y/Y/N (consent creates it)' },

@@ -77,6 +77,7 @@ export const CONNECTION_ROWS: MatrixRow[] = [
   { route: 'POST /connections', path: '/connections', body: connectionBody, status: 201 },
   { route: 'GET /connections/:id', path: (c) => `/connections/${c.vars.id}`, status: 200, setup: newConnection },
   { route: 'PATCH /connections/:id', path: (c) => `/connections/${c.vars.id}`, body: () => ({ status: 'paused' }), status: 200, setup: newConnection },
+  { route: 'POST /connections/:id/credential', path: (c) => `/connections/${c.vars.id}/credential`, status: 200, setup: newConnection },
   { route: 'POST /connections/:id/test', path: (c) => `/connections/${c.vars.id}/test`, status: 424, setup: newConnection },
   { route: 'DELETE /connections/:id', path: (c) => `/connections/${c.vars.id}`, status: 204, setup: newConnection },
 ];

@@ -22,6 +22,9 @@ describe('layer rules', () => {
     ['renderer/src/x.ts', "import { AUDIT_ACTIONS } from '@shared/domain/audit';"],
     ['renderer/src/x.ts', "import { contract } from '@shared/ipc/contract';"],
     ['electron/main/x.ts', "import { ipcMain } from 'electron';"],
+    ['electron/cli/x.ts', "import { createCore } from '@core/index';"],
+    ['electron/cli/x.ts', "import { w } from '../main/window';"],
+    ['electron/cli/x.ts', "import Database from 'better-sqlite3';"],
   ])('%s may not: %s', async (file, code) => {
     expect(await errors(file, `${code}\nexport {};\n`)).not.toEqual([]);
   });
@@ -34,6 +37,9 @@ describe('layer rules', () => {
     ['renderer/src/x.ts', "import type { AuditEvent } from '@shared/domain/audit';"],
     ['renderer/src/x.ts', "import { AUDIT_ACTIONS, type AuditAction } from '@shared/domain/audit.catalog';"],
     ['renderer/src/x.ts', "import { PUSH_EVENTS } from '@shared/ipc/channels';"],
+    ['electron/cli/x.ts', "import type { Core } from '@core/index';"],
+    ['electron/cli/x.ts', "import { nameKey } from '@shared/domain/names.catalog';"],
+    ['electron/cli/x.ts', "export const load = () => import('@core/index');"],
   ])('%s may: %s', async (file, code) => {
     expect(await errors(file, `${code}\nexport {};\n`)).toEqual([]);
   });

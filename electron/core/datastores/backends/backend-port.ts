@@ -23,6 +23,32 @@ export type PutOptions = {
    * it is asked, onData must not be called again.
    */
   sha256?: () => string;
+  /**
+   * S3 multipart only: keep an interrupted upload so a later put of the same body takes it up again (the CLI's
+   * `cp` in data-dir mode). Without it a failed or cancelled put removes its parts, as before.
+   */
+  resume?: MultipartResume;
+};
+
+/**
+ * What is kept about an interrupted multipart upload: the upload, and the parts S3 acknowledged (each saved as it
+ * completes). Which parts S3 holds is asked of S3 itself (ListParts) where it answers; the parts here are the fallback
+ * for S3-compatible servers without ListParts.
+ */
+export type MultipartResumeState = { uploadId: string; s3Key: string; partSize: number; parts?: Array<{ n: number; etag: string; size: number }> };
+
+/**
+ * Where a resumable put keeps its state (a small file of the caller's; it holds no object bytes and no credential).
+ * A part is reused only when S3 lists it with the size and MD5 (ETag) of the bytes read again from the body, so a
+ * changed file is uploaded afresh, part by part.
+ */
+export type MultipartResume = {
+  load(): MultipartResumeState | null;
+  save(state: MultipartResumeState): void;
+  /** The upload completed, or cannot be taken up again. */
+  clear(): void;
+  /** Told once how many parts an upload taken up again found done. */
+  onResumed?(partsDone: number): void;
 };
 
 /**

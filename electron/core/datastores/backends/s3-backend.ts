@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -7,6 +7,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -16,7 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { abortError, openBodyReader, type BodyReader } from './body-reader';
-import type { BodySource, ObjectBackend, PutOptions } from './backend-port';
+import type { BodySource, MultipartResume, ObjectBackend, PutOptions } from './backend-port';
 
 export type S3BackendOptions = {
   endpoint?: string | null;
@@ -150,7 +151,21 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
       return;
     }
 
-    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: o.bucket, Key, ContentType: opts.contentType, ServerSideEncryption: sse }), send);
+    const resumed = opts.resume ? await takeUp(Key, opts.resume) : null;
+    const UploadId =
+      resumed?.uploadId ??
+      (await client.send(new CreateMultipartUploadCommand({ Bucket: o.bucket, Key, ContentType: opts.contentType, ServerSideEncryption: sse }), send)).UploadId;
+    const done = resumed?.parts ?? new Map<number, { etag: string; size: number }>();
+    // The record of a resumable upload: saved at once, then again as each part completes.
+    const record = opts.resume && UploadId ? { uploadId: UploadId, s3Key: Key, partSize, parts: [...done].map(([n, p]) => ({ n, ...p })) } : null;
+    if (record) opts.resume!.save(record);
+    if (resumed) opts.resume?.onResumed?.(done.size);
+    /** A part S3 already holds with exactly these bytes (size and MD5 = its ETag): its ETag, else null. */
+    const reusable = (PartNumber: number, part: Buffer, length: number): string | null => {
+      const had = done.get(PartNumber);
+      if (!had || had.size !== length) return null;
+      return createHash('md5').update(part.subarray(0, length)).digest('hex') === had.etag.replace(/"/g, '') ? had.etag : null;
+    };
     const parts: CompletedPart[] = [];
     const free: Buffer[] = [];
     const inFlight = new Set<Promise<void>>();
@@ -166,6 +181,10 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
           ({ ETag }) => {
             parts.push({ PartNumber, ETag });
             free.push(part);
+            if (record && ETag) {
+              record.parts = record.parts.filter((p) => p.n !== PartNumber).concat({ n: PartNumber, etag: ETag, size: length });
+              opts.resume!.save(record);
+            }
           },
           (e: unknown) => {
             if (!failed.yes) Object.assign(failed, { yes: true, error: e });
@@ -178,26 +197,76 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     try {
       for (let partNumber = 1; ; partNumber++) {
         opts.onData?.(buf.subarray(0, len));
-        sendPart(partNumber, buf, len);
+        const etag = done.size ? reusable(partNumber, buf, len) : null;
+        if (etag) parts.push({ PartNumber: partNumber, ETag: etag });
+        else sendPart(partNumber, buf, len);
         if (len < buf.length) break; // a short part is the last
-        // The next part's buffer: a free one, a new one while fewer than queueSize exist, else wait for a part.
-        while (free.length === 0 && buffers >= queueSize && !failed.yes) await Promise.race(inFlight);
-        if (failed.yes) throw failed.error;
-        buf = free.pop() ?? (buffers++, Buffer.allocUnsafeSlow(partSize));
+        if (!etag) {
+          // The next part's buffer: a free one, a new one while fewer than queueSize exist, else wait for a part.
+          while (free.length === 0 && buffers >= queueSize && !failed.yes) await Promise.race(inFlight);
+          if (failed.yes) throw failed.error;
+          buf = free.pop() ?? (buffers++, Buffer.allocUnsafeSlow(partSize));
+        }
         len = await reader.fill(buf);
         if (len === 0) break;
       }
       await Promise.all(inFlight);
       if (failed.yes) throw failed.error;
       parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
-      await client.send(new CompleteMultipartUploadCommand({ Bucket: o.bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), send);
+      try {
+        await client.send(new CompleteMultipartUploadCommand({ Bucket: o.bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), send);
+      } catch (e) {
+        // The upload is gone (aborted or expired at S3): the next attempt starts afresh.
+        if ((e as { name?: string }).name === 'NoSuchUpload') opts.resume?.clear();
+        throw e;
+      }
+      opts.resume?.clear();
     } catch (e) {
       stop.abort();
       await Promise.allSettled(inFlight);
+      // A resumable upload keeps its parts for the next attempt (its state says where they are).
+      if (opts.resume) throw e;
       // Sent whatever the failure was (and not tied to the stopped signal): S3 then discards the parts.
       await client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key, UploadId })).catch(() => undefined);
       throw e;
     }
+  }
+
+  /**
+   * The recorded upload of this key, with the parts S3 holds for it, if it can be taken up again (same key and
+   * part size, and S3 still knows the upload); otherwise the record is dropped and the put starts afresh.
+   */
+  async function takeUp(Key: string, resume: MultipartResume): Promise<{ uploadId: string; parts: Map<number, { etag: string; size: number }> } | null> {
+    const state = resume.load();
+    if (!state) return null;
+    if (state.s3Key !== Key || state.partSize !== partSize) {
+      resume.clear();
+      return null;
+    }
+    const parts = new Map<number, { etag: string; size: number }>();
+    try {
+      let marker: string | undefined;
+      for (;;) {
+        const r = await client.send(new ListPartsCommand({ Bucket: o.bucket, Key, UploadId: state.uploadId, PartNumberMarker: marker }));
+        for (const p of r.Parts ?? []) if (p.PartNumber && p.ETag && p.Size !== undefined) parts.set(p.PartNumber, { etag: p.ETag, size: p.Size });
+        if (!r.IsTruncated || !r.NextPartNumberMarker) break;
+        marker = r.NextPartNumberMarker;
+      }
+    } catch (e) {
+      const name = (e as { name?: string; $metadata?: { httpStatusCode?: number } }).name;
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      // A server without ListParts (405 / NotImplemented; s3rver is one): the parts the record saw acknowledged,
+      // each still checked against the bytes (size and MD5) before it is reused. Anything else (NoSuchUpload:
+      // completed, aborted or expired meanwhile): start afresh.
+      if (name === 'NotImplemented' || name === 'MethodNotAllowed' || status === 405 || status === 501) {
+        parts.clear();
+        for (const p of state.parts ?? []) parts.set(p.n, { etag: p.etag, size: p.size });
+      } else {
+        resume.clear();
+        return null;
+      }
+    }
+    return { uploadId: state.uploadId, parts };
   }
 
   async function get(locator: string): Promise<Readable> {

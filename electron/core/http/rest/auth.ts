@@ -21,7 +21,7 @@ export function createAuthenticator(core: Core, env: NodeJS.ProcessEnv = process
       if (typeof key !== 'string' || key === '') throw new AppError('UNAUTHENTICATED', 'x-api-key must hold one API key');
       const principal = core.apiKeys.authenticate(key);
       if (!principal) throw new AppError('UNAUTHENTICATED', 'the API key is not valid: it was revoked or mistyped');
-      const actor: Actor = { kind: 'apiKey', id: principal.id, name: principal.name, origin: req.ip };
+      const actor: Actor = { kind: 'apiKey', id: principal.id, name: principal.name, ...clientOrigin(req) };
       // A stored key works in its own workspace unless the caller names another (which core.access then refuses).
       const workspaceId = req.headers['x-workspace-id'] === undefined && principal.workspaceId ? principal.workspaceId : workspaceFrom(core, req);
       return { actor, workspaceId };
@@ -29,10 +29,27 @@ export function createAuthenticator(core: Core, env: NodeJS.ProcessEnv = process
     if (authorization !== undefined) {
       const m = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (!m) throw new AppError('UNAUTHENTICATED', 'send the token as Authorization: Bearer <token>');
-      return { actor: await userActor(core, m[1]!, req.ip), workspaceId: workspaceFrom(core, req) };
+      const { origin, process } = clientOrigin(req);
+      const actor = await userActor(core, m[1]!, origin);
+      return { actor: process === undefined ? actor : { ...actor, process }, workspaceId: workspaceFrom(core, req) };
     }
     return null;
   };
+}
+
+export const CLIENT_HEADER = 'x-provenance-client';
+export const PROCESS_HEADER = 'x-provenance-process';
+
+/**
+ * Where a call comes from, for the audit log: the client IP, or `cli` when the provenanceone CLI says so in
+ * x-provenance-client, with the program it ran for (x-provenance-process: letters, digits and `._-/+@:` only, at most
+ * 64 characters). Labels only: a caller can claim anything here, so nothing about access may ever depend on them.
+ */
+export function clientOrigin(req: FastifyRequest): { origin: string; process?: string } {
+  if (req.headers[CLIENT_HEADER] !== 'cli') return { origin: req.ip };
+  const raw = req.headers[PROCESS_HEADER];
+  const name = typeof raw === 'string' ? raw.replace(/[^A-Za-z0-9._\-/+@:]/g, '').slice(0, 64) : '';
+  return name ? { origin: 'cli', process: name } : { origin: 'cli' };
 }
 
 /** A user JWT → the user's actor (origin = client IP). Throws UNAUTHENTICATED for forged, expired or stale tokens. */

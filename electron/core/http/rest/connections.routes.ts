@@ -34,6 +34,12 @@ export const connectionRoutes: readonly RestRoute[] = [
   },
   {
     method: 'POST',
+    path: '/connections/:id/credential',
+    channel: 'connections:credential',
+    summary: "The credential, for a local program the caller runs (the CLI's exec): connection.use; audited as connection.used",
+  },
+  {
+    method: 'POST',
     path: '/connections/:id/test',
     channel: 'connections:test',
     summary: "Test the stored credential against the provider's validation endpoint",

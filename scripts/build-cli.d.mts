@@ -1,0 +1,2 @@
+/** See build-cli.mjs. */
+export function buildCli(outDir?: string): Promise<string>;
