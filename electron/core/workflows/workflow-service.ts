@@ -196,7 +196,9 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     assertNameFree(input.workspaceId, def.name);
     const id = randomUUID();
     const now = clock.now();
-    const created = store.transaction(() => {
+    // IMMEDIATE: the write lock is taken before the checks, so two processes on one data dir save one after the other
+    // (names and version numbers checked against what the other committed) instead of one failing BUSY.
+    const created = store.immediate(() => {
       // Checked again inside the transaction: another process may have taken the name meanwhile.
       assertNameFree(input.workspaceId, def.name);
       const w = stateOf({ id, workspaceId: input.workspaceId, createdAt: now.toISOString() }, def, 1, actor, now);
@@ -221,7 +223,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     const def = check(input.definition, input.workspaceId);
     assertNameFree(input.workspaceId, def.name, current.id);
     const now = clock.now();
-    const updated = store.transaction(() => {
+    const updated = store.immediate(() => {
       const r = row(input.workspaceId, input.id);
       if (input.expectedVersion !== undefined && input.expectedVersion !== r.version) {
         throw conflict(
@@ -248,7 +250,8 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
 
   function remove(input: { workspaceId: string; id: string }, actor: Actor): { id: string; deleted: true } {
     access.assert(actor, input.workspaceId, 'workflow.delete');
-    store.transaction(() => {
+    // IMMEDIATE too: "no run in progress" must still hold when the delete commits, whichever process queues runs.
+    store.immediate(() => {
       const r = row(input.workspaceId, input.id);
       if (store.activeRunCount(r.id) > 0) throw conflict(RUN_IN_PROGRESS);
       store.delete(r.id);

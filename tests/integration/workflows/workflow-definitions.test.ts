@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowDefinition } from '@shared/domain/workflow';
 import type { Input } from '@shared/ipc/contract';
 import { WORKFLOW_SCHEMA_ID } from '@core/workflows/workflow-service';
-import { count, makeReadyCore, unwrap } from '../../helpers/test-core';
+import { count, makeReadyCore, makeTestCore, tempDir, unwrap } from '../../helpers/test-core';
+import { startCoreWorker } from '../../helpers/core-worker';
 import { canary, scanForCanaries } from '../../helpers/canary';
 
 let t: Awaited<ReturnType<typeof makeReadyCore>>;
@@ -393,4 +394,32 @@ describe('canary: a definition holds secret ids, never values', () => {
     t.core.db.pragma('wal_checkpoint(TRUNCATE)');
     expect(scanForCanaries([SECRET_VALUE], t.dataDir)).toEqual([]);
   });
+});
+
+describe('two processes saving one workflow', () => {
+  it('each save gets its own version number, none is lost and none fails', async () => {
+    const dataDir = tempDir();
+    const first = makeTestCore({}, dataDir);
+    const workspaceId = first.core.workspaces.defaultWorkspace().id;
+    const w = first.core.workflows.create({ workspaceId, definition: { name: 'shared', steps: [{ id: 'a', kind: 'transform', config: { expression: '1' } }] } }, first.admin);
+    first.core.close(); // only the two workers touch the database now
+    type Result = { done: true; versions: number[]; errors: string[] };
+    const saves = 40;
+    const workers = await Promise.all(['a', 'b'].map((label) => startCoreWorker<Result>('workflow-save-worker.ts', { dataDir, workspaceId, id: w.id, saves, label })));
+    try {
+      workers.forEach((x) => x.go());
+      const results = await Promise.all(workers.map((x) => x.result()));
+      expect(results.flatMap((r) => r.errors)).toEqual([]);
+      const all = results.flatMap((r) => r.versions).sort((a, b) => a - b);
+      expect(all).toEqual(Array.from({ length: 2 * saves }, (_, i) => i + 2));
+      const again = makeTestCore({}, dataDir);
+      try {
+        expect(again.core.workflows.versions({ workspaceId, id: w.id }, again.admin).items.length).toBe(2 * saves + 1);
+      } finally {
+        again.close();
+      }
+    } finally {
+      workers.forEach((x) => x.kill());
+    }
+  }, 60_000);
 });
