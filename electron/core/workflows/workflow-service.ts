@@ -192,14 +192,13 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
 
   function create(input: { workspaceId: string; definition: WorkflowDefinition }, actor: Actor): Workflow {
     access.assert(actor, input.workspaceId, 'workflow.write');
-    const def = check(input.definition, input.workspaceId);
-    assertNameFree(input.workspaceId, def.name);
     const id = randomUUID();
     const now = clock.now();
     // IMMEDIATE: the write lock is taken before the checks, so two processes on one data dir save one after the other
-    // (names and version numbers checked against what the other committed) instead of one failing BUSY.
+    // (names, version numbers and referenced ids checked against what the other committed: a connection deleted
+    // meanwhile is refused here, never left as a dangling reference) instead of one failing BUSY.
     const created = store.immediate(() => {
-      // Checked again inside the transaction: another process may have taken the name meanwhile.
+      const def = check(input.definition, input.workspaceId);
       assertNameFree(input.workspaceId, def.name);
       const w = stateOf({ id, workspaceId: input.workspaceId, createdAt: now.toISOString() }, def, 1, actor, now);
       store.insert(w, def);
@@ -219,12 +218,10 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
 
   function update(input: { workspaceId: string; id: string; definition: WorkflowDefinition; expectedVersion?: number }, actor: Actor): Workflow {
     access.assert(actor, input.workspaceId, 'workflow.write');
-    const current = row(input.workspaceId, input.id);
-    const def = check(input.definition, input.workspaceId);
-    assertNameFree(input.workspaceId, def.name, current.id);
     const now = clock.now();
     const updated = store.immediate(() => {
       const r = row(input.workspaceId, input.id);
+      const def = check(input.definition, input.workspaceId);
       if (input.expectedVersion !== undefined && input.expectedVersion !== r.version) {
         throw conflict(
           `the workflow changed since you opened it: you edited version ${input.expectedVersion}, the newest is ${r.version}. Reload it and apply your changes again`,
