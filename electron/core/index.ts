@@ -43,6 +43,9 @@ import { createOAuthAppStore } from './oauth/oauth-app-store';
 import { createOAuthTokenService, type RefreshPolicy } from './oauth/oauth-token-service';
 import { createOAuthTokenStore } from './oauth/oauth-token-store';
 import { createOAuthFlowService } from './oauth/oauth-flow-service';
+import { createDatastoreStore } from './datastores/datastore-store';
+import { createWorkflowStore } from './workflows/workflow-store';
+import { createWorkflowService } from './workflows/workflow-service';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -179,8 +182,9 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const settings = createSettingsService({ store: settingsStore, audit, access, workspaces, bus, config });
   const session = createSessionService({ access, workspaces, config });
   const scheduler = createScheduler({ clock, logger });
+  const secretStore = createSecretStore(db);
   const secrets = createSecretService({
-    store: createSecretStore(db),
+    store: secretStore,
     clock,
     logger,
     bus,
@@ -224,7 +228,23 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const oauth = { apps: oauthApps, tokens: oauthTokens, flows: oauthFlows };
   // Each datastore's crash leftovers go when the vault is first unlocked (its folder's mark is checked with a key the
   // vault seals), and always before that datastore's first upload.
-  const datastores = createDatastoreServices({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath, sweep: ports.datastoreSweep });
+  const datastoreStore = createDatastoreStore(db);
+  const datastores = createDatastoreServices({ db, store: datastoreStore, clock, logger, audit, access, bus, vault, references, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath, sweep: ports.datastoreSweep });
+  // Workflow definitions check the ids they name against this workspace's rows (reads only, no access check: the
+  // workflow service has checked workflow.write for the caller, and an id's existence is all it learns).
+  const workflows = createWorkflowService({
+    store: createWorkflowStore(db),
+    clock,
+    access,
+    audit,
+    bus,
+    references,
+    lookup: {
+      connection: (ws, id) => connectionStore.get(ws, id) !== undefined,
+      datastore: (ws, id) => datastoreStore.findDatastore(id)?.workspaceId === ws,
+      secret: (ws, id) => secretStore.find(ws, id) !== undefined,
+    },
+  });
   // Built: from here on a request waits at most this long for another process's write lock, then answers 503.
   setBusyTimeout(db, ports.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
 
@@ -281,6 +301,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     datastores,
     secrets,
     oauth,
+    workflows,
     /**
      * Brings the vault up at start. Keychain mode unlocks from the OS keychain; passphrase mode asks `passphrase`
      * (if given). With `initialize`, a vault that was never set up is created in keychain mode when a keychain is

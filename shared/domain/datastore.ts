@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema, pageOf } from './common';
 import { nameSchema } from './names';
+import { ReferrerSchema } from './connection';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -88,6 +89,8 @@ export const DatastoreSchema = z.object({
   problem: z.string().nullable(),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
+  /** "Used by": what references the datastore (workflow steps). In the detail (get) only; lists leave it out. */
+  referencedBy: z.array(ReferrerSchema).optional(),
 });
 export type Datastore = z.infer<typeof DatastoreSchema>;
 

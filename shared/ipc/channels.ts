@@ -81,6 +81,7 @@ export const CHANNELS = [
   'workflows:versions',
   'workflows:validate',
   'workflows:schema',
+  'workflows:export',
   'workflows:run',
   'runs:list',
   'runs:get',

@@ -9,6 +9,7 @@ import {
   RunStartedSchema,
   RunSummarySchema,
   WorkflowCreateSchema,
+  WorkflowDefinitionSchema,
   WorkflowGetSchema,
   WorkflowListQuerySchema,
   WorkflowPageSchema,
@@ -36,6 +37,8 @@ export const workflowsContract = {
   'workflows:validate': { input: WorkflowValidateSchema, output: WorkflowValidationSchema },
   /** The JSON Schema of the workflow file format. */
   'workflows:schema': { input: WorkspaceScopedSchema, output: z.record(z.string(), z.unknown()) },
+  /** The definition file of the current (or given) version, with `$schema`: what "Export" saves and import reads. */
+  'workflows:export': { input: WorkflowGetSchema, output: WorkflowDefinitionSchema },
   'workflows:run': { input: RunStartSchema, output: RunStartedSchema },
   'runs:list': { input: RunListQuerySchema, output: RunPageSchema },
   'runs:get': { input: RunRefSchema, output: RunSchema },

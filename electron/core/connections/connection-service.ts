@@ -90,7 +90,7 @@ export type ConnectionServiceDeps = {
   access: Pick<AccessService, 'assert' | 'allowed'>;
   audit: Pick<AuditService, 'record'>;
   bus: EventBus;
-  references: Pick<ReferenceIndex, 'set' | 'clearFrom' | 'referencesTo'>;
+  references: Pick<ReferenceIndex, 'set' | 'clearFrom' | 'clearTo' | 'referencesTo'>;
   vault: VaultPort;
   tester: ConnectionTester;
   /** Present once the secrets capability is wired; without it, secret-backed credentials cannot be read. */
@@ -434,6 +434,8 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       }
       store.delete(id);
       references.clearFrom({ type: 'connection', id });
+      // A forced delete clears the references to it too (workflow steps), as a secret's does.
+      references.clearTo({ type: 'connection', id }, actor);
       audit.record({
         workspaceId,
         action: 'connection.deleted',

@@ -8,6 +8,7 @@ import type { EventBus } from '../events/event-bus';
 import { AppError, conflict, forbidden, invalid } from '../errors';
 import type { Clock, Logger } from '../ports';
 import type { AccessService } from '../access/access-service';
+import type { ReferenceIndex } from '../references/reference-index';
 import type { BackendHousekeeping, ObjectBackend, Ownership } from './backends/backend-port';
 import { describeBackendError } from './backend-errors';
 import { notMarked, type BackendRegistry } from './backend-registry';
@@ -28,6 +29,7 @@ export type DatastoreCatalogDeps = {
   bus: EventBus;
   clock: Clock;
   logger: Logger;
+  references: Pick<ReferenceIndex, 'referencesTo' | 'clearTo'>;
 };
 
 /** The datastores list's cursor: the last datastore's sort key, [createdAt, id]. */
@@ -168,8 +170,11 @@ export function createDatastoreCatalogService(deps: DatastoreCatalogDeps) {
     return { items: page.map(toDatastore), nextCursor: rows.length > limit && last ? cursor.encode(q.workspaceId, [last.createdAt, last.id]) : null };
   }
 
+  /** The datastore in detail: with "Used by" (the workflow steps that reference it). */
   function get(actor: Actor, workspaceId: string, id: string): Datastore {
-    return toDatastore(guard.load(actor, workspaceId, id, 'datastore.list'));
+    const d = guard.load(actor, workspaceId, id, 'datastore.list');
+    const referencedBy = deps.references.referencesTo({ type: 'datastore', id }).map((x) => ({ type: x.fromType, id: x.fromId, name: x.fromName }));
+    return { ...toDatastore(d), referencedBy };
   }
 
   /**
@@ -179,6 +184,11 @@ export function createDatastoreCatalogService(deps: DatastoreCatalogDeps) {
    */
   async function remove(actor: Actor, workspaceId: string, id: string, force = false) {
     const d = guard.load(actor, workspaceId, id, 'datastore.delete');
+    const referrers = deps.references.referencesTo({ type: 'datastore', id });
+    if (referrers.length > 0 && !force) {
+      const who = referrers.map((x) => `${x.fromType} "${x.fromName ?? x.fromId}"`).join(', ');
+      throw conflict(`datastore "${d.name}" is used by ${who}; those steps will fail once it is deleted. Change them first, or delete with force to confirm`, 'force');
+    }
     const locators = store.objectLocators(id);
     if (locators.length > 0 && !force) {
       throw conflict(`datastore "${d.name}" still holds ${locators.length} object(s); delete them first, or delete with force to remove them too`);
@@ -199,12 +209,19 @@ export function createDatastoreCatalogService(deps: DatastoreCatalogDeps) {
     let problem = own.ours ? null : notMarked(d.name, own.reason);
     store.transaction(() => {
       store.deleteDatastore(id);
+      // A forced delete clears the references to it in the same transaction (as for secrets and connections).
+      deps.references.clearTo({ type: 'datastore', id }, actor);
       audit.record({
         workspaceId,
         action: 'datastore.deleted',
         actor,
         target: { type: 'datastore', id, name: d.name },
-        details: { objectsDeleted: locators.length, forced: force, ...(problem ? { filesLeft: true } : {}) },
+        details: {
+          objectsDeleted: locators.length,
+          forced: force,
+          ...(problem ? { filesLeft: true } : {}),
+          ...(referrers.length > 0 ? { referencedBy: referrers.map((x) => `${x.fromType}:${x.fromId}`) } : {}),
+        },
       });
     });
     // The rows are gone, so the bytes are unreachable; removing them is cleanup (a crash here is swept later).

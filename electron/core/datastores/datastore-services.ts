@@ -9,7 +9,8 @@ import { createDatastoreCatalogService } from './datastore-catalog-service';
 import { createFolderGuard } from './datastore-folder-guard';
 import { createDatastoreGuard } from './datastore-guard';
 import { createDatastoreObjectService } from './datastore-object-service';
-import { createDatastoreStore } from './datastore-store';
+import { createDatastoreStore, type DatastoreStore } from './datastore-store';
+import type { ReferenceIndex } from '../references/reference-index';
 import { createPendingUploadSync } from './pending-upload-sync';
 import { createSaveAsService, type SavePathChooser } from './save-as-service';
 import { createStorageStepService } from './storage-step-service';
@@ -17,6 +18,10 @@ import { createUploadGrantService } from './upload-grant-service';
 
 export type DatastoreServicesDeps = {
   db: Db;
+  /** The room's store when the composition root shares it (workflow definitions look datastore ids up); else built here. */
+  store?: DatastoreStore;
+  /** Who references a datastore (workflow steps): "Used by" on its detail, and delete needs force while any do. */
+  references: Pick<ReferenceIndex, 'referencesTo' | 'clearTo'>;
   clock: Clock;
   logger: Logger;
   audit: Pick<AuditService, 'record'>;
@@ -40,7 +45,7 @@ export type DatastoreServicesDeps = {
  */
 export function createDatastoreServices(deps: DatastoreServicesDeps) {
   const { clock, logger, audit, access, bus, vault } = deps;
-  const store = createDatastoreStore(deps.db);
+  const store = deps.store ?? createDatastoreStore(deps.db);
   const guard = createDatastoreGuard({ store, access });
   const backends = createBackendRegistry({ vault, store, logger, s3: deps.s3, sweep: deps.sweep });
   const folders = createFolderGuard({
@@ -51,7 +56,7 @@ export function createDatastoreServices(deps: DatastoreServicesDeps) {
         return f ? [{ id: d.id, path: f.path }] : [];
       }),
   });
-  const catalog = createDatastoreCatalogService({ store, guard, folders, access, backends, audit, bus, clock, logger });
+  const catalog = createDatastoreCatalogService({ store, guard, folders, access, backends, audit, bus, clock, logger, references: deps.references });
   const syncPending = createPendingUploadSync({ store, backends, audit, clock });
   const objects = createDatastoreObjectService({ store, guard, access, backends, syncPending, audit, bus, clock, logger });
   const uploadGrants = createUploadGrantService({ store, guard, access, backends, objects, vault, audit, clock });

@@ -11,6 +11,7 @@ type WorkflowChannels =
   | 'workflows:versions'
   | 'workflows:validate'
   | 'workflows:schema'
+  | 'workflows:export'
   | 'workflows:run'
   | 'runs:list'
   | 'runs:get'
@@ -21,17 +22,22 @@ const notYet = async (): Promise<never> => {
   throw new AppError('UNAVAILABLE', 'workflows are not available in this build yet');
 };
 
-/** Placeholder until the workflow services land: every channel answers UNAVAILABLE. */
-export function workflowsHandlers(_core: Core): Pick<Handlers, WorkflowChannels> {
+/**
+ * Workflows: parsed input → service. The services check access (POLICY) themselves, for every transport. Runs answer
+ * UNAVAILABLE until the runner lands.
+ */
+export function workflowsHandlers(core: Core): Pick<Handlers, WorkflowChannels> {
+  const { workflows } = core;
   return {
-    'workflows:list': notYet,
-    'workflows:get': notYet,
-    'workflows:create': notYet,
-    'workflows:update': notYet,
-    'workflows:delete': notYet,
-    'workflows:versions': notYet,
-    'workflows:validate': notYet,
-    'workflows:schema': notYet,
+    'workflows:list': (input, { actor }) => workflows.list(input, actor),
+    'workflows:get': (input, { actor }) => workflows.get(input, actor),
+    'workflows:create': (input, { actor }) => workflows.create(input, actor),
+    'workflows:update': (input, { actor }) => workflows.update(input, actor),
+    'workflows:delete': (input, { actor }) => workflows.remove(input, actor),
+    'workflows:versions': (input, { actor }) => workflows.versions(input, actor),
+    'workflows:validate': (input, { actor }) => workflows.validate(input, actor),
+    'workflows:schema': (input, { actor }) => workflows.schema(input.workspaceId, actor),
+    'workflows:export': (input, { actor }) => workflows.exportDefinition(input, actor),
     'workflows:run': notYet,
     'runs:list': notYet,
     'runs:get': notYet,

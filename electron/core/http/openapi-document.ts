@@ -42,6 +42,7 @@ const TAGS: Array<{ name: string; description: string; prefixes: readonly string
   { name: 'oauth', description: 'OAuth apps and the consent flow of OAuth connections', prefixes: ['oauthApps', 'oauth'] },
   { name: 'secrets', description: 'The encrypted vault of secrets; only /reveal returns a value', prefixes: ['secrets'] },
   { name: 'datastores', description: 'Object stores on this machine or in S3; object bytes stream outside JSON', prefixes: ['datastores'] },
+  { name: 'workflows', description: 'Versioned workflow definitions (a DAG of steps using connections, secrets and datastores) and their runs', prefixes: ['workflows', 'runs'] },
   { name: 'audit', description: 'The append-only audit log', prefixes: ['audit'] },
   { name: 'console', description: "The console page's own endpoints (npm run serve): they take the console token, not an API key", prefixes: ['console'] },
 ];

@@ -307,7 +307,47 @@ const objectRefArb = (p: Pools) => fc.nat().map((i) => ({ ...p.objectRef[i % p.o
 const onObject = (extra: Record<string, fc.Arbitrary<unknown>> = {}) => (p: Pools) =>
   fc.tuple(objectRefArb(p), fc.record(extra)).map(([ref, more]) => ({ ...ref, ...more }));
 
+/**
+ * A workflow definition: a chain of steps of every kind naming pool ids (often of the same workspace, so some saves
+ * pass), cron expressions good and bad, templates reading earlier steps or unknown ones.
+ */
+const definitionArb = (p: Pools): fc.Arbitrary<Record<string, unknown>> => {
+  const config = fc.oneof(
+    fc.record({ kind: fc.constant('storage'), config: fc.record({ action: fc.constantFrom('get', 'put'), datastoreId: pick(() => p.datastore, NIL), key: objectKeyArb(p), content: fc.constantFrom('{{ steps.s0.output }}', 'text', undefined) }) }),
+    fc.record({
+      kind: fc.constant('http'),
+      config: fc.record({
+        connectionId: pick(() => p.connection, NIL),
+        method: fc.constantFrom('GET', 'POST'),
+        path: fc.constantFrom('/api/v1/validate', '/x?y=1', '/{{ inputs.id }}'),
+        headers: fc.option(fc.record({ 'X-Token': pick(() => p.secret, NIL).map(($secret) => ({ $secret })) }), { nil: undefined }),
+        body: fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }),
+      }),
+    }),
+    fc.record({ kind: fc.constant('transform'), config: fc.record({ expression: fc.constantFrom('steps.s0.output', '$sum([1,2])', '$sum(', 'steps.nowhere.output', '{"a": inputs.x}') }) }),
+  );
+  return fc
+    .record({
+      name: nameArb,
+      description: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+      schedule: fc.option(fc.constantFrom('*/5 * * * *', '0 9 * * 1-5', '61 * * * *', 'not cron', null), { nil: undefined }),
+      timezone: fc.option(fc.constantFrom('UTC', 'Europe/Paris', 'Mars/Olympus'), { nil: undefined }),
+      steps: fc.array(config, { minLength: 1, maxLength: 4 }),
+    })
+    .map((d) => {
+      const steps = (d.steps as Array<Record<string, unknown>>).map((s, i) => ({ id: `s${i}`, ...(i > 0 ? { needs: [`s${i - 1}`] } : {}), ...s }));
+      return Object.fromEntries(Object.entries({ ...d, steps }).filter(([, v]) => v !== undefined));
+    });
+};
+
 const EXAMPLES: Partial<Record<Channel, (pools: Pools) => fc.Arbitrary<Record<string, unknown>>>> = {
+  'workflows:create': (p) => fc.record({ workspaceId: pick(() => p.workspace, NIL), definition: definitionArb(p) }),
+  'workflows:validate': (p) => fc.record({ workspaceId: pick(() => p.workspace, NIL), definition: definitionArb(p) }),
+  'workflows:update': (p) =>
+    fc.record(
+      { workspaceId: pick(() => p.workspace, NIL), id: pick(() => p.workflow, NIL), definition: definitionArb(p), expectedVersion: fc.integer({ min: 1, max: 4 }) },
+      { requiredKeys: ['workspaceId', 'id', 'definition'] },
+    ),
   'datastores:objects:head': onObject(),
   'datastores:objects:preview': onObject(),
   'datastores:objects:delete': onObject(),

@@ -118,6 +118,7 @@ export async function startFuzzBench() {
     apiKey: [],
     oauthApp: [],
     flow: [],
+    workflow: [],
     objectKey: ['reports/2026-05-01.csv', 'a/b/c.txt', 'café/ﬁle.txt', 'spaces and %25 percent.txt'],
     objectRef: [],
     username: ['fuzz-victim-1', 'fuzz-victim-2', 'fuzz-viewer', 'FUZZ-VIEWER', 'nobody'],
@@ -221,6 +222,23 @@ export async function startFuzzBench() {
     });
     plant('an S3 secret access key', s3Secret);
     pools.datastore.push(fsStore.id, s3.id);
+    // A workflow using that workspace's connection, secret and datastore (its references make deletes need force).
+    pools.workflow.push(
+      core.workflows.create(
+        {
+          workspaceId: ws,
+          definition: {
+            name: `fuzz workflow ${ws.slice(0, 4)}`,
+            steps: [
+              { id: 'read', kind: 'storage', config: { action: 'get', datastoreId: fsStore.id, key: 'reports/2026-05-01.csv' } },
+              { id: 'call', kind: 'http', needs: ['read'], config: { connectionId: pools.connection.at(-3)!, method: 'POST', path: '/api', headers: { 'X-Token': { $secret: a.id } }, body: '{{ steps.read.output.fileContent }}' } },
+              { id: 'shape', kind: 'transform', needs: ['call'], config: { expression: 'steps.call.output.items' } },
+            ],
+          },
+        },
+        admin,
+      ).id,
+    );
     for (const contentType of ['application/octet-stream', 'text/plain']) {
       const u = await core.datastores.createUploadUrl(admin, { workspaceId: ws, datastoreId: fsStore.id, key: `uploads/${contentType.replace('/', '-')}.bin`, contentType, maxBytes: 4096 });
       uploadTokens.push({ datastoreId: fsStore.id, token: new URL(u.url).pathname.split('/').pop()!, contentType });
@@ -303,7 +321,7 @@ export async function startFuzzBench() {
     const v = json as Record<string, unknown>;
     const domain = channel.split(':')[0]!;
     const kind: IdKind | null = (
-      { secrets: 'secret', connections: 'connection', datastores: 'datastore', users: 'user', apiKeys: 'apiKey', oauthApps: 'oauthApp' } as Record<string, IdKind>
+      { secrets: 'secret', connections: 'connection', datastores: 'datastore', users: 'user', apiKeys: 'apiKey', oauthApps: 'oauthApp', workflows: 'workflow' } as Record<string, IdKind>
     )[domain] ?? null;
     if (typeof v.nextCursor === 'string') remember('cursor', v.nextCursor);
     if (typeof v.flowId === 'string') remember('flow', v.flowId);

@@ -6,8 +6,8 @@ import { byMode, hostileString, type Mode } from './hostile-values';
  * answers), so valid-ish cases reach the services instead of stopping at a 404, and the id a field names.
  */
 
-export type IdKind = 'workspace' | 'secret' | 'connection' | 'datastore' | 'user' | 'apiKey' | 'oauthApp' | 'flow';
-export const ID_KINDS: readonly IdKind[] = ['workspace', 'secret', 'connection', 'datastore', 'user', 'apiKey', 'oauthApp', 'flow'];
+export type IdKind = 'workspace' | 'secret' | 'connection' | 'datastore' | 'user' | 'apiKey' | 'oauthApp' | 'flow' | 'workflow';
+export const ID_KINDS: readonly IdKind[] = ['workspace', 'secret', 'connection', 'datastore', 'user', 'apiKey', 'oauthApp', 'flow', 'workflow'];
 
 /** Ids by kind, and the other values the cases draw from. */
 export type Pools = Record<IdKind, string[]> & {
@@ -58,7 +58,10 @@ export function idKindFor(channel: string, field: string): IdKind | null {
     case 'connectionId':
       return 'connection';
     case 'credentialSecretId':
+    case '$secret':
       return 'secret';
+    case 'workflowId':
+      return 'workflow';
   }
   if (field !== 'id') return null;
   const byDomain: Record<string, IdKind> = {
@@ -69,6 +72,7 @@ export function idKindFor(channel: string, field: string): IdKind | null {
     apiKeys: 'apiKey',
     oauthApps: 'oauthApp',
     workspaces: 'workspace',
+    workflows: 'workflow',
     // oauth:reauthorize names the connection to consent for again.
     oauth: 'connection',
   };

@@ -103,6 +103,22 @@ export const EXPECTED: Readonly<Record<string, Expected>> = {
     source: 'docs: Upload / delete objects Y/Y/N; upload-url 403 → "confirm your API key includes the relevant write scope"',
   },
   'GET /storage/usage': { roles: EVERYONE, scopes: ['datastores:read', 'datastores:write'], source: 'design: totals of what every role may read' },
+
+  // Issue 15 "Access": viewers see workflows and runs; editors create, edit and run them; admins delete. API keys:
+  // workflows:read and workflows:write.
+  'GET /workflows': { roles: EVERYONE, scopes: ['workflows:read', 'workflows:write'], source: 'issue 15: viewers see workflows' },
+  'POST /workflows': { roles: WRITERS, scopes: ['workflows:write'], source: 'issue 15: editors create workflows (import is a create)' },
+  'GET /workflows/schema': { roles: EVERYONE, scopes: ['workflows:read', 'workflows:write'], source: 'issue 15: viewers see workflows (the file format they are written in)' },
+  'POST /workflows/validate': { roles: WRITERS, scopes: ['workflows:write'], source: 'design: checking a draft is part of editing (editors), nothing is saved' },
+  'GET /workflows/:id': { roles: EVERYONE, scopes: ['workflows:read', 'workflows:write'], source: 'issue 15: viewers see workflows' },
+  'GET /workflows/:id/versions': { roles: EVERYONE, scopes: ['workflows:read', 'workflows:write'], source: 'issue 15: viewers see workflows' },
+  'GET /workflows/:id/export': { roles: EVERYONE, scopes: ['workflows:read', 'workflows:write'], source: 'issue 15: viewers see workflows (export is the definition)' },
+  'PUT /workflows/:id': { roles: WRITERS, scopes: ['workflows:write'], source: 'issue 15: editors edit workflows' },
+  'DELETE /workflows/:id': {
+    roles: ADMIN,
+    scopes: ['workflows:write'],
+    source: 'issue 15: admins delete; design: the workflows:write scope deletes too (like connections:write and secrets:write do)',
+  },
 };
 
 /** Whether a credential (a role's JWT, or an API key with these scopes) may call a route, by the table above. */

@@ -187,8 +187,24 @@ export const DATASTORE_ROWS: MatrixRow[] = [
   { route: 'GET /storage/usage', path: '/storage/usage', status: 200 },
 ];
 
+const workflowDefinition = (name: string) => ({ name, steps: [{ id: 'only', kind: 'transform' as const, config: { expression: '1 + 1' } }] });
+const newWorkflow = (b: RestBench, ws: string) => ({ id: b.core.workflows.create({ workspaceId: ws, definition: workflowDefinition(`wf ${b.nextId()}`) }, b.admin).id });
+
+/** Issue 15's workflow rows over REST (runs have their own rows). */
+export const WORKFLOW_ROWS: MatrixRow[] = [
+  { route: 'GET /workflows', path: '/workflows', status: 200 },
+  { route: 'POST /workflows', path: '/workflows', body: (c) => ({ definition: workflowDefinition(`wf ${c.unique}`) }), status: 201 },
+  { route: 'GET /workflows/schema', path: '/workflows/schema', status: 200 },
+  { route: 'POST /workflows/validate', path: '/workflows/validate', body: (c) => ({ definition: workflowDefinition(`wf ${c.unique}`) }), status: 200 },
+  { route: 'GET /workflows/:id', path: (c) => `/workflows/${c.vars.id}`, status: 200, setup: newWorkflow },
+  { route: 'GET /workflows/:id/versions', path: (c) => `/workflows/${c.vars.id}/versions`, status: 200, setup: newWorkflow },
+  { route: 'GET /workflows/:id/export', path: (c) => `/workflows/${c.vars.id}/export`, status: 200, setup: newWorkflow },
+  { route: 'PUT /workflows/:id', path: (c) => `/workflows/${c.vars.id}`, body: (c) => ({ definition: workflowDefinition(`wf ${c.unique}`) }), status: 200, setup: newWorkflow },
+  { route: 'DELETE /workflows/:id', path: (c) => `/workflows/${c.vars.id}`, status: 204, setup: newWorkflow },
+];
+
 /** The matrix: every capability's rows. Append yours here. */
-export const MATRIX_ROWS: MatrixRow[] = [...IDENTITY_ROWS, ...CONNECTION_ROWS, ...OAUTH_ROWS, ...SECRET_ROWS, ...DATASTORE_ROWS];
+export const MATRIX_ROWS: MatrixRow[] = [...IDENTITY_ROWS, ...CONNECTION_ROWS, ...OAUTH_ROWS, ...SECRET_ROWS, ...DATASTORE_ROWS, ...WORKFLOW_ROWS];
 
 export const rowPath = (r: MatrixRow, c: RowContext) => (typeof r.path === 'string' ? r.path : r.path(c));
 export const rowMethod = (r: MatrixRow) => r.route.slice(0, r.route.indexOf(' '));

@@ -83,6 +83,9 @@ export async function startRestBench() {
       oauthApps: q('SELECT * FROM oauth_apps ORDER BY id'),
       datastores: q('SELECT * FROM datastores ORDER BY id'),
       objects: q('SELECT datastore_id, key, sha256 FROM datastore_objects ORDER BY datastore_id, key'),
+      workflows: q('SELECT * FROM workflows ORDER BY id'),
+      workflowVersions: q('SELECT workflow_id, version FROM workflow_versions ORDER BY workflow_id, version'),
+      references: q('SELECT * FROM resource_references ORDER BY to_type, to_id, from_type, from_id'),
       // Refused attempts are evidence, not changes: failed logins and denied reveals are recorded on purpose.
       audit: q("SELECT COUNT(*) AS n FROM audit_events WHERE action != 'user.login_failed' AND outcome != 'denied'"),
     });
