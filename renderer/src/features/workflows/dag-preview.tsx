@@ -2,7 +2,8 @@ import { useMemo } from 'react';
 import type { DagInput } from './dag-input';
 import { layoutDag, NODE } from './dag-layout';
 
-const KIND_ICON: Record<string, string> = { storage: '🗄', http: '⇄', transform: 'ƒ' };
+/** Glyphs every system font has (no emoji font on many Linux desktops). */
+const KIND_ICON: Record<string, string> = { storage: '▤', http: '⇄', transform: 'ƒ' };
 
 /**
  * The definition's steps as a graph (dagre layout, SVG): a box per step with its kind, an arrow per `needs`. During

@@ -28,7 +28,7 @@ export function ReferencePickerDialog(
   const shown = useMemo(() => props.options.filter((o) => o.name.toLowerCase().includes(q.trim().toLowerCase())), [props.options, q]);
   return (
     <Modal title={TITLES[props.kind]} onClose={props.onClose} testId="reference-picker" wide>
-      <fieldset className="stack">
+      <fieldset className="stack ref-targets">
         <legend>Where</legend>
         {props.placeholders.map((p) => (
           <label key={p.id} className="inline">
