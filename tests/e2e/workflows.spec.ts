@@ -157,6 +157,7 @@ test('run the example live; a paused connection fails its step with "connection 
   await page.getByTestId('connection-row').filter({ hasText: 'Datadog e2e' }).getByTestId('connection-open').click();
   const conn = page.getByTestId('connection-detail');
   await expect(conn.getByTestId('used-by-workflow')).toHaveText('CSV to provider');
+  await expect(conn.getByTestId('used-by-steps')).toContainText('step post');
   await conn.getByTestId('connection-pause').click();
   await expect(conn.getByTestId('connection-status')).toHaveAttribute('data-status', 'paused');
 

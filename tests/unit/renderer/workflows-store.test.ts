@@ -205,9 +205,10 @@ describe('references in a definition', () => {
     expect(replaceId(`{"a": "${PLACEHOLDER_DS}", "b": "x${PLACEHOLDER_DS}"}`, PLACEHOLDER_DS, DS)).toBe(`{"a": "${DS}", "b": "x${PLACEHOLDER_DS}"}`);
   });
   it('a workflow referrer names the workflow and maybe its step', () => {
-    expect(parseWorkflowReferrer(WF)).toEqual({ workflowId: WF });
-    expect(parseWorkflowReferrer(`${WF}#post`)).toEqual({ workflowId: WF, stepId: 'post' });
-    expect(parseWorkflowReferrer(`${WF}:read`)).toEqual({ workflowId: WF, stepId: 'read' });
+    expect(parseWorkflowReferrer(WF, 'CSV to provider › read, write')).toEqual({ workflowId: WF, name: 'CSV to provider', stepIds: ['read', 'write'] });
+    expect(parseWorkflowReferrer(WF, 'plain name')).toEqual({ workflowId: WF, name: 'plain name', stepIds: [] });
+    expect(parseWorkflowReferrer(WF)).toEqual({ workflowId: WF, name: WF, stepIds: [] });
+    expect(parseWorkflowReferrer(`${WF}#post`, 'W')).toEqual({ workflowId: WF, name: 'W', stepIds: ['post'] });
   });
   it('export file names and text', () => {
     expect(exportFileName('CSV to provider')).toBe('CSV to provider.workflow.json');

@@ -34,10 +34,14 @@ export function useOpenConnection(): (connectionId: string) => Promise<void> {
 }
 
 /**
- * A reference-index row written by a workflow: its id is the workflow's, possibly followed by the step
- * (`<workflowId>#<stepId>` or `:`/`/`), since one workflow can name a resource in several steps.
+ * A reference-index row written by a workflow: its id is the workflow's and its name `<workflow name> › <step ids>`
+ * (one workflow can name a resource in several steps). Also read: an id with the step after it (`<id>#<step>`).
  */
-export function parseWorkflowReferrer(id: string): { workflowId: string; stepId?: string } {
+export function parseWorkflowReferrer(id: string, name: string | null = null): { workflowId: string; name: string; stepIds: string[] } {
   const m = /^([0-9a-fA-F-]{36})(?:[#:/](.+))?$/.exec(id);
-  return m ? { workflowId: m[1]!, ...(m[2] ? { stepId: m[2] } : {}) } : { workflowId: id };
+  const workflowId = m ? m[1]! : id;
+  const cut = name?.lastIndexOf(' › ') ?? -1;
+  const stepsInName = name && cut >= 0 ? name.slice(cut + 3).split(',').map((x) => x.trim()).filter(Boolean) : [];
+  const stepIds = m?.[2] ? [m[2]] : stepsInName;
+  return { workflowId, name: (name && cut >= 0 ? name.slice(0, cut) : name) || workflowId, stepIds };
 }

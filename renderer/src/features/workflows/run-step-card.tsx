@@ -5,7 +5,7 @@ import { StatusBadge, formatMs } from './run-badges';
 import { StepProblem } from './step-problem';
 
 /** One step of the run's timeline: status, attempt, timing, the connection it used, its error or its (scrubbed) output. */
-export function RunStepCard(props: Readonly<{ step: RunStep; connectionName?: string }>) {
+export function RunStepCard(props: Readonly<{ step: RunStep; connectionName?: string; namedConnectionId: string | null }>) {
   const s = props.step;
   const openConnection = useOpenConnection();
   return (
@@ -27,7 +27,7 @@ export function RunStepCard(props: Readonly<{ step: RunStep; connectionName?: st
         </p>
       )}
       {s.reusedFrom && <p className="muted">Output reused from run {s.reusedFrom.slice(0, 8)} (not run again).</p>}
-      {s.error && <StepProblem error={s.error} connectionId={s.connectionId} connectionName={props.connectionName} />}
+      {s.error && <StepProblem error={s.error} connectionId={s.connectionId ?? props.namedConnectionId} connectionName={props.connectionName} />}
       {s.output !== undefined && s.output !== null && (
         <details data-testid="run-step-output">
           <summary>Output{s.outputTruncated ? ' (truncated: too big to keep whole; this is a summary)' : ''}</summary>

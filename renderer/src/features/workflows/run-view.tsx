@@ -32,6 +32,14 @@ export function RunView() {
     [detail, run, statuses],
   );
 
+  // A step that failed before it used its connection (paused, deleted) has no connectionId in its record: the
+  // definition says which one it names, so its error can still link to it.
+  const named = useMemo(() => {
+    const out: Record<string, string> = {};
+    if (detail && run && detail.id === run.workflowId) for (const st of detail.definition.steps) if (st.kind === 'http') out[st.id] = st.config.connectionId;
+    return out;
+  }, [detail, run]);
+
   if (!run) return runError ? <ErrorBanner error={runError} testId="run-error" /> : <p className="muted">Loading the run…</p>;
   const active = run.status === 'queued' || run.status === 'running';
   const mayRun = can('workflow.run');
@@ -83,7 +91,7 @@ export function RunView() {
       <div className="run-body">
         <ol className="run-steps" data-testid="run-steps">
           {run.steps.map((s) => (
-            <RunStepCard key={s.stepId} step={s} connectionName={nameOf(s.connectionId)} />
+            <RunStepCard key={s.stepId} step={s} namedConnectionId={named[s.stepId] ?? null} connectionName={nameOf(s.connectionId ?? named[s.stepId] ?? null)} />
           ))}
         </ol>
         <Suspense fallback={null}>

@@ -18,13 +18,15 @@ export function UsedByList(props: Readonly<{ referrers: readonly Referrer[]; tes
             </li>
           );
         }
-        const { workflowId, stepId } = parseWorkflowReferrer(r.id);
+        const { workflowId, name, stepIds } = parseWorkflowReferrer(r.id, r.name);
         return (
           <li key={`${r.type}:${r.id}`}>
-            <button className="link" data-testid="used-by-workflow" data-workflow-id={workflowId} onClick={() => void openWorkflow(workflowId, stepId)}>
-              {r.name ?? workflowId}
+            <button className="link" data-testid="used-by-workflow" data-workflow-id={workflowId} onClick={() => void openWorkflow(workflowId, stepIds[0])}>
+              {name}
             </button>{' '}
-            <span className="muted">(workflow{stepId ? `, step ${stepId}` : ''})</span>
+            <span className="muted" data-testid="used-by-steps">
+              (workflow{stepIds.length ? `, step${stepIds.length > 1 ? 's' : ''} ${stepIds.join(', ')}` : ''})
+            </span>
           </li>
         );
       })}
