@@ -42,7 +42,10 @@ export function WorkflowEditorPane(props: Readonly<{ canWrite: boolean }>) {
 
   const parsed = useMemo(() => parseDefinition(text), [text]);
   const uses = useMemo(() => (parsed.ok ? findReferences(parsed.value) : []), [parsed]);
-  const dag = useMemo(() => dagInput(parsed.ok ? parsed.value : null), [parsed]);
+  // While the text does not parse (mid-edit), the preview keeps the last definition that did.
+  const lastGood = useRef<unknown>(null);
+  if (parsed.ok) lastGood.current = parsed.value;
+  const dag = useMemo(() => dagInput(parsed.ok ? parsed.value : lastGood.current), [parsed]);
 
   const pick = (id: string, replace: string | null) => {
     const kind = picking!.kind;

@@ -42,7 +42,7 @@ function Row(props: Readonly<{ w: WorkflowSummary; open: () => void }>) {
         <button className="link" data-testid="workflow-open">
           {w.name}
         </button>
-        {w.description && <div className="muted">{w.description}</div>}
+        {w.description && <div className="muted clamp-2">{w.description}</div>}
       </td>
       <td>{w.stepCount}</td>
       <td>
