@@ -20,6 +20,9 @@ const CSV = 'service,version\napi,1.4.2\nweb,2.0.0\n';
 async function startFakeDatadog() {
   const key = `dd-${randomBytes(8).toString('hex')}`;
   const events: Array<{ title?: string; text?: string }> = [];
+  /** While set, event posts are accepted and never answered (a provider that hangs). */
+  let hang = false;
+  const hanging = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     void (async () => {
       let body = '';
@@ -31,6 +34,7 @@ async function startFakeDatadog() {
       if (req.headers['dd-api-key'] !== key) return send(403, { errors: ['Forbidden'] });
       if (req.method === 'GET' && req.url === '/api/v1/validate') return send(200, { valid: true });
       if (req.method === 'POST' && req.url === '/api/v1/events') {
+        if (hang) return void hanging.add(res);
         const event = JSON.parse(body) as { title?: string; text?: string };
         events.push(event);
         return send(202, { status: 'ok', event: { id: events.length, title: event.title } });
@@ -44,7 +48,9 @@ async function startFakeDatadog() {
     url,
     key,
     events,
+    setHang: (on: boolean) => void (hang = on),
     close: () => {
+      hanging.forEach((r) => r.destroy());
       server.closeAllConnections();
       return new Promise<void>((r) => server.close(() => r()));
     },
@@ -198,6 +204,70 @@ test('run the example live; a paused connection fails its step with "connection 
   await expect(page.getByTestId('run-row')).toHaveCount(3);
   await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'succeeded');
   await expect(page.getByTestId('run-row').nth(1)).toHaveAttribute('data-status', 'failed');
+});
+
+test('versions: another save shows up live, an old version is read-only, a stale save says CONFLICT and reloads; a hanging run is cancelled; delete after typing the name', async ({
+  page,
+  console: c,
+}) => {
+  const { bridge, ws } = await seed(c, fake);
+  await openConsole(page, c);
+  await page.getByTestId('nav-workflows').click();
+  await page.getByTestId('workflow-import-file').setInputFiles(EXAMPLE);
+  const detail = page.getByTestId('workflow-detail');
+  await pickReferences(page);
+  await expect(detail.getByTestId('workflow-valid')).toHaveText('No problems found.');
+  await detail.getByTestId('workflow-save').click();
+  await expect(detail).toHaveAttribute('data-workflow-id', /^[0-9a-f-]{36}$/);
+  const id = (await detail.getAttribute('data-workflow-id'))!;
+
+  // Someone else saves version 2 (REST, another window): the open, unchanged editor follows.
+  const saveElsewhere = async (description: string, expectedVersion: number) => {
+    const w = await bridge<{ definition: Record<string, unknown> }>('workflows:get', { workspaceId: ws, id });
+    await bridge('workflows:update', { workspaceId: ws, id, definition: { ...w.definition, description }, expectedVersion });
+  };
+  await saveElsewhere('second version', 1);
+  await expect(detail.getByTestId('workflow-editor')).toContainText('second version');
+  await expect(detail.getByTestId('workflow-version').locator('option')).toHaveCount(2);
+
+  // Version 1, read-only.
+  await detail.getByTestId('workflow-version').selectOption('1');
+  await expect(detail.getByTestId('workflow-old-version')).toBeVisible();
+  await expect(detail.getByTestId('workflow-editor')).toHaveAttribute('data-read-only', 'true');
+  await expect(detail.getByTestId('workflow-editor')).not.toContainText('second version');
+  await expect(detail.getByTestId('workflow-save')).toBeDisabled();
+  await detail.getByTestId('workflow-version').selectOption('2');
+  await expect(detail.getByTestId('workflow-editor')).toHaveAttribute('data-read-only', 'false');
+
+  // An edit here while version 3 is saved elsewhere: Save says so and offers to reload.
+  await detail.locator('.cm-content').click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(' ');
+  await expect(detail).toHaveAttribute('data-dirty', 'true');
+  await saveElsewhere('third version', 2);
+  await detail.getByTestId('workflow-save').click();
+  await expect(detail.getByTestId('workflow-conflict')).toContainText('Someone else saved a newer version');
+  await detail.getByTestId('workflow-conflict-reload').click();
+  await expect(detail.getByTestId('workflow-editor')).toContainText('third version');
+  await expect(detail).toHaveAttribute('data-dirty', 'false');
+
+  // A run whose provider never answers: cancel it (confirmed).
+  fake.setHang(true);
+  await detail.getByTestId('workflow-run').click();
+  const runView = page.getByTestId('run-view');
+  await expect(runView.locator('[data-testid="run-step"][data-step="post"]')).toHaveAttribute('data-status', 'running');
+  await runView.getByTestId('run-cancel').click();
+  await page.getByTestId('run-cancel-dialog').getByTestId('run-cancel-confirm').click();
+  await expect(runView).toHaveAttribute('data-status', 'cancelled');
+  await expect(runView.getByTestId('run-cancel')).toHaveCount(0);
+
+  // Delete: the name must be typed first.
+  await detail.getByTestId('workflow-delete').click();
+  const dialog = page.getByTestId('workflow-delete-dialog');
+  await expect(dialog.getByTestId('workflow-delete-confirm')).toBeDisabled();
+  await dialog.getByTestId('workflow-delete-name').fill('CSV to provider');
+  await dialog.getByTestId('workflow-delete-confirm').click();
+  await expect(page.getByTestId('workflows-empty')).toBeVisible();
 });
 
 /** Replaces the example's datastore and connection placeholders with the pickers, by name. */
