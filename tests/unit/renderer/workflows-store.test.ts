@@ -318,3 +318,41 @@ describe('workflows store: editor draft, validation, save', () => {
     expect(WorkflowDefinitionSchema.safeParse(JSON.parse(starterDefinition('nightly "report"', 'd'))).success).toBe(true);
   });
 });
+
+describe('step errors in plain words', () => {
+  it('says what to do, and where', async () => {
+    const { adviceFor } = await import('../../../renderer/src/features/workflows/step-advice');
+    expect(adviceFor({ code: 'PRECONDITION_FAILED', message: 'connection is paused' }, false)).toEqual({
+      advice: 'Nothing was sent. Resume the connection in Connections, then replay this run.',
+      fix: 'connection',
+    });
+    expect(adviceFor({ code: 'NOT_FOUND', message: 'connection not found' }, false).advice).toContain('Insert connection');
+    expect(adviceFor({ code: 'NOT_FOUND', message: `secret ${WF} not found — secret ids are case-sensitive UUIDs` }, false).advice).toContain('Insert secret');
+    expect(adviceFor({ code: 'AUTH_FAILED', message: 'the provider refused the credential (HTTP 401)' }, true)).toMatchObject({ fix: 'connection' });
+    expect(adviceFor({ code: 'AUTH_FAILED', message: 'x' }, true).advice).toContain('re-authorize');
+    expect(adviceFor({ code: 'RATE_LIMITED', message: 'rate limited, retry after 30 s' }, true).fix).toBeUndefined();
+    expect(adviceFor({ code: 'X', message: 'something else' }, false).advice).toContain('replay from the failed step');
+  });
+});
+
+describe('datastore "Used by" (read defensively)', () => {
+  it('shows the references when the detail has them, nothing when it does not', async () => {
+    const { createDatastoresStore } = await import('../../../renderer/src/features/datastores/datastores-store');
+    const { createPathUploader } = await import('../../../renderer/src/api/uploader');
+    let detail: Record<string, unknown> = { id: DS, referencedBy: [{ type: 'workflow', id: WF, name: 'W › read' }] };
+    const { api } = fakeApi({
+      'datastores:list': () => ({ ok: true, value: { items: [{ id: DS, name: 'Reports' }], nextCursor: null } }),
+      'datastores:usage': () => ({ ok: true, value: { bytesUsed: 0, objectCount: 0 } }),
+      'datastores:objects:list': () => ({ ok: true, value: { items: [], prefixes: [], nextCursor: null } }),
+      'datastores:get': () => ({ ok: true, value: detail }),
+    });
+    const s = createDatastoresStore(api, createPathUploader(api, () => ''));
+    await s.getState().load(WS);
+    s.getState().select(DS);
+    await s.getState().loadUsedBy(DS);
+    expect(s.getState().usedBy).toEqual({ datastoreId: DS, referrers: [{ type: 'workflow', id: WF, name: 'W › read' }] });
+    detail = { id: DS };
+    await s.getState().loadUsedBy(DS);
+    expect(s.getState().usedBy).toBeNull();
+  });
+});
