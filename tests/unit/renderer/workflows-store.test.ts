@@ -314,6 +314,33 @@ describe('workflows store: editor draft, validation, save', () => {
     expect(calls.filter((c) => c.channel === 'workflows:update')).toHaveLength(1);
   });
 
+  it('a save elsewhere refreshes the open, unchanged workflow in place; edits in progress are left alone', async () => {
+    let current = 1;
+    const { api, push } = fakeApi(
+      handlers({
+        'workflows:get': () => ({ ok: true, value: { ...workflow(current), description: `v${current}` } }),
+      }),
+    );
+    const store = createWorkflowsStore(api);
+    await store.getState().load(WS);
+    const off = store.getState().listen(WS);
+    await store.getState().select(WF);
+    const drafts: unknown[] = [];
+    const unsub = store.subscribe((st) => drafts.push(st.draft));
+    current = 2;
+    push('workflows:changed', { workspaceId: WS, id: WF });
+    await settled();
+    expect(store.getState().draft).toMatchObject({ baseVersion: 2, dirty: false });
+    expect(drafts.every((d) => d !== undefined)).toBe(true); // never cleared: no flash of the list
+    store.getState().setText(store.getState().draft!.text + ' ');
+    current = 3;
+    push('workflows:changed', { workspaceId: WS, id: WF });
+    await settled();
+    expect(store.getState().draft).toMatchObject({ baseVersion: 2, dirty: true });
+    unsub();
+    off();
+  });
+
   it('New workflow starts from a valid one-step definition', () => {
     expect(WorkflowDefinitionSchema.safeParse(JSON.parse(starterDefinition('nightly "report"', 'd'))).success).toBe(true);
   });

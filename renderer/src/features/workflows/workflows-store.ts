@@ -84,6 +84,15 @@ export const createWorkflowsStore = (api: Api) =>
       const r = await api.invoke('workflows:versions', { workspaceId: ws(), id });
       if (get().selectedId === id) set({ versions: r.ok ? r.value.items : [] });
     };
+    /** Shows the newest version of the open workflow in place (no flash of the list), unless the admin has edits. */
+    const refreshOpen = async (id: string) => {
+      const r = await api.invoke('workflows:get', { workspaceId: ws(), id });
+      const d = get().draft;
+      if (!r.ok || get().selectedId !== id || !d || d.dirty || d.viewingVersion !== null) return;
+      showWorkflow(r.value);
+      get().recheck();
+      await loadVersions(id);
+    };
     return {
       ...emptyList<WorkflowSummary>(),
       search: '',
@@ -216,7 +225,7 @@ export const createWorkflowsStore = (api: Api) =>
           if (p.workspaceId !== workspaceId || s.workspaceId !== workspaceId) return;
           if (!s.nextCursor) void s.load(workspaceId);
           // Someone else saved the open workflow: show it unless the admin has edits (Save then says CONFLICT).
-          if (s.selectedId === p.id && s.draft && !s.draft.dirty && s.draft.viewingVersion === null) void s.select(p.id, { stepId: s.focusStepId });
+          if (s.selectedId === p.id && s.draft && !s.draft.dirty && s.draft.viewingVersion === null) void refreshOpen(p.id);
         });
       },
     };
