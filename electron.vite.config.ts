@@ -13,13 +13,18 @@ const alias = { '@shared': resolve('shared'), '@core': resolve('electron/core') 
 const precompress = (): Plugin => ({
   name: 'precompress-renderer',
   apply: 'build',
-  generateBundle(_options, bundle) {
-    for (const file of Object.values(bundle)) {
-      if (!/\.(js|css)$/.test(file.fileName)) continue;
-      const source = file.type === 'chunk' ? file.code : file.source;
-      const br = zlib.brotliCompressSync(source, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
-      this.emitFile({ type: 'asset', fileName: `${file.fileName}.br`, source: br });
-    }
+  // After Vite's own generateBundle hooks: they still rewrite chunks there (the preload markers of dynamic imports),
+  // and a copy compressed before that would ship code that fails at run time (`__VITE_PRELOAD__ is not defined`).
+  generateBundle: {
+    order: 'post',
+    handler(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (!/\.(js|css)$/.test(file.fileName)) continue;
+        const source = file.type === 'chunk' ? file.code : file.source;
+        const br = zlib.brotliCompressSync(source, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
+        this.emitFile({ type: 'asset', fileName: `${file.fileName}.br`, source: br });
+      }
+    },
   },
 });
 

@@ -1,5 +1,5 @@
-import { useEffect, useState, type ComponentType } from 'react';
-import { useApp, useSession, useVault } from './app-context';
+import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
+import { useApp, useNavigation, useSession, useVault } from './app-context';
 import { ErrorBanner } from './components/ui';
 import { AuditScreen } from './features/audit/audit-screen';
 import { ConnectionsScreen } from './features/connections/connections-screen';
@@ -12,23 +12,30 @@ import { VaultIndicator } from './features/vault/vault-indicator';
 import { VaultSetupScreen } from './features/vault/vault-setup-screen';
 import { VaultUnlockScreen } from './features/vault/vault-unlock-screen';
 
-export type ScreenId = 'connections' | 'secrets' | 'datastores' | 'audit' | 'settings';
+import type { ScreenId } from './state/navigation-store';
+
+export type { ScreenId };
+
+/** Loaded when first shown: the editor (CodeMirror) and the DAG layout stay out of the first screen's bundle. */
+const WorkflowsScreen = lazy(() => import('./features/workflows/workflows-screen').then((m) => ({ default: m.WorkflowsScreen })));
 
 /** Navigation: one entry per screen. Later capabilities replace their screen component here. */
 export const SCREENS: ReadonlyArray<{ id: ScreenId; label: string; component: ComponentType }> = [
   { id: 'connections', label: 'Connections', component: ConnectionsScreen },
   { id: 'secrets', label: 'Secrets', component: SecretsScreen },
   { id: 'datastores', label: 'Datastores', component: DatastoresScreen },
+  { id: 'workflows', label: 'Workflows', component: WorkflowsScreen },
   { id: 'audit', label: 'Audit log', component: AuditScreen },
   { id: 'settings', label: 'Settings', component: SettingsScreen },
 ];
 
 export function App() {
-  const { session, vault } = useApp();
+  const { session, vault, navigation } = useApp();
   const status = useSession((s) => s.status);
   const error = useSession((s) => s.error);
   const current = useSession((s) => s.currentWorkspaceId);
-  const [screen, setScreen] = useState<ScreenId>('connections');
+  const screen = useNavigation((s) => s.screen);
+  const setScreen = navigation.getState().go;
   const vaultState = useVault((s) => s.status?.state);
   const [browseLocked, setBrowseLocked] = useState(false);
 
@@ -75,7 +82,11 @@ export function App() {
       </nav>
       <main className="content">
         <ErrorBanner error={error} testId="session-error" />
-        {status === 'ready' && current && vaultState ? (gate ?? <Screen key={current} />) : status === 'loading' || status === 'idle' ? <p className="muted">Loading…</p> : null}
+        {status === 'ready' && current && vaultState ? (gate ?? (
+            <Suspense fallback={<p className="muted">Loading…</p>}>
+              <Screen key={current} />
+            </Suspense>
+          )) : status === 'loading' || status === 'idle' ? <p className="muted">Loading…</p> : null}
       </main>
     </div>
   );

@@ -9,6 +9,9 @@ import type { OAuthState, OAuthStore } from './features/connections/oauth-store'
 import type { IdentityState, IdentityStore } from './features/settings/identity-store';
 import type { AppearanceState, AppearanceStore } from './features/settings/appearance-store';
 import type { SecretsState, SecretsStore } from './features/secrets/secrets-store';
+import type { WorkflowsState, WorkflowsStore } from './features/workflows/workflows-store';
+import type { RunsState, RunsStore } from './features/workflows/runs-store';
+import type { NavigationState, NavigationStore } from './state/navigation-store';
 
 /**
  * Every feature's store, made once in main.tsx with the injected Api and ports. Screens read state through the
@@ -24,6 +27,9 @@ export type AppStores = {
   oauth: OAuthStore;
   datastores: DatastoresStore;
   appearance: AppearanceStore;
+  workflows: WorkflowsStore;
+  runs: RunsStore;
+  navigation: NavigationStore;
 };
 
 export const AppContext = createContext<AppStores | null>(null);
@@ -43,3 +49,6 @@ export const useSecrets = <T,>(sel: (s: SecretsState) => T): T => useStore(useAp
 export const useOAuth = <T,>(sel: (s: OAuthState) => T): T => useStore(useApp().oauth, sel);
 export const useDatastores = <T,>(sel: (s: DatastoresState) => T): T => useStore(useApp().datastores, sel);
 export const useAppearance = <T,>(sel: (s: AppearanceState) => T): T => useStore(useApp().appearance, sel);
+export const useWorkflows = <T,>(sel: (s: WorkflowsState) => T): T => useStore(useApp().workflows, sel);
+export const useRuns = <T,>(sel: (s: RunsState) => T): T => useStore(useApp().runs, sel);
+export const useNavigation = <T,>(sel: (s: NavigationState) => T): T => useStore(useApp().navigation, sel);

@@ -16,6 +16,9 @@ import { createIdentityStore } from './features/settings/identity-store';
 import { createAppearanceStore } from './features/settings/appearance-store';
 import { applyDocumentTheme } from './features/settings/document-theme';
 import { createSecretsStore } from './features/secrets/secrets-store';
+import { createWorkflowsStore } from './features/workflows/workflows-store';
+import { createRunsStore } from './features/workflows/runs-store';
+import { createNavigationStore } from './state/navigation-store';
 import { ok } from '@shared/ipc/result';
 import './styles.css';
 
@@ -47,6 +50,9 @@ if ('error' in startup) {
     oauth: createOAuthStore(api),
     datastores: createDatastoresStore(api, uploader),
     appearance: createAppearanceStore(preferences, applyDocumentTheme(document.documentElement)),
+    workflows: createWorkflowsStore(api),
+    runs: createRunsStore(api),
+    navigation: createNavigationStore(),
   };
   const render = () =>
     root.render(

@@ -10,6 +10,7 @@ import { ConnectionCredentialForm } from './connection-credential-form';
 import { ConnectionDeleteDialog } from './connection-delete-dialog';
 import { ConnectionEditForm } from './connection-edit-form';
 import { OAuthConnectionPanel } from './oauth-connection-panel';
+import { UsedByList } from '../workflows/used-by-list';
 
 /** A connection's detail (admins and editors: reading it is audited): actions, last test, settings, references, history. */
 export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
@@ -139,13 +140,7 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
       {c.referencedBy.length === 0 ? (
         <p className="muted" data-testid="connection-references-none">No workflow step references this connection.</p>
       ) : (
-        <ul className="list" data-testid="connection-references">
-          {c.referencedBy.map((r) => (
-            <li key={`${r.type}:${r.id}`}>
-              {r.name ?? r.id} <span className="muted">({r.type})</span>
-            </li>
-          ))}
-        </ul>
+        <UsedByList referrers={c.referencedBy} testId="connection-references" />
       )}
       <h3>Status history</h3>
       <ol className="history" data-testid="connection-history">

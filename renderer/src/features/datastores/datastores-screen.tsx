@@ -8,13 +8,14 @@ import { DatastoreCreateDialog } from './datastore-create-dialog';
 import { DatastoreDeleteDialog } from './datastore-delete-dialog';
 import { DatastoreReattachDialog } from './datastore-reattach-dialog';
 import { ObjectBrowser } from './object-browser';
+import { UsedByList } from '../workflows/used-by-list';
 
 /** Datastores: list / create / delete, and the object browser of the selected one with drag-and-drop uploads. */
 export function DatastoresScreen() {
   const { datastores: store } = useApp();
   const workspaceId = useSession((s) => s.currentWorkspaceId);
   const can = useCan();
-  const { datastores, usage, status, error, notice, selectedId } = useDatastores((s) => s);
+  const { datastores, usage, status, error, notice, selectedId, usedBy } = useDatastores((s) => s);
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<Datastore | null>(null);
   const [reattaching, setReattaching] = useState<Datastore | null>(null);
@@ -63,13 +64,27 @@ export function DatastoresScreen() {
             ))}
           </div>
           {selected ? (
-            <ObjectBrowser
-              key={selected.id}
-              ds={selected}
-              canWrite={canWrite}
-              onDelete={can('datastore.delete') ? () => setDeleting(selected) : undefined}
-              onReattach={can('datastore.manage_folder') ? () => setReattaching(selected) : undefined}
-            />
+            <div>
+              <ObjectBrowser
+                key={selected.id}
+                ds={selected}
+                canWrite={canWrite}
+                onDelete={can('datastore.delete') ? () => setDeleting(selected) : undefined}
+                onReattach={can('datastore.manage_folder') ? () => setReattaching(selected) : undefined}
+              />
+              {usedBy?.datastoreId === selected.id && (
+                <section className="card ds-used-by" aria-label="Used by">
+                  <h3>Used by</h3>
+                  {usedBy.referrers.length === 0 ? (
+                    <p className="muted" data-testid="datastore-references-none">
+                      No workflow step uses this datastore.
+                    </p>
+                  ) : (
+                    <UsedByList referrers={usedBy.referrers} testId="datastore-references" />
+                  )}
+                </section>
+              )}
+            </div>
           ) : (
             <EmptyState title="Pick a datastore">Choose a datastore on the left to browse its objects and drop files on it.</EmptyState>
           )}

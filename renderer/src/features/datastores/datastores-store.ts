@@ -47,6 +47,12 @@ export type DatastoresState = {
   reattach(id: string): Promise<IpcError | null>;
   test(id: string): Promise<{ ok: boolean; message: string }>;
   select(id: string | undefined): void;
+  /**
+   * What references the selected datastore (workflow steps), from its detail record. Null while unknown, or when the
+   * core does not report references for datastores.
+   */
+  usedBy: { datastoreId: string; referrers: Array<{ type: string; id: string; name: string | null }> } | null;
+  loadUsedBy(id: string): Promise<void>;
   browse(prefix: string, search?: string): Promise<void>;
   loadMore(): Promise<void>;
   deleteObject(key: string): Promise<IpcError | null>;
@@ -124,6 +130,7 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
       nextCursor: null,
       browseStatus: 'idle',
       uploads: [],
+      usedBy: null,
       async load(workspaceId) {
         set({ workspaceId, status: 'loading' });
         await refreshList();
@@ -161,8 +168,18 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
         return r.ok ? r.value : { ok: false, message: r.error.message };
       },
       select(id) {
-        set({ selectedId: id, prefix: '', search: '', items: [], prefixes: [], nextCursor: null });
+        set({ selectedId: id, prefix: '', search: '', items: [], prefixes: [], nextCursor: null, usedBy: null });
         if (id) void get().browse('');
+        if (id) void get().loadUsedBy(id);
+      },
+      async loadUsedBy(id) {
+        const { workspaceId } = get();
+        if (!workspaceId) return;
+        const r = await api.invoke('datastores:get', { workspaceId, datastoreId: id });
+        if (get().selectedId !== id) return;
+        // Read defensively: the detail record may not carry `referencedBy` (older cores).
+        const refs = r.ok ? (r.value as { referencedBy?: unknown }).referencedBy : undefined;
+        set({ usedBy: Array.isArray(refs) ? { datastoreId: id, referrers: refs as Array<{ type: string; id: string; name: string | null }> } : null });
       },
       async browse(prefix, search = '') {
         const { workspaceId, selectedId } = get();
@@ -264,9 +281,18 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
         return uploader.downloadUrl(ref.workspaceId, ref.datastoreId, key);
       },
       listen(workspaceId) {
-        return api.on('datastores:changed', (p) => {
+        const offDatastores = api.on('datastores:changed', (p) => {
           if (p.workspaceId === workspaceId && get().uploads.every((u) => u.state !== 'running')) void get().load(p.workspaceId);
         });
+        // A workflow saved or deleted elsewhere changes what uses the open datastore.
+        const offWorkflows = api.on('workflows:changed', (p) => {
+          const id = get().selectedId;
+          if (p.workspaceId === workspaceId && id) void get().loadUsedBy(id);
+        });
+        return () => {
+          offDatastores();
+          offWorkflows();
+        };
       },
     };
   });

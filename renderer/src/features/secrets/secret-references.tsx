@@ -1,14 +1,7 @@
 import type { SecretDetail } from '@shared/domain/secret';
+import { UsedByList } from '../workflows/used-by-list';
 
-/** What references a secret (connections, agents…), by name where it has one. */
+/** What references a secret (connections, workflow steps…), by name where it has one; workflows are links. */
 export function SecretReferences(props: Readonly<{ references: SecretDetail['references']; testId: string }>) {
-  return (
-    <ul className="list" data-testid={props.testId}>
-      {props.references.map((r) => (
-        <li key={`${r.fromType}:${r.fromId}`}>
-          {r.fromName ?? r.fromId} <span className="muted">({r.fromType})</span>
-        </li>
-      ))}
-    </ul>
-  );
+  return <UsedByList referrers={props.references.map((r) => ({ type: r.fromType, id: r.fromId, name: r.fromName }))} testId={props.testId} />;
 }
