@@ -42,6 +42,13 @@ import { createOAuthAppStore } from './oauth/oauth-app-store';
 import { createOAuthTokenService, type RefreshPolicy } from './oauth/oauth-token-service';
 import { createOAuthTokenStore } from './oauth/oauth-token-store';
 import { createOAuthFlowService } from './oauth/oauth-flow-service';
+import { createRunOwner } from './workflows/run-owner';
+import { createRunStore } from './workflows/run-store';
+import { createRunner, type RunnerTuning } from './workflows/runner';
+import { createRunService } from './workflows/run-service';
+import { createStepRegistry } from './workflows/step-registry';
+import { createStorageStepKind } from './workflows/steps/storage-step';
+import { createTransformStepKind } from './workflows/steps/transform-step';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -69,6 +76,10 @@ export type CorePorts = {
   busyTimeoutMs?: number;
   /** How users' passwords are hashed and checked (default scrypt); tests count the checks. */
   passwordHasher?: PasswordHasher;
+  /** Workflow runner bounds (runs and steps in parallel, step timeout, heartbeat); tests and benchmarks tune them. */
+  runner?: Partial<RunnerTuning>;
+  /** How the runner waits between a step's attempts (tests record the backoff and resolve at once). */
+  runnerWait?: (ms: number, signal: AbortSignal) => Promise<void>;
 };
 
 /** Where a locked passphrase vault gets its passphrase at start (headless: a file, else a TTY prompt). */
@@ -215,6 +226,31 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   // Each datastore's crash leftovers go when the vault is first unlocked (its folder's mark is checked with a key the
   // vault seals), and always before that datastore's first upload.
   const datastores = createDatastoreServices({ db, clock, logger, audit, access, bus, vault, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath });
+  // Workflow runs: the step kinds (http is registered by its module), the queue that executes runs, the service.
+  const steps = createStepRegistry();
+  steps.register(createStorageStepKind({ objects: datastores }));
+  steps.register(createTransformStepKind());
+  const runStore = createRunStore(db);
+  const runOwner = createRunOwner();
+  const runner = createRunner({
+    store: runStore,
+    registry: steps,
+    clock,
+    logger,
+    bus,
+    audit,
+    access,
+    // Injection, not reveal: the value goes into a step (scrubbed from everything the run stores), never to a person,
+    // so it is checked as secret.use by the runner and not audited as secret.accessed (the reveal-to-a-human event).
+    readSecret: (workspaceId, secretId) => secrets.readForRuntime(workspaceId, secretId),
+    getConnection: (workspaceId, connectionId) => connections.internal.get(workspaceId, connectionId),
+    owner: runOwner.id,
+    tuning: ports.runner,
+    wait: ports.runnerWait,
+  });
+  const runService = createRunService({ store: runStore, runner, owner: runOwner, clock, logger, bus, audit, access, systemActor: SYSTEM_ACTOR });
+  scheduler.register(runService.scheduleJob);
+  const runs = { ...runService, steps };
   // Built: from here on a request waits at most this long for another process's write lock, then answers 503.
   setBusyTimeout(db, ports.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
 
@@ -240,6 +276,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     datastores,
     secrets,
     oauth,
+    runs,
     /**
      * Brings the vault up at start. Keychain mode unlocks from the OS keychain; passphrase mode asks `passphrase`
      * (if given). With `initialize`, a vault that was never set up is created in keychain mode when a keychain is
@@ -260,12 +297,21 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
       }
       // Started by the unlock; awaited here so the app serves nothing before the sweep is over.
       if (vault.isUnlocked()) await datastores.recover();
+      // Runs a dead process left `running` are failed (interrupted) before this process takes queued runs.
+      try {
+        runService.recoverInterrupted();
+      } catch (e) {
+        logger.log('warn', 'interrupted runs not recovered at start', { reason: e instanceof Error ? e.message : 'unknown' });
+      }
+      runService.resume();
     },
     close(): void {
       if (closed) return;
       closed = true;
       oauthFlows.internal.closeAll();
       void scheduler.stop();
+      // Runs in flight are aborted and marked interrupted (replayable), as if the process had stopped.
+      runService.close();
       datastores.close();
       vault.forget();
       stopCheckpoints();

@@ -22,7 +22,7 @@ const notYet = async (): Promise<never> => {
 };
 
 /** Placeholder until the workflow services land: every channel answers UNAVAILABLE. */
-export function workflowsHandlers(_core: Core): Pick<Handlers, WorkflowChannels> {
+export function workflowsHandlers(core: Core): Pick<Handlers, WorkflowChannels> {
   return {
     'workflows:list': notYet,
     'workflows:get': notYet,
@@ -32,10 +32,11 @@ export function workflowsHandlers(_core: Core): Pick<Handlers, WorkflowChannels>
     'workflows:versions': notYet,
     'workflows:validate': notYet,
     'workflows:schema': notYet,
-    'workflows:run': notYet,
-    'runs:list': notYet,
-    'runs:get': notYet,
-    'runs:cancel': notYet,
-    'runs:replay': notYet,
+    // Runs: the run service checks access itself (workflow.list / workflow.run), so these only route.
+    'workflows:run': (input, { actor }) => core.runs.start(actor, input),
+    'runs:list': (input, { actor }) => core.runs.list(actor, input),
+    'runs:get': (input, { actor }) => core.runs.get(actor, input.workspaceId, input.id),
+    'runs:cancel': (input, { actor }) => core.runs.cancel(actor, input.workspaceId, input.id),
+    'runs:replay': (input, { actor }) => core.runs.replay(actor, input),
   };
 }
