@@ -234,4 +234,29 @@ describe('runner: DAG order, parallelism, retries, cancel', () => {
     expect(unwrap(await t.invoke('runs:list', { workspaceId: ws, status: 'failed' })).items).toEqual([]);
     expect(await t.invoke('runs:list', { workspaceId: ws, cursor: 'garbage' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'cursor' } });
   });
+
+  it('a big output is stored as a summary; later steps get it whole; a replay re-runs that step', async () => {
+    const { ws } = await setup();
+    const calls = new Map<string, number>();
+    let failLast = true;
+    t.core.runs.steps.replace(
+      fakeKind((_c, ctx) => {
+        calls.set(ctx.stepId, (calls.get(ctx.stepId) ?? 0) + 1);
+        if (ctx.stepId === 'big') return { blob: 'x'.repeat(100_000) };
+        if (failLast) throw new StepError('PROVIDER_ERROR', 'not yet');
+        return { length: (ctx.needed[0]!.output as { blob: string }).blob.length };
+      }),
+    );
+    const w = insertWorkflow(t.core, ws, { name: 'big', steps: [fakeStep('big'), fakeStep('last', ['big'])] });
+    const first = await settled(t.core, ws, unwrap(await t.invoke('workflows:run', { workspaceId: ws, id: w })).id);
+    const big = first.steps[0]!;
+    expect(big.outputTruncated).toBe(true);
+    expect(big.output).toMatchObject({ truncated: true, type: 'object', bytes: 100_011 });
+    expect((big.output as { head: string }).head).toHaveLength(1024);
+    failLast = false;
+    const second = await settled(t.core, ws, unwrap(await t.invoke('runs:replay', { workspaceId: ws, id: first.id })).id);
+    expect(second.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded']);
+    expect(second.steps[1]!.output).toEqual({ length: 100_000 });
+    expect(calls.get('big')).toBe(2);
+  });
 });
