@@ -249,8 +249,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     wait: ports.runnerWait,
   });
   const runService = createRunService({ store: runStore, runner, owner: runOwner, clock, logger, bus, audit, access, systemActor: SYSTEM_ACTOR });
-  scheduler.register(runService.scheduleJob);
-  const runs = { ...runService, steps };
+  scheduler.register(runService.internal.scheduleJob);
+  const runs = { ...runService, internal: { ...runService.internal, steps } };
   // Built: from here on a request waits at most this long for another process's write lock, then answers 503.
   setBusyTimeout(db, ports.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
 
@@ -299,11 +299,11 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
       if (vault.isUnlocked()) await datastores.recover();
       // Runs a dead process left `running` are failed (interrupted) before this process takes queued runs.
       try {
-        runService.recoverInterrupted();
+        runService.internal.recoverInterrupted();
       } catch (e) {
         logger.log('warn', 'interrupted runs not recovered at start', { reason: e instanceof Error ? e.message : 'unknown' });
       }
-      runService.resume();
+      runService.internal.resume();
     },
     close(): void {
       if (closed) return;
@@ -311,7 +311,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
       oauthFlows.internal.closeAll();
       void scheduler.stop();
       // Runs in flight are aborted and marked interrupted (replayable), as if the process had stopped.
-      runService.close();
+      runService.internal.close();
       datastores.close();
       vault.forget();
       stopCheckpoints();

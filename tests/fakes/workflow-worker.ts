@@ -31,7 +31,7 @@ const core = createCore(
   { keyStore: createFileKeyStore(cfg.keyDir), clock: { now: () => new Date(cfg.now) }, logger, busyTimeoutMs: 30_000 },
 );
 if (cfg.mode === 'hang') {
-  core.runs.steps.replace({
+  core.runs.internal.steps.replace({
     kind: 'http',
     references: () => ({}),
     run: (_config, ctx) => {
@@ -50,7 +50,7 @@ for await (const line of rl) {
     continue; // reported by the step; the test kills this process
   }
   for (let i = 0; i < (cfg.ticks ?? 1); i++) await core.scheduler.runDue();
-  await core.runs.idle();
+  await core.runs.internal.idle();
   console.log(JSON.stringify({ done: true, problems }));
   break;
 }

@@ -354,29 +354,31 @@ export function createRunService(deps: RunServiceDeps) {
     get,
     cancel,
     replay,
-    // Internal: the scheduler, the core's start and close.
-    scheduleJob,
-    recoverInterrupted,
-    /** Starts executing queued runs (after recovery at start). */
-    resume(): void {
-      runner.kick();
-    },
-    /** Stops the runner and marks this process's in-flight runs interrupted (replayable), before the database closes. */
-    close(): void {
-      const ids = runner.stop();
-      const now = clock.now();
-      for (const id of ids) {
-        const r = store.run(id);
-        try {
-          if (r && r.status === 'running') markInterrupted(r, now);
-        } catch (e) {
-          logger.log('warn', 'could not mark a run interrupted at close', { runId: id, error: e instanceof AppError ? e.code : 'unknown' });
+    /** For the core itself (the scheduler, start and close, tests and benchmarks); no transport reaches these. */
+    internal: {
+      scheduleJob,
+      recoverInterrupted,
+      /** Starts executing queued runs (after recovery at start). */
+      resume(): void {
+        runner.kick();
+      },
+      /** Stops the runner and marks this process's in-flight runs interrupted (replayable), before the database closes. */
+      close(): void {
+        const ids = runner.stop();
+        const now = clock.now();
+        for (const id of ids) {
+          const r = store.run(id);
+          try {
+            if (r && r.status === 'running') markInterrupted(r, now);
+          } catch (e) {
+            logger.log('warn', 'could not mark a run interrupted at close', { runId: id, error: e instanceof AppError ? e.code : 'unknown' });
+          }
         }
-      }
-      owner.release();
+        owner.release();
+      },
+      /** Resolves when this process executes no run (tests, benchmarks). */
+      idle: () => runner.idle(),
     },
-    /** Resolves when this process executes no run (tests, benchmarks). */
-    idle: () => runner.idle(),
   };
 }
 export type RunService = ReturnType<typeof createRunService>;

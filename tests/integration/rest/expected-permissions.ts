@@ -102,6 +102,15 @@ export const EXPECTED: Readonly<Record<string, Expected>> = {
     source: 'docs: Upload / delete objects Y/Y/N; upload-url 403 → "confirm your API key includes the relevant write scope"',
   },
   'GET /storage/usage': { roles: EVERYONE, scopes: ['datastores:read', 'datastores:write'], source: 'design: totals of what every role may read' },
+
+  // Issue #15 "Access": viewers see workflows and runs; editors create, edit and run them; admins delete.
+  // API keys: workflows:read reads, workflows:write writes (and reads).
+  'POST /workflows/:id/runs': { roles: WRITERS, scopes: ['workflows:write'], source: 'issue 15: editors … run them; workflows:write' },
+  'GET /workflows/:id/runs': { roles: EVERYONE, scopes: ['workflows:read', 'workflows:write'], source: 'issue 15: viewers see workflows and runs' },
+  'GET /runs': { roles: EVERYONE, scopes: ['workflows:read', 'workflows:write'], source: 'issue 15: viewers see workflows and runs' },
+  'GET /runs/:id': { roles: EVERYONE, scopes: ['workflows:read', 'workflows:write'], source: 'issue 15: viewers see workflows and runs' },
+  'POST /runs/:id/cancel': { roles: WRITERS, scopes: ['workflows:write'], source: 'design: cancelling a run is part of running it (editors run them)' },
+  'POST /runs/:id/replay': { roles: WRITERS, scopes: ['workflows:write'], source: 'issue 15: replay starts a new run; editors run them' },
 };
 
 /** Whether a credential (a role's JWT, or an API key with these scopes) may call a route, by the table above. */

@@ -36,7 +36,7 @@ describe('canary: a secret injected into a step never appears anywhere', () => {
     const canary = `CANARY secret/"value"+${Math.random().toString(36).slice(2)}`;
     const derived = `Bearer derived-${Math.random().toString(36).slice(2)}`;
     const secret = t.core.secrets.create({ workspaceId: ws, name: 'canary', value: canary }, t.admin);
-    t.core.runs.steps.replace(
+    t.core.runs.internal.steps.replace(
       fakeKind((c, ctx) => {
         const token = c.token as string;
         ctx.injected(derived);

@@ -70,3 +70,40 @@ export function gate<T = void>() {
   const p = new Promise<T>((r) => (open = r));
   return { promise: p, open };
 }
+
+/**
+ * A run row written straight into the tables (no runner involved), for tests that need a run in a given state at
+ * a given moment: `running` under a live owner that is not this core (the test runner's parent process, with a fresh
+ * heartbeat), so neither this core's runner nor its recovery touches it; or a terminal one.
+ */
+export function insertRun(core: Core, workspaceId: string, workflowId: string, status: 'running' | 'failed' | 'succeeded'): string {
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  const def = JSON.parse((core.db.prepare('SELECT definition FROM workflow_versions WHERE workflow_id = ? AND version = 1').get(workflowId) as { definition: string }).definition) as WorkflowDefinition;
+  core.db.transaction(() => {
+    core.db
+      .prepare(
+        `INSERT INTO workflow_runs (id, workspace_id, workflow_id, version, status, trigger, started_by, inputs, queued_at, started_at, ended_at, error, owner, heartbeat_at)
+         VALUES (?, ?, ?, 1, ?, 'manual', ?, '{}', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        workspaceId,
+        workflowId,
+        status,
+        JSON.stringify({ kind: 'local', id: 'local:tester', name: 'tester', origin: 'ipc' }),
+        now,
+        now,
+        status === 'running' ? null : now,
+        status === 'failed' ? JSON.stringify({ code: 'PROVIDER_ERROR', message: 'failed', stepId: def.steps[0]!.id }) : null,
+        status === 'running' ? `${process.ppid}:elsewhere` : null,
+        now,
+      );
+    def.steps.forEach((s, position) =>
+      core.db
+        .prepare('INSERT INTO workflow_run_steps (run_id, step_id, position, kind, status, attempt, output) VALUES (?, ?, ?, ?, ?, 1, ?)')
+        .run(id, s.id, position, s.kind, status === 'running' ? 'running' : status, status === 'succeeded' ? '1' : null),
+    );
+  })();
+  return id;
+}

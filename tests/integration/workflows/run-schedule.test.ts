@@ -107,7 +107,7 @@ describe('scheduler: workflows.schedule', () => {
 
     const t = makeTestCore({ keyStore: createFileKeyStore(keyDir) }, dir);
     cleanup.push(() => t.core.close());
-    t.core.runs.steps.replace(fakeKind(() => ({ called: true })));
+    t.core.runs.internal.steps.replace(fakeKind(() => ({ called: true })));
     await t.core.start();
     const dead = unwrap(await t.invoke('runs:get', { workspaceId: ws, id: runId }));
     expect(dead).toMatchObject({ status: 'failed', error: { code: 'INTERRUPTED', message: RUN_MESSAGES.interrupted } });
@@ -136,7 +136,7 @@ describe('scheduler: workflows.schedule', () => {
     const ws = one.core.workspaces.defaultWorkspace().id;
     let release!: () => void;
     const entered = new Promise<void>((resolveEntered) => {
-      one.core.runs.steps.replace(
+      one.core.runs.internal.steps.replace(
         fakeKind(
           () =>
             new Promise((r) => {
@@ -151,12 +151,12 @@ describe('scheduler: workflows.schedule', () => {
     await entered;
     const two = makeTestCore({}, dir);
     cleanup.push(() => two.core.close());
-    expect(two.core.runs.recoverInterrupted()).toEqual([]);
+    expect(two.core.runs.internal.recoverInterrupted()).toEqual([]);
     release();
     expect((await settled(one.core, ws, id)).status).toBe('succeeded');
 
     // Closed mid-run: the run is marked interrupted at close.
-    const hang = new Promise<void>((resolveEntered) => one.core.runs.steps.replace(fakeKind(() => (resolveEntered(), new Promise(() => {})))));
+    const hang = new Promise<void>((resolveEntered) => one.core.runs.internal.steps.replace(fakeKind(() => (resolveEntered(), new Promise(() => {})))));
     const { id: id2 } = unwrap(await one.invoke('workflows:run', { workspaceId: ws, id: w }));
     await hang;
     one.core.close();

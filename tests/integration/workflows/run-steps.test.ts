@@ -71,7 +71,7 @@ describe('storage and transform steps, templates, context.fileContent', () => {
     t = await makeReadyCore();
     await t.core.start();
     const { createStorageStepKind } = await import('@core/workflows/steps/storage-step');
-    t.core.runs.steps.replace(createStorageStepKind({ objects: t.core.datastores, maxBytes: 4 }));
+    t.core.runs.internal.steps.replace(createStorageStepKind({ objects: t.core.datastores, maxBytes: 4 }));
     const ws2 = t.core.workspaces.defaultWorkspace().id;
     const ds2 = (await t.core.datastores.create(t.admin, { workspaceId: ws2, name: 'big' })).id;
     await t.core.datastores.putText(t.admin, { workspaceId: ws2, datastoreId: ds2, key: 'big.txt', content: 'more than four bytes' });
@@ -86,7 +86,7 @@ describe('storage and transform steps, templates, context.fileContent', () => {
     const { ws } = await setup();
     const other = t.core.workspaces.create('Other', t.admin).id;
     const foreign = t.core.secrets.create({ workspaceId: other, name: 'theirs', value: 'their-value' }, t.admin);
-    t.core.runs.steps.replace(fakeKind((c) => ({ got: c.token === undefined ? 'none' : 'some' })));
+    t.core.runs.internal.steps.replace(fakeKind((c) => ({ got: c.token === undefined ? 'none' : 'some' })));
     const missing = '3f0c8a9e-1111-4222-8333-444455556666';
     for (const [i, id] of [missing, foreign.id, foreign.id.toUpperCase()].entries()) {
       const r = await runOf(ws, { name: `s-${i}`, steps: [fakeStep('a', [], { token: { $secret: id } })] });
@@ -123,7 +123,7 @@ describe('storage and transform steps, templates, context.fileContent', () => {
   it('transform errors and runaway expressions fail the step with a plain message', async () => {
     const { ws } = await setup();
     const { createTransformStepKind } = await import('@core/workflows/steps/transform-step');
-    t.core.runs.steps.replace(createTransformStepKind({ guard: { timeoutMs: 200 } }));
+    t.core.runs.internal.steps.replace(createTransformStepKind({ guard: { timeoutMs: 200 } }));
     const r = await runOf(ws, {
       name: 'bad-jsonata',
       steps: [
@@ -142,7 +142,7 @@ describe('storage and transform steps, templates, context.fileContent', () => {
       t.core.connections.create({ workspaceId, name, provider: 'pagerduty', authType: 'apikey', credential: 'pd-key-123456', settings: {} } as never, t.admin);
     const mine = mk(ws, 'PD');
     const theirs = mk(other, 'PD theirs');
-    t.core.runs.steps.replace(
+    t.core.runs.internal.steps.replace(
       fakeKind((c, ctx) => {
         ctx.useConnection(c.connectionId as string);
         return { used: true };

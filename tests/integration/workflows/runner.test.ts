@@ -20,7 +20,7 @@ describe('runner: DAG order, parallelism, retries, cancel', () => {
     let inFlight = 0;
     let max = 0;
     const order: string[] = [];
-    t.core.runs.steps.replace(
+    t.core.runs.internal.steps.replace(
       fakeKind(async (_c, ctx) => {
         inFlight++;
         max = Math.max(max, inFlight);
@@ -56,7 +56,7 @@ describe('runner: DAG order, parallelism, retries, cancel', () => {
     const delays: number[] = [];
     const { ws } = await setup({ runnerWait: async (ms) => void delays.push(ms) });
     const calls = new Map<string, number>();
-    t.core.runs.steps.replace(
+    t.core.runs.internal.steps.replace(
       fakeKind((c, ctx) => {
         const n = (calls.get(ctx.stepId) ?? 0) + 1;
         calls.set(ctx.stepId, n);
@@ -87,7 +87,7 @@ describe('runner: DAG order, parallelism, retries, cancel', () => {
   it('a retry policy bounds the attempts; an auth failure is never retried', async () => {
     const delays: number[] = [];
     const { ws } = await setup({ runnerWait: async (ms) => void delays.push(ms) });
-    t.core.runs.steps.replace(
+    t.core.runs.internal.steps.replace(
       fakeKind((c) => {
         if (c.mode === 'auth') throw new StepError('AUTH_FAILED', 'the provider refused the credential (401)', { transient: true, authFailure: true });
         throw new StepError('UNAVAILABLE', 'provider unavailable', { transient: true });
@@ -107,7 +107,7 @@ describe('runner: DAG order, parallelism, retries, cancel', () => {
     const { ws } = await setup();
     const entered = gate();
     let sawAbort = false;
-    t.core.runs.steps.replace(
+    t.core.runs.internal.steps.replace(
       fakeKind(
         (_c, ctx) =>
           new Promise((_resolve, reject) => {
@@ -124,7 +124,7 @@ describe('runner: DAG order, parallelism, retries, cancel', () => {
     await entered.promise;
     const c = unwrap(await t.invoke('runs:cancel', { workspaceId: ws, id }));
     expect(c.status).toBe('cancelled');
-    await t.core.runs.idle();
+    await t.core.runs.internal.idle();
     expect(sawAbort).toBe(true);
     const r = unwrap(await t.invoke('runs:get', { workspaceId: ws, id }));
     expect(r.status).toBe('cancelled');
@@ -134,7 +134,7 @@ describe('runner: DAG order, parallelism, retries, cancel', () => {
 
   it('a step that outlives its timeout fails with TIMEOUT (transient: retried by its policy)', async () => {
     const { ws } = await setup();
-    t.core.runs.steps.replace(
+    t.core.runs.internal.steps.replace(
       fakeKind(
         (_c, ctx) =>
           new Promise((_r, reject) => {
@@ -151,7 +151,7 @@ describe('runner: DAG order, parallelism, retries, cancel', () => {
     const { ws } = await setup();
     const calls = new Map<string, number>();
     let failB = true;
-    t.core.runs.steps.replace(
+    t.core.runs.internal.steps.replace(
       fakeKind((_c, ctx) => {
         calls.set(ctx.stepId, (calls.get(ctx.stepId) ?? 0) + 1);
         if (ctx.stepId === 'b' && failB) throw new StepError('PROVIDER_ERROR', 'b failed');
@@ -188,7 +188,7 @@ describe('runner: DAG order, parallelism, retries, cancel', () => {
     const { ws } = await setup();
     const entered = gate();
     const release = gate();
-    t.core.runs.steps.replace(
+    t.core.runs.internal.steps.replace(
       fakeKind(async () => {
         entered.open();
         await release.promise;
@@ -208,7 +208,7 @@ describe('runner: DAG order, parallelism, retries, cancel', () => {
 
   it('inputs are the declared defaults with what was given; an undeclared input is refused', async () => {
     const { ws } = await setup();
-    t.core.runs.steps.replace(fakeKind((_c, ctx) => ctx.inputs));
+    t.core.runs.internal.steps.replace(fakeKind((_c, ctx) => ctx.inputs));
     const w = insertWorkflow(t.core, ws, { name: 'inputs', inputs: { region: 'eu', limit: 10 }, steps: [fakeStep('a')] });
     const r = await settled(t.core, ws, unwrap(await t.invoke('workflows:run', { workspaceId: ws, id: w, inputs: { limit: 3 } })).id);
     expect(r.inputs).toEqual({ region: 'eu', limit: 3 });
@@ -218,7 +218,7 @@ describe('runner: DAG order, parallelism, retries, cancel', () => {
 
   it('lists runs newest first, by workflow and status, with a cursor', async () => {
     const { ws } = await setup();
-    t.core.runs.steps.replace(fakeKind(() => 1));
+    t.core.runs.internal.steps.replace(fakeKind(() => 1));
     const w = insertWorkflow(t.core, ws, { name: 'many', steps: [fakeStep('a')] });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -239,7 +239,7 @@ describe('runner: DAG order, parallelism, retries, cancel', () => {
     const { ws } = await setup();
     const calls = new Map<string, number>();
     let failLast = true;
-    t.core.runs.steps.replace(
+    t.core.runs.internal.steps.replace(
       fakeKind((_c, ctx) => {
         calls.set(ctx.stepId, (calls.get(ctx.stepId) ?? 0) + 1);
         if (ctx.stepId === 'big') return { blob: 'x'.repeat(100_000) };

@@ -6,6 +6,7 @@ import { connectionRoutes } from './connections.routes';
 import { datastoreRoutes } from './datastores.routes';
 import { secretRoutes } from './secrets.routes';
 import { oauthRoutes } from './oauth.routes';
+import { runRoutes } from './runs.routes';
 
 /** Every REST route table. Each capability adds `<domain>.routes.ts` and spreads it here. */
 export const REST_ROUTES: readonly RestRoute[] = [
@@ -16,4 +17,5 @@ export const REST_ROUTES: readonly RestRoute[] = [
   ...oauthRoutes,
   ...secretRoutes,
   ...datastoreRoutes,
+  ...runRoutes,
 ];
