@@ -162,4 +162,39 @@ describe('scheduler: workflows.schedule', () => {
     one.core.close();
     expect(unwrap(await two.invoke('runs:get', { workspaceId: ws, id: id2 }))).toMatchObject({ status: 'failed', error: { code: 'INTERRUPTED' } });
   });
+
+  it('a cancel made by another process reaches the owner through its heartbeat, which aborts the step', async () => {
+    const dir = tempDir();
+    const owner = await makeReadyCore({ runner: { heartbeatMs: 20 } }, dir);
+    cleanup.push(() => owner.close());
+    await owner.core.start();
+    const ws = owner.core.workspaces.defaultWorkspace().id;
+    let aborted!: () => void;
+    const sawAbort = new Promise<void>((r) => (aborted = r));
+    const entered = new Promise<void>((resolveEntered) =>
+      owner.core.runs.internal.steps.replace(
+        fakeKind(
+          (_c, ctx) =>
+            new Promise((_r, reject) => {
+              ctx.signal.addEventListener('abort', () => {
+                aborted();
+                reject(ctx.signal.reason as Error);
+              });
+              resolveEntered();
+            }),
+        ),
+      ),
+    );
+    const w = insertWorkflow(owner.core, ws, { name: 'remote-cancel', steps: [fakeStep('x'), fakeStep('y', ['x'])] });
+    const { id } = unwrap(await owner.invoke('workflows:run', { workspaceId: ws, id: w }));
+    await entered;
+    const other = makeTestCore({}, dir);
+    cleanup.push(() => other.core.close());
+    expect(unwrap(await other.invoke('runs:cancel', { workspaceId: ws, id })).status).toBe('cancelled');
+    await sawAbort;
+    await owner.core.runs.internal.idle();
+    const r = unwrap(await owner.invoke('runs:get', { workspaceId: ws, id }));
+    expect(r.status).toBe('cancelled');
+    expect(r.steps.map((x) => x.status)).toEqual(['cancelled', 'cancelled']);
+  });
 });
