@@ -125,8 +125,12 @@ export function createRunner(deps: RunnerDeps) {
       emit(run, 'running');
       const claimed = run;
       void execute(claimed, controller.signal)
-        .catch((e: unknown) => {
-          if (!stopped) logger.log('error', 'runner: run ended unexpectedly', { runId: claimed.id, error: e instanceof Error ? e.name : 'unknown' });
+        .catch(async (e: unknown) => {
+          if (stopped) return;
+          // A run that cannot be executed (its stored definition unreadable, say) ends failed rather than staying
+          // `running` under this live owner for ever.
+          logger.log('error', 'runner: run ended unexpectedly', { runId: claimed.id, error: e instanceof Error ? e.name : 'unknown' });
+          await end(claimed, 'failed', { code: 'INTERNAL', message: 'the run could not be executed; see the app log' }).catch(() => undefined);
         })
         .finally(() => {
           active.delete(claimed.id);
