@@ -6,6 +6,7 @@ import type { WorkflowDefinition, WorkflowStep } from '@shared/domain/workflow';
 import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
 import { isBusyError, retryWhenBusy } from '../db/storage-errors';
+import { PAUSED_MESSAGE } from '../connections/connection-service';
 import { AppError } from '../errors';
 import type { EventBus } from '../events/event-bus';
 import type { Clock, Logger } from '../ports';
@@ -40,7 +41,7 @@ export type RunnerDeps = {
   /** The secret's current value for injection (secrets.readForRuntime); NOT_FOUND for an unknown id. */
   readSecret: (workspaceId: string, secretId: string) => string;
   /** The connection's record (connections.internal.get); "connection not found" for another workspace's or a deleted id. */
-  getConnection: (workspaceId: string, connectionId: string) => { id: string; name: string };
+  getConnection: (workspaceId: string, connectionId: string) => { id: string; name: string; status: string };
   /** This process's owner id (run-owner.ts). */
   owner: string;
   tuning?: Partial<RunnerTuning>;
@@ -284,6 +285,15 @@ export function createRunner(deps: RunnerDeps) {
           },
           (value) => scrubber.add(value),
         );
+        // Every connection the step's config names is checked (connection.use for the run's actor, this workspace,
+        // not paused) and recorded before the kind runs, whether or not the kind calls useConnection itself.
+        const used = new Set<string>();
+        const use = (connectionId: string) => {
+          if (used.has(connectionId)) return;
+          useConnection(run, actor, step.id, connectionId);
+          used.add(connectionId);
+        };
+        for (const id of kind.references(config as never).connections ?? []) use(id);
         const ctx: StepContext = {
           actor,
           workspaceId: run.workspace_id,
@@ -295,7 +305,7 @@ export function createRunner(deps: RunnerDeps) {
           outputs: visible,
           inputs,
           injected: (value) => scrubber.add(value),
-          useConnection: (connectionId) => useConnection(run, actor, step.id, connectionId),
+          useConnection: use,
         };
         const result = await kind.run(config, ctx);
         stepController.signal.throwIfAborted();
@@ -349,20 +359,28 @@ export function createRunner(deps: RunnerDeps) {
     }
   }
 
-  /** ctx.useConnection: the actor may use connections, the id is this workspace's; recorded on the step + audited. */
+  /**
+   * ctx.useConnection: the actor may use connections (connection.use), the id is this workspace's ("connection not
+   * found" otherwise) and the connection is not paused ("connection is paused": nothing is sent). The step records the
+   * connection either way (the run-step level "which connection"); connection.used is audited only when it is usable.
+   */
   function useConnection(run: RunRecord, actor: Actor, stepId: string, connectionId: string): void {
     access.assert(actor, run.workspace_id, 'connection.use');
     const c = deps.getConnection(run.workspace_id, connectionId);
+    const paused = c.status === 'paused';
     store.transaction(() => {
       store.setConnection(run.id, stepId, c.id);
-      audit.record({
-        workspaceId: run.workspace_id,
-        action: 'connection.used',
-        actor,
-        target: { type: 'connection', id: c.id, name: c.name },
-        details: { workflowId: run.workflow_id, runId: run.id, stepId },
-      });
+      if (!paused) {
+        audit.record({
+          workspaceId: run.workspace_id,
+          action: 'connection.used',
+          actor,
+          target: { type: 'connection', id: c.id, name: c.name },
+          details: { workflowId: run.workflow_id, runId: run.id, stepId },
+        });
+      }
     });
+    if (paused) throw new AppError('PRECONDITION_FAILED', PAUSED_MESSAGE);
   }
 
   return {

@@ -155,5 +155,27 @@ describe('storage and transform steps, templates, context.fileContent', () => {
     expect(used[0]).toMatchObject({ target: { type: 'connection', id: mine.id }, details: { workflowId: ok.workflowId, runId: ok.id, stepId: 'call' } });
     const bad = await runOf(ws, { name: 'conn2', steps: [fakeStep('call', [], { connectionId: theirs.id })] });
     expect(bad.steps[0]).toMatchObject({ status: 'failed', connectionId: null, error: { code: 'NOT_FOUND', message: RUN_MESSAGES.connectionNotFound } });
+
+    // A kind that names its connection in references() is checked before it runs, even if it never calls useConnection;
+    // a paused connection fails the step with the docs' message and the kind is not called (nothing is sent).
+    let called = 0;
+    t.core.runs.internal.steps.replace({
+      kind: 'http',
+      references: (c: Record<string, unknown>) => ({ connections: [c.connectionId as string] }),
+      run: async (_c, ctx) => {
+        called++;
+        ctx.useConnection(mine.id); // a second call for the same connection records nothing more
+        return { output: 'sent' };
+      },
+    });
+    const auto = await runOf(ws, { name: 'conn3', steps: [fakeStep('call', [], { connectionId: mine.id })] });
+    expect(auto.steps[0]).toMatchObject({ status: 'succeeded', connectionId: mine.id });
+    expect(t.core.audit.list({ workspaceId: ws, action: 'connection.used' }, t.admin).items).toHaveLength(2);
+    t.core.connections.update({ workspaceId: ws, id: mine.id, status: 'paused' } as never, t.admin);
+    const paused = await runOf(ws, { name: 'conn4', steps: [fakeStep('call', [], { connectionId: mine.id })] });
+    expect(paused.steps[0]).toMatchObject({ status: 'failed', connectionId: mine.id, error: { code: 'PRECONDITION_FAILED' } });
+    expect(paused.steps[0]!.error!.message.startsWith(RUN_MESSAGES.connectionPaused)).toBe(true);
+    expect(called).toBe(1);
+    expect(t.core.audit.list({ workspaceId: ws, action: 'connection.used' }, t.admin).items).toHaveLength(2);
   });
 });
