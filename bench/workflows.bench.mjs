@@ -1,8 +1,8 @@
 // Workflow runner benchmarks (issue #15); one JSON line per result.
 //   node bench/workflows.bench.mjs
 // 1. Engine overhead: a 200-step workflow of transform steps (a chain: each step adds 1 to the previous output), run
-//    end to end through the real runner (queue, claim, resolution, scrubbing, one statement per step transition, the
-//    run's end in one transaction), against calling the same step function directly in a loop with the same inputs.
+//    end to end through the real runner (queue, claim, resolution, scrubbing, step transitions written in batches: one
+//    statement each, one transaction per event-loop turn; the run's end in one transaction), against calling the same step function directly in a loop with the same inputs.
 //    Target: per-step overhead ≤ 0.5 ms median. A hook (`overheadBench`) takes any kind and a config per step, so the
 //    200 http steps against a local server can be added beside it once the http kind is registered.
 // 2. 1 000 queued runs of a 5-step workflow: all complete, never more than the configured number at once, RSS flat.

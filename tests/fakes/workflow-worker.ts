@@ -35,7 +35,8 @@ if (cfg.mode === 'hang') {
     kind: 'http',
     references: () => ({}),
     run: (_config, ctx) => {
-      console.log(JSON.stringify({ done: true, inStep: true, runId: ctx.runId }));
+      // Reported after the runner's next batch of step transitions is written (it is queued before this call).
+      setImmediate(() => console.log(JSON.stringify({ done: true, inStep: true, runId: ctx.runId })));
       return new Promise(() => {});
     },
   });

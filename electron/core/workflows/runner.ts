@@ -11,7 +11,7 @@ import { AppError } from '../errors';
 import type { EventBus } from '../events/event-bus';
 import type { Clock, Logger } from '../ports';
 import { capOutput, createRunScrubber, type RunScrubber } from './run-scrubber';
-import type { RunRecord, RunStepRecord, RunStore } from './run-store';
+import type { RunRecord, RunStepRecord, RunStore, StepTransition } from './run-store';
 import { StepError, type StepContext } from './step-kind';
 import type { StepRegistry } from './step-registry';
 import { contextOf, resolveConfig } from './step-resolver';
@@ -224,6 +224,7 @@ export function createRunner(deps: RunnerDeps) {
   }
 
   async function end(run: RunRecord, to: 'succeeded' | 'failed', error: { code: string; message: string; stepId?: string } | null): Promise<void> {
+    await drain();
     if (stopped) return;
     const at = iso();
     const ok = await write(() =>
@@ -246,8 +247,47 @@ export function createRunner(deps: RunnerDeps) {
     if (ok) emit(run, to);
   }
 
-  function transition(run: RunRecord, stepId: string, t: Omit<Parameters<RunStore['stepTransition']>[0], 'run_id' | 'step_id'>): Promise<void> {
-    return write(() => store.stepTransition({ run_id: run.id, step_id: stepId, ...t })).then(() => emit(run, 'running'));
+  /**
+   * Step transitions are queued and written in batches: every transition queued while the event loop is busy goes
+   * into one transaction at the next turn (setImmediate), one statement each, then one runs:changed per run. A chain
+   * of fast steps thus costs one commit per turn instead of two per step; a slow step's transitions are written as
+   * soon as it waits. Batches are written one after another (`chain`), and a run's end drains them first, so its final
+   * write always sees every transition before it.
+   */
+  const pending: Array<{ run: RunRecord; t: StepTransition }> = [];
+  let chain: Promise<void> = Promise.resolve();
+  let flushQueued = false;
+
+  function writeBatch(): Promise<void> {
+    const batch = pending.splice(0);
+    if (batch.length === 0 || stopped) return Promise.resolve();
+    return write(() =>
+      store.transaction(() => {
+        for (const b of batch) store.stepTransition(b.t);
+      }),
+    ).then(
+      () => {
+        const runs = new Map(batch.map((b) => [b.run.id, b.run]));
+        for (const r of runs.values()) emit(r, 'running');
+      },
+      (e: unknown) => {
+        if (!stopped) logger.log('error', 'runner: could not record step transitions', { error: e instanceof Error ? e.name : 'unknown' });
+      },
+    );
+  }
+  /** Waits until every transition queued so far is written. */
+  function drain(): Promise<void> {
+    chain = chain.then(writeBatch);
+    return chain;
+  }
+  function transition(run: RunRecord, stepId: string, t: Omit<StepTransition, 'run_id' | 'step_id'>): void {
+    pending.push({ run, t: { run_id: run.id, step_id: stepId, ...t } });
+    if (flushQueued) return;
+    flushQueued = true;
+    setImmediate(() => {
+      flushQueued = false;
+      void drain();
+    });
   }
 
   async function runStep(
@@ -268,7 +308,7 @@ export function createRunner(deps: RunnerDeps) {
     for (let attempt = 1; ; attempt++) {
       const startedAt = clock.now();
       if (stopped) return { ok: false, aborted: true };
-      await transition(run, step.id, { status: 'running', attempt, started_at: startedAt.toISOString(), ended_at: null, duration_ms: null, error: null, output: null, output_truncated: 0 });
+      transition(run, step.id, { status: 'running', attempt, started_at: startedAt.toISOString(), ended_at: null, duration_ms: null, error: null, output: null, output_truncated: 0 });
       const stepController = new AbortController();
       const onRunAbort = () => stepController.abort(runSignal.reason);
       runSignal.addEventListener('abort', onRunAbort, { once: true });
@@ -313,7 +353,7 @@ export function createRunner(deps: RunnerDeps) {
         const ended = clock.now();
         const stored = capOutput(scrubber.value(result.output));
         if (stopped) return { ok: false, aborted: true };
-        await transition(run, step.id, {
+        transition(run, step.id, {
           status: 'succeeded',
           attempt,
           started_at: startedAt.toISOString(),
@@ -346,7 +386,7 @@ export function createRunner(deps: RunnerDeps) {
         const backoff = (step.retry?.backoffMs ?? 1_000) * 2 ** (attempt - 1);
         const delay = Math.max(backoff, Math.min(failure.retryAfterMs ?? 0, tuning.maxRetryAfterMs));
         // Still running: the error of the last attempt shows while the step waits for the next one.
-        await transition(run, step.id, { ...base, status: 'running' });
+        transition(run, step.id, { ...base, status: 'running' });
         try {
           await wait(delay, runSignal);
         } catch {
@@ -354,7 +394,7 @@ export function createRunner(deps: RunnerDeps) {
         }
         continue;
       }
-      await transition(run, step.id, { ...base, status: 'failed' });
+      transition(run, step.id, { ...base, status: 'failed' });
       return { ok: false, error: { code: failure.code, message: failure.message } };
     }
   }
@@ -405,6 +445,13 @@ export function createRunner(deps: RunnerDeps) {
      * core's close() marks them interrupted right after (run-service.ts), so a replay can finish them.
      */
     stop(): string[] {
+      // What finished before the stop is kept (a replay reuses it); a batch still waiting for the lock is dropped.
+      try {
+        const batch = pending.splice(0);
+        if (batch.length) store.transaction(() => batch.forEach((b) => store.stepTransition(b.t)));
+      } catch {
+        // the database is going away with the process; the run is marked interrupted next
+      }
       stopped = true;
       stopHeartbeat();
       if (retryTimer) clearTimeout(retryTimer);
