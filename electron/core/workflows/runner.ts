@@ -152,11 +152,15 @@ export function createRunner(deps: RunnerDeps) {
     heartbeat = null;
   }
 
-  /** Keeps this owner's runs alive, and aborts a run another process cancelled. */
+  /**
+   * Keeps this owner's runs alive, and aborts a run another process ended: cancelled there, or marked interrupted
+   * because this process looked dead (a heartbeat older than the stale limit, e.g. after the machine slept). Its
+   * record then stays as that process wrote it, and a replay finishes it.
+   */
   function beat(): void {
     try {
       store.heartbeat(deps.owner, iso());
-      for (const [id, a] of active) if (store.status(id) === 'cancelled') a.controller.abort(new RunAborted('cancel'));
+      for (const [id, a] of active) if (store.status(id) !== 'running') a.controller.abort(new RunAborted('cancel'));
     } catch (e) {
       if (!isBusyError(e)) logger.log('warn', 'runner: heartbeat failed', { error: e instanceof Error ? e.message : 'unknown' });
     }
