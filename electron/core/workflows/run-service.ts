@@ -1,4 +1,4 @@
-// One file (a little over 400 lines): every way a run row comes to be (start, replay, the schedule) or ends outside
+// One file (about 400 lines): every way a run row comes to be (start, replay, the schedule) or ends outside
 // the runner (cancel, interrupted) writes its run, its step rows and its audit row in one transaction, with the same
 // mapping to the shared records; the SQL is in run-store.ts, the execution in runner.ts.
 import { randomUUID } from 'node:crypto';

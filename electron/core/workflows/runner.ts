@@ -1,6 +1,6 @@
-// One file (about 400 lines): the queue, one run's DAG walk and one step's attempts share the run's state (outputs,
-// scrubber, abort signal) and the rule that every stored value goes through the scrubber first; split, each part
-// would take all of it as parameters.
+// One file (about 500 lines): the queue, the batched writer of step transitions, one run's DAG walk and one step's
+// attempts share the run's state (outputs, scrubber, abort signal) and the rule that every stored value goes through
+// the scrubber first; split, each part would take all of it as parameters.
 import type { Actor } from '@shared/domain/actor';
 import type { WorkflowDefinition, WorkflowStep } from '@shared/domain/workflow';
 import type { AccessService } from '../access/access-service';
