@@ -46,6 +46,14 @@ import { createOAuthFlowService } from './oauth/oauth-flow-service';
 import { createDatastoreStore } from './datastores/datastore-store';
 import { createWorkflowStore } from './workflows/workflow-store';
 import { createWorkflowService } from './workflows/workflow-service';
+import { createRunOwner } from './workflows/run-owner';
+import { createRunStore } from './workflows/run-store';
+import { createRunner, type RunnerTuning } from './workflows/runner';
+import { createRunService } from './workflows/run-service';
+import { createStepRegistry } from './workflows/step-registry';
+import { createStorageStepKind } from './workflows/steps/storage-step';
+import { createTransformStepKind } from './workflows/steps/transform-step';
+import { createHttpStepKind } from './workflows/steps/http-step';
 import { silentLogger, systemClock, type Clock, type KeyStore, type Logger } from './ports';
 
 export type CorePorts = {
@@ -78,6 +86,10 @@ export type CorePorts = {
    * an app may be serving the same data dir, and what looks like a leftover may be its upload in flight.
    */
   datastoreSweep?: boolean;
+  /** Workflow runner bounds (runs and steps in parallel, step timeout, heartbeat); tests and benchmarks tune them. */
+  runner?: Partial<RunnerTuning>;
+  /** How the runner waits between a step's attempts (tests record the backoff and resolve at once). */
+  runnerWait?: (ms: number, signal: AbortSignal) => Promise<void>;
 };
 
 /** Where a locked passphrase vault gets its passphrase at start (headless: a file, else a TTY prompt). */
@@ -245,6 +257,32 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
       secret: (ws, id) => secretStore.find(ws, id) !== undefined,
     },
   });
+  // Workflow runs: the step kinds (storage, transform, http), the queue that executes runs, the service.
+  const steps = createStepRegistry();
+  steps.register(createStorageStepKind({ objects: datastores }));
+  steps.register(createTransformStepKind());
+  steps.register(createHttpStepKind({ connections, oauthTokens, audit, transaction: connectionStore.transaction, system: SYSTEM_ACTOR, clock, logger }));
+  const runStore = createRunStore(db);
+  const runOwner = createRunOwner();
+  const runner = createRunner({
+    store: runStore,
+    registry: steps,
+    clock,
+    logger,
+    bus,
+    audit,
+    access,
+    // Injection, not reveal: the value goes into a step (scrubbed from everything the run stores), never to a person,
+    // so it is checked as secret.use by the runner and not audited as secret.accessed (the reveal-to-a-human event).
+    readSecret: (workspaceId, secretId) => secrets.readForRuntime(workspaceId, secretId),
+    getConnection: (workspaceId, connectionId) => connections.internal.get(workspaceId, connectionId),
+    owner: runOwner.id,
+    tuning: ports.runner,
+    wait: ports.runnerWait,
+  });
+  const runService = createRunService({ store: runStore, runner, owner: runOwner, clock, logger, bus, audit, access, systemActor: SYSTEM_ACTOR });
+  scheduler.register(runService.internal.scheduleJob);
+  const runs = { ...runService, internal: { ...runService.internal, steps } };
   // Built: from here on a request waits at most this long for another process's write lock, then answers 503.
   setBusyTimeout(db, ports.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
 
@@ -302,6 +340,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     secrets,
     oauth,
     workflows,
+    runs,
     /**
      * Brings the vault up at start. Keychain mode unlocks from the OS keychain; passphrase mode asks `passphrase`
      * (if given). With `initialize`, a vault that was never set up is created in keychain mode when a keychain is
@@ -322,6 +361,13 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
       }
       // Started by the unlock; awaited here so the app serves nothing before the sweep is over.
       if (vault.isUnlocked()) await datastores.recover();
+      // Runs a dead process left `running` are failed (interrupted) before this process takes queued runs.
+      try {
+        runService.internal.recoverInterrupted();
+      } catch (e) {
+        logger.log('warn', 'interrupted runs not recovered at start', { reason: e instanceof Error ? e.message : 'unknown' });
+      }
+      runService.internal.resume();
       return { summary };
     },
     close(): void {
@@ -329,6 +375,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
       closed = true;
       oauthFlows.internal.closeAll();
       void scheduler.stop();
+      // Runs in flight are aborted and marked interrupted (replayable), as if the process had stopped.
+      runService.internal.close();
       datastores.close();
       vault.forget();
       stopCheckpoints();

@@ -7,7 +7,7 @@ import { vaultCoreMigration, vaultKeychainAccountMigration } from './vault/vault
 import { secretNameKeyMigration, secretsMigration } from './secrets/secret-migrations';
 import { connectionCredentialFieldsMigration, connectionNameKeyMigration, connectionsMigration } from './connections/connection-migrations';
 import { oauthMigration } from './oauth/oauth-migrations';
-import { workflowsMigration } from './workflows/workflow-migrations';
+import { workflowRunHeartbeatMigration, workflowsMigration } from './workflows/workflow-migrations';
 import { datastoreNameKeyMigration, datastoreUploadGrantsMigration, datastoresMigration } from './datastores/datastore-migrations';
 
 /**
@@ -36,4 +36,5 @@ export const MIGRATIONS: readonly Migration[] = [
   datastoreNameKeyMigration,
   datastoreUploadGrantsMigration,
   workflowsMigration,
+  workflowRunHeartbeatMigration,
 ];

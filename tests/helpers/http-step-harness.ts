@@ -19,6 +19,9 @@ export function stepHarness(workspaceId: string, actor: Actor, opts: { signal?: 
     signal: opts.signal ?? ctrl.signal,
     useConnection: (id) => void used.push(id),
     injected: (v) => void injected.add(v),
+    needed: [],
+    outputs: new Map(),
+    inputs: {},
   };
   const forms = (v: string) => [v, Buffer.from(v).toString('base64'), encodeURIComponent(v)];
   return {

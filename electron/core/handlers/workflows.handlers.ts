@@ -1,4 +1,3 @@
-import { AppError } from '../errors';
 import type { Core } from '../index';
 import type { Handlers } from './dispatch';
 
@@ -18,13 +17,8 @@ type WorkflowChannels =
   | 'runs:cancel'
   | 'runs:replay';
 
-const notYet = async (): Promise<never> => {
-  throw new AppError('UNAVAILABLE', 'workflows are not available in this build yet');
-};
-
 /**
- * Workflows: parsed input → service. The services check access (POLICY) themselves, for every transport. Runs answer
- * UNAVAILABLE until the runner lands.
+ * Workflows: parsed input → service. The services check access (POLICY) themselves, for every transport.
  */
 export function workflowsHandlers(core: Core): Pick<Handlers, WorkflowChannels> {
   const { workflows } = core;
@@ -38,10 +32,11 @@ export function workflowsHandlers(core: Core): Pick<Handlers, WorkflowChannels> 
     'workflows:validate': (input, { actor }) => workflows.validate(input, actor),
     'workflows:schema': (input, { actor }) => workflows.schema(input.workspaceId, actor),
     'workflows:export': (input, { actor }) => workflows.exportDefinition(input, actor),
-    'workflows:run': notYet,
-    'runs:list': notYet,
-    'runs:get': notYet,
-    'runs:cancel': notYet,
-    'runs:replay': notYet,
+    // Runs: the run service checks access itself (workflow.list / workflow.run), so these only route.
+    'workflows:run': (input, { actor }) => core.runs.start(actor, input),
+    'runs:list': (input, { actor }) => core.runs.list(actor, input),
+    'runs:get': (input, { actor }) => core.runs.get(actor, input.workspaceId, input.id),
+    'runs:cancel': (input, { actor }) => core.runs.cancel(actor, input.workspaceId, input.id),
+    'runs:replay': (input, { actor }) => core.runs.replay(actor, input),
   };
 }

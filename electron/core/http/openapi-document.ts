@@ -179,7 +179,7 @@ function restOperation(route: RestRoute, c: Components): { path: string; op: Jso
     ...(route.public ? [] : [WORKSPACE_HEADER]),
   ];
 
-  const op: Json = { operationId: operationId(route.channel), summary: route.summary, tags: [tagOf(route.channel)], parameters };
+  const op: Json = { operationId: route.operationId ?? operationId(route.channel), summary: route.summary, tags: [tagOf(route.channel)], parameters };
   if (spec.body && input) {
     const allowed = spec.body === true ? [] : spec.body.allow;
     const inBody = (k: string) => (!fixed.has(k) || allowed.includes(k)) && !queryNames.includes(k);

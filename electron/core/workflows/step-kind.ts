@@ -19,10 +19,23 @@ export type StepContext = {
   stepId: string;
   attempt: number;
   signal: AbortSignal;
-  /** Records the run-step level "which connection this step used" (and the connection.used audit row). */
+  /**
+   * Records the run-step level "which connection this step used" (and the connection.used audit row). Throws when
+   * the run's actor may not use connections (connection.use) or the connection is not in this workspace
+   * ("connection not found"); call it before fetching the credential.
+   */
   useConnection(connectionId: string): void;
-  /** Registers a secret value this step put on the wire (credential, derived header): the runner scrubs it (and its encodings) from outputs and errors. */
+  /**
+   * Registers a value the kind injects (a credential, a header built from one): it is scrubbed from every output and
+   * error of the run from now on, like the `{"$secret"}` values the runner resolved.
+   */
   injected(value: string): void;
+  /** The outputs of the steps this step needs, in `needs` order (full values, not the capped stored form). */
+  needed: ReadonlyArray<{ stepId: string; output: unknown }>;
+  /** The outputs of every step this one (transitively) needs, by step id: what `steps.<id>.output` may reach. */
+  outputs: ReadonlyMap<string, unknown>;
+  /** The run's inputs (defaults ∪ given). */
+  inputs: Readonly<Record<string, unknown>>;
 };
 
 export type StepResult = { output: unknown };

@@ -79,3 +79,17 @@ export const workflowsMigration: Migration = {
     `);
   },
 };
+
+/**
+ * The runner's heartbeat (690, at the far end of the range so the definitions' own migrations can take 601…). A
+ * process running a run refreshes `heartbeat_at` of all its runs in one statement every few seconds; a `running` run
+ * whose owner process is gone, or whose heartbeat is older than a few intervals (the pid was reused by another
+ * program), is marked failed (interrupted). See run-recovery.ts for why both checks.
+ */
+export const workflowRunHeartbeatMigration: Migration = {
+  version: 690,
+  name: 'workflow runs: heartbeat of the owning process',
+  up: (db) => {
+    db.exec(`ALTER TABLE workflow_runs ADD COLUMN heartbeat_at TEXT;`);
+  },
+};

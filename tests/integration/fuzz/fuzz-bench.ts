@@ -14,6 +14,7 @@ import { startTestServer } from '../../helpers/test-server';
 import { createMemoryKeyStore } from '../../fakes/memory-key-store';
 import { tempDir } from '../../helpers/test-core';
 import { ID_KINDS, VICTIM_PASSWORD, type IdKind, type Pools } from './fuzz-pools';
+import { insertWorkflow } from '../workflows/run-fixture';
 import { knownDefect, type KnownDefect } from './known-defects';
 import { judge, type Expectation, type Violation } from './fuzz-invariants';
 import { send, type WireRequest, type WireResponse } from './wire-client';
@@ -119,6 +120,7 @@ export async function startFuzzBench() {
     oauthApp: [],
     flow: [],
     workflow: [],
+    run: [],
     objectKey: ['reports/2026-05-01.csv', 'a/b/c.txt', 'café/ﬁle.txt', 'spaces and %25 percent.txt'],
     objectRef: [],
     username: ['fuzz-victim-1', 'fuzz-victim-2', 'fuzz-viewer', 'FUZZ-VIEWER', 'nobody'],
@@ -239,6 +241,11 @@ export async function startFuzzBench() {
         admin,
       ).id,
     );
+    // A workflow of transform steps (no network, no vault) and one finished run of it, for the run routes.
+    const wf = insertWorkflow(core, ws, { name: `fuzz workflow ${ws.slice(0, 4)}`, inputs: { label: 'x' }, steps: [{ id: 'a', kind: 'transform', config: { expression: 'inputs.label' } }] });
+    pools.workflow.push(wf);
+    pools.run.push(core.runs.start(admin, { workspaceId: ws, id: wf }).id);
+    await core.runs.internal.idle();
     for (const contentType of ['application/octet-stream', 'text/plain']) {
       const u = await core.datastores.createUploadUrl(admin, { workspaceId: ws, datastoreId: fsStore.id, key: `uploads/${contentType.replace('/', '-')}.bin`, contentType, maxBytes: 4096 });
       uploadTokens.push({ datastoreId: fsStore.id, token: new URL(u.url).pathname.split('/').pop()!, contentType });
@@ -320,9 +327,12 @@ export async function startFuzzBench() {
     if (!json || typeof json !== 'object') return;
     const v = json as Record<string, unknown>;
     const domain = channel.split(':')[0]!;
-    const kind: IdKind | null = (
-      { secrets: 'secret', connections: 'connection', datastores: 'datastore', users: 'user', apiKeys: 'apiKey', oauthApps: 'oauthApp', workflows: 'workflow' } as Record<string, IdKind>
-    )[domain] ?? null;
+    const kind: IdKind | null =
+      channel === 'workflows:run'
+        ? 'run'
+        : ((
+            { secrets: 'secret', connections: 'connection', datastores: 'datastore', users: 'user', apiKeys: 'apiKey', oauthApps: 'oauthApp', workflows: 'workflow', runs: 'run' } as Record<string, IdKind>
+          )[domain] ?? null);
     if (typeof v.nextCursor === 'string') remember('cursor', v.nextCursor);
     if (typeof v.flowId === 'string') remember('flow', v.flowId);
     if (channel.startsWith('datastores:objects')) {
@@ -397,6 +407,9 @@ export async function startFuzzBench() {
     const before = digest();
     const vaultBefore = core.vault.status().state;
     const res = await run();
+    // A run a case started executes in the background: it ends before the tables are compared, so its writes are
+    // never mistaken for a later case's.
+    await core.runs.internal.idle();
     const counts = statuses.get(expect.route) ?? new Map<string, number>();
     const key = res.kind === 'response' ? String(res.status) : 'none';
     counts.set(key, (counts.get(key) ?? 0) + 1);

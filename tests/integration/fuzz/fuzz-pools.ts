@@ -6,8 +6,8 @@ import { byMode, hostileString, type Mode } from './hostile-values';
  * answers), so valid-ish cases reach the services instead of stopping at a 404, and the id a field names.
  */
 
-export type IdKind = 'workspace' | 'secret' | 'connection' | 'datastore' | 'user' | 'apiKey' | 'oauthApp' | 'flow' | 'workflow';
-export const ID_KINDS: readonly IdKind[] = ['workspace', 'secret', 'connection', 'datastore', 'user', 'apiKey', 'oauthApp', 'flow', 'workflow'];
+export type IdKind = 'workspace' | 'secret' | 'connection' | 'datastore' | 'user' | 'apiKey' | 'oauthApp' | 'flow' | 'workflow' | 'run';
+export const ID_KINDS: readonly IdKind[] = ['workspace', 'secret', 'connection', 'datastore', 'user', 'apiKey', 'oauthApp', 'flow', 'workflow', 'run'];
 
 /** Ids by kind, and the other values the cases draw from. */
 export type Pools = Record<IdKind, string[]> & {
@@ -73,6 +73,7 @@ export function idKindFor(channel: string, field: string): IdKind | null {
     oauthApps: 'oauthApp',
     workspaces: 'workspace',
     workflows: 'workflow',
+    runs: 'run',
     // oauth:reauthorize names the connection to consent for again.
     oauth: 'connection',
   };

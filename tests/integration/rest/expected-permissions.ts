@@ -119,6 +119,12 @@ export const EXPECTED: Readonly<Record<string, Expected>> = {
     scopes: ['workflows:write'],
     source: 'issue 15: admins delete; design: the workflows:write scope deletes too (like connections:write and secrets:write do)',
   },
+  'POST /workflows/:id/runs': { roles: WRITERS, scopes: ['workflows:write'], source: 'issue 15: editors … run them; workflows:write' },
+  'GET /workflows/:id/runs': { roles: EVERYONE, scopes: ['workflows:read', 'workflows:write'], source: 'issue 15: viewers see workflows and runs' },
+  'GET /runs': { roles: EVERYONE, scopes: ['workflows:read', 'workflows:write'], source: 'issue 15: viewers see workflows and runs' },
+  'GET /runs/:id': { roles: EVERYONE, scopes: ['workflows:read', 'workflows:write'], source: 'issue 15: viewers see workflows and runs' },
+  'POST /runs/:id/cancel': { roles: WRITERS, scopes: ['workflows:write'], source: 'design: cancelling a run is part of running it (editors run them)' },
+  'POST /runs/:id/replay': { roles: WRITERS, scopes: ['workflows:write'], source: 'issue 15: replay starts a new run; editors run them' },
 };
 
 /** Whether a credential (a role's JWT, or an API key with these scopes) may call a route, by the table above. */

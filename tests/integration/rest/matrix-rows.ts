@@ -1,4 +1,5 @@
 import { PASSWORD, type RestBench } from './rest-harness';
+import { insertRun, insertWorkflow } from '../workflows/run-fixture';
 
 /** What a row's path/body builders get: a fresh unique suffix, the workspace acted in, and what setup made. */
 export type RowContext = { unique: string; workspaceId: string; vars: Record<string, string> };
@@ -203,8 +204,25 @@ export const WORKFLOW_ROWS: MatrixRow[] = [
   { route: 'DELETE /workflows/:id', path: (c) => `/workflows/${c.vars.id}`, status: 204, setup: newWorkflow },
 ];
 
+/** A workflow of one transform step (it checks nothing beyond the run's own gate). */
+const newRunnableWorkflow = (b: RestBench, ws: string) => ({
+  id: insertWorkflow(b.core, ws, { name: `wf ${b.nextId()}`, steps: [{ id: 'a', kind: 'transform', config: { expression: '1' } }] }),
+});
+/** A run in a given state, written directly: a `running` one belongs to another (live) process, so it stays running until cancelled. */
+const runIn = (status: 'running' | 'failed') => (b: RestBench, ws: string) => ({ id: insertRun(b.core, ws, newRunnableWorkflow(b, ws).id, status) });
+
+/** Workflow runs (issue #15). */
+export const RUN_ROWS: MatrixRow[] = [
+  { route: 'POST /workflows/:id/runs', path: (c) => `/workflows/${c.vars.id}/runs`, body: () => ({}), status: 202, setup: newRunnableWorkflow },
+  { route: 'GET /workflows/:id/runs', path: (c) => `/workflows/${c.vars.id}/runs`, status: 200, setup: newRunnableWorkflow },
+  { route: 'GET /runs', path: '/runs', status: 200 },
+  { route: 'GET /runs/:id', path: (c) => `/runs/${c.vars.id}`, status: 200, setup: runIn('failed') },
+  { route: 'POST /runs/:id/cancel', path: (c) => `/runs/${c.vars.id}/cancel`, status: 200, setup: runIn('running') },
+  { route: 'POST /runs/:id/replay', path: (c) => `/runs/${c.vars.id}/replay`, body: () => ({ from: 'failed' }), status: 202, setup: runIn('failed') },
+];
+
 /** The matrix: every capability's rows. Append yours here. */
-export const MATRIX_ROWS: MatrixRow[] = [...IDENTITY_ROWS, ...CONNECTION_ROWS, ...OAUTH_ROWS, ...SECRET_ROWS, ...DATASTORE_ROWS, ...WORKFLOW_ROWS];
+export const MATRIX_ROWS: MatrixRow[] = [...IDENTITY_ROWS, ...CONNECTION_ROWS, ...OAUTH_ROWS, ...SECRET_ROWS, ...DATASTORE_ROWS, ...WORKFLOW_ROWS, ...RUN_ROWS];
 
 export const rowPath = (r: MatrixRow, c: RowContext) => (typeof r.path === 'string' ? r.path : r.path(c));
 export const rowMethod = (r: MatrixRow) => r.route.slice(0, r.route.indexOf(' '));

@@ -23,10 +23,12 @@ export type RestRoute = {
   channel: Channel;
   /** One line for the API reference. */
   summary: string;
+  /** The API reference's operationId when two routes share a channel (default: from the channel name). */
+  operationId?: string;
   /** Where the channel input's fields come from (default: the caller's workspace and the path parameters only). */
   request?: RestRequestSpec;
-  /** Success status: 200 by default; 201 for creates; 204 sends no body. */
-  status?: 200 | 201 | 204;
+  /** Success status: 200 by default; 201 for creates; 202 for work queued (a run); 204 sends no body. */
+  status?: 200 | 201 | 202 | 204;
   /** No credential needed (sign-in). The caller is an anonymous actor that holds nothing in any workspace. */
   public?: boolean;
   /** Reshapes the channel's output for REST (e.g. a plain array into the `{items,nextCursor}` list shape). */

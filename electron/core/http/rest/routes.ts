@@ -7,6 +7,7 @@ import { datastoreRoutes } from './datastores.routes';
 import { secretRoutes } from './secrets.routes';
 import { oauthRoutes } from './oauth.routes';
 import { workflowRoutes } from './workflows.routes';
+import { runRoutes } from './runs.routes';
 
 /** Every REST route table. Each capability adds `<domain>.routes.ts` and spreads it here. */
 export const REST_ROUTES: readonly RestRoute[] = [
@@ -18,4 +19,5 @@ export const REST_ROUTES: readonly RestRoute[] = [
   ...secretRoutes,
   ...datastoreRoutes,
   ...workflowRoutes,
+  ...runRoutes,
 ];
