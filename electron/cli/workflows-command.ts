@@ -27,11 +27,14 @@ const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /**
  * `workflows run`: starts a run; with --wait, shows each step as its status changes (polling GET /runs/{id}) and
- * leaves with the run's result: 0 succeeded, 1 failed or cancelled.
+ * leaves with the run's result: 0 succeeded, 1 failed or cancelled. In --data-dir mode it always waits.
  */
 export async function runWorkflow(client: Client, out: Output, id: string, o: { inputs: Record<string, InputValue>; wait: boolean; intervalMs: number; signal: AbortSignal }): Promise<number> {
   const started = await client.call('workflows:run', { id, inputs: Object.keys(o.inputs).length ? o.inputs : undefined });
-  if (!o.wait) {
+  // In --data-dir mode the run executes in this process: it cannot outlive the command (closing the core would mark
+  // it interrupted), so the command always waits for it.
+  if (!o.wait && client.mode === 'local') out.note('running in this process (--data-dir): waiting for the run to end');
+  if (!o.wait && client.mode !== 'local') {
     out.record({ id: started.id, status: started.status });
     return 0;
   }

@@ -18,6 +18,8 @@ let cliTmp: string;
 const value = canary('dd-canary');
 const connCredential = canary('dd-conn');
 let otherSecretId: string;
+let okWorkflowId: string;
+let failWorkflowId: string;
 /** The command with --data-dir (before exec's `--`, which hands everything after it to the child). */
 const dd = (args: string[]) => (args[0] === 'exec' ? ['exec', '--data-dir', dataDir, ...args.slice(1)] : [...args, '--data-dir', dataDir]);
 
@@ -40,6 +42,9 @@ beforeAll(async () => {
   const paused = (await rest<{ id: string }>(server, 'POST', '/connections', { name: 'dd-paused', provider: 'datadog', authType: 'apikey', credential: canary('paused'), settings })).json;
   await rest(server, 'PATCH', `/connections/${paused.id}`, { status: 'paused' });
   await rest(server, 'POST', '/datastores', { name: 'files' });
+  const wf = (definition: unknown) => rest<{ id: string }>(server, 'POST', '/workflows', { definition });
+  okWorkflowId = (await wf({ name: 'dd-ok', inputs: { n: 0 }, steps: [{ id: 'double', kind: 'transform', config: { expression: 'inputs.n * 2' } }] })).json.id;
+  failWorkflowId = (await wf({ name: 'dd-fail', steps: [{ id: 'boom', kind: 'transform', config: { expression: '$error("planned failure")' } }] })).json.id;
   await server.stop();
   expect(fs.existsSync(path.join(dataDir, 'rest-api.json'))).toBe(false);
   cliTmp = tempDir('p1-cli-tmp-');
@@ -155,10 +160,19 @@ describe('datastores, connections, audit in-process', () => {
     expect(t.stdout.trim().split('\n')).toHaveLength(2);
   });
 
-  it('workflows run answers in one line while workflows are not available', async () => {
-    const r = await runCli(dd(['workflows', 'run', '00000000-0000-4000-8000-000000000000']), env);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error UNAVAILABLE: [^\n]+\n$/);
+  it('workflows run executes in this process, always waits (it cannot outlive the command), and exits with the run', async () => {
+    const ok = await runCli(dd(['workflows', 'run', okWorkflowId, '--input', 'n=21']), env);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/waiting for the run to end/);
+    expect(ok.stdout).toMatch(/step double \(transform\): succeeded/);
+    const json = await runCli(dd(['workflows', 'run', okWorkflowId, '--input', 'n=21', '--json']), env);
+    expect(JSON.parse(json.stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 'succeeded' });
+    const failed = await runCli(dd(['workflows', 'run', failWorkflowId, '--wait']), env);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/step boom \(transform\): failed — [^\n]*planned failure/);
+    const missing = await runCli(dd(['workflows', 'run', '00000000-0000-4000-8000-000000000000']), env);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/^error NOT_FOUND: [^\n]+\n$/);
   });
 });
 

@@ -240,12 +240,34 @@ describe('connections, workflows, help, completion', () => {
     expect(JSON.parse(test.stdout)).toMatchObject({ outcome: 'unreachable' });
   });
 
-  it('workflows run reports the server\'s answer in one line while workflows are not available', async () => {
-    const r = await runCli(['workflows', 'run', '00000000-0000-4000-8000-000000000000', '--wait', '--input', 'n=1'], env);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error UNAVAILABLE: workflows are not available in this version of the app\n');
+  it('workflows run: without --wait it prints the queued run; with --wait it shows the steps and exits with the run', async () => {
+    const wf = (definition: unknown) => rest<{ id: string }>(server, 'POST', '/workflows', { definition });
+    const okId = (await wf({ name: 'cli-ok', inputs: { n: 0 }, steps: [{ id: 'double', kind: 'transform', config: { expression: 'inputs.n * 2' } }, { id: 'plus', kind: 'transform', needs: ['double'], config: { expression: 'steps.double.output + 1' } }] })).json.id;
+    const failId = (await wf({ name: 'cli-fail', steps: [{ id: 'boom', kind: 'transform', config: { expression: '$error("planned failure")' } }] })).json.id;
+
+    const queued = await runCli(['workflows', 'run', okId, '--json'], env);
+    expect(queued.code).toBe(0);
+    expect(JSON.parse(queued.stdout)).toMatchObject({ id: expect.any(String), status: 'queued' });
+
+    // Live step progress in the human output; the run's result in the exit code.
+    const ok = await runCli(['workflows', 'run', okId, '--wait', '--input', 'n=20'], env);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/step double \(transform\): succeeded/);
+    expect(ok.stdout).toMatch(/step plus \(transform\): succeeded/);
+    expect(ok.stdout).toMatch(/succeeded/);
+    const json = await runCli(['workflows', 'run', okId, '--wait', '--input', 'n=20', '--json'], env);
+    const done = JSON.parse(json.stdout.trim().split('\n').at(-1)!) as { id: string; status: string };
+    expect(done.status).toBe('succeeded');
+    const run = await rest<{ steps: Array<{ stepId: string; output: unknown }> }>(server, 'GET', `/runs/${done.id}`);
+    expect(run.json.steps.find((x) => x.stepId === 'plus')?.output).toBe(41);
+
+    const failed = await runCli(['workflows', 'run', failId, '--wait'], env);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/step boom \(transform\): failed — [^\n]*planned failure/);
+
+    const missing = await runCli(['workflows', 'run', '00000000-0000-4000-8000-000000000000', '--wait'], env);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it.each([[[]], [['secrets']], [['secrets', 'get']], [['exec']], [['datastores', 'cp']], [['audit', 'tail']], [['workflows', 'run']], [['connections', 'test']]])('--help on %j', async (args) => {

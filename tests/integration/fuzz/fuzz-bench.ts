@@ -242,7 +242,7 @@ export async function startFuzzBench() {
       ).id,
     );
     // A workflow of transform steps (no network, no vault) and one finished run of it, for the run routes.
-    const wf = insertWorkflow(core, ws, { name: `fuzz workflow ${ws.slice(0, 4)}`, inputs: { label: 'x' }, steps: [{ id: 'a', kind: 'transform', config: { expression: 'inputs.label' } }] });
+    const wf = insertWorkflow(core, ws, { name: `fuzz runs ${ws.slice(0, 4)}`, inputs: { label: 'x' }, steps: [{ id: 'a', kind: 'transform', config: { expression: 'inputs.label' } }] });
     pools.workflow.push(wf);
     pools.run.push(core.runs.start(admin, { workspaceId: ws, id: wf }).id);
     await core.runs.internal.idle();
