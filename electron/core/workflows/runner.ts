@@ -3,10 +3,10 @@
 // the scrubber first; split, each part would take all of it as parameters.
 import type { Actor } from '@shared/domain/actor';
 import type { WorkflowDefinition, WorkflowStep } from '@shared/domain/workflow';
+import { RUN_MESSAGES } from '@shared/domain/workflow.catalog';
 import type { AccessService } from '../access/access-service';
 import type { AuditService } from '../audit/audit-service';
 import { isBusyError, retryWhenBusy } from '../db/storage-errors';
-import { PAUSED_MESSAGE } from '../connections/connection-service';
 import { AppError } from '../errors';
 import type { EventBus } from '../events/event-bus';
 import type { Clock, Logger } from '../ports';
@@ -424,7 +424,8 @@ export function createRunner(deps: RunnerDeps) {
         });
       }
     });
-    if (paused) throw new AppError('PRECONDITION_FAILED', PAUSED_MESSAGE);
+    // The docs' words exactly (RUN_MESSAGES); the run view adds what to do (resume it in Connections).
+    if (paused) throw new AppError('PRECONDITION_FAILED', RUN_MESSAGES.connectionPaused);
   }
 
   return {
