@@ -1,5 +1,7 @@
-// Regenerates docs/screenshot.png: starts the headless console on a temp data dir, adds a little sample data through
-// the UI's own channels, and captures the window in Debian's Chromium. Run after `npm run build`.
+// Regenerates docs/screenshot.png (`node scripts/screenshot.mjs`, the audit screen) and docs/screenshot-workflows.png
+// (`node scripts/screenshot.mjs workflows`: a finished run of a sample workflow): starts the headless console on a temp
+// data dir, adds a little sample data through the UI's own channels, and captures the window in Debian's Chromium.
+// Run after `npm run build`, with a keychain for the vault: `bash scripts/with-keyring.sh node scripts/screenshot.mjs`.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +11,8 @@ import { chromium } from '@playwright/test';
 const screen = process.argv[2] ?? 'audit';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'p1-shot-'));
 const child = spawn(process.execPath, ['out/main/headless.js', '--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+// Whatever happens below, the console goes with this script.
+process.on('exit', () => child.kill('SIGTERM'));
 const url = await new Promise((resolve, reject) => {
   let out = '';
   child.stdout.on('data', (b) => {
@@ -33,14 +37,43 @@ for (const name of ['stripe-live-key', 'warehouse-password', 'slack-signing-secr
   await call('secrets:create', { workspaceId: ws, name, value: `example-${name}`, description: 'sample data' });
 }
 
+let workflowId = null;
+if (screen === 'workflows') {
+  const ds = await call('datastores:create', { workspaceId: ws, name: 'Reports' });
+  if (!ds.ok) throw new Error(`sample datastore refused: ${JSON.stringify(ds.error)}`);
+  await call('datastores:objects:putText', { workspaceId: ws, datastoreId: ds.value.id, key: 'in/orders.csv', content: 'id,amount\n1,120\n2,80\n3,45\n', contentType: 'text/csv' });
+  const wf = await call('workflows:create', {
+    workspaceId: ws,
+    definition: {
+      name: 'Daily order totals',
+      description: 'Reads the day\'s orders, totals them, writes a summary back',
+      schedule: '0 6 * * *',
+      steps: [
+        { id: 'read', kind: 'storage', config: { action: 'get', datastoreId: ds.value.id, key: 'in/orders.csv' } },
+        { id: 'total', kind: 'transform', needs: ['read'], config: { expression: '$sum($map($split(context.fileContent, "\n")[$ != "" and $ != "id,amount"], function($l){ $number($split($l, ",")[1]) }))' } },
+        { id: 'summary', kind: 'transform', needs: ['total'], config: { expression: '{"orders": 3, "total": steps.total.output}' } },
+        { id: 'write', kind: 'storage', needs: ['summary'], config: { action: 'put', datastoreId: ds.value.id, key: 'out/summary.json' } },
+      ],
+    },
+  });
+  if (!wf.ok) throw new Error(`sample workflow refused: ${JSON.stringify(wf.error)}`);
+  workflowId = wf.value.id;
+}
+
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: 'light' });
 await page.goto(url);
 await page.waitForSelector('[data-app-state="loaded"]');
 await page.getByTestId(`nav-${screen}`).click();
+if (workflowId) {
+  await page.getByTestId('workflow-row').first().click();
+  await page.getByTestId('workflow-detail').getByTestId('workflow-run').click();
+  await page.locator('[data-testid="run-view"][data-status="succeeded"]').waitFor({ timeout: 20_000 });
+}
 await page.waitForTimeout(300); // let the screen's first load settle; this is a picture, not a test
 fs.mkdirSync('docs', { recursive: true });
-await page.screenshot({ path: 'docs/screenshot.png' });
+const file = screen === 'audit' ? 'docs/screenshot.png' : `docs/screenshot-${screen}.png`;
+await page.screenshot({ path: file });
 await browser.close();
 child.kill('SIGTERM');
-console.log('wrote docs/screenshot.png');
+console.log(`wrote ${file}`);
