@@ -18,16 +18,18 @@ const CRITICAL = [
 // MUTATE_GROUP=<name> keeps that group's incremental file and report apart (a run over one group would otherwise
 // replace the others' results); MUTATE_TESTS=<glob,glob> limits the tests to a room's own (Stryker's testFiles), which
 // keeps a group's dry run within minutes on a loaded machine; its score is then a floor for the whole suite's.
+// Lists split at commas outside braces, so a glob may say {a,b}.
+const list = (v) => v.split(/,(?![^{]*\})/).filter(Boolean);
 const group = process.env.MUTATE_GROUP ? `-${process.env.MUTATE_GROUP}` : '';
 
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutate.config.ts', related: true, pool: 'forks' }, // forks: the core sets process.umask(), which worker threads refuse
   coverageAnalysis: 'perTest',
-  mutate: process.env.MUTATE ? process.env.MUTATE.split(',') : CRITICAL,
+  mutate: process.env.MUTATE ? list(process.env.MUTATE) : CRITICAL,
   incremental: true,
   incrementalFile: `reports/stryker-incremental${group}.json`,
-  ...(process.env.MUTATE_TESTS ? { testFiles: process.env.MUTATE_TESTS.split(',') } : {}),
+  ...(process.env.MUTATE_TESTS ? { testFiles: list(process.env.MUTATE_TESTS) } : {}),
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: `reports/mutation${group}/index.html` },
   jsonReporter: { fileName: `reports/mutation${group}/mutation.json` },

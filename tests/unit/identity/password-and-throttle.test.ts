@@ -1,3 +1,4 @@
+import { scryptSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { dummyHash, hashPassword, scryptPasswordHasher, verifyPassword } from '@core/identity/password-hasher';
 import { createLoginThrottle } from '@core/identity/login-throttle';
@@ -46,6 +47,17 @@ describe('scrypt password hashes: what verify refuses', () => {
       ['scrypt', N, r, p, salt, ''].join('$'),
     ]) {
       expect(await verifyPassword('pw', stored), stored).toBe(false);
+    }
+  });
+
+  it('the stored hash is scrypt of the NFC password with the salt and the parameters it names', async () => {
+    for (const params of [CHEAP, { N: 2048, r: 4, p: 2, keyLength: 24, saltLength: 12 }]) {
+      const h = await hashPassword('known \u00e9', params);
+      const [, N, r, p, salt, hash] = h.split('$') as [string, string, string, string, string, string];
+      expect([Number(N), Number(r), Number(p)]).toEqual([params.N, params.r, params.p]);
+      expect(Buffer.from(salt, 'base64url')).toHaveLength(params.saltLength);
+      const expected = scryptSync('known \u00e9'.normalize('NFC'), Buffer.from(salt, 'base64url'), params.keyLength, { N: params.N, r: params.r, p: params.p });
+      expect(hash).toBe(expected.toString('base64url'));
     }
   });
 
@@ -140,5 +152,40 @@ describe('login throttle', () => {
     expect(th.retryAfter('locked')).toBe(299);
     expect(th.reserve('counting')).toBe(0);
     expect(th.retryAfter('counting')).toBe(300);
+  });
+
+  // A clock at a real date: the window arithmetic must hold for Unix-epoch milliseconds, not only near zero.
+  const T = Date.parse('2026-05-01T12:00:00Z');
+  const W = 15 * 60_000;
+
+  it('counts failures in the window at a real date', () => {
+    let t = T;
+    const th = createLoginThrottle({ clock: { now: () => new Date(t) } });
+    for (let i = 0; i < 4; i++) th.reserve('k');
+    t += W - 1;
+    th.reserve('k');
+    expect(th.retryAfter('k')).toBe(300);
+  });
+
+  it('past 10,000 pairs it forgets those with nothing recent, and only those', () => {
+    let t = T;
+    const th = createLoginThrottle({ clock: { now: () => new Date(t) } });
+    th.reserve('mixed'); // one failure that will be a window old at the sweep …
+    for (let i = 0; i < 5; i++) th.reserve('locked'); // a lock that will have ended
+    for (let i = 0; i < 9_996; i++) th.reserve(`stale-${i}`); // failures exactly a window old at the sweep
+    t = T + W / 2;
+    for (let i = 0; i < 3; i++) th.reserve('mixed'); // … and three recent ones
+    t = T + W - 300_000;
+    for (let i = 0; i < 5; i++) th.reserve('boundary'); // locked until the very moment of the sweep
+    t = T + W;
+    th.reserve('fresh-a');
+    expect(th.trackedPairs()).toBe(10_000); // at the bound, not over it: nothing forgotten yet
+    th.reserve('fresh-b');
+    // Over it: the stale pairs and the ended lock go; recent failures, a lock not yet over and the fresh pairs stay.
+    expect(th.trackedPairs()).toBe(4);
+    th.reserve('mixed');
+    expect(th.retryAfter('mixed')).toBe(0);
+    th.reserve('mixed');
+    expect(th.retryAfter('mixed')).toBe(300);
   });
 });

@@ -149,7 +149,10 @@ describe('token service', () => {
     const f = fixture();
     const { token } = await f.tokens.issue(CLAIMS);
     f.lock();
-    expect(await refusal(f.tokens.issue(CLAIMS))).toMatchObject({ code: 'VAULT_LOCKED' });
+    expect(await refusal(f.tokens.issue(CLAIMS))).toMatchObject({
+      code: 'VAULT_LOCKED',
+      message: 'the vault is locked; unlock it (Settings → Vault), then sign in again',
+    });
     expect(await refusal(f.tokens.verify(token))).toMatchObject({ code: 'VAULT_LOCKED' });
     // While locked the stored key is replaced (e.g. a restored backup): after unlock the new one is used.
     f.rows.splice(0, 1, { id: 'k2', sealed: Buffer.concat([Buffer.from('identity:jwt-signing-key|'), Buffer.alloc(32, 9)]), createdAt: T0.toISOString() });
