@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ENVELOPE_V1, bytesToUuid, envelopeKeyId, openV1, sealV1, uuidToBytes } from '@core/vault/envelope';
 import { DEFAULT_KDF, belowDefault, deriveKey, newKdfParams, parseKdf, scryptAsync } from '@core/vault/kdf';
@@ -55,6 +55,14 @@ describe('v1 envelope', () => {
     expect(() => envelopeKeyId(sealed.subarray(0, 44))).toThrow(INTEGRITY);
   });
 
+  it('an envelope of another version is INTEGRITY_FAILED, naming the version', () => {
+    const sealed = sealV1(randomBytes(32), randomUUID(), Buffer.from('v'), 'r');
+    sealed[0] = 7;
+    expect(() => envelopeKeyId(sealed)).toThrow(
+      expect.objectContaining({ code: 'INTEGRITY_FAILED', message: 'stored ciphertext has an unknown format (version 7); was it written by a newer app?' }),
+    );
+  });
+
   it('key ids round-trip between the UUID text and its 16 bytes', () => {
     const id = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
     expect(uuidToBytes(id).toString('hex')).toBe('0f1e2d3c4b5a69788796a5b4c3d2e1f0');
@@ -91,13 +99,20 @@ describe('passphrase KDF', () => {
     expect((await deriveKey(nfc, { ...params, salt: newKdfParams().salt })).equals(k)).toBe(false);
     expect((await deriveKey(nfc, { ...params, r: 4 })).equals(k)).toBe(false);
     expect(await scryptAsync('x', Buffer.alloc(16), DEFAULT_KDF)).toHaveLength(32);
+    // scrypt's memory does not grow with p (its p lanes run one after another): a high p needs no more room.
+    expect(await scryptAsync('x', Buffer.alloc(16), { N: 2 ** 14, r: 8, p: 4 })).toHaveLength(32);
+    // Known answer: scrypt of the NFC passphrase with the base64-decoded salt and the stored cost.
+    const expected = scryptSync(nfc.normalize('NFC'), Buffer.from(params.salt, 'base64'), 32, { N: 1024, r: 8, p: 1 });
+    expect(k.equals(expected)).toBe(true);
   });
 
   it('reads stored parameters, and calls missing or out-of-range ones damaged', () => {
     const p = newKdfParams({ N: 1024, r: 8, p: 1 });
     expect(parseKdf(JSON.stringify(p))).toEqual(p);
     for (const bad of [null, '', JSON.stringify({ ...p, alg: 'argon2' }), JSON.stringify({ ...p, N: 1 })]) {
-      expect(() => parseKdf(bad)).toThrow(/the vault passphrase settings are damaged; restore the vault from a backup/);
+      expect(() => parseKdf(bad)).toThrow(
+        expect.objectContaining({ code: 'INTEGRITY_FAILED', message: 'the vault passphrase settings are damaged; restore the vault from a backup' }),
+      );
     }
   });
 });
