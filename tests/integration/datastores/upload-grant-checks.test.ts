@@ -111,6 +111,21 @@ describe('a filesystem upload URL at use', () => {
   });
 });
 
+describe('what a filesystem upload URL stores', () => {
+  it("is recorded as the upload URL's doing on behalf of its issuer, from a presigned URL", async () => {
+    const u = await uploadUrl('audited-put.txt');
+    expect((await put(u, 'audited bytes')).status).toBe(200);
+    const ev = s.core.audit.list({ workspaceId: ws, action: 'datastore.object_uploaded' }, s.admin).items.find((e) => (e.details as { objectKey?: string }).objectKey === 'audited-put.txt');
+    expect(ev).toMatchObject({ actor: { kind: 'system', id: 'upload-url', name: 'owner key' }, origin: 'presigned-url' });
+  });
+
+  it('a token sent to another datastore is refused as invalid before its content type is looked at', async () => {
+    const u = await uploadUrl('retarget.txt');
+    const elsewhere = u.url.replace(`/datastores/${dsId}/`, `/datastores/${otherDs}/`);
+    await refused(await fetch(elsewhere, { method: 'PUT', headers: { 'content-type': 'text/html' }, body: 'x' }), 403, DENIED);
+  });
+});
+
 describe('issuing a filesystem upload URL', () => {
   it('records what was granted in the audit event (maxBytes null when unlimited), and leaves no pending S3 upload row', async () => {
     const u = await uploadUrl('audited.txt', { maxBytes: 64, expiresIn: 120 });
