@@ -19,7 +19,7 @@ async function read(key: Buffer, binding: string, pieces: Buffer[]): Promise<Buf
 function sealAll(key: Buffer, binding: string, plain: Buffer, log2: number): Buffer {
   const s = createChunkSealer(key, binding, log2);
   const count = Math.max(1, Math.ceil(plain.length / s.chunkSize));
-  const out = [s.header];
+  const out: Buffer[] = [s.header];
   for (let i = 0; i < count; i++) out.push(...s.sealPieces(plain.subarray(i * s.chunkSize, (i + 1) * s.chunkSize), i === count - 1));
   return Buffer.concat(out);
 }
