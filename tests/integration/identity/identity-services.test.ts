@@ -149,7 +149,7 @@ describe('users: what each change does and records', () => {
     expect(ev).toMatchObject({ target: { type: 'user', id: u.id, name: 'joiner' }, details: { role: 'viewer', existingAccount: true } });
 
     // Removing one membership keeps the account; removing the last deletes it. Both say so.
-    t.core.users.remove({ workspaceId: ws2, id: u.id }, t.admin);
+    expect(t.core.users.remove({ workspaceId: ws2, id: u.id }, t.admin)).toEqual({ id: u.id });
     const kept = t.core.audit.list({ workspaceId: ws2, action: 'user.deleted' }, t.admin).items.find((e) => e.target?.id === u.id);
     expect(kept).toMatchObject({ target: { type: 'user', id: u.id, name: 'joiner' }, details: { role: 'viewer', accountDeleted: false } });
     expect(t.core.users.roleIn(u.id, ws)).toBe('editor');
@@ -167,7 +167,9 @@ describe('users: what each change does and records', () => {
       const r = await t.core.users.update({ workspaceId: ws, id: u.id, role: 'editor' }, t.admin);
       expect(r).toMatchObject({ role: 'editor', updatedAt: '2026-07-02T00:00:00.000Z' });
       await t.core.users.update({ workspaceId: ws, id: u.id, password: 'pw-long-enough-10' }, t.admin);
-      const changes = events('user.updated').filter((e) => e.target?.id === u.id).map((e) => e.details);
+      const updates = events('user.updated').filter((e) => e.target?.id === u.id);
+      expect(updates[0]?.target).toEqual({ type: 'user', id: u.id, name: 'changer' });
+      const changes = updates.map((e) => e.details);
       expect(changes).toEqual([{ changed: ['password'] }, { changed: ['role'], role: { from: 'viewer', to: 'editor' } }]);
       await expect(t.core.users.login('changer', PW, '10.0.0.1')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
       expect((await t.core.users.login('changer', 'pw-long-enough-10', '10.0.0.1')).token).toBeTruthy();
@@ -211,6 +213,32 @@ describe('users: what each change does and records', () => {
   });
 });
 
+describe('users created at the same moment', () => {
+  it('two creates of one new username: one account, the other a 409', async () => {
+    const input = { workspaceId: ws, username: 'racer', password: 'pw-long-enough-20', role: 'viewer' as const };
+    const r = await Promise.allSettled([t.core.users.create(input, t.admin), t.core.users.create(input, t.admin)]);
+    expect(r.map((x) => x.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((r.find((x) => x.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({
+      code: 'CONFLICT',
+      field: 'username',
+      message: 'a user named "racer" already exists; choose another username',
+    });
+  });
+
+  it('two joins of one existing account to a workspace: one membership, the other a 409', async () => {
+    await t.core.users.create({ workspaceId: ws, username: 'racing-joiner', password: 'pw-long-enough-21', role: 'viewer' }, t.admin);
+    const ws4 = t.core.workspaces.create('Race', t.admin).id;
+    const input = { workspaceId: ws4, username: 'racing-joiner', password: 'pw-long-enough-21', role: 'editor' as const };
+    const r = await Promise.allSettled([t.core.users.create(input, t.admin), t.core.users.create(input, t.admin)]);
+    expect(r.map((x) => x.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((r.find((x) => x.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({
+      code: 'CONFLICT',
+      field: 'username',
+      message: '"racing-joiner" already has a role in this workspace; change it instead',
+    });
+  });
+});
+
 describe('sign-in failures', () => {
   const failed = (wsId: string) => t.core.audit.list({ workspaceId: wsId, action: 'user.login_failed' }, t.admin).items;
 
@@ -228,6 +256,14 @@ describe('sign-in failures', () => {
         details: { reason: 'wrong_password' },
       });
     }
+  });
+
+  it('a user of one other workspace only has the failure recorded there, not in the default workspace', async () => {
+    const solo = t.core.workspaces.create('Solo', t.admin).id;
+    const u = await t.core.users.create({ workspaceId: solo, username: 'solo-user', password: 'pw-long-enough-22', role: 'viewer' }, t.admin);
+    await expect(t.core.users.login('solo-user', 'nope', '10.4.4.4')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(failed(solo).filter((e) => e.target?.id === u.id)).toHaveLength(1);
+    expect(failed(ws).filter((e) => e.target?.id === u.id)).toHaveLength(0);
   });
 
   it('an unknown username is recorded in the default workspace as an anonymous caller', async () => {
