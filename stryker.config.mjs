@@ -1,8 +1,9 @@
 // Mutation testing (`npm run mutate`, not part of CI: slow on 2 cores). It plants small bugs in the security- and
 // data-critical modules one at a time and runs the tests that cover each; a mutant the suite does not catch
 // ("survived") is a test that does not bite. Incremental: only mutants in changed code or covered by changed tests
-// run again (reports/stryker-incremental.json). Reports are written under reports/ (ignored by git).
-// MUTATE=<glob,glob> narrows the run to some modules, e.g. MUTATE='electron/core/access/**/*.ts'.
+// run again (reports/stryker-incremental[-<group>].json). Reports are written under reports/ (ignored by git).
+// MUTATE=<glob,glob> narrows the run to some modules, e.g. MUTATE='electron/core/access/**/*.ts'. README's "Mutation
+// testing" has the groups, their test sets and the last scores. Stryker 10 needs Node >= 22 (see README).
 const CRITICAL = [
   'electron/core/access/**/*.ts',
   'shared/access/policy.ts',
