@@ -51,6 +51,9 @@ export function createLoginThrottle(deps: { clock: Clock; maxFailures?: number; 
   /** The reserved attempt had the right password: the pair starts over (its lock, if the attempt set it, goes too). */
   const succeeded = (key: string) => void state.delete(key);
 
-  return { retryAfter, reserve, succeeded };
+  /** How many pairs are remembered (the memory bound above is a property tests check). */
+  const trackedPairs = () => state.size;
+
+  return { retryAfter, reserve, succeeded, trackedPairs };
 }
 export type LoginThrottle = ReturnType<typeof createLoginThrottle>;

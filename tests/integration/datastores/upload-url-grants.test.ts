@@ -150,6 +150,20 @@ describe('S3 pre-signed uploads', () => {
     });
     if (!c.ok) throw new Error(c.error.message);
     const r = await s.invoke('datastores:uploadUrl', { workspaceId: ws, datastoreId: c.value.id, key: 'x', contentType: 'text/plain', expiresIn: 7200 });
-    expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'expiresIn' } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INVALID_INPUT',
+        field: 'expiresIn',
+        message: 'S3 upload URLs go straight to S3, where they cannot be made single-use or revoked, so they live at most 3600 seconds',
+      },
+    });
+    // An hour exactly is allowed, and the URL says so.
+    const hour = await s.invoke('datastores:uploadUrl', { workspaceId: ws, datastoreId: c.value.id, key: 'x', contentType: 'text/plain', expiresIn: 3600 });
+    if (!hour.ok) throw new Error(hour.error.message);
+    expect(new URL(hour.value.url).searchParams.get('X-Amz-Expires')).toBe('3600');
+    // S3 cannot hold a PUT to a size: a size limit is refused rather than silently not enforced.
+    const limited = await s.invoke('datastores:uploadUrl', { workspaceId: ws, datastoreId: c.value.id, key: 'x', contentType: 'text/plain', maxBytes: 10 });
+    expect(limited).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'maxBytes', message: 'maxBytes is only supported by filesystem datastores' } });
   });
 });

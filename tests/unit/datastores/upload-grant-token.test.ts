@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signUploadGrant, verifyUploadGrant, type UploadGrant } from '@core/datastores/upload-grant-token';
 
@@ -22,5 +22,18 @@ describe('upload grant tokens', () => {
     const counting = () => (asked++, key);
     for (const malformed of ['', payload, `.${sig}`, `${payload}.`]) expect(verifyUploadGrant(counting, malformed)).toBeNull();
     expect(asked).toBe(0);
+  });
+
+  it('refuse a MAC of another length without throwing, and a correctly signed payload that is not JSON', () => {
+    const token = signUploadGrant(key, grant);
+    const [payload, sig] = token.split('.') as [string, string];
+    expect(verifyUploadGrant(() => key, `${payload}.${sig.slice(0, 20)}`)).toBeNull();
+    expect(verifyUploadGrant(() => key, `${payload}.${sig}AAAA`)).toBeNull();
+    // The MAC as the format defines it (HMAC-SHA256 under the context "p1-upload-v1\n"), over bytes that are not JSON.
+    const notJson = Buffer.from('{not json').toString('base64url');
+    const mac = createHmac('sha256', key).update(`p1-upload-v1\n${notJson}`).digest('base64url');
+    expect(verifyUploadGrant(() => key, `${notJson}.${mac}`)).toBeNull();
+    const json = Buffer.from(JSON.stringify(grant)).toString('base64url');
+    expect(verifyUploadGrant(() => key, `${json}.${createHmac('sha256', key).update(`p1-upload-v1\n${json}`).digest('base64url')}`)).toEqual(grant);
   });
 });
