@@ -25,7 +25,8 @@ const group = process.env.MUTATE_GROUP ? `-${process.env.MUTATE_GROUP}` : '';
 
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.mutate.config.ts', related: true, pool: 'forks' }, // forks: the core sets process.umask(), which worker threads refuse
+  // Stryker 9.6 (the last to support Node 20) runs vitest in worker threads; the core sets its umask only on the main thread.
+  vitest: { configFile: 'vitest.mutate.config.ts', related: true },
   coverageAnalysis: 'perTest',
   mutate: process.env.MUTATE ? list(process.env.MUTATE) : CRITICAL,
   incremental: true,

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import type { Actor } from '@shared/domain/actor';
 import { NewPassphraseSchema } from '@shared/domain/vault';
 import type { CoreConfig } from './config';
@@ -120,8 +121,10 @@ export const defaultLocalUser = (): string => {
 export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const clock = ports.clock ?? systemClock;
   const logger = ports.logger ?? silentLogger;
-  // New files (db, wal, temp files) are private to this user from their first byte.
-  process.umask(0o077);
+  // New files (db, wal, temp files) are private to this user from their first byte. Only the main thread may set the
+  // process's umask (Node refuses it in worker threads); the app always builds its core there, and a core built in a
+  // worker thread (the mutation-test runner's) keeps the process's umask, set by its main thread.
+  if (isMainThread) process.umask(0o077);
   ensureDataDir(config.dataDir);
   const db: Db = openDatabase(config.dataDir, MIGRATIONS, (message, fields) => logger.log('warn', message, fields));
   const stopCheckpoints = startIdleCheckpoints(db);
