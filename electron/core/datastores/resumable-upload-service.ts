@@ -57,7 +57,7 @@ export type ResumablePut = {
  * What must stay true: every call passes the datastore.object_write check first; an offset is honoured only when it
  * is exactly the recorded full parts of this actor's record for this body; no object row exists until the object is
  * complete and hashed; a record past its expiry is removed and its multipart upload aborted (swept on every call and
- * when the vault unlocks); one upload per record runs at a time in this process.
+ * when the vault unlocks); one upload per record runs at a time in this process (a second waits for the first to end).
  */
 export function createResumableUploadService(deps: {
   store: ResumableUploadStore;
@@ -69,7 +69,7 @@ export function createResumableUploadService(deps: {
   logger: Logger;
 }) {
   const { store, guard, clock } = deps;
-  const running = new Set<string>();
+  const running = new Map<string, Promise<unknown>>();
 
   async function openBackend(d: StoredDatastore): Promise<ObjectBackend> {
     try {
@@ -150,44 +150,52 @@ export function createResumableUploadService(deps: {
     }
     const owner: UploadOwner = { datastoreId: d.id, actorKind: actor.kind, actorId: actor.id, key: p.key };
     const lock = JSON.stringify(owner);
-    if (running.has(lock)) throw conflict('an upload of this key by this caller is already running; wait for it or stop it first', 'key');
-    running.add(lock);
+    // One upload per record at a time: a second one waits for the first to end (an interrupted client's run again
+    // usually arrives while the server is still stopping its first request's parts).
+    for (let prev = running.get(lock); prev; prev = running.get(lock)) await prev.catch(() => undefined);
+    const run = upload(actor, p, d, owner, size, p.fingerprint);
+    running.set(lock, run);
     try {
-      const backend = await openBackend(d);
-      let r = current(owner, size, p.fingerprint, backend);
-      if (p.offset > 0) {
-        if (!r || p.offset !== fullParts(r) * r.partSize) throw conflict(OFFSET_MISMATCH, 'x-upload-offset');
-      } else {
-        // A fresh start: whatever the caller had recorded for this key (this body or another) is discarded.
-        const old = store.find(owner);
-        if (old) {
-          store.remove(owner);
-          await backend.abortMultipart?.(old.s3Key, old.uploadId).catch(() => undefined);
-        }
-        r = null;
-      }
-      const resumeFrom = r;
-      const fingerprint = p.fingerprint;
-      const resume: MultipartResume = {
-        startsAt: p.offset,
-        load: () => resumeFrom && { uploadId: resumeFrom.uploadId, s3Key: resumeFrom.s3Key, partSize: resumeFrom.partSize, parts: resumeFrom.parts },
-        save: (state) =>
-          store.save({
-            ...owner,
-            size,
-            fingerprint,
-            uploadId: state.uploadId,
-            s3Key: state.s3Key,
-            partSize: state.partSize,
-            parts: state.parts ?? [],
-            expiresAt: new Date(clock.now().getTime() + RESUMABLE_UPLOAD_TTL_MS).toISOString(),
-          }),
-        clear: () => store.remove(owner),
-      };
-      return await deps.objects.putStream(actor, p.workspaceId, d.id, p.key, p.body, { ...plain, expectedSize: size, resume });
+      return await run;
     } finally {
       running.delete(lock);
     }
+  }
+
+  async function upload(actor: Actor, p: ResumablePut, d: StoredDatastore, owner: UploadOwner, size: number, fingerprint: string) {
+    const backend = await openBackend(d);
+    let r = current(owner, size, fingerprint, backend);
+    if (p.offset > 0) {
+      // Any part boundary the record covers: an earlier one than it holds now re-sends (and replaces) the parts after it.
+      if (!r || p.offset % r.partSize !== 0 || p.offset / r.partSize > fullParts(r)) throw conflict(OFFSET_MISMATCH, 'x-upload-offset');
+    } else {
+      // A fresh start: whatever the caller had recorded for this key (this body or another) is discarded.
+      const old = store.find(owner);
+      if (old) {
+        store.remove(owner);
+        await backend.abortMultipart?.(old.s3Key, old.uploadId).catch(() => undefined);
+      }
+      r = null;
+    }
+    const resumeFrom = r;
+    const resume: MultipartResume = {
+      startsAt: p.offset,
+      load: () => resumeFrom && { uploadId: resumeFrom.uploadId, s3Key: resumeFrom.s3Key, partSize: resumeFrom.partSize, parts: resumeFrom.parts },
+      save: (state) =>
+        store.save({
+          ...owner,
+          size,
+          fingerprint,
+          uploadId: state.uploadId,
+          s3Key: state.s3Key,
+          partSize: state.partSize,
+          parts: state.parts ?? [],
+          expiresAt: new Date(clock.now().getTime() + RESUMABLE_UPLOAD_TTL_MS).toISOString(),
+        }),
+      clear: () => store.remove(owner),
+    };
+    const plain = { contentType: p.contentType, signal: p.signal, total: size };
+    return await deps.objects.putStream(actor, p.workspaceId, d.id, p.key, p.body, { ...plain, expectedSize: size, resume });
   }
 
   return { uploadStatus, putResumable, sweepResumableUploads };
