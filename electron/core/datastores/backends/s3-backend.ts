@@ -234,6 +234,12 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     } catch (e) {
       stop.abort();
       await Promise.allSettled(inFlight);
+      if (opts.resume && (e as { name?: string }).name === 'NoSuchUpload') {
+        // The upload is gone at S3 (aborted or expired behind our back): its record with it. A body that was only the
+        // rest of it cannot be stored; the caller starts again from 0.
+        opts.resume.clear();
+        if (startsAt) throw Object.assign(new Error('the interrupted upload is gone from S3', { cause: e }), { name: RESUME_UNAVAILABLE });
+      }
       // A resumable upload keeps its parts for the next attempt (its state says where they are).
       if (opts.resume) throw e;
       // Sent whatever the failure was (and not tied to the stopped signal): S3 then discards the parts.
