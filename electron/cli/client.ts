@@ -11,7 +11,7 @@ export type UploadOptions = {
   contentType?: string;
   onProgress: TransferProgress;
   signal: AbortSignal;
-  /** Note printed once when an interrupted upload is taken up again (data-dir mode, S3). */
+  /** Note printed once when an interrupted upload is taken up again (S3, either mode). */
   onResume?: (message: string) => void;
 };
 

@@ -167,7 +167,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 permission, 5 vault locked.
       .description('copy local files and folders (recursive) to ds://ID/prefix/, or ds://ID/key to a local path')
       .option('--parallel <n>', 'files in flight at once', '8')
       .option('--progress', 'print progress even when stderr is not a terminal')
-      .addHelpText('after', '\nA folder given as dir/ copies its contents under the prefix; dir copies the folder itself.\nIn --data-dir mode an interrupted S3 upload resumes when the same command runs again.'),
+      .addHelpText('after', '\nA folder given as dir/ copies its contents under the prefix; dir copies the folder itself.\nAn interrupted S3 upload (a file of at least one part) resumes when the same command runs again:\nover REST the app keeps what was stored, in --data-dir mode the data dir does.'),
   ).action(act(async (c, out, o) => {
     const args = argsOf(o)[0] as string[];
     if (args.length < 2) throw new CliError('USAGE', 'give a source and a destination');

@@ -1,11 +1,19 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import fs from 'node:fs';
+import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Channel, Output } from '@shared/ipc/contract';
 import { CliError } from './cli-error';
 import type { CallInput, Client, UploadOptions } from './client';
+import { formatBytes } from './transfer-progress';
+
+/** S3's smallest multipart part: a smaller file is one request, and never resumes (so is not asked about). */
+const RESUMABLE_FROM = 5 * 1024 * 1024;
+
+type UploadStatus = { resumable: boolean; partSize: number | null; uploadedBytes: number; partsDone: number };
 
 type Route = { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: (i: Record<string, unknown>) => string; query?: readonly string[]; body?: readonly string[] };
 
@@ -58,6 +66,23 @@ function errorOf(a: Answer): CliError {
   return new CliError(a.status === 404 ? 'NOT_FOUND' : 'INTERNAL', `the server answered HTTP ${a.status}`);
 }
 
+/** The input field (or header) an API error names. */
+function fieldOf(a: Answer): string | undefined {
+  try {
+    const f = (JSON.parse(a.body.toString('utf8')) as { error?: { field?: unknown } }).error?.field;
+    return typeof f === 'string' ? f : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The app no longer holds what a resumed upload was to continue: the caller starts it again from 0. */
+class OffsetRefused extends Error {
+  constructor(readonly error: CliError) {
+    super(error.message);
+  }
+}
+
 /**
  * The REST mode: node:http on a keep-alive agent (no fetch: its first use loads undici, a cost `exec` would pay on
  * every start). Loads nothing of the core, better-sqlite3 or the AWS SDK.
@@ -98,6 +123,67 @@ export function createRestClient(o: RestClientOptions): Client {
     return collect(await request(method, path, extra, body));
   }
 
+  /** How much of this file the app already stores; null from an app without resumable uploads (404: no such endpoint). */
+  async function uploadStatus(datastoreId: string, key: string, size: number, fingerprint: string): Promise<UploadStatus | null> {
+    const qs = new URLSearchParams({ key, size: String(size), fingerprint });
+    const a = await json('GET', `/datastores/${enc(datastoreId)}/uploads?${qs}`);
+    if (a.status === 404 && errorOf(a).message === 'no such endpoint') return null;
+    if (a.status !== 200) throw errorOf(a);
+    return JSON.parse(a.body.toString('utf8')) as UploadStatus;
+  }
+
+  /**
+   * PUT /datastores/{id}/objects/{key} from `status.uploadedBytes` on, with the fingerprint that binds the app's
+   * record to this file. `shown`: how far into the file the progress bar already is (a second try counts only the
+   * bytes beyond it).
+   */
+  async function resumableUpload(
+    datastoreId: string,
+    key: string,
+    file: { path: string; size: number },
+    u: UploadOptions,
+    fingerprint: string,
+    status: UploadStatus,
+    shown: { bytes: number },
+  ): Promise<void> {
+    const offset = status.uploadedBytes;
+    const reach = (position: number) => {
+      if (position > shown.bytes) u.onProgress(position - shown.bytes);
+      shown.bytes = Math.max(shown.bytes, position);
+    };
+    if (offset > 0) {
+      u.onResume?.(
+        `resuming an interrupted upload: ${status.partsDone} part${status.partsDone === 1 ? '' : 's'} (${formatBytes(offset)}) already uploaded, sending the remaining ${formatBytes(file.size - offset)}`,
+      );
+      reach(offset);
+    }
+    let position = offset;
+    const counter = new Transform({
+      transform(chunk: Buffer, _e, done) {
+        position += chunk.length;
+        reach(position);
+        done(null, chunk);
+      },
+    });
+    const extra = {
+      'content-type': u.contentType ?? 'application/octet-stream',
+      'content-length': file.size - offset,
+      'x-upload-fingerprint': fingerprint,
+      'x-upload-offset': offset,
+    };
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = lib.request(new URL(`/datastores/${enc(datastoreId)}/objects/${keyPath(key)}`, base), { method: 'PUT', agent, headers: { ...headers, ...extra }, signal: u.signal }, resolve);
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        reject(e.name === 'AbortError' ? e : new CliError('UNREACHABLE', `the upload of ${key} failed: ${e.code ?? 'connection failed'}`)),
+      );
+      pipeline(fs.createReadStream(file.path, { start: offset, highWaterMark: 1024 * 1024 }), counter, req).catch(reject);
+    });
+    const a = await collect(res);
+    if (a.status >= 200 && a.status < 300) return;
+    if (a.status === 409 && offset > 0 && fieldOf(a) === 'x-upload-offset') throw new OffsetRefused(errorOf(a));
+    throw errorOf(a);
+  }
+
   return {
     mode: 'rest',
     async call<C extends Channel>(channel: C, input: CallInput<C>): Promise<Output<C>> {
@@ -132,7 +218,25 @@ export function createRestClient(o: RestClientOptions): Client {
     },
 
     async upload(datastoreId, key, file, u: UploadOptions): Promise<void> {
-      // The REST API takes object bytes at an upload URL (filesystem: this app, signed; S3: pre-signed, to S3).
+      // An S3 datastore takes a file of at least one part through the app, resumably: an interrupted upload keeps its
+      // parts at S3 (the app keeps the record), and the same command again sends only the rest.
+      if (file.size >= RESUMABLE_FROM) {
+        const fingerprint = createHash('sha256')
+          .update(JSON.stringify([path.resolve(file.path), file.size, file.mtimeMs]))
+          .digest('base64url');
+        const status = await uploadStatus(datastoreId, key, file.size, fingerprint);
+        if (status?.resumable && status.partSize !== null && file.size >= status.partSize) {
+          const shown = { bytes: 0 };
+          try {
+            return await resumableUpload(datastoreId, key, file, u, fingerprint, status, shown);
+          } catch (e) {
+            // The stored parts were gone by the time the rest arrived (expired, or aborted at S3): once more, whole.
+            if (!(e instanceof OffsetRefused)) throw e;
+            return resumableUpload(datastoreId, key, file, u, fingerprint, { ...status, uploadedBytes: 0, partsDone: 0 }, shown);
+          }
+        }
+      }
+      // The REST API takes other object bytes at an upload URL (filesystem: this app, signed; S3: pre-signed, to S3).
       const grant = await this.call('datastores:uploadUrl', { datastoreId, key, contentType: u.contentType ?? 'application/octet-stream', expiresIn: 3600 });
       const target = new URL(grant.url);
       const putLib = target.protocol === 'https:' ? https : http;

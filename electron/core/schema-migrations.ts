@@ -8,7 +8,7 @@ import { secretNameKeyMigration, secretsMigration } from './secrets/secret-migra
 import { connectionCredentialFieldsMigration, connectionNameKeyMigration, connectionsMigration } from './connections/connection-migrations';
 import { oauthMigration } from './oauth/oauth-migrations';
 import { workflowRunHeartbeatMigration, workflowsMigration } from './workflows/workflow-migrations';
-import { datastoreNameKeyMigration, datastoreUploadGrantsMigration, datastoresMigration } from './datastores/datastore-migrations';
+import { datastoreNameKeyMigration, datastoreResumableUploadsMigration, datastoreUploadGrantsMigration, datastoresMigration } from './datastores/datastore-migrations';
 
 /**
  * Part of the composition root: the app's schema is every capability's migrations, assembled here so that db/
@@ -35,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   datastoresMigration,
   datastoreNameKeyMigration,
   datastoreUploadGrantsMigration,
+  datastoreResumableUploadsMigration,
   workflowsMigration,
   workflowRunHeartbeatMigration,
 ];

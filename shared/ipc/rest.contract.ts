@@ -48,6 +48,19 @@ export type ObjectDownloadHeaders = z.input<typeof ObjectDownloadHeadersSchema>;
 /** What the signed upload URL answers once the bytes are durable. */
 export const SignedPutResultSchema = z.object({ key: ObjectKeySchema, size: z.number().int().nonnegative(), sha256: Sha256Schema });
 
+/** Stands for the body a client means to upload, chosen by the client (e.g. sha256 of path, size and mtime): never its content. */
+const FingerprintSchema = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'a fingerprint is 16 to 128 characters of A-Z, a-z, 0-9, _ and -');
+/** A byte count in a query parameter or header: decimal digits, no sign, at most 2^53 - 1. */
+const ByteCountSchema = z.string().regex(/^(0|[1-9]\d{0,15})$/, 'a byte count in decimal digits').refine((v) => Number(v) <= Number.MAX_SAFE_INTEGER, 'too large');
+
+/** GET /datastores/{id}/uploads: how much of a resumable upload is stored already. */
+export const UploadStatusSchema = z.object({
+  resumable: z.boolean().describe('False when this datastore cannot resume uploads (filesystem): send the whole body'),
+  partSize: z.number().int().positive().nullable().describe('S3 multipart part size; a body smaller than one part never resumes'),
+  uploadedBytes: z.number().int().nonnegative().describe('Bytes of this body already stored (a part boundary): send the rest with x-upload-offset set to this'),
+  partsDone: z.number().int().nonnegative(),
+});
+
 /** Push event payloads, one schema per event of PUSH_EVENTS (the compile-time check below keeps them equal). */
 export const PushPayloadSchemas = {
   'workspaces:changed': z.object({ workspaceId: z.string() }),
@@ -129,6 +142,32 @@ export const streamsContract = {
     headers: z.object({ 'content-type': z.string().describe('Must be the content type the URL was signed for') }),
     bytesIn: true,
     response: { kind: 'json', schema: SignedPutResultSchema },
+  },
+  /**
+   * PUT /datastores/{id}/objects/{key}: an object's bytes, streamed (REST credentials). With x-upload-fingerprint the
+   * upload is resumable on S3: interrupted, it keeps its finished parts, and a later PUT with x-upload-offset (what
+   * GET /datastores/{id}/uploads answered) and the same fingerprint sends only the rest.
+   */
+  'datastores:objects:put': {
+    params: z.object({ id: IdSchema, key: ObjectKeySchema }),
+    headers: z.object({
+      'content-type': z.string().optional(),
+      'content-length': ByteCountSchema.optional().describe('Bytes in this request; required with x-upload-fingerprint'),
+      'x-upload-fingerprint': FingerprintSchema.optional().describe("The client's token for this body (e.g. sha256 of path, size, mtime): makes the upload resumable"),
+      'x-upload-offset': ByteCountSchema.optional().describe('Where this body starts in the object: 0, or the uploadedBytes GET /datastores/{id}/uploads answered'),
+    }),
+    bytesIn: true,
+    response: { kind: 'json', schema: DatastoreObjectSchema },
+  },
+  /** GET /datastores/{id}/uploads: how much of a resumable upload of this body is stored (only the caller's own). */
+  'datastores:uploads:status': {
+    params: z.object({ id: IdSchema }),
+    query: z.strictObject({
+      key: ObjectKeySchema,
+      size: ByteCountSchema.describe("The whole body's size in bytes"),
+      fingerprint: FingerprintSchema.describe('The x-upload-fingerprint the upload was sent with'),
+    }),
+    response: { kind: 'json', schema: UploadStatusSchema },
   },
   /**
    * GET /console/datastores/{id}/object: the console's download link. A link cannot send headers, so its one

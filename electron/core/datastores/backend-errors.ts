@@ -1,5 +1,6 @@
 import { diskFullCode, isBusyError } from '../db/storage-errors';
 import { AppError, BUSY_MESSAGE, storageFull } from '../errors';
+import { RESUME_UNAVAILABLE } from './backends/backend-port';
 import { FS_TIMEOUT_CODE, FS_TIMEOUT_MS } from './backends/bounded-fs';
 
 /**
@@ -15,6 +16,10 @@ export function describeBackendError(e: unknown, ds: { name: string; backendType
   const err = e as { code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const where = `datastore "${ds.name}"`;
   if (err.name === 'AbortError' || err.code === 'ABORT_ERR') return new AppError('CONFLICT', 'the upload was cancelled; nothing was stored');
+  // S3 no longer has the parts a resumed upload was to continue (aborted or expired there): start again from 0.
+  if (err.name === RESUME_UNAVAILABLE) {
+    return new AppError('CONFLICT', `the interrupted upload to ${where} is gone from S3 and cannot be continued; send the whole body from 0`, 'x-upload-offset');
+  }
   // 507 like every other full disk (the error mapper logs it once); the message names the datastore.
   const full = diskFullCode(e);
   // SQLITE_FULL: the data folder's disk (the database) is the full one, whichever disk holds the datastore.

@@ -91,3 +91,34 @@ export const datastoreUploadGrantsMigration: Migration = {
     `);
   },
 };
+
+/**
+ * Resumable S3 uploads over REST (the CLI's `cp`): one row per interrupted multipart upload, private to the actor
+ * that started it (kind + id), keyed by datastore, actor and object key, and bound to what the client said the body
+ * is (its size and an opaque fingerprint; never content). It names the S3 upload and the parts S3 acknowledged;
+ * past `expires_at` the row is dropped and its upload aborted (resumable-upload-service.ts).
+ */
+export const datastoreResumableUploadsMigration: Migration = {
+  version: 403,
+  name: 'datastores: resumable multipart uploads',
+  up: (db) => {
+    db.exec(`
+      CREATE TABLE datastore_resumable_uploads (
+        datastore_id TEXT NOT NULL REFERENCES datastores(id) ON DELETE CASCADE,
+        actor_kind TEXT NOT NULL,
+        actor_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        upload_id TEXT NOT NULL,
+        s3_key TEXT NOT NULL,
+        part_size INTEGER NOT NULL,
+        -- [{n, etag, size}] of the parts S3 acknowledged
+        parts TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (datastore_id, actor_kind, actor_id, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX datastore_resumable_uploads_expiry ON datastore_resumable_uploads (expires_at);
+    `);
+  },
+};

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
 import type { DatastoreObject, ObjectList, ObjectListQuery } from '@shared/domain/datastore';
@@ -32,6 +33,11 @@ export type PutStreamOptions = {
   claim?: () => void;
   /** S3 multipart: keep an interrupted upload to take up again (backend-port.ts MultipartResume). */
   resume?: MultipartResume;
+  /**
+   * The object's whole size as the client announced it (a resumable upload): a body that would make the object any
+   * other size fails, and nothing is stored.
+   */
+  expectedSize?: number;
 };
 
 export type DatastoreObjectDeps = {
@@ -221,14 +227,40 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
         }
       },
     });
+    // A resumed body holds the object from this byte on (the parts before it are at S3 already).
+    const startsAt = o.resume?.startsAt ?? 0;
+    const expected = o.expectedSize;
+    const observe =
+      expected === undefined
+        ? meter.observe
+        : (chunk: Buffer) => {
+            meter.observe(chunk);
+            if (startsAt + meter.bytes() > expected) throw invalid(`the body is longer than the ${expected} bytes announced`, 'content-length');
+          };
     try {
       let locator: string;
       try {
         // The meter sees every byte on the way, and its size limit fails the put.
-        ({ locator } = await backend.put(key, source, { contentType, signal: controller.signal, onData: meter.observe, sha256: meter.sha256, resume: o.resume }));
+        ({ locator } = await backend.put(key, source, { contentType, signal: controller.signal, onData: observe, sha256: meter.sha256, resume: o.resume }));
       } catch (e) {
         const cause = (source.kind === 'stream' && source.body.errored) || e;
         throw describeBackendError(controller.signal.aborted ? Object.assign(new Error('cancelled'), { name: 'AbortError' }) : cause, d);
+      }
+      let size = meter.bytes();
+      let sha256 = meter.sha256();
+      try {
+        if (startsAt) {
+          // The meter saw only the rest, and S3 cannot hand back the parts of an upload in progress: the completed
+          // object is read back once and hashed whole (as pending-upload-sync does for pre-signed PUTs).
+          const whole = createMeter({});
+          await pipeline(await backend.get(locator), whole.stream, new Writable({ write: (_c, _e, cb) => cb() }));
+          size = whole.bytes();
+          sha256 = whole.sha256();
+        }
+        if (expected !== undefined && size !== expected) throw invalid(`the body made the object ${size} bytes, not the ${expected} announced; nothing was stored`, 'content-length');
+      } catch (e) {
+        await backend.remove(locator).catch(() => undefined);
+        throw e;
       }
       const t = clock.now().toISOString();
       let previous: string | null = null;
@@ -244,9 +276,9 @@ export function createDatastoreObjectService(deps: DatastoreObjectDeps) {
             workspaceId: d.workspaceId,
             key,
             locator,
-            size: meter.bytes(),
+            size,
             contentType,
-            sha256: meter.sha256(),
+            sha256,
             uploadedBy: actor.name,
             createdAt: existing?.createdAt ?? t,
             updatedAt: t,

@@ -12,6 +12,8 @@ import { createDatastoreObjectService } from './datastore-object-service';
 import { createDatastoreStore, type DatastoreStore } from './datastore-store';
 import type { ReferenceIndex } from '../references/reference-index';
 import { createPendingUploadSync } from './pending-upload-sync';
+import { createResumableUploadService } from './resumable-upload-service';
+import { createResumableUploadStore } from './resumable-upload-store';
 import { createSaveAsService, type SavePathChooser } from './save-as-service';
 import { createStorageStepService } from './storage-step-service';
 import { createUploadGrantService } from './upload-grant-service';
@@ -60,17 +62,23 @@ export function createDatastoreServices(deps: DatastoreServicesDeps) {
   const syncPending = createPendingUploadSync({ store, backends, audit, clock });
   const objects = createDatastoreObjectService({ store, guard, access, backends, syncPending, audit, bus, clock, logger });
   const uploadGrants = createUploadGrantService({ store, guard, access, backends, objects, vault, audit, clock });
+  const resumable = createResumableUploadService({ store: createResumableUploadStore(deps.db), datastores: store, guard, backends, objects, clock, logger });
   const storageStep = createStorageStepService({ objects });
   const saveAs = createSaveAsService({ objects, chooseSavePath: deps.chooseSavePath });
   const stopRecovering = bus.subscribe((event, payload) => {
     // Failures are per datastore (each shows its problem); a closing core's late errors are nobody's to handle.
-    if (event === 'vault:changed' && (payload as { state: string }).state === 'unlocked') catalog.recover().catch(() => undefined);
+    if (event === 'vault:changed' && (payload as { state: string }).state === 'unlocked') {
+      catalog.recover().catch(() => undefined);
+      // Interrupted uploads nobody came back for: their S3 parts are discarded (S3 bills them until then).
+      resumable.sweepResumableUploads().catch(() => undefined);
+    }
   });
 
   return {
     ...catalog,
     ...objects,
     ...uploadGrants,
+    ...resumable,
     ...storageStep,
     ...saveAs,
     /** Running uploads are aborted and every open backend closed. */

@@ -47,7 +47,8 @@ function contentDisposition(key: string): string {
 
 /**
  * Routes that carry object bytes, streamed both ways and not subject to the 1 MiB JSON body limit:
- * REST download, the pre-signed PUT of filesystem datastores, and the console's upload/download.
+ * REST download and upload (resumable on S3) with the status of a resumable upload, the pre-signed PUT of
+ * filesystem datastores, and the console's upload/download.
  */
 export function registerDatastoreHttp(app: FastifyInstance, deps: Deps): void {
   const { core } = deps;
@@ -73,6 +74,20 @@ export function registerDatastoreHttp(app: FastifyInstance, deps: Deps): void {
       if (!caller) throw new AppError('UNAUTHENTICATED', 'send an API key in x-api-key or a JWT in Authorization: Bearer');
       const { id, key } = streamsContract['datastores:objects:download'].params.parse(pathParams(req, restDownload.params));
       return await download(reply, caller.actor, caller.workspaceId, id, key, false);
+    } catch (e) {
+      return fail(reply, e, core);
+    }
+  });
+
+  app.get(STREAM_ROUTES['datastores:uploads:status'].path, async (req, reply) => {
+    try {
+      const caller = await deps.authenticate(req);
+      if (!caller) throw new AppError('UNAUTHENTICATED', 'send an API key in x-api-key or a JWT in Authorization: Bearer');
+      const c = streamsContract['datastores:uploads:status'];
+      const { id } = c.params.parse(pathParams(req));
+      const q = c.query.parse(req.query);
+      const status = await ds.uploadStatus(caller.actor, { workspaceId: caller.workspaceId, datastoreId: id, key: q.key, size: Number(q.size), fingerprint: q.fingerprint });
+      return reply.code(200).send(status);
     } catch (e) {
       return fail(reply, e, core);
     }
@@ -115,6 +130,31 @@ function registerRawPut(app: FastifyInstance, deps: Deps, consoleActor: ConsoleA
         const { id, token } = streamsContract['datastores:objects:signedPut'].params.parse(pathParams(req));
         const object = await ds.putWithUploadToken(id, token, req.headers['content-type'], req.raw);
         return reply.code(200).send({ key: object.key, size: object.size, sha256: object.sha256 });
+      } catch (e) {
+        return fail(reply, e, core);
+      }
+    });
+
+    const restPut = STREAM_ROUTES['datastores:objects:put'];
+    scope.put(restPut.path, async (req, reply) => {
+      try {
+        const caller = await deps.authenticate(req);
+        if (!caller) throw new AppError('UNAUTHENTICATED', 'send an API key in x-api-key or a JWT in Authorization: Bearer');
+        const c = streamsContract['datastores:objects:put'];
+        const { id, key } = c.params.parse(pathParams(req, restPut.params));
+        const h = c.headers.parse(req.headers);
+        const object = await ds.putResumable(caller.actor, {
+          workspaceId: caller.workspaceId,
+          datastoreId: id,
+          key,
+          body: req.raw,
+          contentType: h['content-type'] || undefined,
+          signal: clientGone(req),
+          length: h['content-length'] === undefined ? null : Number(h['content-length']),
+          fingerprint: h['x-upload-fingerprint'],
+          offset: h['x-upload-offset'] === undefined ? 0 : Number(h['x-upload-offset']),
+        });
+        return reply.code(200).send(object);
       } catch (e) {
         return fail(reply, e, core);
       }

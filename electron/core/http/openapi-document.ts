@@ -317,7 +317,8 @@ const DESCRIPTION = `The REST API of ProvenanceOne Desktop, on 127.0.0.1 only.
 - **Errors**: \`{"error":{"code","message","field?"}}\` with the status of the code; RATE_LIMITED and BUSY (503) add Retry-After;
   STORAGE_FULL (507) means the data folder's disk is full.
 - **Lists**: \`{items, nextCursor}\`; pass \`cursor=<nextCursor>\` for the next page.
-- Object bytes stream outside JSON: download from \`/datastores/{id}/objects/{key}\`, upload through
+- Object bytes stream outside JSON: download from \`/datastores/{id}/objects/{key}\`, upload with a PUT there (resumable
+  on S3 with \`x-upload-fingerprint\`; \`GET /datastores/{id}/uploads\` says how much is stored) or through
   \`POST /datastores/{id}/upload-url\`.`;
 
 export type OpenApiOptions = { version: string; serverUrl: string; routes: readonly RestRoute[]; console: boolean };

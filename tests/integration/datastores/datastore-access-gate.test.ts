@@ -74,6 +74,13 @@ const CHECKED: Record<string, Checked[]> = {
   putText: [{ op: 'datastore.object_write', call: (a, w) => ds().putText(a, { workspaceId: w, datastoreId: dsId, key: 'gate/text.txt', content: 'x' }) }],
   uploadFromPath: [{ op: 'datastore.object_write', call: (a, w) => ds().uploadFromPath(a, { workspaceId: w, datastoreId: dsId, key: 'gate/drop.bin', path: file }) }],
   deleteObject: [{ op: 'datastore.object_write', call: (a, w) => ds().deleteObject(a, w, dsId, 'seed.txt') }],
+  putResumable: [
+    {
+      op: 'datastore.object_write',
+      call: (a, w) => ds().putResumable(a, { workspaceId: w, datastoreId: dsId, key: 'gate/resumable.bin', body: Readable.from([Buffer.from('x')]), length: 1, fingerprint: 'gate-fingerprint-0123456789', offset: 0 }),
+    },
+  ],
+  uploadStatus: [{ op: 'datastore.object_write', call: (a, w) => ds().uploadStatus(a, { workspaceId: w, datastoreId: dsId, key: 'gate/resumable.bin', size: 1, fingerprint: 'gate-fingerprint-0123456789' }) }],
   createUploadUrl: [{ op: 'datastore.object_write', call: (a, w) => ds().createUploadUrl(a, { workspaceId: w, datastoreId: dsId, key: 'gate/url.txt', contentType: 'text/plain' }) }],
   runStorageStep: [
     { op: 'datastore.object_write', call: (a, w) => ds().runStorageStep(a, { action: 'put', workspaceId: w, datastoreId: dsId, key: 'gate/step.txt', content: 'x' }) },
@@ -91,6 +98,7 @@ const INTERNAL: Record<string, string> = {
   close: 'shutdown of the core: aborts uploads and closes backends',
   setLocalApiUrl: 'wiring by the HTTP server: where filesystem upload URLs point',
   setUploadEndpointStarter: "wiring by the desktop shell: how to start its loopback upload endpoint on demand",
+  sweepResumableUploads: 'housekeeping (on resumable-upload calls and at vault unlock): drops expired resume records and aborts their S3 uploads; no caller',
   putWithUploadToken: 'no actor: the HMAC-signed token is the grant (its refusals: datastore-http.test.ts); minting one is createUploadUrl, checked above',
 };
 

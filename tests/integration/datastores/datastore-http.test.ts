@@ -109,6 +109,41 @@ describe('datastores REST', () => {
     expect(r.status).toBe(403);
   });
 
+  it('PUT /datastores/{id}/objects/{key} streams the bytes in with the API key (issue 16): the same bytes by SHA-256, audited as the key', async () => {
+    const body = randomBytes(2 * 1024 * 1024 + 7);
+    const put = await api(`/datastores/${dsId}/objects/direct/a%2Fb.bin`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body });
+    expect(put.status).toBe(200);
+    expect(await put.json()).toMatchObject({ key: 'direct/a/b.bin', size: body.length, sha256: sha(body) });
+    const got = await api(`/datastores/${dsId}/objects/direct/a/b.bin`);
+    expect(sha(Buffer.from(await got.arrayBuffer()))).toBe(sha(body));
+    const ev = s.core.audit.list({ workspaceId: s.core.workspaces.defaultWorkspace().id, action: 'datastore.object_uploaded' }, s.admin).items[0];
+    expect(ev).toMatchObject({ actor: { kind: 'apiKey' }, details: { objectKey: 'direct/a/b.bin', size: body.length, sha256: sha(body) } });
+  });
+
+  it('refuses bad resumable-upload input with a 4xx naming it, and stores nothing', async () => {
+    const before = count(s.core.db, 'datastore_objects');
+    const fp = 'client-fingerprint-0123456789';
+    const cases: Array<[Record<string, string>, number, string]> = [
+      [{ 'x-upload-offset': '8388608' }, 400, 'x-upload-offset'],
+      [{ 'x-upload-fingerprint': 'short' }, 400, 'x-upload-fingerprint'],
+      [{ 'x-upload-fingerprint': fp, 'x-upload-offset': '-1' }, 400, 'x-upload-offset'],
+      [{ 'x-upload-fingerprint': fp, 'x-upload-offset': '1e3' }, 400, 'x-upload-offset'],
+      // A filesystem datastore holds nothing to continue from.
+      [{ 'x-upload-fingerprint': fp, 'x-upload-offset': '8388608' }, 409, 'x-upload-offset'],
+    ];
+    for (const [headers, status, field] of cases) {
+      const r = await api(`/datastores/${dsId}/objects/resumed.bin`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', ...headers }, body: 'x'.repeat(100) });
+      expect(r.status, JSON.stringify(headers)).toBe(status);
+      expect((await r.json()) as unknown, JSON.stringify(headers)).toMatchObject({ error: { field } });
+    }
+    const status = await api(`/datastores/${dsId}/uploads?key=resumed.bin&size=100&fingerprint=${fp}`);
+    expect(await status.json()).toEqual({ resumable: false, partSize: null, uploadedBytes: 0, partsDone: 0 });
+    for (const q of ['key=resumed.bin&size=-1&fingerprint=' + fp, 'key=resumed.bin&size=100', 'key=resumed.bin&size=100&fingerprint=' + fp + '&extra=1', 'size=100&fingerprint=' + fp]) {
+      expect((await api(`/datastores/${dsId}/uploads?${q}`)).status, q).toBe(400);
+    }
+    expect(count(s.core.db, 'datastore_objects')).toBe(before);
+  });
+
   it('deletes an object (204) and emits datastore.object_deleted', async () => {
     const u = await uploadUrl('to-delete/file.txt', 'text/plain');
     expect((await fetch(u.url, { method: 'PUT', headers: u.headers, body: 'bye' })).status).toBe(200);

@@ -4,7 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PutOptions } from '@core/datastores/backends/backend-port';
+import { RESUME_UNAVAILABLE, type MultipartResume, type PutOptions } from '@core/datastores/backends/backend-port';
 import { openS3Backend } from '@core/datastores/backends/s3-backend';
 import { tempDir } from '../../helpers/test-core';
 
@@ -43,6 +43,10 @@ async function fakeS3(hold: (method: string, url: string) => boolean = () => fal
       } else if (method === 'POST') {
         res.writeHead(200, { 'content-type': 'application/xml' });
         res.end('<CompleteMultipartUploadResult><ETag>"done"</ETag></CompleteMultipartUploadResult>');
+      } else if (method === 'GET' && url.includes('uploadId=')) {
+        // ListParts of an upload this S3 does not know (only the resume tests ask).
+        res.writeHead(404, { 'content-type': 'application/xml' });
+        res.end('<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>');
       } else if (method === 'DELETE') {
         res.writeHead(204).end();
       } else {
@@ -173,5 +177,35 @@ describe('s3 backend on the wire', () => {
     await closed;
     expect(s3.seen.filter((s) => s.method === 'DELETE' && s.url.includes('uploadId=up-1'))).toHaveLength(1);
     expect(s3.seen.filter((s) => s.method === 'POST' && s.url.includes('uploadId='))).toHaveLength(0);
+  });
+});
+
+describe('taking an upload up at an offset (the REST resume, resumable-upload-service.ts)', () => {
+  it('an upload S3 no longer knows is refused before a byte of the rest is sent, and its record is dropped', async () => {
+    const s3 = await fakeS3();
+    cleanups.push(s3.close);
+    const b = open(s3.endpoint);
+    cleanups.push(() => b.close());
+    let cleared = 0;
+    const resume: MultipartResume = {
+      startsAt: 5 * MiB,
+      load: () => ({ uploadId: 'gone', s3Key: 'big.bin', partSize: 5 * MiB, parts: [{ n: 1, etag: '"e1"', size: 5 * MiB }] }),
+      save: () => undefined,
+      clear: () => void cleared++,
+    };
+    await expect(b.put('big.bin', { kind: 'stream', body: Readable.from([randomBytes(MiB)]) }, { ...metered(), resume })).rejects.toMatchObject({ name: RESUME_UNAVAILABLE });
+    expect(cleared).toBe(1);
+    // Only the ListParts that found it gone: no part, no new upload, no completion.
+    expect(s3.seen.map((r) => r.method)).toEqual(['GET']);
+  });
+
+  it('a rest that starts anywhere but after full recorded parts is refused the same way', async () => {
+    const s3 = await fakeS3();
+    cleanups.push(s3.close);
+    const b = open(s3.endpoint);
+    cleanups.push(() => b.close());
+    const resume: MultipartResume = { startsAt: 3 * MiB, load: () => null, save: () => undefined, clear: () => undefined };
+    await expect(b.put('big.bin', { kind: 'stream', body: Readable.from([randomBytes(MiB)]) }, { ...metered(), resume })).rejects.toMatchObject({ name: RESUME_UNAVAILABLE });
+    expect(s3.puts()).toHaveLength(0);
   });
 });

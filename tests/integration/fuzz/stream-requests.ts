@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { z } from 'zod';
 import { STREAM_ROUTES } from '@core/http/stream-routes';
 import { CONSOLE_TOKEN_HEADER, USER_TOKEN_HEADER } from '@core/http/http-server';
-import { SignedPutResultSchema, TicketIssuedSchema, type StreamName } from '@shared/ipc/rest.contract';
+import { SignedPutResultSchema, TicketIssuedSchema, UploadStatusSchema, type StreamName } from '@shared/ipc/rest.contract';
 import { DatastoreObjectSchema } from '@shared/domain/datastore';
 import type { FuzzBench } from './fuzz-bench';
 import type { Expectation } from './fuzz-invariants';
@@ -88,6 +88,31 @@ function uploadTokenArb(b: FuzzBench, mode: Mode) {
 
 const STREAM_PARTS = ['target', 'query', 'credential', 'body', 'headers'] as const;
 
+/** A well-formed upload fingerprint (what the CLI sends: base64url of a SHA-256). */
+const FINGERPRINT = 'q5Yx0p7ZfE2n8Kc1Wm4Rt6Ua9Lb3Hd0Js2Gv5Nw7Pk8';
+
+/** The resumable upload's headers: none, a fingerprint at offset 0 (valid); hostile offsets, lengths and fingerprints. */
+const resumeHeadersArb = (mode: Mode): fc.Arbitrary<{ headers: Array<[string, string]>; note: string }> =>
+  byMode(
+    mode,
+    fc.constantFrom<{ headers: Array<[string, string]>; note: string }>(
+      { headers: [], note: 'plain put' },
+      { headers: [['x-upload-fingerprint', FINGERPRINT]], note: 'resumable put' },
+      { headers: [['x-upload-fingerprint', FINGERPRINT], ['x-upload-offset', '0']], note: 'resumable put at 0' },
+    ),
+    fc
+      .record({
+        fingerprint: fc.option(fc.oneof(fc.constantFrom(FINGERPRINT, 'short', 'x'.repeat(200), `${FINGERPRINT}/`), hostileString.map(headerSafe)), { freq: 3 }),
+        offset: fc.option(fc.oneof(fc.constantFrom('0', '5242880', '8388608', '-1', '1.5', '1e3', '9'.repeat(30), '', '0x10'), hostileString.map(headerSafe)), { freq: 2 }),
+      })
+      .map(({ fingerprint, offset }) => {
+        const headers: Array<[string, string]> = [];
+        if (fingerprint !== null) headers.push(['x-upload-fingerprint', fingerprint]);
+        if (offset !== null) headers.push(['x-upload-offset', offset]);
+        return { headers, note: `fingerprint ${fingerprint?.slice(0, 20)} offset ${offset?.slice(0, 20)}` };
+      }),
+  );
+
 /** A generator per streaming route: the coverage test fails when a STREAM_ROUTES entry has none. */
 export const STREAM_GENERATORS: Record<StreamName, (b: FuzzBench) => fc.Arbitrary<FuzzRequest>> = {
   'datastores:objects:download': (b) => {
@@ -107,6 +132,67 @@ export const STREAM_GENERATORS: Record<StreamName, (b: FuzzBench) => fc.Arbitrar
             notes: [...params.notes, ...query.notes],
           }),
         ),
+    );
+  },
+
+  'datastores:objects:put': (b) => {
+    const route = STREAM_ROUTES['datastores:objects:put'];
+    const spec = { channel: 'datastores:get' as const, request: { params: { id: 'datastoreId', '*': 'key' } }, path: route.path };
+    return modesArb(STREAM_PARTS).chain((m) =>
+      fc
+        .record({
+          target: targetArb(b, spec, streamCtx(b), { params: m.target, workspace: 'valid' }),
+          bytes: bytesArb(m.body),
+          resumable: resumeHeadersArb(m.headers),
+          query: queryArb([], {}, streamCtx(b), m.query),
+          cred: credentialArb(b, m.credential),
+          extra: extraHeadersArb(b, m.headers),
+        })
+        .map(({ target: { params, ws }, bytes, resumable, query, cred, extra }) =>
+          described({
+            route: `PUT ${route.path}`,
+            method: 'PUT',
+            path: params.path + query.text,
+            headers: [...cred.headers, ...ws, ['content-type', 'text/plain'], ...resumable.headers, ...extra],
+            body: bytes,
+            credential: cred.label,
+            params: params.params,
+            notes: [...params.notes, ...query.notes, resumable.note, `${bytes.length} bytes`],
+          }),
+        ),
+    );
+  },
+
+  'datastores:uploads:status': (b) => {
+    const route = STREAM_ROUTES['datastores:uploads:status'];
+    const spec = { channel: 'datastores:get' as const, request: { params: { id: 'datastoreId' } }, path: route.path };
+    const fields = fc.record<Record<string, string | null>>({ key: objectKeyArb(b.pools), size: fc.nat().map(String), fingerprint: fc.constant(FINGERPRINT) });
+    const hostileFields = fc.record<Record<string, string | null>>({
+      key: fc.option(fc.oneof(objectKeyArb(b.pools), hostileString), { freq: 3 }),
+      size: fc.option(fc.oneof(fc.constantFrom('-1', '1.5', '1e3', '9'.repeat(30), '', '0x10', ' 5'), hostileString), { freq: 3 }),
+      fingerprint: fc.option(fc.oneof(fc.constantFrom(FINGERPRINT, 'short', 'x'.repeat(200), `${FINGERPRINT}!`), hostileString), { freq: 3 }),
+    });
+    return modesArb(STREAM_PARTS).chain((m) =>
+      fc
+        .record({
+          target: targetArb(b, spec, streamCtx(b), { params: m.target, workspace: 'valid' }),
+          q: m.query === 'valid' ? fields : hostileFields,
+          tail: queryArb([], {}, streamCtx(b), m.query),
+          cred: credentialArb(b, m.credential),
+          extra: extraHeadersArb(b, m.headers),
+        })
+        .map(({ target: { params, ws }, q, tail, cred, extra }) => {
+          const pairs = Object.entries(q).flatMap(([k, v]) => (v === null ? [] : [`${k}=${enc(v)}`]));
+          return described({
+            route: `GET ${route.path}`,
+            method: 'GET',
+            path: `${params.path}${join(pairs, '', tail)}`,
+            headers: [...cred.headers, ...ws, ...extra],
+            credential: cred.label,
+            params: params.params,
+            notes: [...params.notes, ...tail.notes],
+          });
+        }),
     );
   },
 
@@ -238,7 +324,10 @@ export const STREAM_GENERATORS: Record<StreamName, (b: FuzzBench) => fc.Arbitrar
 
 /** What a streaming route's answer is checked against: bytes or events (no schema), or the upload's JSON result. */
 export function streamExpectation(name: StreamName, req: FuzzRequest): Expectation {
-  const json: Partial<Record<StreamName, z.ZodType>> = { 'datastores:objects:signedPut': SignedPutResultSchema, 'console:objects:upload': DatastoreObjectSchema, 'console:tickets:create': TicketIssuedSchema };
+  const json: Partial<Record<StreamName, z.ZodType>> = {
+    'datastores:objects:put': DatastoreObjectSchema,
+    'datastores:uploads:status': UploadStatusSchema,
+    'datastores:objects:signedPut': SignedPutResultSchema, 'console:objects:upload': DatastoreObjectSchema, 'console:tickets:create': TicketIssuedSchema };
   return { route: req.route, schemaFor: () => json[name] ?? null, envelope: 'rest' };
 }
 

@@ -97,6 +97,12 @@ export const EXPECTED: Readonly<Record<string, Expected>> = {
   'GET /datastores/:id/objects': { roles: EVERYONE, scopes: ['datastores:read', 'datastores:write'], source: 'docs: Read objects Y/Y/Y' },
   'GET /datastores/:id/objects/*': { roles: EVERYONE, scopes: ['datastores:read', 'datastores:write'], source: 'docs: Read objects Y/Y/Y (GET /datastores/{id}/objects/{key+})' },
   'DELETE /datastores/:id/objects/*': { roles: WRITERS, scopes: ['datastores:write'], source: 'docs: Upload / delete objects Y/Y/N' },
+  'PUT /datastores/:id/objects/*': { roles: WRITERS, scopes: ['datastores:write'], source: 'docs: Upload / delete objects Y/Y/N (issue 16: the CLI uploads here, resumably on S3)' },
+  'GET /datastores/:id/uploads': {
+    roles: WRITERS,
+    scopes: ['datastores:write'],
+    source: 'design (issue 16): how much of your own interrupted upload is stored is part of uploading: Upload objects Y/Y/N',
+  },
   'POST /datastores/:id/upload-url': {
     roles: WRITERS,
     scopes: ['datastores:write'],

@@ -182,6 +182,13 @@ export const DATASTORE_ROWS: MatrixRow[] = [
     status: 200,
     setup: newDatastore,
   },
+  { route: 'PUT /datastores/:id/objects/*', path: (c) => `/datastores/${c.vars.id}/objects/uploads/${c.unique}.json`, body: (c) => ({ n: c.unique }), status: 200, setup: newDatastore },
+  {
+    route: 'GET /datastores/:id/uploads',
+    path: (c) => `/datastores/${c.vars.id}/uploads?key=uploads%2Fbig.bin&size=${64 * 1024 * 1024}&fingerprint=matrix-fingerprint-0123456789`,
+    status: 200,
+    setup: newDatastore,
+  },
   { route: 'DELETE /datastores/:id/objects/*', path: (c) => `/datastores/${c.vars.id}/objects/reports/2026-05-01.csv`, status: 204, setup: datastoreWithObject },
   // 200 with {deleted, objectsDeleted}: the admin sees what went with it.
   { route: 'DELETE /datastores/:id', path: (c) => `/datastores/${c.vars.id}`, status: 200, setup: newDatastore },

@@ -15,6 +15,7 @@ describe('backend failures say what to do', () => {
     [err({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 } }), s3Ds, 'PRECONDITION_FAILED', 'refused the credentials'],
     [err({ name: 'NoSuchBucket' }), s3Ds, 'PRECONDITION_FAILED', 'bucket of datastore "Bucket" does not exist'],
     [err({ name: 'AbortError' }), s3Ds, 'CONFLICT', 'cancelled; nothing was stored'],
+    [err({ name: 'ResumeUnavailable' }), s3Ds, 'CONFLICT', 'is gone from S3 and cannot be continued; send the whole body from 0'],
   ])('%o → %s', (e, ds, code, text) => {
     const out = describeBackendError(e, ds);
     expect(out.code).toBe(code);

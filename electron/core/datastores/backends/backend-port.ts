@@ -49,7 +49,17 @@ export type MultipartResume = {
   clear(): void;
   /** Told once how many parts an upload taken up again found done. */
   onResumed?(partsDone: number): void;
+  /**
+   * Where the body starts in the object (the REST resume, where the client sends only the rest): a part boundary,
+   * `startsAt / partSize` parts that the record holds, each a full part. The body then holds only what follows, is
+   * never sent as a single PUT, and the parts before it are taken as recorded (S3 still checks them when it
+   * completes the upload). Absent or 0: the body is the whole object, as in data-dir mode.
+   */
+  startsAt?: number;
 };
+
+/** A put at `startsAt` whose recorded parts S3 no longer has (completed, aborted or expired meanwhile). */
+export const RESUME_UNAVAILABLE = 'ResumeUnavailable';
 
 /**
  * Where a datastore's bytes live. Metadata (key, size, SHA-256, uploader) is the service's, in SQLite; a backend
@@ -70,6 +80,10 @@ export interface ObjectBackend {
   /** S3 only: size of an object written behind the app's back (pre-signed PUT), or null. */
   head?(key: string): Promise<{ size: number; contentType: string | null } | null>;
   locatorFor?(key: string): string;
+  /** S3 only: the multipart part size (bodies at least this large go as a multipart upload). */
+  readonly partSize?: number;
+  /** S3 only: discards an interrupted multipart upload's parts (an expired resume record). Idempotent. */
+  abortMultipart?(s3Key: string, uploadId: string): Promise<void>;
   close(): void;
 }
 

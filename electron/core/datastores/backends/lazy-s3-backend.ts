@@ -18,6 +18,9 @@ export function openLazyS3Backend(o: S3BackendOptions): ObjectBackend {
     presignPut: async (key, contentType, expiresIn) => (await load()).presignPut!(key, contentType, expiresIn),
     head: async (key) => (await load()).head!(key),
     locatorFor: (key) => (o.prefix ?? '') + key,
+    // s3-backend.ts DEFAULT_PART_SIZE, said here too so that knowing it does not load the SDK.
+    partSize: o.partSize ?? 8 * 1024 * 1024,
+    abortMultipart: async (s3Key, uploadId) => (await load()).abortMultipart!(s3Key, uploadId),
     close: () => void real?.then((b) => b.close()),
   };
 }

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { abortError, openBodyReader, type BodyReader } from './body-reader';
-import type { BodySource, MultipartResume, ObjectBackend, PutOptions } from './backend-port';
+import { RESUME_UNAVAILABLE, type BodySource, type MultipartResume, type ObjectBackend, type PutOptions } from './backend-port';
 
 export type S3BackendOptions = {
   endpoint?: string | null;
@@ -142,7 +142,9 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
       len += await reader.fill(grown, len);
       buf = grown;
     }
-    if (len < partSize) {
+    // Resuming at a part boundary: what follows is the rest of a multipart upload, however short.
+    const startsAt = opts.resume?.startsAt ?? 0;
+    if (len < partSize && !startsAt) {
       const body = buf.subarray(0, len);
       opts.onData?.(body);
       // The whole body went through onData in this one call, so the caller's hash of it is this payload's hash.
@@ -152,6 +154,11 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     }
 
     const resumed = opts.resume ? await takeUp(Key, opts.resume) : null;
+    /** Parts before the body (the REST resume): 1..skipped, each a full part the record holds. */
+    const skipped = startsAt / partSize;
+    if (startsAt && (!resumed || !Number.isInteger(skipped) || !Array.from({ length: skipped }, (_, i) => resumed.parts.get(i + 1)).every((p) => p?.size === partSize))) {
+      throw Object.assign(new Error('the interrupted upload can no longer be taken up at this offset'), { name: RESUME_UNAVAILABLE });
+    }
     const UploadId =
       resumed?.uploadId ??
       (await client.send(new CreateMultipartUploadCommand({ Bucket: o.bucket, Key, ContentType: opts.contentType, ServerSideEncryption: sse }), send)).UploadId;
@@ -167,6 +174,7 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
       return createHash('md5').update(part.subarray(0, length)).digest('hex') === had.etag.replace(/"/g, '') ? had.etag : null;
     };
     const parts: CompletedPart[] = [];
+    for (let n = 1; n <= (startsAt ? skipped : 0); n++) parts.push({ PartNumber: n, ETag: done.get(n)!.etag });
     const free: Buffer[] = [];
     const inFlight = new Set<Promise<void>>();
     let buffers = 1;
@@ -195,9 +203,11 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
       inFlight.add(p);
     };
     try {
-      for (let partNumber = 1; ; partNumber++) {
+      for (let partNumber = startsAt ? skipped + 1 : 1; ; partNumber++) {
+        // Only a resumed body can be empty here (every part was sent before): nothing left but to complete.
+        if (len === 0) break;
         opts.onData?.(buf.subarray(0, len));
-        const etag = done.size ? reusable(partNumber, buf, len) : null;
+        const etag = done.size && !startsAt ? reusable(partNumber, buf, len) : null;
         if (etag) parts.push({ PartNumber: partNumber, ETag: etag });
         else sendPart(partNumber, buf, len);
         if (len < buf.length) break; // a short part is the last
@@ -224,6 +234,12 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     } catch (e) {
       stop.abort();
       await Promise.allSettled(inFlight);
+      if (opts.resume && (e as { name?: string }).name === 'NoSuchUpload') {
+        // The upload is gone at S3 (aborted or expired behind our back): its record with it. A body that was only the
+        // rest of it cannot be stored; the caller starts again from 0.
+        opts.resume.clear();
+        if (startsAt) throw Object.assign(new Error('the interrupted upload is gone from S3', { cause: e }), { name: RESUME_UNAVAILABLE });
+      }
       // A resumable upload keeps its parts for the next attempt (its state says where they are).
       if (opts.resume) throw e;
       // Sent whatever the failure was (and not tied to the stopped signal): S3 then discards the parts.
@@ -308,9 +324,20 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     }
   }
 
+  async function abortMultipart(s3KeyOfUpload: string, UploadId: string): Promise<void> {
+    try {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: s3KeyOfUpload, UploadId }));
+    } catch (e) {
+      // Already completed, aborted or expired at S3: nothing is left to discard.
+      if ((e as { name?: string }).name !== 'NoSuchUpload') throw e;
+    }
+  }
+
   return {
     type: 's3',
     client,
+    partSize,
+    abortMultipart,
     put,
     get,
     remove,
