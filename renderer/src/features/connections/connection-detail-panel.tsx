@@ -3,7 +3,6 @@ import { BASE_URL_FIELD, PROVIDER_CATALOG } from '@shared/domain/connection.cata
 import type { ConnectionDetail } from '@shared/domain/connection';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useConnections } from '../../app-context';
-import { ErrorBanner } from '../../components/ui';
 import { formatTimestamp } from '../../components/format';
 import { ProviderIcon, StatusBadge, TestResultView } from './connection-badges';
 import { ConnectionCredentialForm } from './connection-credential-form';
@@ -11,6 +10,8 @@ import { ConnectionDeleteDialog } from './connection-delete-dialog';
 import { ConnectionEditForm } from './connection-edit-form';
 import { OAuthConnectionPanel } from './oauth-connection-panel';
 import { UsedByList } from '../workflows/used-by-list';
+import { SecretProblem } from '../secrets/secret-problem';
+import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
 
 /** A connection's detail (admins and editors: reading it is audited): actions, last test, settings, references, history. */
 export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
@@ -23,6 +24,8 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
   const [editing, setEditing] = useState(false);
   const [credOpen, setCredOpen] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  // Testing and credential entry read or seal the credential in the vault: disabled while it is locked.
+  const locked = useVaultLocked();
 
   const runTest = async () => {
     setError(null);
@@ -48,9 +51,9 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
           ✕
         </button>
       </div>
-      <ErrorBanner error={error} testId="connection-action-error" />
+      <SecretProblem error={error} testId="connection-action-error" />
       <div className="actions-row">
-        <button data-testid="connection-test" disabled={testing} onClick={() => void runTest()}>
+        <button data-testid="connection-test" disabled={testing || locked} onClick={() => void runTest()}>
           {testing ? 'Testing…' : 'Test'}
         </button>
         {c.status === 'paused' ? (
@@ -63,7 +66,7 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
           </button>
         )}
         {hasCredential && (
-          <button className="secondary" data-testid="connection-update-credentials" onClick={() => setCredOpen(true)}>
+          <button className="secondary" data-testid="connection-update-credentials" disabled={locked} onClick={() => setCredOpen(true)}>
             Update credentials
           </button>
         )}
@@ -73,6 +76,7 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
         <button className="danger" data-testid="connection-delete" onClick={() => setConfirmDelete(true)}>
           Delete
         </button>
+        <InlineUnlock testId="connection-actions-unlock" label="Test and credentials need the vault." />
       </div>
       {c.status === 'paused' && <p className="muted">Paused: runs and workflow steps refuse this connection until you resume it.</p>}
       {c.lastError && (
@@ -82,13 +86,13 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
       )}
       {!hasCredential && <OAuthConnectionPanel connection={c} />}
       {editing && <ConnectionEditForm c={c} onError={setError} onClose={() => setEditing(false)} />}
-      {credOpen && <ConnectionCredentialForm c={c} onError={setError} onClose={() => setCredOpen(false)} />}
+      {credOpen && !locked && <ConnectionCredentialForm c={c} onError={setError} onClose={() => setCredOpen(false)} />}
       <h3>Last test</h3>
       {c.lastTest ? (
         <>
           <TestResultView result={c.lastTest} testId="connection-last-test" />
           {failed && (c.lastTest.outcome === 'invalid_credential' || c.lastTest.outcome === 'insufficient_scope') && hasCredential && !credOpen && (
-            <button className="link" data-testid="connection-fix-credentials" onClick={() => setCredOpen(true)}>
+            <button className="link" data-testid="connection-fix-credentials" disabled={locked} onClick={() => setCredOpen(true)}>
               Update credentials
             </button>
           )}
