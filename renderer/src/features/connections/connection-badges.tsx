@@ -37,7 +37,7 @@ export function StatusBadge(props: Readonly<{ status: ConnectionStatus }>) {
 export function TestResultView(props: Readonly<{ result: ConnectionTestResult; testId: string }>) {
   const r = props.result;
   return (
-    <div className={`test-result ${r.ok ? 'ok' : 'failed'}`} data-testid={props.testId} data-outcome={r.outcome} role="status">
+    <div className={`test-result ${r.ok ? 'ok' : 'failed'}`} data-testid={props.testId} data-outcome={r.outcome} data-tested-at={r.testedAt} role="status">
       <strong>{OUTCOME_LABEL[r.outcome]}</strong> — {r.message}
       <div className="muted mono">
         {r.httpStatus !== null ? `HTTP ${r.httpStatus} · ` : ''}

@@ -45,6 +45,8 @@ export function ConnectionCredentialForm(props: Readonly<{ c: ConnectionDetail; 
       setCredential('');
       setFieldValues({});
       props.onClose();
+      // New credentials do not change the status by themselves (the core keeps it): the test that follows does.
+      void connections.getState().test(c.id).then((r) => !r.ok && props.onError(r.error));
     }
   };
 
