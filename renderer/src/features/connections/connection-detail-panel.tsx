@@ -12,6 +12,7 @@ import { OAuthConnectionPanel } from './oauth-connection-panel';
 import { UsedByList } from '../workflows/used-by-list';
 import { SecretProblem } from '../secrets/secret-problem';
 import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
+import { SecretLink } from '../secrets/secret-link';
 
 /** A connection's detail (admins and editors: reading it is audited): actions, last test, settings, references, history. */
 export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
@@ -87,6 +88,15 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
       {!hasCredential && <OAuthConnectionPanel connection={c} />}
       {editing && <ConnectionEditForm c={c} onError={setError} onClose={() => setEditing(false)} />}
       {credOpen && !locked && <ConnectionCredentialForm c={c} onError={setError} onClose={() => setCredOpen(false)} />}
+      {c.lastError?.code === 'SECRET_DELETED' && !credOpen && (
+        <div className="error-banner" role="alert" data-testid="connection-secret-deleted">
+          <strong>Its credential is gone:</strong> the vault secret holding it was force-deleted. Choose a secret or enter the credential
+          again, then it is tested at once.{' '}
+          <button type="button" className="link" data-testid="connection-choose-secret" disabled={locked} onClick={() => setCredOpen(true)}>
+            Update credentials
+          </button>
+        </div>
+      )}
       <h3>Last test</h3>
       {c.lastTest ? (
         <>
@@ -113,7 +123,17 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
           ))}
           <tr>
             <th>Credential</th>
-            <td>{c.credentialSecretId ? `vault secret ${c.credentialSecretId}` : c.hasCredential ? 'stored in the vault (write-only)' : 'none'}</td>
+            <td data-testid="connection-credential-source">
+              {c.credentialSecretId ? (
+                <>
+                  vault secret <SecretLink id={c.credentialSecretId} testId="connection-credential-secret" />
+                </>
+              ) : c.hasCredential ? (
+                'stored in the vault (write-only)'
+              ) : (
+                'none'
+              )}
+            </td>
           </tr>
           {entry.credentialFields?.map((f) => {
             const stored = c.storedCredentialFields[f.key];
@@ -121,7 +141,17 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
               <tr key={f.key} data-testid={`connection-credential-field-${f.key}`} data-stored={stored ? 'true' : 'false'}>
                 <th>{f.label}</th>
                 <td>
-                  {stored ? (stored.secretId ? `vault secret ${stored.secretId}` : 'stored in the vault (write-only)') : 'not set'}
+                  {stored ? (
+                    stored.secretId ? (
+                      <>
+                        vault secret <SecretLink id={stored.secretId} testId={`connection-credential-field-secret-${f.key}`} />
+                      </>
+                    ) : (
+                      'stored in the vault (write-only)'
+                    )
+                  ) : (
+                    'not set'
+                  )}
                   {stored && (
                     <>
                       {' '}
