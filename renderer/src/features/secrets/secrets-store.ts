@@ -35,6 +35,8 @@ export type SecretsState = ListState<Secret> & {
   select(id: string | undefined): Promise<void>;
   /** A secret's name (metadata only), for links where it is referenced; null when it cannot be read. */
   nameOf(workspaceId: string, id: string): Promise<string | null>;
+  /** The first secrets by name (id and name only), for choosing one as a connection's credential. */
+  choices(workspaceId: string): Promise<Array<{ id: string; name: string }>>;
   refreshSelected(): Promise<void>;
   create(input: Omit<Input<'secrets:create'>, 'workspaceId'>): Promise<IpcError | null>;
   update(input: Omit<Input<'secrets:update'>, 'workspaceId'>): Promise<IpcError | null>;
@@ -102,6 +104,10 @@ export const createSecretsStore = (api: Api, deps: SecretsDeps = {}) => {
       async nameOf(workspaceId, id) {
         const r = await api.invoke('secrets:get', { workspaceId, id });
         return r.ok ? r.value.secret.name : null;
+      },
+      async choices(workspaceId) {
+        const r = await api.invoke('secrets:list', { workspaceId, limit: 500 });
+        return r.ok ? r.value.items.map((s) => ({ id: s.id, name: s.name })) : [];
       },
       async refreshSelected() {
         const id = get().selectedId;
