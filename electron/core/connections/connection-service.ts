@@ -70,6 +70,7 @@ const toSummary = (c: StoredConnection): ConnectionSummary => ({
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,
   statusChangedAt: c.statusChangedAt,
+  ...(c.status === 'error' && c.lastErrorCode === 'not_authorized' ? { awaitingAuthorization: true as const } : {}),
 });
 
 const toConnection = (c: StoredConnection, fields: readonly StoredCredentialField[]): Connection => ({

@@ -25,7 +25,15 @@ export function ProviderIcon(props: Readonly<{ provider: Provider; size?: number
   );
 }
 
-export function StatusBadge(props: Readonly<{ status: ConnectionStatus }>) {
+/** The status; an OAuth connection that was never authorized is neutral (data-status keeps the core's `error`). */
+export function StatusBadge(props: Readonly<{ status: ConnectionStatus; awaitingAuthorization?: boolean }>) {
+  if (props.status === 'error' && props.awaitingAuthorization) {
+    return (
+      <span className="badge status-awaiting" data-testid="connection-status" data-status={props.status} data-awaiting-authorization="true">
+        Not authorized yet
+      </span>
+    );
+  }
   return (
     <span className={`badge status-${props.status}`} data-testid="connection-status" data-status={props.status}>
       {props.status === 'error' ? '● error' : props.status}

@@ -45,7 +45,7 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
         <div>
           <h2 data-testid="connection-detail-name">{c.name}</h2>
           <div className="muted">
-            {entry.label} · {entry.authLabel} · <StatusBadge status={c.status} />
+            {entry.label} · {entry.authLabel} · <StatusBadge status={c.status} awaitingAuthorization={c.awaitingAuthorization} />
           </div>
         </div>
         <button className="link" aria-label="Close" data-testid="connection-detail-close" onClick={() => connections.getState().close()}>
@@ -81,7 +81,7 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
       </div>
       {c.status === 'paused' && <p className="muted">Paused: runs and workflow steps refuse this connection until you resume it.</p>}
       {c.lastError && (
-        <p className="warn-text" data-testid="connection-last-error">
+        <p className={c.lastError.code === 'not_authorized' ? 'muted' : 'warn-text'} data-testid="connection-last-error">
           {c.lastError.code === 'not_authorized' ? c.lastError.message : `Last error: ${c.lastError.message}`}
         </p>
       )}
@@ -109,7 +109,11 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
         </>
       ) : (
         <p className="muted" data-testid="connection-last-test-none">
-          Never tested. API-key connections are saved without validation: click Test before using this one in a workflow.
+          {entry.authType === 'oauth2'
+            ? c.awaitingAuthorization
+              ? 'Not tested: authorize it first, then Test checks the granted access.'
+              : 'Never tested: click Test to check the granted access.'
+            : 'Never tested. API-key connections are saved without validation: click Test before using this one in a workflow.'}
         </p>
       )}
       <h3>Settings</h3>

@@ -96,7 +96,7 @@ export function ConnectionsScreen() {
                   <td>{canWrite ? <button className="link" data-testid="connection-open">{c.name}</button> : c.name}</td>
                   <td>{PROVIDER_CATALOG[c.provider].label}</td>
                   <td>
-                    <StatusBadge status={c.status} />
+                    <StatusBadge status={c.status} awaitingAuthorization={c.awaitingAuthorization} />
                   </td>
                   <td className="mono">{formatTimestamp(c.updatedAt)}</td>
                 </tr>

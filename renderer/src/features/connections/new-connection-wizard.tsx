@@ -140,7 +140,7 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
             )}
           {!entry.credential && (
             <p className="muted" data-testid="wizard-oauth-note">
-              {entry.label} uses OAuth 2.0: after saving, click Authorize to grant access at {entry.label}. Until then the connection shows status error (not authorized yet).
+              {entry.label} uses OAuth 2.0: after saving, click Authorize to grant access at {entry.label}. Until then it shows “Not authorized yet” and cannot be used.
             </p>
           )}
           <ErrorBanner error={error} testId="wizard-error" />
