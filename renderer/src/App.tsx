@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { useApp, useNavigation, useSession, useVault } from './app-context';
 import { ErrorBanner } from './components/ui';
 import { AuditScreen } from './features/audit/audit-screen';
@@ -37,7 +37,7 @@ export function App() {
   const screen = useNavigation((s) => s.screen);
   const setScreen = navigation.getState().go;
   const vaultState = useVault((s) => s.status?.state);
-  const [browseLocked, setBrowseLocked] = useState(false);
+  const browseLocked = useVault((s) => s.browseLocked);
 
   // The first load is already on its way (main.tsx, before the first render); these pushes reload.
   useEffect(() => {
@@ -49,15 +49,10 @@ export function App() {
     };
   }, [session, vault]);
 
-  // Every new lock shows the unlock screen again, even after "Browse without unlocking".
-  useEffect(() => {
-    if (vaultState !== 'locked') setBrowseLocked(false);
-  }, [vaultState]);
-
   const Screen = SCREENS.find((s) => s.id === screen)!.component;
   // The vault gates the screens: not set up → setup; locked → unlock (metadata stays browsable on request).
   const gate =
-    vaultState === 'uninitialized' ? <VaultSetupScreen /> : vaultState === 'locked' && !browseLocked ? <VaultUnlockScreen onBrowseLocked={() => setBrowseLocked(true)} /> : null;
+    vaultState === 'uninitialized' ? <VaultSetupScreen /> : vaultState === 'locked' && !browseLocked ? <VaultUnlockScreen /> : null;
   return (
     <div className="app" data-app-state={status === 'ready' && vaultState ? 'loaded' : status}>
       <nav className="sidebar" aria-label="Main">

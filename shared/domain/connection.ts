@@ -48,6 +48,11 @@ export const ConnectionSummarySchema = z.strictObject({
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
   statusChangedAt: TimestampSchema,
+  /**
+   * Present (true) only on an OAuth connection whose consent never completed: its status is `error` (it cannot be
+   * used) but nothing failed, so screens show a neutral "Not authorized yet" rather than a red error.
+   */
+  awaitingAuthorization: z.literal(true).optional(),
 });
 export type ConnectionSummary = z.infer<typeof ConnectionSummarySchema>;
 

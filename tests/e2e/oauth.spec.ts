@@ -35,9 +35,15 @@ test('OAuth: register the app, authorize through the console, revoke at the serv
   await page.getByTestId('wizard-save').click();
   const row = page.getByTestId('connection-row').filter({ hasText: 'Okta e2e' });
   await expect(row).toHaveAttribute('data-status', 'error');
+  // Nothing failed yet: a neutral "Not authorized yet", not a red error nor the API-key wording.
+  await expect(row.getByTestId('connection-status')).toHaveText('Not authorized yet');
+  await expect(row.getByTestId('connection-status')).toHaveClass(/status-awaiting/);
   await row.click();
   const detail = page.getByTestId('connection-detail');
   await expect(detail.getByTestId('oauth-not-authorized')).toBeVisible();
+  await expect(detail.getByTestId('connection-status')).toHaveText('Not authorized yet');
+  await expect(detail.getByTestId('connection-last-test-none')).toContainText('authorize it first');
+  await expect(detail).not.toContainText('saved without validation');
 
   // Authorize: the consent page opens in a new tab, the test server approves, the loopback callback answers.
   const popup1 = page.waitForEvent('popup');
@@ -47,6 +53,7 @@ test('OAuth: register the app, authorize through the console, revoke at the serv
   await expect(consent1.locator('body')).toContainText('return to ProvenanceOne');
   await consent1.close();
   await expect(row).toHaveAttribute('data-status', 'active');
+  await expect(row.getByTestId('connection-status')).toHaveText('active');
   await expect(detail.getByTestId('connection-authorize-done')).toBeVisible();
   await expect(detail.getByTestId('oauth-token-info')).toHaveAttribute('data-refresh-state', 'ok');
   await expect(page.getByTestId('oauth-health-row').filter({ hasText: 'Okta' })).toBeVisible();
@@ -55,6 +62,8 @@ test('OAuth: register the app, authorize through the console, revoke at the serv
   oidc.revokeAll();
   await detail.getByTestId('connection-test').click();
   await expect(row).toHaveAttribute('data-status', 'error');
+  // A real failure after consent is the red error again.
+  await expect(row.getByTestId('connection-status')).toHaveClass(/status-error/);
   await expect(detail.getByTestId('connection-last-error')).toBeVisible();
 
   // Re-authorize keeps the connection and brings it back to active.

@@ -70,6 +70,7 @@ const toSummary = (c: StoredConnection): ConnectionSummary => ({
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,
   statusChangedAt: c.statusChangedAt,
+  ...(c.status === 'error' && c.lastErrorCode === 'not_authorized' ? { awaitingAuthorization: true as const } : {}),
 });
 
 const toConnection = (c: StoredConnection, fields: readonly StoredCredentialField[]): Connection => ({
@@ -101,7 +102,7 @@ export type ConnectionServiceDeps = {
  * Connections: stored credentials for the 12 integrations. Credentials are sealed by the vault under the AAD
  * `connection:<id>:credential` and never leave the core except to the provider during a test or a run.
  * Status is platform-managed: active ⇄ paused by the admin; active → error when a test (or an OAuth refresh) finds
- * the credential invalid; error → active after a valid test or new credentials.
+ * the credential invalid; error → active after a valid test only (new credentials alone change nothing: untested).
  *
  * Authorization lives here, not in the transports: every top-level method takes the acting principal and checks the
  * POLICY operation first, so IPC, REST, the console and any later caller pass the same gate. `internal` holds what
@@ -375,7 +376,6 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     }
     const sealed = credential === undefined ? undefined : seal(current.id, credential);
     const sealedFields = sealFields(current.id, fieldChanges);
-    const newCredential = credential !== undefined || typeof input.credentialSecretId === 'string' || [...fieldChanges.values()].some((c) => c !== null);
 
     const result = store.transaction(() => {
       const r = row(input.workspaceId, input.id);
@@ -391,16 +391,14 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
       store.update(r.id, edits);
       writeFields(r.id, sealedFields);
       syncReferences(r.workspaceId, r.id, input.name ?? r.name);
-      // New credentials clear the last error: the old one is what failed, and error → active per the docs.
-      if (newCredential) {
-        store.update(r.id, lastError(null, now));
-        if (r.status === 'error') recordStatus(r, 'active', 'new credentials', actor, now);
-      }
+      // New credentials leave the status and the last error as they are: an untested credential is not known to
+      // work, so only the next test (the desktop runs one right after saving) turns error → active, or keeps error.
       if (input.status === 'paused' && r.status !== 'paused') {
         recordStatus(r, 'paused', 'paused', actor, now);
         fields.push('status');
       } else if (input.status === 'active' && r.status === 'paused') {
-        const stillFailing = newCredential ? null : r.lastErrorCode;
+        // Resuming with new, untested credentials keeps the last failure: a test decides.
+        const stillFailing = r.lastErrorCode;
         recordStatus(r, stillFailing ? 'error' : 'active', stillFailing ? 'resumed; the last test or refresh failed' : 'resumed', actor, now);
         fields.push('status');
       }

@@ -188,10 +188,10 @@ export function createConnectionStore(db: Db) {
       }
       const rows = db
         .prepare(
-          `SELECT id, name, provider, auth_type, status, created_at, updated_at, status_changed_at FROM connections
+          `SELECT id, name, provider, auth_type, status, last_error_code, created_at, updated_at, status_changed_at FROM connections
            WHERE ${where.join(' AND ')} ORDER BY lower(name), id LIMIT @limit`,
         )
-        .all(params) as Array<Pick<Row, 'id' | 'name' | 'provider' | 'auth_type' | 'status' | 'created_at' | 'updated_at' | 'status_changed_at'>>;
+        .all(params) as Array<Pick<Row, 'id' | 'name' | 'provider' | 'auth_type' | 'status' | 'last_error_code' | 'created_at' | 'updated_at' | 'status_changed_at'>>;
       return rows.map((r) => ({
         id: r.id,
         name: r.name,
@@ -201,6 +201,8 @@ export function createConnectionStore(db: Db) {
         createdAt: r.created_at,
         updatedAt: r.updated_at,
         statusChangedAt: r.status_changed_at,
+        // Same rule as the service's toSummary: an OAuth connection never authorized is waiting, not failing.
+        ...(r.status === 'error' && r.last_error_code === 'not_authorized' ? { awaitingAuthorization: true as const } : {}),
       }));
     },
 

@@ -20,8 +20,11 @@ export function ErrorBanner(props: Readonly<{ error?: IpcError | null; testId?: 
   );
 }
 
-/** A screen's primary action ("New connection"…); pass false where the role may not use it, and it is not shown. */
-export type PrimaryAction = { label: string; testId: string; onClick: () => void };
+/**
+ * A screen's primary action ("New connection"…); pass false where the role may not use it, and it is not shown.
+ * `disabled` with `aside`: shown but unusable for now, with the way out beside it (e.g. the vault's inline Unlock).
+ */
+export type PrimaryAction = { label: string; testId: string; onClick: () => void; disabled?: boolean; aside?: ReactNode };
 
 /** A screen: its heading (title, what it is for, its primary action) above its content. `gate`: a vault gate's width. */
 export function Screen(
@@ -36,8 +39,9 @@ export function Screen(
           {props.subtitle && <p className="muted">{props.subtitle}</p>}
         </div>
         <div className="actions">
+          {primary && primary.aside}
           {primary && (
-            <button data-testid={primary.testId} onClick={primary.onClick}>
+            <button data-testid={primary.testId} disabled={primary.disabled} onClick={primary.onClick}>
               {primary.label}
             </button>
           )}

@@ -135,15 +135,17 @@ describe('status transitions', () => {
     expect(updates.map((e) => e.details.status)).toEqual(['active', 'paused']);
   });
 
-  it('active → error on a 401 at test; error → active after new credentials; the old credential is overwritten', async () => {
+  it('active → error on a 401 at test; new credentials keep error until a test says valid; the old credential is overwritten', async () => {
     const c = unwrap(await t.invoke('connections:create', { ...datadog(), provider: 'jira', settings: fake.settings('jira'), credential: fake.bad.jira }));
     const r = unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id }));
     expect(r).toMatchObject({ outcome: 'invalid_credential', httpStatus: 401 });
     expect(t.core.connections.internal.get(ws, c.id)).toMatchObject({ status: 'error', lastError: { code: 'invalid_credential' } });
     const fixed = unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credential: fake.good.jira }));
-    expect(fixed).toMatchObject({ status: 'active', lastError: null });
+    // Untested: the status and the last error still say what the last test found.
+    expect(fixed).toMatchObject({ status: 'error', lastError: { code: 'invalid_credential' } });
     expect((await t.core.connections.internal.credentialFor(ws, c.id)).credential).toBe(fake.good.jira);
     expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('valid');
+    expect(t.core.connections.internal.get(ws, c.id)).toMatchObject({ status: 'active', lastError: null });
   });
 
   it('error → active after a later valid test', async () => {
@@ -220,11 +222,12 @@ describe('Datadog application key (optional, write-only)', () => {
     expect(bad.message).toContain('accepted the API key');
     expect(t.core.connections.internal.get(ws, c.id)).toMatchObject({ status: 'error', lastError: { code: 'invalid_credential' } });
 
-    // Replaced like any write-only field: a new value is new credentials (error → active).
+    // Replaced like any write-only field: a new value is new credentials, untested until the next test (error → active then).
     const fixed = unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { applicationKey: fake.datadogApplicationKey.good } }));
-    expect(fixed).toMatchObject({ status: 'active', lastError: null, storedCredentialFields: { applicationKey: { secretId: null } } });
+    expect(fixed).toMatchObject({ status: 'error', lastError: { code: 'invalid_credential' }, storedCredentialFields: { applicationKey: { secretId: null } } });
     expect((await t.core.connections.internal.credentialFor(ws, c.id)).credentialFields).toEqual({ applicationKey: fake.datadogApplicationKey.good });
     expect(unwrap(await t.invoke('connections:test', { workspaceId: ws, id: c.id })).outcome).toBe('valid');
+    expect(t.core.connections.internal.get(ws, c.id)).toMatchObject({ status: 'active', lastError: null });
 
     const cleared = unwrap(await t.invoke('connections:update', { workspaceId: ws, id: c.id, credentialFields: { applicationKey: null } }));
     expect(cleared.storedCredentialFields).toEqual({});

@@ -25,7 +25,15 @@ export function ProviderIcon(props: Readonly<{ provider: Provider; size?: number
   );
 }
 
-export function StatusBadge(props: Readonly<{ status: ConnectionStatus }>) {
+/** The status; an OAuth connection that was never authorized is neutral (data-status keeps the core's `error`). */
+export function StatusBadge(props: Readonly<{ status: ConnectionStatus; awaitingAuthorization?: boolean }>) {
+  if (props.status === 'error' && props.awaitingAuthorization) {
+    return (
+      <span className="badge status-awaiting" data-testid="connection-status" data-status={props.status} data-awaiting-authorization="true">
+        Not authorized yet
+      </span>
+    );
+  }
   return (
     <span className={`badge status-${props.status}`} data-testid="connection-status" data-status={props.status}>
       {props.status === 'error' ? '● error' : props.status}
@@ -37,7 +45,7 @@ export function StatusBadge(props: Readonly<{ status: ConnectionStatus }>) {
 export function TestResultView(props: Readonly<{ result: ConnectionTestResult; testId: string }>) {
   const r = props.result;
   return (
-    <div className={`test-result ${r.ok ? 'ok' : 'failed'}`} data-testid={props.testId} data-outcome={r.outcome} role="status">
+    <div className={`test-result ${r.ok ? 'ok' : 'failed'}`} data-testid={props.testId} data-outcome={r.outcome} data-tested-at={r.testedAt} role="status">
       <strong>{OUTCOME_LABEL[r.outcome]}</strong> — {r.message}
       <div className="muted mono">
         {r.httpStatus !== null ? `HTTP ${r.httpStatus} · ` : ''}

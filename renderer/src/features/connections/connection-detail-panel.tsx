@@ -3,7 +3,6 @@ import { BASE_URL_FIELD, PROVIDER_CATALOG } from '@shared/domain/connection.cata
 import type { ConnectionDetail } from '@shared/domain/connection';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useConnections } from '../../app-context';
-import { ErrorBanner } from '../../components/ui';
 import { formatTimestamp } from '../../components/format';
 import { ProviderIcon, StatusBadge, TestResultView } from './connection-badges';
 import { ConnectionCredentialForm } from './connection-credential-form';
@@ -11,6 +10,9 @@ import { ConnectionDeleteDialog } from './connection-delete-dialog';
 import { ConnectionEditForm } from './connection-edit-form';
 import { OAuthConnectionPanel } from './oauth-connection-panel';
 import { UsedByList } from '../workflows/used-by-list';
+import { SecretProblem } from '../secrets/secret-problem';
+import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
+import { SecretLink } from '../secrets/secret-link';
 
 /** A connection's detail (admins and editors: reading it is audited): actions, last test, settings, references, history. */
 export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
@@ -23,6 +25,8 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
   const [editing, setEditing] = useState(false);
   const [credOpen, setCredOpen] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  // Testing and credential entry read or seal the credential in the vault: disabled while it is locked.
+  const locked = useVaultLocked();
 
   const runTest = async () => {
     setError(null);
@@ -41,16 +45,16 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
         <div>
           <h2 data-testid="connection-detail-name">{c.name}</h2>
           <div className="muted">
-            {entry.label} · {entry.authLabel} · <StatusBadge status={c.status} />
+            {entry.label} · {entry.authLabel} · <StatusBadge status={c.status} awaitingAuthorization={c.awaitingAuthorization} />
           </div>
         </div>
         <button className="link" aria-label="Close" data-testid="connection-detail-close" onClick={() => connections.getState().close()}>
           ✕
         </button>
       </div>
-      <ErrorBanner error={error} testId="connection-action-error" />
+      <SecretProblem error={error} testId="connection-action-error" />
       <div className="actions-row">
-        <button data-testid="connection-test" disabled={testing} onClick={() => void runTest()}>
+        <button data-testid="connection-test" disabled={testing || locked} onClick={() => void runTest()}>
           {testing ? 'Testing…' : 'Test'}
         </button>
         {c.status === 'paused' ? (
@@ -63,7 +67,7 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
           </button>
         )}
         {hasCredential && (
-          <button className="secondary" data-testid="connection-update-credentials" onClick={() => setCredOpen(true)}>
+          <button className="secondary" data-testid="connection-update-credentials" disabled={locked} onClick={() => setCredOpen(true)}>
             Update credentials
           </button>
         )}
@@ -73,29 +77,43 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
         <button className="danger" data-testid="connection-delete" onClick={() => setConfirmDelete(true)}>
           Delete
         </button>
+        <InlineUnlock testId="connection-actions-unlock" label="Test and credentials need the vault." />
       </div>
       {c.status === 'paused' && <p className="muted">Paused: runs and workflow steps refuse this connection until you resume it.</p>}
       {c.lastError && (
-        <p className="warn-text" data-testid="connection-last-error">
+        <p className={c.lastError.code === 'not_authorized' ? 'muted' : 'warn-text'} data-testid="connection-last-error">
           {c.lastError.code === 'not_authorized' ? c.lastError.message : `Last error: ${c.lastError.message}`}
         </p>
       )}
       {!hasCredential && <OAuthConnectionPanel connection={c} />}
       {editing && <ConnectionEditForm c={c} onError={setError} onClose={() => setEditing(false)} />}
-      {credOpen && <ConnectionCredentialForm c={c} onError={setError} onClose={() => setCredOpen(false)} />}
+      {credOpen && !locked && <ConnectionCredentialForm c={c} onError={setError} onClose={() => setCredOpen(false)} />}
+      {c.lastError?.code === 'SECRET_DELETED' && !credOpen && (
+        <div className="error-banner" role="alert" data-testid="connection-secret-deleted">
+          <strong>Its credential is gone:</strong> the vault secret holding it was force-deleted. Choose a secret or enter the credential
+          again, then it is tested at once.{' '}
+          <button type="button" className="link" data-testid="connection-choose-secret" disabled={locked} onClick={() => setCredOpen(true)}>
+            Update credentials
+          </button>
+        </div>
+      )}
       <h3>Last test</h3>
       {c.lastTest ? (
         <>
           <TestResultView result={c.lastTest} testId="connection-last-test" />
           {failed && (c.lastTest.outcome === 'invalid_credential' || c.lastTest.outcome === 'insufficient_scope') && hasCredential && !credOpen && (
-            <button className="link" data-testid="connection-fix-credentials" onClick={() => setCredOpen(true)}>
+            <button className="link" data-testid="connection-fix-credentials" disabled={locked} onClick={() => setCredOpen(true)}>
               Update credentials
             </button>
           )}
         </>
       ) : (
         <p className="muted" data-testid="connection-last-test-none">
-          Never tested. API-key connections are saved without validation: click Test before using this one in a workflow.
+          {entry.authType === 'oauth2'
+            ? c.awaitingAuthorization
+              ? 'Not tested: authorize it first, then Test checks the granted access.'
+              : 'Never tested: click Test to check the granted access.'
+            : 'Never tested. API-key connections are saved without validation: click Test before using this one in a workflow.'}
         </p>
       )}
       <h3>Settings</h3>
@@ -109,7 +127,17 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
           ))}
           <tr>
             <th>Credential</th>
-            <td>{c.credentialSecretId ? `vault secret ${c.credentialSecretId}` : c.hasCredential ? 'stored in the vault (write-only)' : 'none'}</td>
+            <td data-testid="connection-credential-source">
+              {c.credentialSecretId ? (
+                <>
+                  vault secret <SecretLink id={c.credentialSecretId} testId="connection-credential-secret" />
+                </>
+              ) : c.hasCredential ? (
+                'stored in the vault (write-only)'
+              ) : (
+                'none'
+              )}
+            </td>
           </tr>
           {entry.credentialFields?.map((f) => {
             const stored = c.storedCredentialFields[f.key];
@@ -117,7 +145,17 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
               <tr key={f.key} data-testid={`connection-credential-field-${f.key}`} data-stored={stored ? 'true' : 'false'}>
                 <th>{f.label}</th>
                 <td>
-                  {stored ? (stored.secretId ? `vault secret ${stored.secretId}` : 'stored in the vault (write-only)') : 'not set'}
+                  {stored ? (
+                    stored.secretId ? (
+                      <>
+                        vault secret <SecretLink id={stored.secretId} testId={`connection-credential-field-secret-${f.key}`} />
+                      </>
+                    ) : (
+                      'stored in the vault (write-only)'
+                    )
+                  ) : (
+                    'not set'
+                  )}
                   {stored && (
                     <>
                       {' '}

@@ -10,6 +10,7 @@ import { ProviderIcon, StatusBadge } from './connection-badges';
 import { ConnectionDetailPanel } from './connection-detail-panel';
 import { NewConnectionWizard } from './new-connection-wizard';
 import { RefreshHealthPanel } from './refresh-health-panel';
+import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
 
 /** Connections: list (everyone), detail and actions (admins and editors), the new-connection wizard. */
 export function ConnectionsScreen() {
@@ -20,6 +21,8 @@ export function ConnectionsScreen() {
   const canWrite = role === 'admin' || role === 'editor';
   const { items, status, error, nextCursor, filters, selected, selectedError } = useConnections((s) => s);
   const [wizard, setWizard] = useState(false);
+  // A new connection seals its credential in the vault (OAuth ones their tokens): not while it is locked.
+  const locked = useVaultLocked();
 
   useEffect(() => {
     if (!workspaceId) return;
@@ -34,14 +37,14 @@ export function ConnectionsScreen() {
       testId="screen-connections"
       title="Connections"
       subtitle="Stored credentials for the 12 integrations. Credentials are write-only: once saved they are never shown again."
-      primary={canWrite && { label: 'New connection', testId: 'connection-new', onClick: () => setWizard(true) }}
+      primary={canWrite && { label: 'New connection', testId: 'connection-new', onClick: () => setWizard(true), disabled: locked, aside: <InlineUnlock testId="connection-new-unlock" /> }}
     >
       {!canWrite && role && (
         <p className="muted" data-testid="connections-viewer-note">
           Your role ({role}) can see connections and their status. Ask an admin or editor to create, test or change them.
         </p>
       )}
-      {wizard && <NewConnectionWizard onClose={() => setWizard(false)} />}
+      {wizard && !locked && <NewConnectionWizard onClose={() => setWizard(false)} />}
       <div className="filters">
         <label>
           Provider
@@ -93,7 +96,7 @@ export function ConnectionsScreen() {
                   <td>{canWrite ? <button className="link" data-testid="connection-open">{c.name}</button> : c.name}</td>
                   <td>{PROVIDER_CATALOG[c.provider].label}</td>
                   <td>
-                    <StatusBadge status={c.status} />
+                    <StatusBadge status={c.status} awaitingAuthorization={c.awaitingAuthorization} />
                   </td>
                   <td className="mono">{formatTimestamp(c.updatedAt)}</td>
                 </tr>

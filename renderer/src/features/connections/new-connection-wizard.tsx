@@ -23,6 +23,8 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
   const [issues, setIssues] = useState<Record<string, string>>({});
   const [error, setError] = useState<IpcError | null>(null);
   const [result, setResult] = useState<ConnectionTestResult | null>(null);
+  /** What the pre-save test ran against: Save records a test of the stored connection only if nothing changed since. */
+  const [testedFor, setTestedFor] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const testing = useConnections((s) => s.testing.draft ?? false);
   const entry = provider ? PROVIDER_CATALOG[provider] : null;
@@ -61,14 +63,19 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
     const entered = enteredFields(fieldValues);
     return Object.keys(entered).length > 0 ? { credentialFields: entered } : {};
   }, [fieldValues]);
+  // Held in memory only while the wizard is open, like the credential itself; never sent or shown.
+  const draftKey = JSON.stringify([provider, credential, payloadSettings, payloadFields]);
+  const testedThisDraft = result !== null && testedFor === draftKey;
 
   const testBeforeSaving = async () => {
     if (!provider || !entry || !check(false)) return;
     setError(null);
     setResult(null);
     const r = await connections.getState().testDraft({ provider, authType: entry.authType, credential, settings: payloadSettings, ...payloadFields });
-    if (r.ok) setResult(r.value);
-    else showError(r.error);
+    if (r.ok) {
+      setResult(r.value);
+      setTestedFor(draftKey);
+    } else showError(r.error);
   };
 
   const save = async () => {
@@ -87,7 +94,10 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
     setCredential('');
     setFieldValues({});
     props.onClose();
-    void connections.getState().open(r.value.id);
+    await connections.getState().open(r.value.id);
+    // The pre-save result is not sent to the core (a client could claim any result): the core tests the stored
+    // credential right away instead, so the tested draft becomes the connection's recorded last test.
+    if (testedThisDraft) void connections.getState().test(r.value.id);
   };
 
   /** An input whose issue is keyed `key` and whose test ids end in `idKey`. */
@@ -130,12 +140,17 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
             )}
           {!entry.credential && (
             <p className="muted" data-testid="wizard-oauth-note">
-              {entry.label} uses OAuth 2.0: after saving, click Authorize to grant access at {entry.label}. Until then the connection shows status error (not authorized yet).
+              {entry.label} uses OAuth 2.0: after saving, click Authorize to grant access at {entry.label}. Until then it shows “Not authorized yet” and cannot be used.
             </p>
           )}
           <ErrorBanner error={error} testId="wizard-error" />
           {testing && <p className="muted" data-testid="wizard-testing">Testing against {entry.label}… (gives up after 10 s)</p>}
           {result && <TestResultView result={result} testId="wizard-test-result" />}
+          {result && !testedThisDraft && (
+            <p className="muted" data-testid="wizard-test-stale">
+              Changed since this test: test again, or Save and test the saved connection.
+            </p>
+          )}
           <FormActions submitLabel="Save" busyLabel="Saving…" busy={saving} submitTestId="wizard-save" onCancel={props.onClose}>
             {entry.credential && (
               <button type="button" className="secondary" data-testid="wizard-test" disabled={testing} onClick={() => void testBeforeSaving()}>

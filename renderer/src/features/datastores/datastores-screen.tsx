@@ -9,6 +9,7 @@ import { DatastoreDeleteDialog } from './datastore-delete-dialog';
 import { DatastoreReattachDialog } from './datastore-reattach-dialog';
 import { ObjectBrowser } from './object-browser';
 import { UsedByList } from '../workflows/used-by-list';
+import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
 
 /** Datastores: list / create / delete, and the object browser of the selected one with drag-and-drop uploads. */
 export function DatastoresScreen() {
@@ -17,6 +18,8 @@ export function DatastoresScreen() {
   const can = useCan();
   const { datastores, usage, status, error, notice, selectedId, usedBy } = useDatastores((s) => s);
   const [creating, setCreating] = useState(false);
+  // Every datastore gets a data key from the vault (and S3 its secret key): creating one needs it unlocked.
+  const locked = useVaultLocked();
   const [deleting, setDeleting] = useState<Datastore | null>(null);
   const [reattaching, setReattaching] = useState<Datastore | null>(null);
   // Hidden, not just refused: the core checks every call anyway, from the same POLICY table.
@@ -39,7 +42,7 @@ export function DatastoresScreen() {
           ? `${usage.objectCount} object${usage.objectCount === 1 ? '' : 's'} · ${formatBytes(usage.bytesUsed)} used in this workspace`
           : 'Object stores on this machine or in S3.'
       }
-      primary={canCreate && { label: 'New datastore', testId: 'datastore-new', onClick: () => setCreating(true) }}
+      primary={canCreate && { label: 'New datastore', testId: 'datastore-new', onClick: () => setCreating(true), disabled: locked, aside: <InlineUnlock testId="datastore-new-unlock" /> }}
     >
       <ErrorBanner error={error} />
       {notice && (
@@ -90,7 +93,7 @@ export function DatastoresScreen() {
           )}
         </div>
       )}
-      {creating && <DatastoreCreateDialog onClose={() => setCreating(false)} />}
+      {creating && !locked && <DatastoreCreateDialog onClose={() => setCreating(false)} />}
       {deleting && <DatastoreDeleteDialog ds={deleting} onClose={() => setDeleting(null)} />}
       {reattaching && <DatastoreReattachDialog ds={reattaching} onClose={() => setReattaching(null)} />}
     </Screen>

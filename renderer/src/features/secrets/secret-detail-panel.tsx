@@ -8,6 +8,7 @@ import { SecretProblem } from './secret-problem';
 import { SecretReferences } from './secret-references';
 import { SecretRotateDialog } from './secret-rotate-dialog';
 import { SecretScheduleEditor } from './secret-schedule-editor';
+import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
 
 /** The selected secret: metadata (never the value unless revealed), actions by role, versions, references. */
 export function SecretDetailPanel() {
@@ -17,6 +18,7 @@ export function SecretDetailPanel() {
   const role = useSession((s) => s.role());
   const [dialog, setDialog] = useState<'rotate' | 'delete' | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
+  const locked = useVaultLocked();
   if (detailError) return <SecretProblem error={detailError} testId="secret-detail-error" />;
   if (!detail) return <p className="muted">Loading…</p>;
   const s = detail.secret;
@@ -43,9 +45,9 @@ export function SecretDetailPanel() {
       </dl>
       <SecretProblem error={error} testId="secret-action-error" />
       <div className="form-row">
-        {isAdmin && <RevealControl id={s.id} onError={setError} />}
+        {isAdmin && <RevealControl id={s.id} onError={setError} disabled={locked} />}
         {canWrite && (
-          <button className="secondary" data-testid="secret-rotate" onClick={() => setDialog('rotate')}>
+          <button className="secondary" data-testid="secret-rotate" disabled={locked} onClick={() => setDialog('rotate')}>
             Rotate…
           </button>
         )}
@@ -54,6 +56,7 @@ export function SecretDetailPanel() {
             Delete…
           </button>
         )}
+        {(isAdmin || canWrite) && <InlineUnlock testId="secret-actions-unlock" label="Values need the vault." />}
       </div>
       <RevealedValue id={s.id} />
       <SecretScheduleEditor detail={detail} canWrite={canWrite} onError={setError} />
@@ -81,7 +84,7 @@ export function SecretDetailPanel() {
               {isAdmin && (
                 <td>
                   {v.version !== s.version && (
-                    <button className="link" data-testid="secret-rollback" onClick={async () => setError(await secrets.getState().rollback(s.id, v.version))}>
+                    <button className="link" data-testid="secret-rollback" disabled={locked} onClick={async () => setError(await secrets.getState().rollback(s.id, v.version))}>
                       Roll back to this
                     </button>
                   )}
@@ -100,7 +103,7 @@ export function SecretDetailPanel() {
       ) : (
         <SecretReferences references={detail.references} testId="secret-references" />
       )}
-      {dialog === 'rotate' && <SecretRotateDialog secret={s} onClose={() => setDialog(null)} />}
+      {dialog === 'rotate' && !locked && <SecretRotateDialog secret={s} onClose={() => setDialog(null)} />}
       {dialog === 'delete' && <SecretDeleteDialog detail={detail} onClose={() => setDialog(null)} />}
     </div>
   );

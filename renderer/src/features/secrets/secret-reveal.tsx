@@ -4,7 +4,7 @@ import { useApp, useSecrets } from '../../app-context';
 import { ErrorBanner } from '../../components/ui';
 
 /** Reveal (admins; audited as secret.accessed, high risk) or Hide, for the open secret. */
-export function RevealControl({ id, onError }: Readonly<{ id: string; onError: (e: IpcError | null) => void }>) {
+export function RevealControl({ id, onError, disabled }: Readonly<{ id: string; onError: (e: IpcError | null) => void; disabled?: boolean }>) {
   const { secrets } = useApp();
   const shown = useSecrets((s) => s.revealed?.id === id);
   const [busy, setBusy] = useState(false);
@@ -16,7 +16,7 @@ export function RevealControl({ id, onError }: Readonly<{ id: string; onError: (
     <button
       className="secondary"
       data-testid="secret-reveal"
-      disabled={busy}
+      disabled={busy || disabled}
       title="Shows the value for 30 seconds; recorded in the audit log as secret.accessed (high risk)"
       onClick={async () => {
         setBusy(true);

@@ -6,6 +6,7 @@ import { EmptyState, Screen } from '../../components/ui';
 import { SecretCreateDialog } from './secret-create-dialog';
 import { SecretDetailPanel } from './secret-detail-panel';
 import { SecretProblem } from './secret-problem';
+import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
 
 const ROW_HEIGHT = 44;
 /** Debounce of the search box, so each keystroke does not start a query. */
@@ -20,6 +21,7 @@ export function SecretsScreen() {
   const [draftSearch, setDraftSearch] = useState(search);
   const [creating, setCreating] = useState(false);
   const canWrite = role === 'admin' || role === 'editor';
+  const locked = useVaultLocked();
 
   useEffect(() => {
     setDraftSearch('');
@@ -51,7 +53,7 @@ export function SecretsScreen() {
       testId="screen-secrets"
       title="Secrets"
       subtitle="Credentials encrypted in the vault. Values are write-only: only an admin can reveal one, and every reveal is audited."
-      primary={canWrite && { label: 'New secret', testId: 'secret-new', onClick: () => setCreating(true) }}
+      primary={canWrite && { label: 'New secret', testId: 'secret-new', onClick: () => setCreating(true), disabled: locked, aside: <InlineUnlock testId="secret-new-unlock" /> }}
     >
       <SecretProblem error={error} testId="secrets-error" />
       <div className="secrets-layout">
@@ -98,7 +100,7 @@ export function SecretsScreen() {
         </div>
         <div className="secrets-detail-pane">{selectedId ? <SecretDetailPanel /> : <p className="muted">Select a secret to see its versions, schedule, references and last access.</p>}</div>
       </div>
-      {creating && <SecretCreateDialog onClose={() => setCreating(false)} />}
+      {creating && !locked && <SecretCreateDialog onClose={() => setCreating(false)} />}
     </Screen>
   );
 }

@@ -33,6 +33,10 @@ export type SecretsState = ListState<Secret> & {
   load(workspaceId: string, search?: string): Promise<void>;
   loadMore(): Promise<void>;
   select(id: string | undefined): Promise<void>;
+  /** A secret's name (metadata only), for links where it is referenced; null when it cannot be read. */
+  nameOf(workspaceId: string, id: string): Promise<string | null>;
+  /** The first secrets by name (id and name only), for choosing one as a connection's credential. */
+  choices(workspaceId: string): Promise<Array<{ id: string; name: string }>>;
   refreshSelected(): Promise<void>;
   create(input: Omit<Input<'secrets:create'>, 'workspaceId'>): Promise<IpcError | null>;
   update(input: Omit<Input<'secrets:update'>, 'workspaceId'>): Promise<IpcError | null>;
@@ -96,6 +100,14 @@ export const createSecretsStore = (api: Api, deps: SecretsDeps = {}) => {
         if (get().revealed && get().revealed!.id !== id) get().hide();
         set({ selectedId: id, detail: undefined, detailError: undefined });
         if (id) await get().refreshSelected();
+      },
+      async nameOf(workspaceId, id) {
+        const r = await api.invoke('secrets:get', { workspaceId, id });
+        return r.ok ? r.value.secret.name : null;
+      },
+      async choices(workspaceId) {
+        const r = await api.invoke('secrets:list', { workspaceId, limit: 500 });
+        return r.ok ? r.value.items.map((s) => ({ id: s.id, name: s.name })) : [];
       },
       async refreshSelected() {
         const id = get().selectedId;

@@ -64,6 +64,14 @@ export function VaultSettingsSection() {
       )}
       <VaultBusy />
 
+      {status.state === 'locked' && (
+        <p>
+          <button data-testid="vault-settings-unlock" disabled={busy !== null} onClick={() => vault.getState().showUnlock()}>
+            Unlock…
+          </button>{' '}
+          <span className="muted">Secret values, credentials and key actions need the vault unlocked.</span>
+        </p>
+      )}
       {unlocked && (
         <p>
           <button className="secondary" data-testid="vault-lock-now" disabled={busy !== null} onClick={async () => done(await vault.getState().lock(), 'The vault is locked.')}>

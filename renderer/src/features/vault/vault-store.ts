@@ -11,6 +11,11 @@ export type VaultStoreState = {
   loadError?: IpcError;
   /** One long action at a time (scrypt takes a moment): the UI shows it and disables the buttons. */
   busy: string | null;
+  /** "Browse without unlocking" was chosen: the unlock screen stays away until `showUnlock` or the next lock. */
+  browseLocked: boolean;
+  browseWithoutUnlocking(): void;
+  /** Brings the unlock screen back (sidebar Unlock, Settings → Vault, inline Unlock next to a disabled value action). */
+  showUnlock(): void;
   /** `first`: an answer already on its way (the first load's app:bootstrap, see api/first-load.ts) instead of asking. */
   load(first?: Promise<IpcResult<VaultStatusDto>>): Promise<void>;
   initialize(input: Input<'vault:initialize'>): Promise<IpcError | null>;
@@ -39,12 +44,17 @@ export const createVaultStore = (api: Api) =>
         set({ busy: null });
       }
     }
-    const setStatus = (status: VaultStatusDto) => set({ status, loadError: undefined });
+    // Every new lock shows the unlock screen again: browsing locked ends as soon as the vault is not locked.
+    const setStatus = (status: VaultStatusDto) => set({ status, loadError: undefined, ...(status.state === 'locked' ? {} : { browseLocked: false }) });
     return {
       busy: null,
+      browseLocked: false,
+      browseWithoutUnlocking: () => set({ browseLocked: true }),
+      showUnlock: () => set({ browseLocked: false }),
       async load(first) {
         const r = await (first ?? api.invoke('vault:status', undefined));
-        set(r.ok ? { status: r.value, loadError: undefined } : { loadError: r.error });
+        if (r.ok) setStatus(r.value);
+        else set({ loadError: r.error });
       },
       initialize: (input) => run('Setting up the vault…', () => api.invoke('vault:initialize', input), setStatus),
       unlock: (passphrase) => run('Unlocking…', () => api.invoke('vault:unlock', passphrase === undefined ? {} : { passphrase }), setStatus),

@@ -6,7 +6,7 @@ import { VaultBusy } from './vault-busy';
 import { Form } from '../../components/form';
 
 /** A locked vault: passphrase (or keychain retry). Metadata screens stay browsable without unlocking. */
-export function VaultUnlockScreen(props: Readonly<{ onBrowseLocked: () => void }>) {
+export function VaultUnlockScreen() {
   const { vault } = useApp();
   const status = useVault((s) => s.status);
   const busy = useVault((s) => s.busy);
@@ -41,7 +41,7 @@ export function VaultUnlockScreen(props: Readonly<{ onBrowseLocked: () => void }
             <button type="submit" disabled={busy !== null} data-testid="vault-unlock-submit">
               {keychain ? 'Unlock from the OS keychain' : 'Unlock'}
             </button>
-            <button type="button" className="secondary" onClick={props.onBrowseLocked} data-testid="vault-browse-locked">
+            <button type="button" className="secondary" onClick={() => vault.getState().browseWithoutUnlocking()} data-testid="vault-browse-locked">
               Browse without unlocking
             </button>
           </div>
