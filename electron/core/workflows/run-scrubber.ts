@@ -32,10 +32,13 @@ function formsOf(value: string): string[] {
 
 export function createRunScrubber() {
   const needles = new Set<string>();
+  /** Values already registered (a kind registers its credential on every step): their forms are in `needles`. */
+  const added = new Set<string>();
   let ordered: string[] = [];
 
   function add(value: string): void {
-    if (typeof value !== 'string' || value.length === 0) return;
+    if (typeof value !== 'string' || value.length === 0 || added.has(value)) return;
+    added.add(value);
     let grew = false;
     for (const f of formsOf(value)) {
       if (!needles.has(f)) {
