@@ -7,7 +7,7 @@ import globals from 'globals';
 const shellOrRenderer = ['**/main/**', '**/preload/**', '**/renderer/**', '@main/*', '@preload/*', '@renderer/*'];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**', 'reports/**'] }, // reports/: mutation reports and Stryker's sandboxes
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
