@@ -244,8 +244,9 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const datastores = createDatastoreServices({ db, store: datastoreStore, clock, logger, audit, access, bus, vault, references, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath, sweep: ports.datastoreSweep });
   // Workflow definitions check the ids they name against this workspace's rows (reads only, no access check: the
   // workflow service has checked workflow.write for the caller, and an id's existence is all it learns).
+  const workflowStore = createWorkflowStore(db);
   const workflows = createWorkflowService({
-    store: createWorkflowStore(db),
+    store: workflowStore,
     clock,
     access,
     audit,
@@ -266,6 +267,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const runOwner = createRunOwner();
   const runner = createRunner({
     store: runStore,
+    // Runs read definitions through the definitions room's store (the only SQL on workflows / workflow_versions).
+    definition: (workflowId, version) => workflowStore.getVersion(workflowId, version)?.definition,
     registry: steps,
     clock,
     logger,
@@ -280,7 +283,7 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     tuning: ports.runner,
     wait: ports.runnerWait,
   });
-  const runService = createRunService({ store: runStore, runner, owner: runOwner, clock, logger, bus, audit, access, systemActor: SYSTEM_ACTOR });
+  const runService = createRunService({ store: runStore, workflows: workflowStore, runner, owner: runOwner, clock, logger, bus, audit, access, systemActor: SYSTEM_ACTOR });
   scheduler.register(runService.internal.scheduleJob);
   const runs = { ...runService, internal: { ...runService.internal, steps } };
   // Built: from here on a request waits at most this long for another process's write lock, then answers 503.

@@ -32,6 +32,8 @@ export const DEFAULT_RUNNER_TUNING: RunnerTuning = { maxRuns: 4, maxStepsPerRun:
 
 export type RunnerDeps = {
   store: RunStore;
+  /** The definition of the version a run records (the definitions room's store), or undefined when it is gone. */
+  definition: (workflowId: string, version: number) => WorkflowDefinition | undefined;
   registry: StepRegistry;
   clock: Clock;
   logger: Logger;
@@ -168,12 +170,11 @@ export function createRunner(deps: RunnerDeps) {
 
   async function execute(run: RunRecord, signal: AbortSignal): Promise<void> {
     const actor = JSON.parse(run.started_by) as Actor;
-    const defText = store.definition(run.workflow_id, run.version);
-    if (!defText) {
+    const def = deps.definition(run.workflow_id, run.version);
+    if (!def) {
       await end(run, 'failed', { code: 'NOT_FOUND', message: `version ${run.version} of this workflow was not found` });
       return;
     }
-    const def = JSON.parse(defText) as WorkflowDefinition;
     const inputs = JSON.parse(run.inputs) as Record<string, unknown>;
     const rows = new Map<string, RunStepRecord>(store.steps(run.id).map((r) => [r.step_id, r]));
     const scrubber = createRunScrubber();
