@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { Actor } from '@shared/domain/actor';
 import { NewPassphraseSchema } from '@shared/domain/vault';
 import type { CoreConfig } from './config';
+import { notFound } from './errors';
 import { BUSY_TIMEOUT_MS, openDatabase, setBusyTimeout, startIdleCheckpoints, type Db } from './db/database';
 import { MIGRATIONS } from './schema-migrations';
 import { ensureDataDir, tightenPermissions } from './fs/data-dir';
@@ -278,7 +279,12 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     // Injection, not reveal: the value goes into a step (scrubbed from everything the run stores), never to a person,
     // so it is checked as secret.use by the runner and not audited as secret.accessed (the reveal-to-a-human event).
     readSecret: (workspaceId, secretId) => secrets.readForRuntime(workspaceId, secretId),
-    getConnection: (workspaceId, connectionId) => connections.internal.get(workspaceId, connectionId),
+    // Its id, name and status only (one row, as the definitions' lookup reads it): "connection not found" otherwise.
+    getConnection: (workspaceId, connectionId) => {
+      const c = connectionStore.get(workspaceId, connectionId);
+      if (!c) throw notFound('connection');
+      return c;
+    },
     owner: runOwner.id,
     tuning: ports.runner,
     wait: ports.runnerWait,

@@ -58,7 +58,9 @@ export function createRunScrubber() {
   function value(v: unknown, depth = 0): unknown {
     if (ordered.length === 0) return v;
     if (typeof v === 'string') return text(v);
-    if (v === null || typeof v !== 'object' || depth > 200) return v;
+    if (v === null || typeof v !== 'object') return v;
+    // Deeper than any real output: masked whole, never kept as it is (an over-scrubbed output is the safe failure).
+    if (depth > 200) return SCRUBBED;
     if (Array.isArray(v)) return v.map((x) => value(x, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[text(k)] = value(x, depth + 1);
