@@ -94,6 +94,9 @@ describe('run scrubber: each form, order and bound', () => {
     const u = createRunScrubber();
     u.add('>>>???'); // base64 Pj4+Pz8/, base64url Pj4-Pz8_
     expect(u.text('x Pj4-Pz8_ y')).toBe('x *** y');
+    const both = createRunScrubber();
+    both.add('>>>?'); // base64 Pj4+Pw==: unpadded Pj4+Pw, which base64url (Pj4-Pw) does not cover
+    expect(both.text('x Pj4+Pw y')).toBe('x *** y');
   });
 
   it('catches the form encodings that differ: spaces as + with ! kept, and URLSearchParams (! as %21)', () => {
@@ -134,7 +137,7 @@ describe('run scrubber: each form, order and bound', () => {
     expect(out).toContain('"***"');
     // 200 levels are walked: the leaf is scrubbed in place, its neighbour kept.
     let shallow: unknown = { leaf: 'deep-secret', keep: 'plain' };
-    for (let i = 0; i < 199; i++) shallow = i % 2 ? { k: shallow } : [shallow];
+    for (let i = 0; i < 200; i++) shallow = i % 2 ? { k: shallow } : [shallow];
     const kept = JSON.stringify(s.value(shallow));
     expect(kept).toContain('"leaf":"***","keep":"plain"');
   });

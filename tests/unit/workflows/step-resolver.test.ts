@@ -37,10 +37,10 @@ describe('step resolver paths', () => {
   it('names what is wrong, exactly', () => {
     expect(thrown(() => resolve('{{ inputs.a b }}'))).toMatchObject({ code: 'INVALID_INPUT', message: 'template {{ inputs.a b }} is not a path (steps.<id>.output…, context.…, inputs.<name>)' });
     expect(thrown(() => resolve('{{ steps.a.output.ok.x y }}')).message).toBe('template {{ steps.a.output.ok.x y }} is not a path (steps.<id>.output…, context.…, inputs.<name>)');
-    expect(thrown(() => resolve('{{ steps.b.output }}')).message).toBe('template {{ steps.b.output }}: step "b" is not a step this one needs (add it to needs)');
-    expect(thrown(() => resolve('{{ steps }}')).message).toBe('template {{ steps }}: step "" is not a step this one needs (add it to needs)');
-    expect(thrown(() => resolve('{{ steps.a.oops }}')).message).toBe('template {{ steps.a.oops }}: write steps.a.output…');
-    expect(thrown(() => resolve('{{ env.HOME }}')).message).toBe('template {{ env.HOME }} must start with steps., context. or inputs.');
+    expect(thrown(() => resolve('{{ steps.b.output }}'))).toMatchObject({ code: 'INVALID_INPUT', message: 'template {{ steps.b.output }}: step "b" is not a step this one needs (add it to needs)' });
+    expect(thrown(() => resolve('{{ steps }}'))).toMatchObject({ code: 'INVALID_INPUT', message: 'template {{ steps }}: step "" is not a step this one needs (add it to needs)' });
+    expect(thrown(() => resolve('{{ steps.a.oops }}'))).toMatchObject({ code: 'INVALID_INPUT', message: 'template {{ steps.a.oops }}: write steps.a.output…' });
+    expect(thrown(() => resolve('{{ env.HOME }}'))).toMatchObject({ code: 'INVALID_INPUT', message: 'template {{ env.HOME }} must start with steps., context. or inputs.' });
   });
 });
 
