@@ -14,6 +14,9 @@ const CRITICAL = [
   'electron/core/datastores/{upload-grant-service,upload-grant-token,datastore-guard}.ts',
   'electron/core/oauth/oauth-token-service.ts',
   'electron/core/identity/{user-service,api-key-service,token-service,login-throttle,password-hasher}.ts',
+  // Workflows: a step's execution (attempts, retries, scrubbing before anything is stored), the scrubber, the resolution
+  // of templates and secrets, and the save-time validation and reference checks of a definition.
+  'electron/core/workflows/{runner,run-scrubber,step-resolver,workflow-validation,workflow-references}.ts',
 ];
 
 // MUTATE_GROUP=<name> keeps that group's incremental file and report apart (a run over one group would otherwise

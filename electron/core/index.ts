@@ -3,6 +3,7 @@ import { isMainThread } from 'node:worker_threads';
 import type { Actor } from '@shared/domain/actor';
 import { NewPassphraseSchema } from '@shared/domain/vault';
 import type { CoreConfig } from './config';
+import { notFound } from './errors';
 import { BUSY_TIMEOUT_MS, openDatabase, setBusyTimeout, startIdleCheckpoints, type Db } from './db/database';
 import { MIGRATIONS } from './schema-migrations';
 import { ensureDataDir, tightenPermissions } from './fs/data-dir';
@@ -247,8 +248,9 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const datastores = createDatastoreServices({ db, store: datastoreStore, clock, logger, audit, access, bus, vault, references, dataDir: config.dataDir, s3: ports.s3, chooseSavePath: ports.chooseSavePath, sweep: ports.datastoreSweep });
   // Workflow definitions check the ids they name against this workspace's rows (reads only, no access check: the
   // workflow service has checked workflow.write for the caller, and an id's existence is all it learns).
+  const workflowStore = createWorkflowStore(db);
   const workflows = createWorkflowService({
-    store: createWorkflowStore(db),
+    store: workflowStore,
     clock,
     access,
     audit,
@@ -269,6 +271,8 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
   const runOwner = createRunOwner();
   const runner = createRunner({
     store: runStore,
+    // Runs read definitions through the definitions room's store (the only SQL on workflows / workflow_versions).
+    definition: (workflowId, version) => workflowStore.getVersion(workflowId, version)?.definition,
     registry: steps,
     clock,
     logger,
@@ -278,12 +282,17 @@ export function createCore(config: CoreConfig, ports: CorePorts = {}) {
     // Injection, not reveal: the value goes into a step (scrubbed from everything the run stores), never to a person,
     // so it is checked as secret.use by the runner and not audited as secret.accessed (the reveal-to-a-human event).
     readSecret: (workspaceId, secretId) => secrets.readForRuntime(workspaceId, secretId),
-    getConnection: (workspaceId, connectionId) => connections.internal.get(workspaceId, connectionId),
+    // Its id, name and status only (one row, as the definitions' lookup reads it): "connection not found" otherwise.
+    getConnection: (workspaceId, connectionId) => {
+      const c = connectionStore.get(workspaceId, connectionId);
+      if (!c) throw notFound('connection');
+      return c;
+    },
     owner: runOwner.id,
     tuning: ports.runner,
     wait: ports.runnerWait,
   });
-  const runService = createRunService({ store: runStore, runner, owner: runOwner, clock, logger, bus, audit, access, systemActor: SYSTEM_ACTOR });
+  const runService = createRunService({ store: runStore, workflows: workflowStore, runner, owner: runOwner, clock, logger, bus, audit, access, systemActor: SYSTEM_ACTOR });
   scheduler.register(runService.internal.scheduleJob);
   const runs = { ...runService, internal: { ...runService.internal, steps } };
   // Built: from here on a request waits at most this long for another process's write lock, then answers 503.

@@ -32,10 +32,13 @@ function formsOf(value: string): string[] {
 
 export function createRunScrubber() {
   const needles = new Set<string>();
+  /** Values already registered (a kind registers its credential on every step): their forms are in `needles`. */
+  const added = new Set<string>();
   let ordered: string[] = [];
 
   function add(value: string): void {
-    if (typeof value !== 'string' || value.length === 0) return;
+    if (typeof value !== 'string' || value.length === 0 || added.has(value)) return;
+    added.add(value);
     let grew = false;
     for (const f of formsOf(value)) {
       if (!needles.has(f)) {
@@ -55,7 +58,9 @@ export function createRunScrubber() {
   function value(v: unknown, depth = 0): unknown {
     if (ordered.length === 0) return v;
     if (typeof v === 'string') return text(v);
-    if (v === null || typeof v !== 'object' || depth > 200) return v;
+    if (v === null || typeof v !== 'object') return v;
+    // Deeper than any real output: masked whole, never kept as it is (an over-scrubbed output is the safe failure).
+    if (depth > 200) return SCRUBBED;
     if (Array.isArray(v)) return v.map((x) => value(x, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[text(k)] = value(x, depth + 1);

@@ -24,15 +24,23 @@ import type { EventBus } from '../events/event-bus';
 import type { Clock, Logger } from '../ports';
 import type { Job } from '../scheduler/scheduler';
 import type { RunOwner } from './run-owner';
-import type { RunRecord, RunStepRecord, RunStore, WorkflowHead } from './run-store';
+import type { RunRecord, RunStepRecord, RunStore } from './run-store';
+import type { StoredWorkflow, WorkflowStore } from './workflow-store';
 import type { Runner } from './runner';
 import { nextSlot } from './workflow-schedule';
 
 /** The runs list's cursor: the (queued_at, id) of the last run shown (newest first). */
 const cursor = pageCursor('runs', z.tuple([z.string().max(40), z.string().max(40)]));
 
+/**
+ * What runs read (and the one cursor they move) of the definitions room: its store (workflow-store.ts) owns the
+ * `workflows` and `workflow_versions` rows. Both stores share the database, so these calls join the run's transactions.
+ */
+export type RunWorkflowReads = Pick<WorkflowStore, 'get' | 'getById' | 'getVersion' | 'due' | 'setNextRun'>;
+
 export type RunServiceDeps = {
   store: RunStore;
+  workflows: RunWorkflowReads;
   runner: Runner;
   owner: RunOwner;
   clock: Clock;
@@ -102,22 +110,22 @@ const isTerminal = (s: RunStatus) => TERMINAL_RUN_STATUSES.includes(s);
  * - one run per schedule slot, whatever the number of processes (IMMEDIATE claim + UNIQUE (workflow_id, slot)).
  */
 export function createRunService(deps: RunServiceDeps) {
-  const { store, runner, owner, clock, logger, bus, audit, access, systemActor } = deps;
+  const { store, workflows, runner, owner, clock, logger, bus, audit, access, systemActor } = deps;
   const staleAfterMs = deps.staleAfterMs ?? Math.max(60_000, runner.tuning.heartbeatMs * 3);
 
   const emit = (r: Pick<RunRecord, 'workspace_id' | 'workflow_id' | 'id'>, status: string) =>
     bus.emit('runs:changed', { workspaceId: r.workspace_id, workflowId: r.workflow_id, runId: r.id, status });
 
-  function head(workspaceId: string, id: string): WorkflowHead {
-    const w = store.workflowHead(workspaceId, id);
+  function head(workspaceId: string, id: string): StoredWorkflow {
+    const w = workflows.get(workspaceId, id);
     if (!w) throw notFound('workflow');
     return w;
   }
 
   function definitionOf(workflowId: string, version: number): WorkflowDefinition {
-    const text = store.definition(workflowId, version);
-    if (!text) throw notFound(`version ${version} of this workflow`);
-    return JSON.parse(text) as WorkflowDefinition;
+    const v = workflows.getVersion(workflowId, version);
+    if (!v) throw notFound(`version ${version} of this workflow`);
+    return v.definition;
   }
 
   function inputsFor(def: WorkflowDefinition, given: Record<string, unknown> = {}): Record<string, unknown> {
@@ -130,7 +138,7 @@ export function createRunService(deps: RunServiceDeps) {
 
   /** Inserts a queued run with its step rows and the run_started audit row; call inside a transaction. */
   function queue(
-    w: { id: string; workspace_id: string; name?: string },
+    w: Pick<StoredWorkflow, 'id' | 'workspaceId' | 'name'>,
     version: number,
     def: WorkflowDefinition,
     o: { actor: StartedBy; trigger: RunTrigger; inputs: Record<string, unknown>; replayOf?: string; slot?: string; reuse?: Map<string, RunStepRecord> },
@@ -138,7 +146,7 @@ export function createRunService(deps: RunServiceDeps) {
     const now = clock.now().toISOString();
     const run = {
       id: randomUUID(),
-      workspace_id: w.workspace_id,
+      workspace_id: w.workspaceId,
       workflow_id: w.id,
       version,
       status: 'queued' as const,
@@ -159,10 +167,10 @@ export function createRunService(deps: RunServiceDeps) {
       }),
     );
     audit.record({
-      workspaceId: w.workspace_id,
+      workspaceId: w.workspaceId,
       action: 'workflow.run_started',
       actor: o.actor,
-      target: { type: 'workflow', id: w.id, name: w.name ?? null },
+      target: { type: 'workflow', id: w.id, name: w.name },
       details: { workflowId: w.id, runId: run.id, version, trigger: o.trigger, ...(o.replayOf ? { replayOf: o.replayOf } : {}), ...(o.slot ? { slot: o.slot } : {}) },
     });
     return { ...run, started_at: null, ended_at: null, error: null, owner: null, heartbeat_at: null };
@@ -235,8 +243,7 @@ export function createRunService(deps: RunServiceDeps) {
     const run = store.transaction(() => {
       const orig = runIn(input.workspaceId, input.id);
       if (!isTerminal(orig.status)) throw conflict('this run is still in progress: cancel it or wait for it to end before replaying it');
-      const w = store.workflowHead(input.workspaceId, orig.workflow_id);
-      if (!w) throw notFound('workflow');
+      const w = head(input.workspaceId, orig.workflow_id);
       const def = definitionOf(orig.workflow_id, orig.version);
       const reuse = new Map<string, RunStepRecord>();
       if ((input.from ?? 'failed') === 'failed') {
@@ -310,9 +317,9 @@ export function createRunService(deps: RunServiceDeps) {
    */
   function queueDue(workflowId: string, now: Date): RunRecord | null {
     return store.immediate(() => {
-      const w = store.workflowHeadById(workflowId);
-      if (!w || !w.next_run_at || w.next_run_at > now.toISOString()) return null;
-      const slot = w.next_run_at;
+      const w = workflows.getById(workflowId);
+      if (!w || !w.nextRunAt || w.nextRunAt > now.toISOString()) return null;
+      const slot = w.nextRunAt;
       let next: string | null = null;
       try {
         next = w.schedule ? (nextSlot(w.schedule, w.timezone, now)?.toISOString() ?? null) : null;
@@ -320,10 +327,10 @@ export function createRunService(deps: RunServiceDeps) {
         next = null; // an expression this build cannot read (refused on save): stop scheduling it, say so below
         logger.log('warn', 'workflow schedule could not be read; scheduling stopped', { workflowId: w.id });
       }
-      store.setNextRun(w.id, next);
+      workflows.setNextRun(w.id, next);
       if (!w.schedule || store.slotTaken(w.id, slot)) return null;
       const def = definitionOf(w.id, w.version);
-      const by = JSON.parse(w.updated_by) as Omit<StartedBy, 'origin'>;
+      const by = w.updatedBy;
       return queue(w, w.version, def, { actor: { kind: by.kind, id: by.id, name: by.name, origin: 'schedule' }, trigger: 'schedule', inputs: inputsFor(def), slot });
     });
   }
@@ -334,7 +341,7 @@ export function createRunService(deps: RunServiceDeps) {
       await retryWhenBusy(() => recoverInterrupted());
       // One pass: each due workflow's claim moves its next_run_at past now, so the next tick finds only new slots. A
       // workflow that fails here (its version row missing, say) is logged and tried again at the next tick.
-      for (const id of store.dueWorkflows(now.toISOString(), 500)) {
+      for (const id of workflows.due(now.toISOString(), 500)) {
         try {
           const run = await retryWhenBusy(() => queueDue(id, now));
           if (run) emit(run, 'queued');

@@ -39,26 +39,15 @@ export type RunStepRecord = {
   reused_from: string | null;
 };
 
-/** What a run needs of its workflow: the current version and whom the schedule acts as (the last editor). */
-export type WorkflowHead = {
-  id: string;
-  workspace_id: string;
-  name: string;
-  version: number;
-  schedule: string | null;
-  timezone: string;
-  next_run_at: string | null;
-  updated_by: string;
-};
-
 /** One step transition: every column a transition changes, written in one statement. */
 export type StepTransition = Pick<RunStepRecord, 'run_id' | 'step_id' | 'status' | 'attempt' | 'started_at' | 'ended_at' | 'duration_ms' | 'error' | 'output' | 'output_truncated'>;
 
 export type RunPageQuery = { workspaceId: string; workflowId?: string; status?: string; after?: [string, string]; limit: number };
 
 /**
- * All SQL of runs (`workflow_runs`, `workflow_run_steps`) and the runner's own reads of definitions (`workflows`,
- * `workflow_versions`: read only here; the definitions service owns those rows). Every statement is prepared once.
+ * All SQL of runs (`workflow_runs`, `workflow_run_steps`). Every statement is prepared once. What runs need of the
+ * definitions (`workflows`, `workflow_versions`: the version a run records, the schedule's cursor) they take from the
+ * definitions room's store through a narrow dep (run-service.ts `RunWorkflowReads`), never by SQL of their own.
  *
  * What must stay true:
  * - a run is claimed by one UPDATE … WHERE status = 'queued' (changes() = 1 wins), so two processes never run it;
@@ -67,13 +56,6 @@ export type RunPageQuery = { workspaceId: string; workflowId?: string; status?: 
  */
 export function createRunStore(db: Db) {
   const tx = createTransactor(db);
-  const workflowHead = db.prepare(
-    'SELECT id, workspace_id, name, version, schedule, timezone, next_run_at, updated_by FROM workflows WHERE id = ? AND workspace_id = ?',
-  );
-  const workflowHeadById = db.prepare('SELECT id, workspace_id, name, version, schedule, timezone, next_run_at, updated_by FROM workflows WHERE id = ?');
-  const definition = db.prepare('SELECT definition FROM workflow_versions WHERE workflow_id = ? AND version = ?');
-  const dueWorkflows = db.prepare('SELECT id FROM workflows WHERE next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY next_run_at LIMIT ?');
-  const setNextRun = db.prepare('UPDATE workflows SET next_run_at = ? WHERE id = ?');
   const insertRun = db.prepare(
     `INSERT INTO workflow_runs (id, workspace_id, workflow_id, version, status, trigger, replay_of, slot, started_by, inputs, queued_at)
      VALUES (@id, @workspace_id, @workflow_id, @version, @status, @trigger, @replay_of, @slot, @started_by, @inputs, @queued_at)`,
@@ -125,12 +107,6 @@ export function createRunStore(db: Db) {
 
   return {
     ...tx,
-    workflowHead: (workspaceId: string, id: string) => workflowHead.get(id, workspaceId) as WorkflowHead | undefined,
-    workflowHeadById: (id: string) => workflowHeadById.get(id) as WorkflowHead | undefined,
-    /** The definition JSON of one version, or null. */
-    definition: (workflowId: string, version: number) => (definition.get(workflowId, version) as { definition: string } | undefined)?.definition ?? null,
-    dueWorkflows: (now: string, limit: number) => (dueWorkflows.all(now, limit) as Array<{ id: string }>).map((r) => r.id),
-    setNextRun: (workflowId: string, next: string | null) => void setNextRun.run(next, workflowId),
     slotTaken: (workflowId: string, slot: string) => slotTaken.get(workflowId, slot) !== undefined,
     /** The run and its step rows; call inside a transaction. */
     insertRun(run: Omit<RunRecord, 'started_at' | 'ended_at' | 'error' | 'owner' | 'heartbeat_at'>, steps: Array<Pick<RunStepRecord, 'step_id' | 'position' | 'kind' | 'status' | 'output' | 'output_truncated' | 'reused_from'>>): void {

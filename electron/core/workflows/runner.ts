@@ -32,6 +32,8 @@ export const DEFAULT_RUNNER_TUNING: RunnerTuning = { maxRuns: 4, maxStepsPerRun:
 
 export type RunnerDeps = {
   store: RunStore;
+  /** The definition of the version a run records (the definitions room's store), or undefined when it is gone. */
+  definition: (workflowId: string, version: number) => WorkflowDefinition | undefined;
   registry: StepRegistry;
   clock: Clock;
   logger: Logger;
@@ -168,12 +170,11 @@ export function createRunner(deps: RunnerDeps) {
 
   async function execute(run: RunRecord, signal: AbortSignal): Promise<void> {
     const actor = JSON.parse(run.started_by) as Actor;
-    const defText = store.definition(run.workflow_id, run.version);
-    if (!defText) {
+    const def = deps.definition(run.workflow_id, run.version);
+    if (!def) {
       await end(run, 'failed', { code: 'NOT_FOUND', message: `version ${run.version} of this workflow was not found` });
       return;
     }
-    const def = JSON.parse(defText) as WorkflowDefinition;
     const inputs = JSON.parse(run.inputs) as Record<string, unknown>;
     const rows = new Map<string, RunStepRecord>(store.steps(run.id).map((r) => [r.step_id, r]));
     const scrubber = createRunScrubber();
@@ -262,22 +263,31 @@ export function createRunner(deps: RunnerDeps) {
   let chain: Promise<void> = Promise.resolve();
   let flushQueued = false;
 
+  /** Batches taken from `pending` whose write has not settled (one waiting out another process's lock, say). */
+  let batchesWriting = 0;
+
+  /** One runs:changed per run whose transitions were just written. */
+  function emitFor(batch: ReadonlyArray<{ run: RunRecord }>): void {
+    const runs = new Map(batch.map((b) => [b.run.id, b.run]));
+    for (const r of runs.values()) emit(r, 'running');
+  }
+
   function writeBatch(): Promise<void> {
     const batch = pending.splice(0);
     if (batch.length === 0 || stopped) return Promise.resolve();
+    batchesWriting++;
     return write(() =>
       store.transaction(() => {
         for (const b of batch) store.stepTransition(b.t);
       }),
-    ).then(
-      () => {
-        const runs = new Map(batch.map((b) => [b.run.id, b.run]));
-        for (const r of runs.values()) emit(r, 'running');
-      },
-      (e: unknown) => {
-        if (!stopped) logger.log('error', 'runner: could not record step transitions', { error: e instanceof Error ? e.name : 'unknown' });
-      },
-    );
+    )
+      .then(
+        () => emitFor(batch),
+        (e: unknown) => {
+          if (!stopped) logger.log('error', 'runner: could not record step transitions', { error: e instanceof Error ? e.name : 'unknown' });
+        },
+      )
+      .finally(() => batchesWriting--);
   }
   /** Waits until every transition queued so far is written. */
   function drain(): Promise<void> {
@@ -306,8 +316,7 @@ export function createRunner(deps: RunnerDeps) {
   ): Promise<StepOutcome> {
     const kind = registry.get(step.kind);
     const needed = (step.needs ?? []).map((id) => ({ stepId: id, output: outputs.get(id) }));
-    const visible = new Map<string, unknown>();
-    for (const id of ancestors) if (outputs.has(id)) visible.set(id, outputs.get(id));
+    const visible = ancestorView(outputs, ancestors);
     const timeoutMs = step.timeoutMs ?? tuning.defaultStepTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       const startedAt = clock.now();
@@ -412,18 +421,28 @@ export function createRunner(deps: RunnerDeps) {
     access.assert(actor, run.workspace_id, 'connection.use');
     const c = deps.getConnection(run.workspace_id, connectionId);
     const paused = c.status === 'paused';
-    store.transaction(() => {
-      store.setConnection(run.id, stepId, c.id);
+    // The transitions queued so far (this step's `running` among them) commit with this write: one commit, not two.
+    // Not while an older batch waits out another process's lock: a step's transitions are written in order.
+    const batch = batchesWriting === 0 ? pending.splice(0) : [];
+    try {
+      store.transaction(() => {
+        for (const b of batch) store.stepTransition(b.t);
+        store.setConnection(run.id, stepId, c.id);
       if (!paused) {
         audit.record({
           workspaceId: run.workspace_id,
           action: 'connection.used',
           actor,
           target: { type: 'connection', id: c.id, name: c.name },
-          details: { workflowId: run.workflow_id, runId: run.id, stepId },
-        });
-      }
-    });
+            details: { workflowId: run.workflow_id, runId: run.id, stepId },
+          });
+        }
+      });
+    } catch (e) {
+      pending.unshift(...batch); // not written: the next batch writes them
+      throw e;
+    }
+    emitFor(batch);
     // The docs' words exactly (RUN_MESSAGES); the run view adds what to do (resume it in Connections).
     if (paused) throw new AppError('PRECONDITION_FAILED', RUN_MESSAGES.connectionPaused);
   }
@@ -480,6 +499,39 @@ function classify(e: unknown, scrubber: RunScrubber): { code: string; message: s
   }
   if (e instanceof Error && e.name === 'AbortError') return { code: 'CANCELLED', message: 'step aborted', transient: false };
   return { code: 'STEP_FAILED', message: scrubber.text(e instanceof Error ? e.message : 'step failed'), transient: false };
+}
+
+/**
+ * The outputs a step may reach (`steps.<id>.output`, a transform's `steps`): the run's outputs seen through the step's
+ * ancestors, without copying them (a copy per step is quadratic in a long chain).
+ */
+function ancestorView(outputs: ReadonlyMap<string, unknown>, ancestors: ReadonlySet<string>): ReadonlyMap<string, unknown> {
+  const has = (id: string) => ancestors.has(id) && outputs.has(id);
+  function* entries(): MapIterator<[string, unknown]> {
+    for (const id of ancestors) if (outputs.has(id)) yield [id, outputs.get(id)];
+  }
+  function* keys(): MapIterator<string> {
+    for (const [id] of entries()) yield id;
+  }
+  function* values(): MapIterator<unknown> {
+    for (const [, v] of entries()) yield v;
+  }
+  return {
+    has,
+    get: (id) => (has(id) ? outputs.get(id) : undefined),
+    get size() {
+      let n = 0;
+      for (const id of ancestors) if (outputs.has(id)) n++;
+      return n;
+    },
+    forEach(fn, thisArg) {
+      for (const [id, v] of entries()) fn.call(thisArg, v, id, this);
+    },
+    entries,
+    keys,
+    values,
+    [Symbol.iterator]: entries,
+  };
 }
 
 /** Each step's transitive needs (what `steps.<id>.output` may reach). Unknown ids are ignored (refused on save). */

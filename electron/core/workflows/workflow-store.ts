@@ -83,6 +83,9 @@ export function createWorkflowStore(db: Db) {
   type VersionRow = { workflow_id: string; version: number; definition: string; created_at: string; created_by: string };
 
   const byId = db.prepare('SELECT * FROM workflows WHERE id = ? AND workspace_id = ?');
+  const byIdAnywhere = db.prepare('SELECT * FROM workflows WHERE id = ?');
+  const dueIds = db.prepare('SELECT id FROM workflows WHERE next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY next_run_at LIMIT ?').pluck();
+  const setNextRun = db.prepare('UPDATE workflows SET next_run_at = ? WHERE id = ?');
   const idByKey = db.prepare('SELECT id FROM workflows WHERE workspace_id = ? AND name_key = ?');
   const insertRow = db.prepare(
     `INSERT INTO workflows (id, workspace_id, name, name_key, description, version, schedule, timezone, next_run_at, step_count, created_at, updated_at, updated_by)
@@ -124,6 +127,25 @@ export function createWorkflowStore(db: Db) {
     get(workspaceId: string, id: string): StoredWorkflow | undefined {
       const r = byId.get(id, workspaceId) as Row | undefined;
       return r ? toStored(r) : undefined;
+    },
+
+    /**
+     * A workflow by id alone, for the scheduler (a due workflow is found across workspaces; what it then queues is
+     * that workflow's own workspace's run). Every transport reads through the workspace-scoped `get`.
+     */
+    getById(id: string): StoredWorkflow | undefined {
+      const r = byIdAnywhere.get(id) as Row | undefined;
+      return r ? toStored(r) : undefined;
+    },
+
+    /** Ids of the workflows whose next schedule slot is at or before `now` (ISO), soonest first. */
+    due(now: string, limit: number): string[] {
+      return dueIds.all(now, limit) as string[];
+    },
+
+    /** Moves the schedule's cursor (the scheduler, after it queued a slot's run; null stops scheduling). */
+    setNextRun(id: string, next: string | null): void {
+      setNextRun.run(next, id);
     },
 
     /** The id of the workspace's workflow whose name is this name (same `nameKey`: Unicode, ignoring case). */

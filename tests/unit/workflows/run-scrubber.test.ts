@@ -85,3 +85,70 @@ describe('step resolver', () => {
     expect(contextOf([{ output: { fileContent: 'one', a: 1 } }, { output: { fileContent: 'two', b: 2 } }, { output: 'text' }])).toEqual({ fileContent: 'one', a: 1, b: 2 });
   });
 });
+
+describe('run scrubber: each form, order and bound', () => {
+  it('catches the unpadded base64 of a value with two padding characters, and base64url where it differs', () => {
+    const s = createRunScrubber();
+    s.add('abcd'); // YWJjZA==
+    expect(s.text('x YWJjZA y')).toBe('x *** y');
+    const u = createRunScrubber();
+    u.add('>>>???'); // base64 Pj4+Pz8/, base64url Pj4-Pz8_
+    expect(u.text('x Pj4-Pz8_ y')).toBe('x *** y');
+    const both = createRunScrubber();
+    both.add('>>>?'); // base64 Pj4+Pw==: unpadded Pj4+Pw, which base64url (Pj4-Pw) does not cover
+    expect(both.text('x Pj4+Pw y')).toBe('x *** y');
+  });
+
+  it('catches the form encodings that differ: spaces as + with ! kept, and URLSearchParams (! as %21)', () => {
+    const s = createRunScrubber();
+    s.add('a b!c');
+    expect(s.text('q=a+b!c&')).toBe('q=***&');
+    expect(s.text('q=a+b%21c&')).toBe('q=***&');
+  });
+
+  it('masks the longer value whole whatever the order the values came in', () => {
+    const s = createRunScrubber();
+    s.add('abc');
+    s.add('xabcx');
+    expect(s.text('[xabcx]')).toBe('[***]');
+  });
+
+  it('with nothing registered changes nothing; ignores values that are not text; registering twice changes nothing', () => {
+    const s = createRunScrubber();
+    expect(s.text('Stryker was here')).toBe('Stryker was here');
+    expect(s.value({ a: 'Stryker was here' })).toEqual({ a: 'Stryker was here' });
+    expect(() => s.add(42 as never)).not.toThrow();
+    expect(() => s.add(undefined as never)).not.toThrow();
+    expect(s.size).toBe(0);
+    s.add('secret-value');
+    const n = s.size;
+    s.add('secret-value');
+    expect(s.size).toBe(n);
+  });
+
+  it('an output nested deeper than 200 levels is masked whole below that depth, never kept as it is', () => {
+    const s = createRunScrubber();
+    s.add('deep-secret');
+    let v: unknown = { leaf: 'deep-secret', keep: 'plain' };
+    for (let i = 0; i < 205; i++) v = i % 2 ? { k: v } : [v];
+    const out = JSON.stringify(s.value(v));
+    expect(out).not.toContain('deep-secret');
+    expect(out).not.toContain('plain');
+    expect(out).toContain('"***"');
+    // 200 levels are walked: the leaf is scrubbed in place, its neighbour kept.
+    let shallow: unknown = { leaf: 'deep-secret', keep: 'plain' };
+    for (let i = 0; i < 200; i++) shallow = i % 2 ? { k: shallow } : [shallow];
+    const kept = JSON.stringify(s.value(shallow));
+    expect(kept).toContain('"leaf":"***","keep":"plain"');
+  });
+
+  it('caps at the exact size, names the type of a summarised output, keeps a 1024-character head', () => {
+    const json = JSON.stringify({ a: 'x'.repeat(10) });
+    expect(capOutput({ a: 'x'.repeat(10) }, Buffer.byteLength(json))).toEqual({ json, truncated: false });
+    expect(JSON.parse(capOutput({ a: 'x'.repeat(10) }, Buffer.byteLength(json) - 1).json)).toMatchObject({ truncated: true, type: 'object', bytes: json.length });
+    expect(JSON.parse(capOutput(null, 2).json)).toMatchObject({ type: 'null' });
+    expect(JSON.parse(capOutput('a long text', 4).json)).toMatchObject({ type: 'string' });
+    expect(JSON.parse(capOutput(['y'.repeat(5000)], 100).json).head).toHaveLength(1024);
+    expect(capOutput(() => 1)).toEqual({ json: 'null', truncated: false });
+  });
+});

@@ -70,3 +70,15 @@ describe('workflow validation', () => {
     expect(issues({ name: 'w', schedule: '*/30 * * * * *', steps: [steps[0]!].map((s) => ({ ...s, needs: [] })) })).toEqual([]);
   });
 });
+
+describe('workflow validation: messages', () => {
+  it("a JSONata syntax error says the parser's message and where", () => {
+    expect(issues({ name: 'w', steps: [{ id: 't', kind: 'transform', config: { expression: '{{{' } }] })).toEqual([
+      { field: 'definition.steps.0.config.expression', message: 'the expression is not valid JSONata: Expected ":" before end of expression (at character 3)' },
+    ]);
+  });
+
+  it('an unknown field is named with its path', () => {
+    expect(issues({ name: 'w', steps: [{ ...http(), extra: 1 }] })).toEqual([{ field: 'definition.steps.0.extra', message: 'unknown field: extra' }]);
+  });
+});
