@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer } from '../../helpers/test-server';
+import { UPLOAD_ENDPOINT_MISSING } from '../../../electron/core/datastores/upload-grant-service';
 
 /**
  * Each check a filesystem upload URL passes at use, one at a time (upload-url-grants.test.ts covers single use and the
@@ -148,7 +149,7 @@ describe('issuing a filesystem upload URL', () => {
         s.core.datastores.createUploadUrl(s.admin, { workspaceId: ws, datastoreId: dsId, key: 'offline.txt', contentType: 'text/plain' }),
       ).rejects.toMatchObject({
         code: 'UNAVAILABLE',
-        message: 'upload URLs for filesystem datastores are served by the local API server, which is not running; start the console with npm run serve',
+        message: UPLOAD_ENDPOINT_MISSING,
       });
     } finally {
       s.core.datastores.setLocalApiUrl(s.url);
