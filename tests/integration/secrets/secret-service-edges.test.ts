@@ -312,6 +312,13 @@ describe('secret service: messages and records of refusals', () => {
         message: 'secret "jira-token" is used by connection "Jira": change those first, or delete with force to clear the references',
       }),
     );
+    const c2 = t.core.connections.create(
+      { workspaceId: t.ws, name: 'Jira 2', provider: 'jira', authType: 'apikey', credentialSecretId: s.id, settings: { siteUrl: 'https://acme.atlassian.net', email: 'ops@acme.example' } },
+      t.admin,
+    );
+    // Two users are listed, comma-separated (in either order).
+    expect(() => t.s.remove({ workspaceId: t.ws, id: s.id }, t.admin)).toThrow(/^secret "jira-token" is used by (connection "Jira", connection "Jira 2"|connection "Jira 2", connection "Jira"): change those first/);
+    t.core.connections.remove(t.ws, c2.id, false, t.admin);
     expect(t.s.remove({ workspaceId: t.ws, id: s.id, force: true }, t.admin)).toEqual({ id: s.id, deleted: true });
     expect(t.audit('secret.deleted')[0]!.details).toEqual({ forced: true, clearedReferences: [{ type: 'connection', id: c.id, name: 'Jira' }] });
   });
