@@ -12,10 +12,13 @@ import { roleActors } from '../../helpers/actors';
  */
 let t: Awaited<ReturnType<typeof makeReadyCore>>;
 let ws: string;
+let now = Date.parse('2026-03-01T00:00:00.000Z');
+const clock = { now: () => new Date(now) };
 const logs: Array<{ level: LogLevel; message: string; fields?: Record<string, unknown> }> = [];
 beforeEach(async () => {
   logs.length = 0;
-  t = await makeReadyCore({ logger: { log: (level, message, fields) => void logs.push({ level, message, fields }) } });
+  now = Date.parse('2026-03-01T00:00:00.000Z');
+  t = await makeReadyCore({ clock, logger: { log: (level, message, fields) => void logs.push({ level, message, fields }) } });
   ws = t.core.workspaces.defaultWorkspace().id;
 });
 afterEach(() => t.close());
@@ -146,5 +149,29 @@ describe('markError / markHealthy: health the OAuth capability found', () => {
     expect(row.details).toMatchObject({ changed: ['credentialFieldSecretIds.applicationKey'], reason: 'vault secret deleted', status: 'error' });
     expect((await conns().internal.credentialFor(ws, c.id)).credentialFields).toEqual({});
     expect(t.core.references.referencesTo({ type: 'secret', id: secret.id })).toEqual([]);
+  });
+
+  it('a force-deleted credential secret detaches only what used it, records it on the connection, and pushes connections:changed', async () => {
+    const secret = t.core.secrets.create({ workspaceId: ws, name: 'dd-api', value: 'api-key-in-secret' }, t.admin);
+    const c = conns().create(
+      { workspaceId: ws, name: 'DD main via secret', provider: 'datadog', authType: 'apikey', credentialSecretId: secret.id, settings: { site: 'datadoghq.com' }, credentialFields: { applicationKey: 'sealed-app-key' } },
+      t.admin,
+    );
+    const before = conns().internal.get(ws, c.id).updatedAt;
+    const pushed: string[] = [];
+    t.core.bus.subscribe((event, payload) => {
+      if (event === 'connections:changed') pushed.push((payload as { id: string }).id);
+    });
+    now += 60_000;
+    t.core.secrets.remove({ workspaceId: ws, id: secret.id, force: true }, t.admin);
+    await Promise.resolve();
+    expect(pushed).toContain(c.id);
+    const after = conns().internal.get(ws, c.id);
+    expect(after).toMatchObject({ status: 'error', credentialSecretId: null, hasCredential: false, storedCredentialFields: { applicationKey: { secretId: null } } });
+    expect(before).toBe('2026-03-01T00:00:00.000Z');
+    expect(after.updatedAt).toBe('2026-03-01T00:01:00.000Z');
+    const row = t.core.audit.list({ workspaceId: ws, action: 'connection.updated' }, t.admin).items[0]!;
+    expect(row).toMatchObject({ target: { type: 'connection', id: c.id, name: 'DD main via secret' } });
+    expect(row.details).toEqual({ changed: ['credentialSecretId'], reason: 'vault secret deleted', cause: { type: 'secret', id: secret.id }, status: 'error' });
   });
 });
