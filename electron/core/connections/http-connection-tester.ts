@@ -2,6 +2,7 @@ import { PROVIDER_CATALOG, type Provider, type TestOutcome } from '@shared/domai
 import { missingCase } from '../errors';
 import type { ConnectionTester, TestOutcomeReport, TestRequest } from './connection-tester';
 import { ProbeSetupError, authHeaders } from './provider-auth';
+import { readCapped } from './capped-body';
 
 /** What a probe reads from a response: only these few fields, never the body as a whole. */
 type Answer = { status: number; headers: Headers; json: unknown };
@@ -199,24 +200,12 @@ function retryAfter(h: Headers, now: number): number | null {
 
 const MAX_BODY = 64 * 1024;
 
-/** Reads at most MAX_BODY bytes and parses JSON; anything else is treated as no body. */
+/** Reads at most MAX_BODY bytes and parses JSON; anything else (too long, not JSON) is treated as no body. */
 async function readJson(res: Response): Promise<unknown> {
-  if (!res.body) return null;
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
+  const { bytes, over } = await readCapped(res, MAX_BODY);
+  if (over || bytes.length === 0) return null;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(bytes.toString('utf8')) as unknown;
   } catch {
     return null;
   }

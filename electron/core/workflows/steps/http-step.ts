@@ -15,6 +15,7 @@ import { AppError } from '../../errors';
 import type { Clock, Logger } from '../../ports';
 import { StepError, type StepContext, type StepKindModule } from '../step-kind';
 import { classifyResponse, type HttpFailure } from './http-response-classifier';
+import { readCapped } from '../../connections/capped-body';
 
 export type HttpStepLimits = {
   /** The most of a response body that is read; a bigger success answer fails the step (PAYLOAD_TOO_LARGE). */
@@ -176,24 +177,6 @@ function connectionError(e: unknown): unknown {
 const TEXTUAL = /^(text\/|application\/(.*[+/])?(json|xml|javascript|x-www-form-urlencoded|yaml|x-yaml|csv|graphql)\b)/i;
 const isJson = (contentType: string) => /^application\/(.*\+)?json\b/i.test(contentType);
 
-/** Reads at most `max` bytes of a body; `over` when there was more (the rest is not downloaded). */
-async function readCapped(res: Response, max: number): Promise<{ bytes: Buffer; over: boolean }> {
-  if (!res.body) return { bytes: Buffer.alloc(0), over: false };
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      return { bytes: Buffer.alloc(0), over: true };
-    }
-    chunks.push(value);
-  }
-  return { bytes: Buffer.concat(chunks), over: false };
-}
 
 function decodeBody(bytes: Buffer, contentType: string): { body: unknown; bodyEncoding?: 'base64' } {
   if (bytes.length === 0) return { body: null };
