@@ -1,4 +1,5 @@
 import { Transform } from 'node:stream';
+import { encodedForms } from '@shared/domain/secret-forms';
 
 const MASK = Buffer.from('***');
 
@@ -11,9 +12,7 @@ export function maskedForms(values: readonly string[]): Buffer[] {
   const forms = new Set<string>();
   const add = (v: string) => {
     if (v === '') return;
-    const raw = Buffer.from(v, 'utf8');
-    const b64 = raw.toString('base64');
-    for (const f of [v, b64, b64.replace(/=+$/, ''), raw.toString('base64url'), encodeURIComponent(v), encodeURIComponent(v).replace(/%20/g, '+')]) forms.add(f);
+    for (const f of encodedForms(v)) forms.add(f);
   };
   for (const v of values) {
     add(v);

@@ -1,3 +1,4 @@
+import { encodedForms } from '@shared/domain/secret-forms';
 /**
  * The scrubber of one run: every value injected into the run (secret values, credentials a step kind registers with
  * `ctx.injected`) is replaced by `***` in every output and error before it is stored, emitted or returned.
@@ -16,17 +17,9 @@
 export const SCRUBBED = '***';
 
 function formsOf(value: string): string[] {
-  const b64 = Buffer.from(value, 'utf8').toString('base64');
-  const forms = [
-    value,
-    b64,
-    b64.replace(/=+$/, ''),
-    Buffer.from(value, 'utf8').toString('base64url'),
-    encodeURIComponent(value),
-    encodeURIComponent(value).replace(/%20/g, '+'),
-    new URLSearchParams({ v: value }).toString().slice(2),
-    JSON.stringify(value).slice(1, -1),
-  ];
+  // The common encoded forms (shared with the CLI's masker), plus two a stored run record may hold: form encoding as
+  // URLSearchParams writes it, and the value escaped inside a JSON string.
+  const forms = [...encodedForms(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)];
   return [...new Set(forms)].filter((f) => f.length > 0);
 }
 
