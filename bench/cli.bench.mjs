@@ -14,6 +14,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { buildCli } from '../scripts/build-cli.mjs';
+import { startS3rver } from './s3rver.mjs';
 
 const MiB = 1024 * 1024;
 const OWNER = `bench-owner-${randomBytes(12).toString('hex')}`;
@@ -58,25 +59,6 @@ async function startHeadless(dataDir) {
   });
   const u = new URL(url);
   return { baseUrl: u.origin, token: u.hash.replace('#token=', ''), stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
-}
-
-async function startS3rver(dir) {
-  const p = spawn(process.execPath, ['node_modules/s3rver/bin/s3rver.js', '-d', dir, '-a', '127.0.0.1', '-p', '0', '--silent', '--configure-bucket', 'bench'], {
-    env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const endpoint = await new Promise((resolve, reject) => {
-    let out = '';
-    const on = (b) => {
-      out += b;
-      const m = /listening on (\S+?):(\d+)/.exec(out);
-      if (m) resolve(`http://${m[1]}:${m[2]}`);
-    };
-    p.stdout.on('data', on);
-    p.stderr.on('data', on);
-    p.on('exit', (c) => reject(new Error(`s3rver exited ${c}: ${out}`)));
-  });
-  return { endpoint, stop: () => new Promise((r) => (p.once('exit', r), p.kill('SIGTERM'))) };
 }
 
 async function api(s, method, p, body) {

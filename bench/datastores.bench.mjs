@@ -14,12 +14,13 @@
 // 1 GiB measured 1.1 s right after the previous output was deleted, 2.9-3.8 s a few seconds later), so without the
 // pause whoever starts first after a deletion (the reference tools: our measurements load a bundle first) would be
 // measured on a different machine. A ratio compares medians; a peak RSS is the highest of the rounds.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { startS3rver } from './s3rver.mjs';
 
 const MiB = 1024 * 1024;
 const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? (process.env.BENCH_FULL ? 1024 : 128));
@@ -149,25 +150,6 @@ async function runChild(kind, a) {
     core.close();
   }
   console.log(JSON.stringify({ ...out, rssMB: r2(rss()) }));
-}
-
-async function startS3rver(dir) {
-  const p = spawn(process.execPath, ['node_modules/s3rver/bin/s3rver.js', '-d', dir, '-a', '127.0.0.1', '-p', '0', '--silent', '--configure-bucket', 'bench'], {
-    env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const endpoint = await new Promise((resolve, reject) => {
-    let out = '';
-    const on = (b) => {
-      out += b;
-      const m = /listening on (\S+?):(\d+)/.exec(out);
-      if (m) resolve(`http://${m[1]}:${m[2]}`);
-    };
-    p.stdout.on('data', on);
-    p.stderr.on('data', on);
-    p.on('exit', (c) => reject(new Error(`s3rver exited ${c}: ${out}`)));
-  });
-  return { endpoint, stop: () => new Promise((r) => (p.once('exit', r), p.kill('SIGTERM'))) };
 }
 
 async function main() {
