@@ -1,5 +1,6 @@
 // One file (~460 lines): seeding, canaries, harvesting and the per-case checks share one server and the state every
 // case reads and updates (pools, canaries, which value each secret holds); split, that state would be passed around.
+import { SEED } from './fuzz-config';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KeyStore } from '@core/ports';
@@ -492,3 +493,13 @@ export async function startFuzzBench() {
   };
 }
 export type FuzzBench = Awaited<ReturnType<typeof startFuzzBench>>;
+
+/** The end of a fuzz file: the status counts when FUZZ_STATS is set, the known defects hit, then the bench stops. */
+export async function stopFuzzBench(b: FuzzBench | undefined): Promise<void> {
+  if (!b) return;
+  if (process.env.FUZZ_STATS) {
+    for (const [route, counts] of b.statuses) console.info(`${route}: ${[...counts].sort().map(([k, n]) => `${k}×${n}`).join(' ')}`);
+  }
+  if (b.knownHits.size) console.info(`fuzz (seed ${SEED}): known defects hit: ${[...b.knownHits].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+  await b.stop();
+}

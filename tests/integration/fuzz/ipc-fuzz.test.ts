@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { contract, type Channel } from '@shared/ipc/contract';
 import { CHANNELS } from '@shared/ipc/channels';
 import type { Actor } from '@shared/domain/actor';
-import { startFuzzBench, type FuzzBench } from './fuzz-bench';
+import { startFuzzBench, stopFuzzBench, type FuzzBench } from './fuzz-bench';
 import type { Expectation } from './fuzz-invariants';
 import { RUNS, SEED, checkProperty, described, timeoutFor } from './fuzz-config';
 import { byMode, fuzzed, hostileString, modesArb, type Mode } from './hostile-values';
@@ -24,13 +24,7 @@ let b: FuzzBench;
 beforeAll(async () => {
   b = await startFuzzBench();
 });
-afterAll(async () => {
-  if (process.env.FUZZ_STATS) {
-    for (const [route, counts] of b.statuses) console.info(`${route}: ${[...counts].sort().map(([k, n]) => `${k}×${n}`).join(' ')}`);
-  }
-  if (b?.knownHits.size) console.info(`fuzz (seed ${SEED}): known defects hit: ${[...b.knownHits].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
-  await b?.stop();
-});
+afterAll(() => stopFuzzBench(b));
 
 function cyclic(): unknown {
   const o: Record<string, unknown> = { name: 'loop' };

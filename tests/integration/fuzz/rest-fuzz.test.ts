@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REST_ROUTES } from '@core/http/rest/routes';
 import { STREAM_ROUTES } from '@core/http/stream-routes';
 import type { StreamName } from '@shared/ipc/rest.contract';
-import { startFuzzBench, type FuzzBench } from './fuzz-bench';
+import { startFuzzBench, stopFuzzBench, type FuzzBench } from './fuzz-bench';
 import { RUNS, SEED, checkProperty, timeoutFor } from './fuzz-config';
 import { CHANNELS } from '@shared/ipc/channels';
 import { restExpectation, restGeneratorMissing, restRequestArb } from './rest-requests';
@@ -23,13 +23,7 @@ let b: FuzzBench;
 beforeAll(async () => {
   b = await startFuzzBench();
 });
-afterAll(async () => {
-  if (process.env.FUZZ_STATS) {
-    for (const [route, counts] of b.statuses) console.info(`${route}: ${[...counts].sort().map(([k, n]) => `${k}×${n}`).join(' ')}`);
-  }
-  if (b?.knownHits.size) console.info(`fuzz (seed ${SEED}): known defects hit: ${[...b.knownHits].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
-  await b?.stop();
-});
+afterAll(() => stopFuzzBench(b));
 
 describe('every route has a generator', () => {
   it('each REST route can be filled from the contract, and each streaming route has its own generator', () => {
