@@ -1,5 +1,5 @@
-import { test, expect, openConsole, type Console } from './fixtures';
-import type { Page } from '@playwright/test';
+import { test, expect, openConsole } from './fixtures';
+import { consoleIpc as ipc } from './console-ipc';
 import { startFakeProviders, type FakeProviders } from '../fakes/fake-providers';
 
 let fake: FakeProviders;
@@ -9,14 +9,6 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await fake.close();
 });
-
-/** Calls a channel the way the console's bridge does (the console token in a header). */
-async function ipc<T>(page: Page, c: Console, channel: string, input: unknown): Promise<T> {
-  const res = await page.request.post(`${c.baseUrl}/ipc/${encodeURIComponent(channel)}`, { headers: { 'x-console-token': c.token }, data: { input } });
-  const body = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
-  if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
-  return body.value as T;
-}
 
 test('a connection shows its secret by name with a link; when the secret is force-deleted it turns error with a "choose a secret" fix', async ({ page, console: c }) => {
   await openConsole(page, c);
@@ -34,6 +26,7 @@ test('a connection shows its secret by name with a link; when the secret is forc
 
   await page.getByTestId('nav-connections').click();
   await page.getByTestId('connection-row').filter({ hasText: 'Datadog via a secret' }).click();
+  await page.getByTestId('connection-open-detail').click();
   const detail = page.getByTestId('connection-detail');
   const link = detail.getByTestId('connection-credential-secret');
   await expect(link).toHaveText('datadog-key-1');
@@ -51,6 +44,7 @@ test('a connection shows its secret by name with a link; when the secret is forc
   const row = page.getByTestId('connection-row').filter({ hasText: 'Datadog via a secret' });
   await expect(row).toHaveAttribute('data-status', 'error');
   await row.click();
+  await page.getByTestId('connection-open-detail').click();
   await expect(detail.getByTestId('connection-status')).toHaveAttribute('data-status', 'error');
   await expect(detail.getByTestId('connection-secret-deleted')).toContainText('Choose a secret');
   await expect(detail.getByTestId('connection-credential-source')).toHaveText('none');

@@ -101,6 +101,7 @@ test('filters and search narrow the list; validation errors name the field', asy
 
   // Edit name and settings: a bad base URL is refused naming the field; a good one is saved.
   await page.getByTestId('connection-row').filter({ hasText: 'PagerDuty staging' }).click();
+  await page.getByTestId('connection-open-detail').click();
   const detail = page.getByTestId('connection-detail');
   await detail.getByTestId('connection-edit').click();
   await detail.getByTestId('edit-field-name').fill('PagerDuty test');

@@ -39,6 +39,7 @@ test('OAuth: register the app, authorize through the console, revoke at the serv
   await expect(row.getByTestId('connection-status')).toHaveText('Not authorized yet');
   await expect(row.getByTestId('connection-status')).toHaveClass(/status-awaiting/);
   await row.click();
+  await page.getByTestId('connection-open-detail').click();
   const detail = page.getByTestId('connection-detail');
   await expect(detail.getByTestId('oauth-not-authorized')).toBeVisible();
   await expect(detail.getByTestId('connection-status')).toHaveText('Not authorized yet');
@@ -97,6 +98,7 @@ test('OAuth: denied consent is explained in the console and nothing changes', as
   await page.getByTestId('wizard-save').click();
   const row = page.getByTestId('connection-row').filter({ hasText: 'Okta denied' });
   await row.click();
+  await page.getByTestId('connection-open-detail').click();
   const detail = page.getByTestId('connection-detail');
   const popup = page.waitForEvent('popup');
   await detail.getByTestId('connection-authorize').click();

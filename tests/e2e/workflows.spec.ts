@@ -161,6 +161,7 @@ test('run the example live; a paused connection fails its step with "connection 
   // The connection lists the workflow under "Used by"; pause it there.
   await page.getByTestId('nav-connections').click();
   await page.getByTestId('connection-row').filter({ hasText: 'Datadog e2e' }).getByTestId('connection-open').click();
+  await page.getByTestId('connection-open-detail').click();
   const conn = page.getByTestId('connection-detail');
   await expect(conn.getByTestId('used-by-workflow')).toHaveText('CSV to provider');
   await expect(conn.getByTestId('used-by-steps')).toContainText('step post');

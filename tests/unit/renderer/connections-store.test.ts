@@ -56,6 +56,32 @@ describe('connections store', () => {
     t.close();
   });
 
+  it('selecting rows reads no detail record (no connection.accessed); each opening records exactly one', async () => {
+    const { t, ws, apiAs } = await setup();
+    for (const name of ['PD one', 'PD two']) {
+      await t.invoke('connections:create', { workspaceId: ws, name, provider: 'pagerduty', authType: 'apikey', credential: 'k' });
+    }
+    const accessed = () => t.core.audit.list({ workspaceId: ws, action: 'connection.accessed' }, t.admin).items.length;
+    const s = createConnectionsStore(apiAs());
+    await s.getState().load(ws);
+    const [one, two] = s.getState().items;
+    for (const id of [one!.id, two!.id, one!.id]) s.getState().select(id);
+    expect(s.getState()).toMatchObject({ selectedId: one!.id, selected: null });
+    expect(accessed()).toBe(0);
+
+    await s.getState().open(two!.id);
+    expect(s.getState()).toMatchObject({ selectedId: two!.id, selected: { id: two!.id } });
+    expect(accessed()).toBe(1);
+    // Closing the detail keeps the row selected (its summary), and selecting another closes the detail unread.
+    s.getState().close();
+    expect(s.getState()).toMatchObject({ selectedId: two!.id, selected: null });
+    await s.getState().open(two!.id);
+    s.getState().select(one!.id);
+    expect(s.getState()).toMatchObject({ selectedId: one!.id, selected: null });
+    expect(accessed()).toBe(2);
+    t.close();
+  });
+
   it('a viewer loads the list with statuses, and is refused the detail record', async () => {
     const { t, ws, apiAs } = await setup();
     await t.invoke('connections:create', { workspaceId: ws, name: 'PD', provider: 'pagerduty', authType: 'apikey', credential: 'k' });

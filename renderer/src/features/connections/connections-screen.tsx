@@ -8,18 +8,25 @@ import { formatTimestamp } from '../../components/format';
 import type { ConnectionFilters } from './connections-store';
 import { ProviderIcon, StatusBadge } from './connection-badges';
 import { ConnectionDetailPanel } from './connection-detail-panel';
+import { ConnectionSummaryPanel } from './connection-summary-panel';
 import { NewConnectionWizard } from './new-connection-wizard';
 import { RefreshHealthPanel } from './refresh-health-panel';
 import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
 
-/** Connections: list (everyone), detail and actions (admins and editors), the new-connection wizard. */
+/**
+ * Connections: list (everyone); a selected row's summary, the detail and actions (admins and editors); the
+ * new-connection wizard.
+ */
 export function ConnectionsScreen() {
   const { connections } = useApp();
   const workspaceId = useSession((s) => s.currentWorkspaceId);
   // The session's role decides what is shown; the core enforces the same rules on every call regardless.
   const role = useSession((s) => s.role());
   const canWrite = role === 'admin' || role === 'editor';
-  const { items, status, error, nextCursor, filters, selected, selectedError } = useConnections((s) => s);
+  const { items, status, error, nextCursor, filters, selectedId, selected, selectedError } = useConnections((s) => s);
+  // A selected row shows the list's fields; the audited detail record only once the admin opens it.
+  const summary = selected || selectedError ? undefined : items.find((c) => c.id === selectedId);
+  const panel = canWrite && (selected || selectedError || summary);
   const [wizard, setWizard] = useState(false);
   // A new connection seals its credential in the vault (OAuth ones their tokens): not while it is locked.
   const locked = useVaultLocked();
@@ -69,7 +76,7 @@ export function ConnectionsScreen() {
           </EmptyState>
         )
       ) : (
-        <div className={selected || selectedError ? 'split' : undefined}>
+        <div className={panel ? 'split' : undefined}>
           <table className="table" data-testid="connections-table">
             <thead>
               <tr>
@@ -87,8 +94,9 @@ export function ConnectionsScreen() {
                   data-testid="connection-row"
                   data-status={c.status}
                   data-provider={c.provider}
-                  className={`${selected?.id === c.id ? 'row-selected' : ''} ${canWrite ? 'clickable' : ''}`}
-                  onClick={canWrite ? () => void connections.getState().open(c.id) : undefined}
+                  data-selected={selectedId === c.id ? 'true' : undefined}
+                  className={`${selectedId === c.id ? 'row-selected' : ''} ${canWrite ? 'clickable' : ''}`}
+                  onClick={canWrite ? () => connections.getState().select(c.id) : undefined}
                 >
                   <td>
                     <ProviderIcon provider={c.provider} />
@@ -103,10 +111,11 @@ export function ConnectionsScreen() {
               ))}
             </tbody>
           </table>
-          {canWrite && (selected || selectedError) && (
+          {panel && (
             <div>
               <ErrorBanner error={selectedError} testId="connection-detail-error" />
               {selected && <ConnectionDetailPanel key={selected.id} c={selected} />}
+              {summary && <ConnectionSummaryPanel key={summary.id} c={summary} />}
             </div>
           )}
         </div>

@@ -17,6 +17,11 @@ type Draft = Omit<Input<'connections:create'>, 'workspaceId'>;
 type Patch = Omit<Input<'connections:update'>, 'workspaceId' | 'id'>;
 
 export type ConnectionsState = FilteredListState<ConnectionSummary, ConnectionFilters> & {
+  /**
+   * The row the admin selected: shown from the list's fields only. Selecting never reads the detail record (that
+   * is audited as connection.accessed, high risk); `open` does, once per opening.
+   */
+  selectedId: string | null;
   /** The open detail record (writers only: reading it is audited as connection.accessed). */
   selected: ConnectionDetail | null;
   selectedError?: IpcError;
@@ -24,7 +29,11 @@ export type ConnectionsState = FilteredListState<ConnectionSummary, ConnectionFi
   testing: Record<string, boolean>;
   load(workspaceId: string, filters?: ConnectionFilters): Promise<void>;
   loadMore(): Promise<void>;
+  /** Selects a row (or none) without reading its detail record; closes a detail that is open. */
+  select(id: string | null): void;
+  /** Opens the detail record of `id` (and selects it): one connection.accessed per call. */
   open(id: string): Promise<void>;
+  /** Closes the detail; the row stays selected. */
   close(): void;
   create(draft: Draft): Promise<IpcResult<Connection>>;
   testDraft(draft: Omit<Input<'connections:testDraft'>, 'workspaceId'>): Promise<IpcResult<ConnectionTestResult>>;
@@ -64,16 +73,20 @@ export const createConnectionsStore = (api: Api) =>
     return {
       ...emptyList<ConnectionSummary>(),
       filters: {},
+      selectedId: null,
       selected: null,
       testing: {},
       async load(workspaceId, filters) {
         // Another workspace's detail record must not stay open beside this one's list.
-        if (workspaceId !== get().workspaceId) set({ selected: null });
+        if (workspaceId !== get().workspaceId) set({ selected: null, selectedId: null });
         await list.load(workspaceId, filters);
       },
       loadMore: list.loadMore,
+      select(id) {
+        set({ selectedId: id, selected: null, selectedError: undefined });
+      },
       async open(id) {
-        set({ selected: null, selectedError: undefined });
+        set({ selectedId: id, selected: null, selectedError: undefined });
         const r = await api.invoke('connections:get', { workspaceId: ws(), id });
         set(r.ok ? { selected: r.value } : { selectedError: r.error });
       },
@@ -99,6 +112,7 @@ export const createConnectionsStore = (api: Api) =>
       async remove(id, force) {
         return settle(await api.invoke('connections:delete', { workspaceId: ws(), id, force }), () => {
           if (get().selected?.id === id) set({ selected: null });
+          if (get().selectedId === id) set({ selectedId: null });
           return get().load(ws());
         });
       },

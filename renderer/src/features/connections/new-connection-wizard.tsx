@@ -9,10 +9,11 @@ import { FormActions } from '../../components/form-actions';
 import { ProviderIcon, TestResultView } from './connection-badges';
 import { credentialFieldProblems, enteredFields, issueKey, settingsProblems } from './credential-checks';
 import { Form } from '../../components/form';
+import { Modal } from '../../components/dialog';
 
 const NAME_FIELD: ProviderField = { key: 'name', label: 'Name', required: true, format: 'text' };
 
-/** New connection: pick a provider, then its settings and credential; test before saving if wanted; save. */
+/** New connection, a dialog like every other "New …" action: pick a provider, then its settings and credential; test before saving if wanted; save. */
 export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
   const { connections } = useApp();
   const [provider, setProvider] = useState<Provider | null>(null);
@@ -106,15 +107,9 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
   );
 
   return (
-    <div className="card wizard" data-testid="connection-wizard">
-      <div className="detail-head">
-        <h2>New connection{entry ? `: ${entry.label}` : ''}</h2>
-        <button className="link" aria-label="Close" data-testid="wizard-cancel" onClick={props.onClose}>
-          ✕
-        </button>
-      </div>
+    <Modal wide title={`New connection${entry ? `: ${entry.label}` : ''}`} testId="connection-wizard" onClose={props.onClose}>
       {!entry ? (
-        <ProviderPicker onPick={pick} />
+        <ProviderPicker onPick={pick} onCancel={props.onClose} />
       ) : (
         <Form onSubmit={save}>
           <p className="muted">
@@ -151,7 +146,7 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
               Changed since this test: test again, or Save and test the saved connection.
             </p>
           )}
-          <FormActions submitLabel="Save" busyLabel="Saving…" busy={saving} submitTestId="wizard-save" onCancel={props.onClose}>
+          <FormActions submitLabel="Save" busyLabel="Saving…" busy={saving} submitTestId="wizard-save" cancelTestId="wizard-cancel" onCancel={props.onClose}>
             {entry.credential && (
               <button type="button" className="secondary" data-testid="wizard-test" disabled={testing} onClick={() => void testBeforeSaving()}>
                 Test before saving
@@ -160,12 +155,12 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
           </FormActions>
         </Form>
       )}
-    </div>
+    </Modal>
   );
 }
 
 /** The wizard's first step: the 12 providers as tiles, each with its auth type. */
-function ProviderPicker(props: Readonly<{ onPick: (p: Provider) => void }>) {
+function ProviderPicker(props: Readonly<{ onPick: (p: Provider) => void; onCancel: () => void }>) {
   return (
     <>
       <p className="muted">Pick the service to connect. You need a credential from the provider first (an OAuth app, an API key or a service account).</p>
@@ -177,6 +172,11 @@ function ProviderPicker(props: Readonly<{ onPick: (p: Provider) => void }>) {
             <small className="muted">{PROVIDER_CATALOG[p].authLabel}</small>
           </button>
         ))}
+      </div>
+      <div className="actions-row">
+        <button type="button" className="secondary" data-testid="wizard-cancel" onClick={props.onCancel}>
+          Cancel
+        </button>
       </div>
     </>
   );
