@@ -292,8 +292,36 @@ export const BASE_URL_FIELD: ProviderField = {
   label: 'API base URL override',
   required: false,
   format: 'url',
-  help: 'For self-hosted or enterprise instances (e.g. GitHub Enterprise); leave empty for the provider default.',
+  help: "Only to go through a proxy or a test server; leave empty for the provider's API.",
 };
+
+/**
+ * Where a connection's requests go when no override is set, said to the admin (the core's defaultBaseUrl computes
+ * it; connections.md has no self-hosted variant except GitHub Enterprise, so only GitHub's hint names one).
+ */
+const API_DEFAULT: Readonly<Record<Provider, string>> = {
+  slack: 'https://slack.com',
+  github: 'https://api.github.com',
+  linkedin: 'https://api.linkedin.com',
+  x: 'https://api.x.com',
+  okta: 'the org URL above',
+  jira: 'the site URL above',
+  servicenow: 'the instance URL above',
+  snyk: 'the API region above',
+  pagerduty: 'https://api.pagerduty.com',
+  datadog: 'the API host of the site above (e.g. https://api.datadoghq.com)',
+  zendesk: 'https://<subdomain>.zendesk.com',
+  snowflake: 'https://<account>.snowflakecomputing.com',
+};
+
+/** The base URL override field of one provider, its hint saying what an empty one uses. */
+export function baseUrlField(provider: Provider): ProviderField {
+  const hint =
+    provider === 'github'
+      ? `For GitHub Enterprise Server, e.g. https://github.example.com/api/v3. Empty uses ${API_DEFAULT.github}.`
+      : `Only to go through a proxy or a test server. Empty uses ${API_DEFAULT[provider]}.`;
+  return { ...BASE_URL_FIELD, help: hint };
+}
 
 export const MAX_CREDENTIAL_LENGTH = 16_384;
 export const SETTING_MAX = 2048;

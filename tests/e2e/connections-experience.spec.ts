@@ -54,3 +54,63 @@ test('selecting rows shows the list fields and logs no connection.accessed; open
   await rows.nth(2).click();
   expect(await accessed()).toBe(1);
 });
+
+test('form problems are in plain words next to the field, shown on leaving it, cleared on retry; never twice; hints fit the provider', async ({ page, console: c }) => {
+  await openConsole(page, c);
+  const workspaceId = await page.getByTestId('workspace-switcher').inputValue();
+  await consoleIpc(page, c, 'connections:create', { workspaceId, name: 'Jira prod', provider: 'pagerduty', authType: 'apikey', credential: 'pd-key' });
+  await page.getByTestId('nav-connections').click();
+  await page.getByTestId('connection-new').click();
+  await page.getByTestId('wizard-provider-jira').click();
+  const wizard = page.getByTestId('connection-wizard');
+
+  // Leaving a field with a wrong value says so before Save; typing again clears it.
+  await wizard.getByTestId('wizard-field-siteUrl').fill('jira.example.com');
+  await wizard.getByTestId('wizard-field-email').focus();
+  const siteError = wizard.getByTestId('wizard-error-siteUrl');
+  await expect(siteError).toHaveText('Enter a full address starting with https://, for example https://your-site.atlassian.net.');
+  await wizard.getByTestId('wizard-field-siteUrl').fill('https://acme.atlassian.net');
+  await expect(siteError).toHaveCount(0);
+
+  // Save with the rest missing: each problem once, beside its field, in the words of the form.
+  await wizard.getByTestId('wizard-save').click();
+  await expect(wizard.getByTestId('wizard-error-email')).toHaveText('Enter the account email, for example you@example.com.');
+  await expect(wizard.getByTestId('wizard-error-credential')).toHaveText('Enter the API token.');
+  await expect(wizard).not.toContainText('settings.');
+  await expect(wizard).not.toContainText('is required for Jira');
+
+  // The base URL hint is Jira's own: no "GitHub Enterprise" example here.
+  await wizard.getByText('Advanced').click();
+  await expect(wizard).toContainText('Empty uses the site URL above.');
+  await expect(wizard).not.toContainText('GitHub Enterprise');
+
+  // A refusal from the core about a field (the name is taken) is shown there only, not again in a banner.
+  await wizard.getByTestId('wizard-field-name').fill('Jira prod');
+  await wizard.getByTestId('wizard-field-email').fill('me@acme.example');
+  await wizard.getByTestId('wizard-field-credential').fill('jira-token');
+  await wizard.getByTestId('wizard-save').click();
+  await expect(wizard.getByTestId('wizard-error-name')).toContainText('A connection named "Jira prod" already exists');
+  await expect(wizard.getByRole('alert')).toHaveCount(0);
+  await expect(wizard.getByText('already exists')).toHaveCount(1);
+  await wizard.getByTestId('wizard-field-name').fill('Jira staging');
+  await expect(wizard.getByTestId('wizard-error-name')).toHaveCount(0);
+  await wizard.getByTestId('wizard-cancel').click();
+
+  // Snowflake: a wrong key is one message, beside the key.
+  await page.getByTestId('connection-new').click();
+  await page.getByTestId('wizard-provider-snowflake').click();
+  await wizard.getByTestId('wizard-field-account').fill('myorg-acct');
+  await wizard.getByTestId('wizard-field-user').fill('svc');
+  await wizard.getByTestId('wizard-field-credential').fill('not a key');
+  await wizard.getByTestId('wizard-save').click();
+  const keyError = wizard.getByTestId('wizard-error-credential');
+  await expect(keyError).toHaveText('Paste the whole private key, from -----BEGIN PRIVATE KEY----- (or ENCRYPTED PRIVATE KEY) to its END line.');
+  await expect(wizard.getByText('Paste the whole private key')).toHaveCount(1);
+  await expect(wizard.getByRole('alert')).toHaveCount(0);
+
+  // GitHub's hint does name GitHub Enterprise Server.
+  await wizard.getByTestId('wizard-change-provider').click();
+  await wizard.getByTestId('wizard-provider-github').click();
+  await wizard.getByText('Advanced: API address').click();
+  await expect(wizard).toContainText('For GitHub Enterprise Server');
+});

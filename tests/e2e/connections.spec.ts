@@ -19,7 +19,7 @@ test('Datadog: create against the fake provider, test, pause, bad credentials, t
   await expect(page.getByTestId('wizard-docs-link')).toHaveAttribute('href', /docs\.datadoghq\.com/);
   // Field validation before anything is sent.
   await page.getByTestId('wizard-save').click();
-  await expect(page.getByTestId('wizard-error-credential')).toContainText('required');
+  await expect(page.getByTestId('wizard-error-credential')).toHaveText('Enter the API key.');
 
   await page.getByTestId('wizard-field-name').fill('Datadog e2e');
   await page.getByText('Advanced').click();
@@ -83,8 +83,8 @@ test('filters and search narrow the list; validation errors name the field', asy
   await page.getByTestId('wizard-field-siteUrl').fill('http://jira.example.com');
   await page.getByTestId('wizard-field-credential').fill('t');
   await page.getByTestId('wizard-save').click();
-  await expect(page.getByTestId('wizard-error-siteUrl')).toContainText('https://');
-  await expect(page.getByTestId('wizard-error-email')).toContainText('required');
+  await expect(page.getByTestId('wizard-error-siteUrl')).toHaveText('Use an https:// address (http:// works only for this machine).');
+  await expect(page.getByTestId('wizard-error-email')).toHaveText('Enter the account email, for example you@example.com.');
   await page.getByTestId('wizard-cancel').click();
 
   await page.getByTestId('connections-search').fill('staging');
@@ -107,7 +107,7 @@ test('filters and search narrow the list; validation errors name the field', asy
   await detail.getByTestId('edit-field-name').fill('PagerDuty test');
   await detail.getByTestId('edit-field-baseUrl').fill('ftp://pd.example.com');
   await detail.getByTestId('connection-edit-save').click();
-  await expect(detail.getByTestId('edit-error-baseUrl')).toContainText('https://');
+  await expect(detail.getByTestId('edit-error-baseUrl')).toHaveText('Use an https:// address (http:// works only for this machine).');
   await detail.getByTestId('edit-field-baseUrl').fill(fake.baseUrl('pagerduty'));
   await detail.getByTestId('connection-edit-save').click();
   await expect(detail.getByTestId('connection-detail-name')).toHaveText('PagerDuty test');

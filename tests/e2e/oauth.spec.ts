@@ -32,7 +32,9 @@ test('OAuth: register the app, authorize through the console, revoke at the serv
   await page.getByTestId('wizard-provider-okta').click();
   await page.getByTestId('wizard-field-name').fill('Okta e2e');
   await page.getByTestId('wizard-field-orgUrl').fill(oidc.issuer);
-  await page.getByTestId('wizard-save').click();
+  // The app is registered: the wizard says so and asks for nothing more. Authorize later, from the detail.
+  await expect(page.getByTestId('wizard-oauth-app-registered')).toContainText(TEST_CLIENT.clientId);
+  await page.getByTestId('wizard-save-later').click();
   const row = page.getByTestId('connection-row').filter({ hasText: 'Okta e2e' });
   await expect(row).toHaveAttribute('data-status', 'error');
   // Nothing failed yet: a neutral "Not authorized yet", not a red error nor the API-key wording.
@@ -95,7 +97,9 @@ test('OAuth: denied consent is explained in the console and nothing changes', as
   await page.getByTestId('wizard-provider-okta').click();
   await page.getByTestId('wizard-field-name').fill('Okta denied');
   await page.getByTestId('wizard-field-orgUrl').fill(oidc.issuer);
-  await page.getByTestId('wizard-save').click();
+  // The app is registered: the wizard says so and asks for nothing more. Authorize later, from the detail.
+  await expect(page.getByTestId('wizard-oauth-app-registered')).toContainText(TEST_CLIENT.clientId);
+  await page.getByTestId('wizard-save-later').click();
   const row = page.getByTestId('connection-row').filter({ hasText: 'Okta denied' });
   await row.click();
   await page.getByTestId('connection-open-detail').click();

@@ -6,7 +6,7 @@ import { useApp, useSession } from '../../app-context';
 import { SelectInput } from '../../components/select-input';
 import { FieldInput } from '../../components/field-input';
 import { FormActions } from '../../components/form-actions';
-import { credentialFieldProblems, enteredFields } from './credential-checks';
+import { credentialFieldProblems, credentialProblem, enteredFields, plainCoreMessage } from './credential-checks';
 import { Form } from '../../components/form';
 
 /**
@@ -45,7 +45,7 @@ export function ConnectionCredentialForm(props: Readonly<{ c: ConnectionDetail; 
     if (secretId && credential.trim() === '') return saveWith({ credentialSecretId: secretId, ...(Object.keys(fields).length > 0 ? { credentialFields: fields } : {}) });
     const issue = credential.trim() !== '' || Object.keys(fields).length === 0 ? credentialIssue(c.provider, credential) : null;
     const problems = credentialFieldProblems(c.provider, credential, fields, KEY_PASSPHRASE_FIELD in c.storedCredentialFields);
-    setCredIssue(issue?.message ?? null);
+    setCredIssue(issue ? credentialProblem(c.provider, credential) : null);
     setFieldIssues(problems);
     if (issue || Object.keys(problems).length > 0) return;
     await saveWith({
@@ -56,9 +56,10 @@ export function ConnectionCredentialForm(props: Readonly<{ c: ConnectionDetail; 
 
   const saveWith = async (patch: Parameters<ReturnType<typeof connections.getState>['update']>[1]) => {
     const err = await connections.getState().update(c.id, patch);
-    props.onError(err);
-    if (err?.field?.startsWith('credentialFields.')) setFieldIssues({ [err.field]: err.message });
-    else if (err?.field === 'credential') setCredIssue(err.message);
+    // A refusal about a field is shown next to it only, not a second time in the panel's banner.
+    if (err?.field?.startsWith('credentialFields.')) setFieldIssues({ [err.field]: plainCoreMessage(err.message) });
+    else if (err?.field === 'credential') setCredIssue(plainCoreMessage(err.message));
+    props.onError(err?.field === 'credential' || err?.field?.startsWith('credentialFields.') ? null : err);
     if (!err) {
       setCredential('');
       setFieldValues({});
@@ -73,7 +74,10 @@ export function ConnectionCredentialForm(props: Readonly<{ c: ConnectionDetail; 
       <FieldInput
         field={credentialField}
         value={credential}
-        onChange={setCredential}
+        onChange={(v) => {
+          setCredential(v);
+          setCredIssue(null);
+        }}
         error={credIssue ?? undefined}
         testId="connection-credential-input"
         errorTestId="connection-credential-error"
@@ -96,7 +100,10 @@ export function ConnectionCredentialForm(props: Readonly<{ c: ConnectionDetail; 
           key={f.key}
           field={f}
           value={fieldValues[f.key] ?? ''}
-          onChange={(v) => setFieldValues({ ...fieldValues, [f.key]: v })}
+          onChange={(v) => {
+            setFieldValues({ ...fieldValues, [f.key]: v });
+            setFieldIssues(({ [`credentialFields.${f.key}`]: _old, ...rest }) => rest);
+          }}
           error={fieldIssues[`credentialFields.${f.key}`]}
           testId={`connection-credential-field-input-${f.key}`}
           errorTestId={`connection-credential-field-error-${f.key}`}

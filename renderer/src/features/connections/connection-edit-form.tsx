@@ -1,27 +1,26 @@
 import { useState } from 'react';
-import { BASE_URL_FIELD, PROVIDER_CATALOG } from '@shared/domain/connection.catalog';
+import { PROVIDER_CATALOG, baseUrlField } from '@shared/domain/connection.catalog';
 import type { ConnectionDetail } from '@shared/domain/connection';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp } from '../../app-context';
 import { FieldInput } from '../../components/field-input';
 import { FormActions } from '../../components/form-actions';
-import { issueKey, settingsProblems } from './credential-checks';
+import { NAME_FIELD, issueKey, nameProblem, plainCoreMessage, settingsProblems } from './credential-checks';
 import { Form } from '../../components/form';
-
-const NAME_FIELD = { key: 'name', label: 'Name', required: true, format: 'text' } as const;
 
 /** Edit a connection's name and settings; keys cleared in the form are removed (PATCH merges settings). */
 export function ConnectionEditForm(props: Readonly<{ c: ConnectionDetail; onError: (e: IpcError | null) => void; onClose: () => void }>) {
   const { connections } = useApp();
   const { c } = props;
-  const fields = [...PROVIDER_CATALOG[c.provider].settings, BASE_URL_FIELD];
+  const fields = [...PROVIDER_CATALOG[c.provider].settings, baseUrlField(c.provider)];
   const [name, setName] = useState(c.name);
   const [settings, setSettings] = useState<Record<string, string>>({ ...c.settings });
   const [issues, setIssues] = useState<Record<string, string>>({});
 
   const save = async () => {
     const found = settingsProblems(c.provider, settings);
-    if (name.trim() === '') found.name = 'name is required';
+    const n = nameProblem(name);
+    if (n) found.name = n;
     setIssues(found);
     if (Object.keys(found).length > 0) return;
     // Keys cleared in the form are sent as null, which removes them.
@@ -34,7 +33,13 @@ export function ConnectionEditForm(props: Readonly<{ c: ConnectionDetail; onErro
       ...(name !== c.name ? { name } : {}),
       ...(Object.keys(patch).length > 0 ? { settings: patch } : {}),
     });
-    if (err?.field) setIssues({ [issueKey(err.field)]: err.message });
+    // A refusal about a field is shown next to it only, not a second time in the panel's banner.
+    const key = err?.field ? issueKey(err.field) : null;
+    if (key && (key === 'name' || fields.some((f) => f.key === key))) {
+      setIssues({ [key]: plainCoreMessage(err!.message) });
+      props.onError(null);
+      return;
+    }
     props.onError(err);
     if (!err) props.onClose();
   };
@@ -47,7 +52,10 @@ export function ConnectionEditForm(props: Readonly<{ c: ConnectionDetail; onErro
           key={f.key}
           field={f}
           value={settings[f.key] ?? ''}
-          onChange={(v) => setSettings({ ...settings, [f.key]: v })}
+          onChange={(v) => {
+            setSettings({ ...settings, [f.key]: v });
+            setIssues(({ [f.key]: _old, ...rest }) => rest);
+          }}
           error={issues[f.key]}
           testId={`edit-field-${f.key}`}
           errorTestId={`edit-error-${f.key}`}

@@ -12,6 +12,7 @@ import { ConnectionSummaryPanel } from './connection-summary-panel';
 import { NewConnectionWizard } from './new-connection-wizard';
 import { RefreshHealthPanel } from './refresh-health-panel';
 import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
+import './connections.css';
 
 /**
  * Connections: list (everyone); a selected row's summary, the detail and actions (admins and editors); the

@@ -1,21 +1,38 @@
-import { useMemo, useState } from 'react';
-import { BASE_URL_FIELD, PROVIDERS, PROVIDER_CATALOG, credentialIssue, type Provider, type ProviderField } from '@shared/domain/connection.catalog';
+import { useEffect, useMemo, useState } from 'react';
+import { PROVIDERS, PROVIDER_CATALOG, baseUrlField, type Provider, type ProviderField } from '@shared/domain/connection.catalog';
 import type { ConnectionTestResult } from '@shared/domain/connection';
 import type { IpcError } from '@shared/ipc/result';
-import { useApp, useConnections } from '../../app-context';
+import type { OAuthProvider } from '@shared/domain/oauth.catalog';
+import { useApp, useConnections, useOAuth, useSession } from '../../app-context';
 import { ErrorBanner } from '../../components/ui';
 import { FieldInput } from '../../components/field-input';
 import { FormActions } from '../../components/form-actions';
 import { ProviderIcon, TestResultView } from './connection-badges';
-import { credentialFieldProblems, enteredFields, issueKey, settingsProblems } from './credential-checks';
+import {
+  NAME_FIELD,
+  credentialFieldProblems,
+  credentialProblem,
+  enteredFields,
+  issueKey,
+  nameProblem,
+  plainCoreMessage,
+  settingsProblems,
+} from './credential-checks';
 import { Form } from '../../components/form';
 import { Modal } from '../../components/dialog';
+import { EMPTY_OAUTH_APP, OAuthAppFields, oauthAppIssueKey, oauthAppPayload, oauthAppProblems, type OAuthAppValues } from './oauth-app-fields';
+import { useConsentOpener } from './oauth-connection-panel';
 
-const NAME_FIELD: ProviderField = { key: 'name', label: 'Name', required: true, format: 'text' };
-
-/** New connection, a dialog like every other "New …" action: pick a provider, then its settings and credential; test before saving if wanted; save. */
+/**
+ * New connection, a dialog like every other "New …" action: pick a provider, then its settings and credential; test
+ * before saving if wanted; save. An OAuth provider goes straight on to consent after saving; when the workspace has
+ * no OAuth app for it yet, the wizard collects the app's client id and secret in place (with the redirect URI to
+ * register) instead of sending the admin to Settings first.
+ */
 export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
-  const { connections } = useApp();
+  const { connections, oauth } = useApp();
+  const workspaceId = useSession((s) => s.currentWorkspaceId);
+  const openConsent = useConsentOpener();
   const [provider, setProvider] = useState<Provider | null>(null);
   const [name, setName] = useState('');
   const [settings, setSettings] = useState<Record<string, string>>({});
@@ -29,6 +46,26 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
   const [saving, setSaving] = useState(false);
   const testing = useConnections((s) => s.testing.draft ?? false);
   const entry = provider ? PROVIDER_CATALOG[provider] : null;
+  const isOAuth = entry?.authType === 'oauth2';
+  // The workspace's OAuth apps, read once the wizard opens: "no app yet" is only claimed after they have loaded.
+  const apps = useOAuth((s) => s.apps);
+  const [appsLoaded, setAppsLoaded] = useState(false);
+  const [app, setApp] = useState<OAuthAppValues>(EMPTY_OAUTH_APP);
+  const [appIssues, setAppIssues] = useState<Record<string, string>>({});
+  const registeredApp = isOAuth ? apps.find((a) => a.provider === provider) : undefined;
+  const needsApp = isOAuth && appsLoaded && !registeredApp;
+
+  useEffect(() => {
+    if (!workspaceId) return;
+    let live = true;
+    void oauth
+      .getState()
+      .loadApps(workspaceId)
+      .then(() => live && setAppsLoaded(true));
+    return () => {
+      live = false;
+    };
+  }, [workspaceId, oauth]);
 
   /** A pick starts from that provider's defaults; a name already typed is kept. */
   const pick = (p: Provider) => {
@@ -37,26 +74,50 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
     setName((n) => n || PROVIDER_CATALOG[p].label);
     setFieldValues({});
     setIssues({});
+    setAppIssues({});
     setResult(null);
     setError(null);
   };
 
-  /** The same checks the core makes, so mistakes are caught before anything is sent. */
-  const check = (withName: boolean): boolean => {
-    if (!provider || !entry) return false;
+  /** The same checks the core makes, in plain words, so mistakes are caught before anything is sent. */
+  const problems = (withName: boolean): Record<string, string> => {
+    if (!provider || !entry) return {};
     const found = settingsProblems(provider, settings);
-    if (withName && name.trim() === '') found.name = 'name is required';
+    const n = withName ? nameProblem(name) : null;
+    if (n) found.name = n;
     if (entry.credential) {
-      const ci = credentialIssue(provider, credential);
-      if (ci) found.credential = ci.message;
+      const ci = credentialProblem(provider, credential);
+      if (ci) found.credential = ci;
       Object.assign(found, credentialFieldProblems(provider, credential, enteredFields(fieldValues)));
     }
-    setIssues(found);
-    return Object.keys(found).length === 0;
+    return found;
   };
+  /** `withApp`: the missing OAuth app must be entered (to authorize now, or when any of it was typed). */
+  const check = (withName: boolean, withApp = false): boolean => {
+    if (!provider || !entry) return false;
+    const found = problems(withName);
+    setIssues(found);
+    const appFound = needsApp && withApp ? oauthAppProblems(provider as OAuthProvider, app) : {};
+    setAppIssues(appFound);
+    return Object.keys(found).length === 0 && Object.keys(appFound).length === 0;
+  };
+  /** The value behind an issue key (`name`, a setting's key, `credential`, `credentialFields.<key>`). */
+  const valueOf = (key: string): string =>
+    key === 'name' ? name : key === 'credential' ? credential : key.startsWith('credentialFields.') ? (fieldValues[key.slice(17)] ?? '') : (settings[key] ?? '');
+  /** Leaving a field checks what was typed there (an empty one waits for Save); typing again clears its problem. */
+  const checkOne = (key: string) => {
+    const problem = valueOf(key).trim() === '' ? undefined : problems(true)[key];
+    setIssues(({ [key]: _old, ...rest }) => (problem ? { ...rest, [key]: problem } : rest));
+  };
+  const clearOne = (key: string) => setIssues(({ [key]: _old, ...rest }) => rest);
+  /** A refusal from the core: next to its field when the form shows that field, else once, above the buttons. */
   const showError = (e: IpcError) => {
-    if (e.field) setIssues({ [issueKey(e.field)]: e.message });
-    setError(e);
+    const key = e.field ? issueKey(e.field) : null;
+    const shown = key !== null && (key === 'name' || key === 'credential' || key === 'baseUrl' || key.startsWith('credentialFields.') || !!entry?.settings.some((f) => f.key === key));
+    if (shown) {
+      setIssues({ [key]: plainCoreMessage(e.message) });
+      setError(null);
+    } else setError(e);
   };
 
   const payloadSettings = useMemo(() => enteredFields(settings), [settings]);
@@ -79,10 +140,24 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
     } else showError(r.error);
   };
 
-  const save = async () => {
-    if (!provider || !entry || !check(true)) return;
+  /** Registers the provider's OAuth app from the wizard's fields; false (with the reason shown) when refused. */
+  const registerApp = async (p: Provider): Promise<boolean> => {
+    const err = await oauth.getState().createApp({ provider: p as OAuthProvider, ...oauthAppPayload(app) });
+    if (!err) return true;
+    const key = err.field ? oauthAppIssueKey(err.field) : '';
+    if (key in app) setAppIssues({ [key]: err.message });
+    else setError(err);
+    return false;
+  };
+
+  /** Saves; an OAuth connection then goes straight to consent unless `authorize` is false ("authorize later"). */
+  const save = async (authorize = true) => {
+    // "Authorize later" may leave the app for later too (the detail asks for it then); anything typed is registered.
+    const withApp = needsApp && (authorize || Object.values(app).some((v) => v.trim() !== ''));
+    if (!provider || !entry || !check(true, withApp)) return;
     setSaving(true);
     setError(null);
+    if (withApp && !(await registerApp(provider))) return setSaving(false);
     const r = await connections.getState().create({
       name,
       provider,
@@ -96,6 +171,12 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
     setFieldValues({});
     props.onClose();
     await connections.getState().open(r.value.id);
+    if (isOAuth && authorize && workspaceId) {
+      // The detail panel shows the flow (waiting, done, or why it failed) from the OAuth store.
+      await oauth.getState().authorize(workspaceId, r.value.id, openConsent);
+      await connections.getState().refresh(r.value.id);
+      return;
+    }
     // The pre-save result is not sent to the core (a client could claim any result): the core tests the stored
     // credential right away instead, so the tested draft becomes the connection's recorded last test.
     if (testedThisDraft) void connections.getState().test(r.value.id);
@@ -103,7 +184,19 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
 
   /** An input whose issue is keyed `key` and whose test ids end in `idKey`. */
   const field = (f: ProviderField, value: string, onChange: (v: string) => void, key = f.key, idKey = f.key) => (
-    <FieldInput key={key} field={f} value={value} onChange={onChange} error={issues[key]} testId={`wizard-field-${idKey}`} errorTestId={`wizard-error-${idKey}`} />
+    <div key={key} onBlur={() => checkOne(key)}>
+      <FieldInput
+        field={f}
+        value={value}
+        onChange={(v) => {
+          onChange(v);
+          clearOne(key);
+        }}
+        error={issues[key]}
+        testId={`wizard-field-${idKey}`}
+        errorTestId={`wizard-error-${idKey}`}
+      />
+    </div>
   );
 
   return (
@@ -123,19 +216,49 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
             </button>
           </p>
           {field(NAME_FIELD, name, setName)}
-          {entry.settings.map((f) => field(f, settings[f.key] ?? '', (v) => setSettings({ ...settings, [f.key]: v })))}
-          <details>
-            <summary>Advanced</summary>
-            {field(BASE_URL_FIELD, settings.baseUrl ?? '', (v) => setSettings({ ...settings, baseUrl: v }))}
+          {entry.settings
+            // An OAuth connection's client id is its OAuth app's (below, or registered already): one field, not two.
+            .filter((f) => !(isOAuth && f.key === 'clientId'))
+            .map((f) => field(f, settings[f.key] ?? '', (v) => setSettings({ ...settings, [f.key]: v })))}
+          <details open={issues.baseUrl ? true : undefined}>
+            <summary>Advanced: API address</summary>
+            {field(baseUrlField(provider!), settings.baseUrl ?? '', (v) => setSettings({ ...settings, baseUrl: v }))}
           </details>
           {entry.credential && field({ key: 'credential', label: entry.credential.label, required: true, format: entry.credential.format, help: entry.credential.help }, credential, setCredential)}
           {entry.credential &&
             entry.credentialFields?.map((f) =>
               field(f, fieldValues[f.key] ?? '', (v) => setFieldValues({ ...fieldValues, [f.key]: v }), `credentialFields.${f.key}`, `cred-${f.key}`),
             )}
-          {!entry.credential && (
+          {isOAuth && needsApp && (
+            <fieldset className="wizard-oauth-app" data-testid="wizard-oauth-app">
+              <legend>{entry.label} OAuth app</legend>
+              <p className="muted">
+                This workspace has no {entry.label} OAuth app yet. Create one at {entry.label} (see the link above) with the redirect URI below, then enter its
+                client id and secret here. It is saved once for the workspace and used by every {entry.label} connection.
+              </p>
+              <OAuthAppFields
+                provider={provider as OAuthProvider}
+                values={app}
+                onChange={(v) => {
+                  setApp(v);
+                  setAppIssues({});
+                }}
+                issues={appIssues}
+                idPrefix="wizard-app"
+                showRedirect
+                foldAdvanced
+              />
+            </fieldset>
+          )}
+          {isOAuth && registeredApp && (
+            <p className="muted" data-testid="wizard-oauth-app-registered">
+              Consent uses the {entry.label} OAuth app registered for this workspace (client id <span className="mono">{registeredApp.clientId}</span>).
+            </p>
+          )}
+          {isOAuth && (
             <p className="muted" data-testid="wizard-oauth-note">
-              {entry.label} uses OAuth 2.0: after saving, click Authorize to grant access at {entry.label}. Until then it shows “Not authorized yet” and cannot be used.
+              Save and authorize opens the consent page at {entry.label}: grant access there and the connection becomes active. Until then it shows “Not authorized
+              yet” and cannot be used.
             </p>
           )}
           <ErrorBanner error={error} testId="wizard-error" />
@@ -146,7 +269,20 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
               Changed since this test: test again, or Save and test the saved connection.
             </p>
           )}
-          <FormActions submitLabel="Save" busyLabel="Saving…" busy={saving} submitTestId="wizard-save" cancelTestId="wizard-cancel" onCancel={props.onClose}>
+          <FormActions
+            submitLabel={isOAuth ? 'Save and authorize' : 'Save'}
+            busyLabel="Saving…"
+            busy={saving}
+            disabled={isOAuth && !appsLoaded}
+            submitTestId="wizard-save"
+            cancelTestId="wizard-cancel"
+            onCancel={props.onClose}
+          >
+            {isOAuth && (
+              <button type="button" className="secondary" data-testid="wizard-save-later" disabled={saving || !appsLoaded} onClick={() => void save(false)}>
+                Save, authorize later
+              </button>
+            )}
             {entry.credential && (
               <button type="button" className="secondary" data-testid="wizard-test" disabled={testing} onClick={() => void testBeforeSaving()}>
                 Test before saving

@@ -6,6 +6,7 @@ import { useApp, useOAuth, useSession } from '../../app-context';
 import { EmptyState, ErrorBanner } from '../../components/ui';
 import { ConfirmDialog } from '../../components/dialog';
 import { OAuthAppForm } from './oauth-app-form';
+import './connections.css';
 
 /** Settings → OAuth apps: the provider-side app each OAuth provider's consent flow uses (one per provider). */
 export function OAuthAppsSection() {

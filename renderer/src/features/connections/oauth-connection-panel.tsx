@@ -1,14 +1,19 @@
+import { useEffect, useState } from 'react';
 import { PROVIDER_CATALOG } from '@shared/domain/connection.catalog';
 import type { ConnectionDetail } from '@shared/domain/connection';
+import type { OAuthProvider } from '@shared/domain/oauth.catalog';
+import type { IpcError } from '@shared/ipc/result';
 import { useApp, useOAuth, useSession } from '../../app-context';
 import { ErrorBanner } from '../../components/ui';
+import { Form } from '../../components/form';
 import { formatTimestamp } from '../../components/format';
+import { EMPTY_OAUTH_APP, OAuthAppFields, oauthAppIssueKey, oauthAppPayload, oauthAppProblems, type OAuthAppValues } from './oauth-app-fields';
 
 /**
  * How the consent page is shown: the console opens it in a new tab (the headless process also prints it); in the
  * desktop the core's main process has already opened the system browser, so the renderer opens nothing.
  */
-function useOpener(): (url: string) => void {
+export function useConsentOpener(): (url: string) => void {
   const mode = useSession((s) => s.session?.mode);
   return (url) => {
     if (mode === 'headless') window.open(url, '_blank', 'noopener');
@@ -21,11 +26,26 @@ export function OAuthConnectionPanel(props: Readonly<{ connection: ConnectionDet
   const c = props.connection;
   const flow = useOAuth((s) => s.flows[c.id]);
   const flowError = useOAuth((s) => s.flowErrors[c.id]);
-  const open = useOpener();
+  const open = useConsentOpener();
   const workspaceId = useSession((s) => s.currentWorkspaceId);
   const info = c.oauth ?? null;
   const pending = flow?.status.state === 'pending';
   const authorized = info !== null;
+  // Without the provider's OAuth app there is nothing to authorize with: collect it here rather than fail.
+  const apps = useOAuth((s) => s.apps);
+  const [appsLoaded, setAppsLoaded] = useState(false);
+  useEffect(() => {
+    if (!workspaceId) return;
+    let live = true;
+    void oauth
+      .getState()
+      .loadApps(workspaceId)
+      .then(() => live && setAppsLoaded(true));
+    return () => {
+      live = false;
+    };
+  }, [workspaceId, oauth]);
+  const needsApp = appsLoaded && !apps.some((a) => a.provider === c.provider);
 
   const start = async () => {
     if (!workspaceId) return;
@@ -36,11 +56,15 @@ export function OAuthConnectionPanel(props: Readonly<{ connection: ConnectionDet
   return (
     <div className="card" data-testid="oauth-panel">
       <h3>OAuth 2.0</h3>
-      <div className="actions-row">
-        <button data-testid="connection-authorize" disabled={pending} onClick={() => void start()}>
-          {pending ? 'Waiting for the browser…' : authorized ? 'Re-authorize' : 'Authorize'}
-        </button>
-      </div>
+      {needsApp ? (
+        <MissingAppForm provider={c.provider as OAuthProvider} onRegistered={start} />
+      ) : (
+        <div className="actions-row">
+          <button data-testid="connection-authorize" disabled={pending} onClick={() => void start()}>
+            {pending ? 'Waiting for the browser…' : authorized ? 'Re-authorize' : 'Authorize'}
+          </button>
+        </div>
+      )}
       {pending && (
         <p className="muted" data-testid="connection-authorize-pending">
           Complete the consent at {PROVIDER_CATALOG[c.provider].label} in the browser tab that opened, then return here.{' '}
@@ -85,9 +109,55 @@ export function OAuthConnectionPanel(props: Readonly<{ connection: ConnectionDet
         </table>
       ) : (
         <p className="muted" data-testid="oauth-not-authorized">
-          Not authorized yet: click Authorize and grant access at {PROVIDER_CATALOG[c.provider].label}. The OAuth app must be registered under Settings → OAuth apps.
+          Not authorized yet: {needsApp ? 'enter the OAuth app above, then' : 'click Authorize and'} grant access at {PROVIDER_CATALOG[c.provider].label}.
         </p>
       )}
     </div>
+  );
+}
+
+/** The provider's OAuth app, entered where it is missing; once registered, consent starts at once. */
+function MissingAppForm(props: Readonly<{ provider: OAuthProvider; onRegistered: () => Promise<void> }>) {
+  const { oauth } = useApp();
+  const label = PROVIDER_CATALOG[props.provider].label;
+  const [values, setValues] = useState<OAuthAppValues>(EMPTY_OAUTH_APP);
+  const [issues, setIssues] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<IpcError | null>(null);
+  const submit = async () => {
+    const found = oauthAppProblems(props.provider, values);
+    setIssues(found);
+    setError(null);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    const err = await oauth.getState().createApp({ provider: props.provider, ...oauthAppPayload(values) });
+    setBusy(false);
+    if (!err) return props.onRegistered();
+    const key = err.field ? oauthAppIssueKey(err.field) : '';
+    if (key in values) setIssues({ [key]: err.message });
+    else setError(err);
+  };
+  return (
+    <Form testId="oauth-missing-app" onSubmit={submit}>
+      <p className="muted">This workspace has no {label} OAuth app. Create one at {label} with this redirect URI, then enter its client id and secret.</p>
+      <OAuthAppFields
+        provider={props.provider}
+        values={values}
+        onChange={(v) => {
+          setValues(v);
+          setIssues({});
+        }}
+        issues={issues}
+        idPrefix="missing-app"
+        showRedirect
+        foldAdvanced
+      />
+      <ErrorBanner error={error} testId="missing-app-error" />
+      <div className="actions-row">
+        <button type="submit" data-testid="missing-app-save" disabled={busy}>
+          {busy ? 'Saving…' : 'Save the app and authorize'}
+        </button>
+      </div>
+    </Form>
   );
 }
