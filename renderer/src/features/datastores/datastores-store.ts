@@ -9,6 +9,9 @@ import { settle, type LoadStatus } from '../../state/list-state';
 export type UploadState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped';
 export type UploadItem = {
   id: string;
+  /** The datastore it goes to, fixed when it is queued: its panel is shown in that datastore's view only. */
+  workspaceId: string;
+  datastoreId: string;
   key: string;
   size: number;
   bytes: number;
@@ -61,8 +64,12 @@ export type DatastoresState = {
   findConflicts(keys: string[]): Promise<string[]>;
   startUploads(files: DroppedFile[], prefix: string, choice: ConflictChoice, conflicts: string[]): Promise<void>;
   cancelUpload(id: string): void;
-  cancelAll(): void;
-  clearUploads(): void;
+  /** Sends a failed upload again (the file is kept until it is done, cancelled or cleared). */
+  retryUpload(id: string): Promise<void>;
+  /** Cancels the running and queued uploads of one datastore. */
+  cancelAll(datastoreId: string): void;
+  /** Clears the finished uploads of one datastore from its panel. */
+  clearUploads(datastoreId: string): void;
   /** The first bytes of an object of the selected datastore, for the preview dialog. */
   preview(key: string): Promise<IpcResult<Output<'datastores:objects:preview'>>>;
   /** A signed URL that lets a script PUT one object into the selected datastore without credentials. */
@@ -89,6 +96,8 @@ export function keepBothKey(key: string, n: number): string {
 export const createDatastoresStore = (api: Api, uploader: Uploader) =>
   createStore<DatastoresState>()((set, get) => {
     const running = new Map<string, () => void>();
+    /** The file of each upload not yet done, so a failed one can be retried without picking it again. */
+    const files = new Map<string, File>();
     let seq = 0;
 
     const patch = (id: string, p: Partial<UploadItem>) => set({ uploads: get().uploads.map((u) => (u.id === id ? { ...u, ...p } : u)) });
@@ -108,16 +117,27 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
       set({ datastores: l.value.items, usage: u.ok ? u.value : undefined, status: 'ready', error: undefined });
     }
 
+    /** Uploads one file to the datastore it was queued for (not whichever is selected by the time it starts). */
     async function runOne(item: UploadItem, file: File) {
-      const ref = selectedRef();
-      if (!ref) return;
-      patch(item.id, { state: 'running', startedAt: Date.now() });
-      const r = uploader.upload(file, { ...ref, key: item.key, uploadId: item.id }, (bytes) => patch(item.id, { bytes }));
+      patch(item.id, { state: 'running', bytes: 0, error: undefined, startedAt: Date.now(), finishedAt: undefined });
+      const r = uploader.upload(file, { workspaceId: item.workspaceId, datastoreId: item.datastoreId, key: item.key, uploadId: item.id }, (bytes) =>
+        patch(item.id, { bytes }),
+      );
       running.set(item.id, r.cancel);
       const out = await r.done;
       running.delete(item.id);
+      if (out.ok) files.delete(item.id);
       if (out.ok) patch(item.id, { state: 'done', bytes: item.size, finishedAt: Date.now() });
-      else patch(item.id, { state: out.cancelled ? 'cancelled' : 'failed', error: out.error.message, finishedAt: Date.now() });
+      else if (out.cancelled) {
+        files.delete(item.id);
+        patch(item.id, { state: 'cancelled', finishedAt: Date.now() });
+      } else patch(item.id, { state: 'failed', error: out.error.message, finishedAt: Date.now() });
+    }
+
+    /** After uploads: the usage figures, and the listing if that datastore is still the one on screen. */
+    async function afterUploads(datastoreId: string) {
+      await refreshList();
+      if (get().selectedId === datastoreId) await get().browse(get().prefix, get().search);
     }
 
     return {
@@ -224,10 +244,12 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
         }
         return found;
       },
-      async startUploads(files, prefix, choice, conflicts) {
+      async startUploads(dropped, prefix, choice, conflicts) {
+        const ref = selectedRef();
+        if (!ref) return;
         const taken = new Set(conflicts);
         const plan: Array<{ item: UploadItem; file: File }> = [];
-        for (const f of files) {
+        for (const f of dropped) {
           let key = prefix + f.relPath;
           let state: UploadState = 'queued';
           if (taken.has(key)) {
@@ -240,7 +262,9 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
           }
           taken.add(key);
           seq += 1;
-          plan.push({ item: { id: `up-${Date.now().toString(36)}-${seq}`, key, size: f.file.size, bytes: 0, state }, file: f.file });
+          const item: UploadItem = { id: `up-${Date.now().toString(36)}-${seq}`, ...ref, key, size: f.file.size, bytes: 0, state };
+          if (state === 'queued') files.set(item.id, f.file);
+          plan.push({ item, file: f.file });
         }
         set({ uploads: [...get().uploads, ...plan.map((p) => p.item)], batchStartedAt: get().batchStartedAt ?? Date.now() });
         const queue = plan.filter((p) => p.item.state === 'queued');
@@ -251,19 +275,31 @@ export const createDatastoresStore = (api: Api, uploader: Uploader) =>
           }
         };
         await Promise.all(Array.from({ length: PARALLEL }, worker));
-        await refreshList();
-        await get().browse(get().prefix, get().search);
+        await afterUploads(ref.datastoreId);
       },
       cancelUpload(id) {
         const u = get().uploads.find((x) => x.id === id);
-        if (u?.state === 'queued') patch(id, { state: 'cancelled', finishedAt: Date.now() });
+        if (u?.state === 'queued') {
+          files.delete(id);
+          patch(id, { state: 'cancelled', finishedAt: Date.now() });
+        }
         running.get(id)?.();
       },
-      cancelAll() {
-        for (const u of get().uploads) if (u.state === 'queued' || u.state === 'running') get().cancelUpload(u.id);
+      async retryUpload(id) {
+        const u = get().uploads.find((x) => x.id === id);
+        const file = files.get(id);
+        if (u?.state !== 'failed' || !file) return;
+        await runOne(u, file);
+        await afterUploads(u.datastoreId);
       },
-      clearUploads() {
-        set({ uploads: get().uploads.filter((u) => u.state === 'queued' || u.state === 'running'), batchStartedAt: undefined });
+      cancelAll(datastoreId) {
+        for (const u of get().uploads) if (u.datastoreId === datastoreId && (u.state === 'queued' || u.state === 'running')) get().cancelUpload(u.id);
+      },
+      clearUploads(datastoreId) {
+        const keep = (u: UploadItem) => u.datastoreId !== datastoreId || u.state === 'queued' || u.state === 'running';
+        for (const u of get().uploads) if (!keep(u)) files.delete(u.id);
+        const uploads = get().uploads.filter(keep);
+        set({ uploads, ...(uploads.length === 0 ? { batchStartedAt: undefined } : {}) });
       },
       async preview(key) {
         const ref = selectedRef();

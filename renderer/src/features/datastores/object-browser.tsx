@@ -21,6 +21,8 @@ const ROW_HEIGHT = 36;
 export function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean; onDelete?: () => void; onReattach?: () => void }>) {
   const { datastores: store } = useApp();
   const { items, prefixes, prefix, search, nextCursor, browseStatus, browseError, uploads } = useDatastores((s) => s);
+  // The upload queue belongs to its datastore: another datastore's uploads are shown in that one's view.
+  const ownUploads = useMemo(() => uploads.filter((u) => u.datastoreId === props.ds.id), [uploads, props.ds.id]);
   const [over, setOver] = useState(false);
   const [pending, setPending] = useState<{ files: DroppedFile[]; conflicts: string[] } | null>(null);
   const [preview, setPreview] = useState<DatastoreObject | null>(null);
@@ -171,7 +173,7 @@ export function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean
         )}
         {nextCursor && <p className="muted">Scroll to load more…</p>}
       </div>
-      {uploads.length > 0 && <UploadPanel uploads={uploads} />}
+      {ownUploads.length > 0 && <UploadPanel datastoreId={props.ds.id} uploads={ownUploads} />}
       {pending && (
         <ConflictDialog
           conflicts={pending.conflicts}
