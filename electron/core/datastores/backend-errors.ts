@@ -1,6 +1,7 @@
 import { diskFullCode, isBusyError } from '../db/storage-errors';
 import { AppError, BUSY_MESSAGE, storageFull } from '../errors';
 import { RESUME_UNAVAILABLE } from './backends/backend-port';
+import { BUCKET_CHECK_TIMEOUT_MS, BucketCheckError } from './backends/s3-bucket-check-error';
 import { FS_TIMEOUT_CODE, FS_TIMEOUT_MS } from './backends/bounded-fs';
 
 /**
@@ -13,6 +14,7 @@ import { FS_TIMEOUT_CODE, FS_TIMEOUT_MS } from './backends/bounded-fs';
  */
 export function describeBackendError(e: unknown, ds: { name: string; backendType: 'filesystem' | 's3' }): AppError {
   if (e instanceof AppError) return e;
+  if (e instanceof BucketCheckError) return describeBucketCheck(e);
   const err = e as { code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const where = `datastore "${ds.name}"`;
   if (err.name === 'AbortError' || err.code === 'ABORT_ERR') return new AppError('CONFLICT', 'the upload was cancelled; nothing was stored');
@@ -42,4 +44,46 @@ export function describeBackendError(e: unknown, ds: { name: string; backendType
   }
   if (err.name === 'NoSuchBucket') return new AppError('PRECONDITION_FAILED', `the bucket of ${where} does not exist; create it or fix the bucket name`);
   return new AppError('UNAVAILABLE', `${where} could not complete the operation (${err.name ?? err.code ?? 'error'}); use Test to check the backend`);
+}
+
+const REGION_ERRORS = ['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException', 'InvalidRegion'];
+const KEY_ERRORS = ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken'];
+const NET_ERRORS = ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'EHOSTUNREACH'];
+
+/**
+ * A failed bucket check (creating an S3 datastore, or its Test) in the words an admin can act on: no such bucket,
+ * wrong region or endpoint, key not accepted, access denied, readable but not writable, endpoint unreachable. The
+ * field says which input to fix. Never an S3 response body or a credential.
+ */
+export function describeBucketCheck(e: BucketCheckError): AppError {
+  const { bucket, region, endpoint } = e.target;
+  const at = endpoint ? `at ${endpoint}` : `in AWS region "${region}"`;
+  const err = e.cause as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const code = err.name ?? '';
+  const http = err.$metadata?.httpStatusCode;
+  if (e.step === 'timeout') {
+    return new AppError('UNAVAILABLE', `the S3 endpoint ${endpoint ?? `of AWS region "${region}"`} did not answer within ${BUCKET_CHECK_TIMEOUT_MS / 1000} s; check the endpoint URL and your network`, 'backend.endpoint');
+  }
+  if ((err.code && NET_ERRORS.includes(err.code)) || NET_ERRORS.some((c) => err.message?.includes(c))) {
+    return new AppError('UNAVAILABLE', `the S3 endpoint ${endpoint ?? `of AWS region "${region}"`} is unreachable; check the endpoint URL and your network`, 'backend.endpoint');
+  }
+  if (REGION_ERRORS.includes(code) || http === 301 || (e.bucketRegion && e.bucketRegion !== region)) {
+    const actual = e.bucketRegion && e.bucketRegion !== region ? ` (S3 says it is in "${e.bucketRegion}")` : '';
+    return new AppError('PRECONDITION_FAILED', `the bucket "${bucket}" is not in region "${region}"${actual}; set the region the bucket was created in, or the endpoint of your S3-compatible service`, 'backend.region');
+  }
+  if (code === 'NoSuchBucket' || code === 'NotFound' || http === 404) {
+    return new AppError('PRECONDITION_FAILED', `there is no bucket "${bucket}" ${at}; create it first or fix the bucket name`, 'backend.bucket');
+  }
+  if (KEY_ERRORS.includes(code)) {
+    return new AppError('PRECONDITION_FAILED', 'S3 does not accept this access key id and secret access key; check both (and that the key is active)', 'backend.accessKeyId');
+  }
+  if (code === 'AccessDenied' || code === 'Forbidden' || http === 403) {
+    return e.step === 'write'
+      ? new AppError('PRECONDITION_FAILED', `the bucket "${bucket}" can be listed but not written with this access key; allow s3:PutObject, s3:GetObject and s3:DeleteObject on it`, 'backend.accessKeyId')
+      : new AppError('PRECONDITION_FAILED', `access to the bucket "${bucket}" is denied for this access key; allow s3:ListBucket (and object reads and writes) in the bucket or key policy`, 'backend.accessKeyId');
+  }
+  if (e.step === 'write') {
+    return new AppError('PRECONDITION_FAILED', `the bucket "${bucket}" did not keep a test object as written; check that it is writable and not read-only`, 'backend.bucket');
+  }
+  return new AppError('UNAVAILABLE', `S3 did not accept the check of the bucket "${bucket}" ${at}; check the endpoint, region and bucket name`, 'backend.bucket');
 }

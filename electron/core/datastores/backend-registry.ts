@@ -81,6 +81,20 @@ export function createBackendRegistry(deps: {
   }
 
   /**
+   * The bucket check of a new S3 datastore, before anything is stored: the same check as its Test (head, list,
+   * write probe), with the credentials as entered. Throws the check's BucketCheckError (backend-errors says it).
+   */
+  async function checkNewS3(backend: Extract<BackendInput, { type: 's3' }>): Promise<void> {
+    const { openS3Backend } = await import('./backends/s3-backend');
+    const b = openS3Backend({ ...backend, endpoint: backend.endpoint ?? null, maxAttempts: deps.s3?.maxAttempts });
+    try {
+      await b.test();
+    } finally {
+      b.close();
+    }
+  }
+
+  /**
    * A new filesystem datastore in `folder` (its real path, checked by the folder guard): a fresh data key sealed by
    * the vault (VAULT_LOCKED before anything is written), then `claim` makes the folder if it is not there and marks
    * it exclusively; `release` undoes exactly what `claim` did (the create failed after it).
@@ -208,6 +222,7 @@ export function createBackendRegistry(deps: {
 
   return {
     configureS3,
+    checkNewS3,
     newFilesystem,
     info,
     backendFor,

@@ -133,7 +133,15 @@ export function createDatastoreCatalogService(deps: DatastoreCatalogDeps) {
     const base = { id, workspaceId: input.workspaceId, name: input.name, description: input.description || null, createdAt: t, updatedAt: t };
 
     if (backend.type === 's3') {
+      // The secret is sealed first (VAULT_LOCKED before any request goes out).
       const d: StoredDatastore = { ...base, ...backends.configureS3(id, backend) };
+      // A bucket that does not exist, is in another region, refuses the key or cannot be written is refused now,
+      // with the reason, rather than saved to fail at the first upload.
+      try {
+        await backends.checkNewS3(backend);
+      } catch (e) {
+        throw describeBackendError(e, { name: input.name, backendType: 's3' });
+      }
       insert(actor, d);
       changed(d);
       return toDatastore(d);
@@ -245,7 +253,11 @@ export function createDatastoreCatalogService(deps: DatastoreCatalogDeps) {
     const t0 = performance.now();
     try {
       await (await backends.backendFor(d)).test();
-      return { ok: true, message: 'the backend is reachable and writable', latencyMs: Math.round(performance.now() - t0) };
+      const message =
+        d.backendType === 's3'
+          ? 'the bucket answers, can be listed and takes a write (the test object was deleted again)'
+          : 'the backend is reachable and writable';
+      return { ok: true, message, latencyMs: Math.round(performance.now() - t0) };
     } catch (e) {
       return { ok: false, message: describeBackendError(e, d).message, latencyMs: Math.round(performance.now() - t0) };
     }

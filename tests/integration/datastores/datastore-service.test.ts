@@ -363,12 +363,52 @@ describe('S3 datastores through the service', () => {
     expect(scanForCanaries([secret], t.dataDir)).toEqual([]);
   });
 
-  it('says an unreachable endpoint is unreachable', async () => {
-    const ds = await create('Nowhere', {
-      backend: { type: 's3', endpoint: 'http://127.0.0.1:9', region: 'us-east-1', bucket: 'nowhere', forcePathStyle: true, accessKeyId: 'a', secretAccessKey: 'b' },
+  const s3backend = (over: Record<string, unknown> = {}) => ({
+    type: 's3',
+    endpoint: s3.endpoint,
+    region: 'us-east-1',
+    bucket: 'ds-bucket',
+    forcePathStyle: true,
+    // Named, not spread: the SDK marks the credentials object it was given (s3rver helper) with fields of its own.
+    accessKeyId: S3RVER_CREDS.accessKeyId,
+    secretAccessKey: S3RVER_CREDS.secretAccessKey,
+    ...over,
+  });
+  const refused = async (name: string, backend: Record<string, unknown>) => {
+    const r = await t.invoke('datastores:create', { workspaceId: ws, name, backend } as never);
+    expect(unwrap(await t.invoke('datastores:list', { workspaceId: ws })).items.map((d) => d.name)).not.toContain(name);
+    expect(t.core.audit.list({ workspaceId: ws, action: 'datastore.created' }, t.admin).items.filter((e) => e.target?.name === name)).toEqual([]);
+    return r;
+  };
+
+  it('refuses to create an S3 datastore whose bucket cannot be used, saying why and which field to fix', async () => {
+    expect(await refused('No bucket', s3backend({ bucket: 'no-such-bucket' }))).toMatchObject({
+      ok: false,
+      error: { code: 'PRECONDITION_FAILED', field: 'backend.bucket', message: `there is no bucket "no-such-bucket" at ${s3.endpoint}; create it first or fix the bucket name` },
     });
+    // s3rver knows one access key id: any other is refused as S3 refuses an unknown key.
+    const secret = canary('s3-wrong-key-secret');
+    const badKey = await refused('Bad key', s3backend({ accessKeyId: 'AKIANOTKNOWN', secretAccessKey: secret }));
+    expect(badKey).toMatchObject({ ok: false, error: { code: 'PRECONDITION_FAILED', field: 'backend.accessKeyId', message: expect.stringContaining('does not accept this access key id') } });
+    expect(JSON.stringify(badKey)).not.toContain(secret);
+    expect(await refused('Nowhere', s3backend({ endpoint: 'http://127.0.0.1:9', bucket: 'nowhere' }))).toMatchObject({
+      ok: false,
+      error: { code: 'UNAVAILABLE', field: 'backend.endpoint', message: 'the S3 endpoint http://127.0.0.1:9 is unreachable; check the endpoint URL and your network' },
+    });
+    // The probe of a successful check is not left behind.
+    const ok = await create('Checked', { backend: s3backend({ prefix: 'checked/' }) });
+    expect(unwrap(await t.invoke('datastores:objects:list', { workspaceId: ws, datastoreId: ok.id })).items).toEqual([]);
+    expect(fs.readdirSync(s3.dir, { recursive: true }).map(String).filter((f) => f.includes('provenance-probe'))).toEqual([]);
+  });
+
+  it('says an endpoint that stopped answering after the create is unreachable (Test and uploads)', async () => {
+    const gone = await startS3rver();
+    await gone.createBucket('soon-gone');
+    const ds = await create('Gone', { backend: s3backend({ endpoint: gone.endpoint, bucket: 'soon-gone' }) });
+    expect(unwrap(await t.invoke('datastores:test', { workspaceId: ws, datastoreId: ds.id }))).toMatchObject({ ok: true });
+    await gone.stop();
     const r = unwrap(await t.invoke('datastores:test', { workspaceId: ws, datastoreId: ds.id }));
     expect(r).toMatchObject({ ok: false, message: expect.stringContaining('unreachable') });
     expect(await put(ds.id, 'k', 'v')).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', message: expect.stringContaining('unreachable') } });
-  });
+  }, 30_000);
 });

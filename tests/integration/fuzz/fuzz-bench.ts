@@ -20,6 +20,7 @@ import { knownDefect, type KnownDefect } from './known-defects';
 import { judge, type Expectation, type Violation } from './fuzz-invariants';
 import { send, type WireRequest, type WireResponse } from './wire-client';
 import { createDbDigest } from './db-digest';
+import { S3RVER_CREDS, startS3rver } from '../../helpers/s3rver';
 
 /**
  * The fuzz suite's bench: a real core behind the real loopback server (console bridge, REST, streams), seeded with
@@ -174,6 +175,10 @@ export async function startFuzzBench() {
   plant('an API key', victimKey.key);
 
   // ---- canaries in both workspaces ----
+  // An S3 datastore is created only once its bucket answers (the create checks it): the bucket lives on an s3rver
+  // that is stopped right after, so the fuzz meets an S3 datastore whose endpoint no longer answers, as before.
+  const s3rver = await startS3rver();
+  await s3rver.createBucket('fuzz-bucket');
   for (const ws of [defaultWs, otherWs]) {
     const text = canary('secret-text');
     const a = core.secrets.create({ workspaceId: ws, name: `fuzz text ${ws.slice(0, 4)}`, value: text }, admin);
@@ -221,7 +226,7 @@ export async function startFuzzBench() {
     const s3 = await core.datastores.create(admin, {
       workspaceId: ws,
       name: `fuzz s3 ${ws.slice(0, 4)}`,
-      backend: { type: 's3', endpoint: 'http://127.0.0.1:9', region: 'us-east-1', bucket: 'fuzz-bucket', accessKeyId: 'AKIAFUZZFUZZFUZZ', secretAccessKey: s3Secret, forcePathStyle: true },
+      backend: { type: 's3', endpoint: s3rver.endpoint, region: 'us-east-1', bucket: 'fuzz-bucket', accessKeyId: S3RVER_CREDS.accessKeyId, secretAccessKey: s3Secret, forcePathStyle: true },
     });
     plant('an S3 secret access key', s3Secret);
     pools.datastore.push(fsStore.id, s3.id);
@@ -252,6 +257,7 @@ export async function startFuzzBench() {
       uploadTokens.push({ datastoreId: fsStore.id, token: new URL(u.url).pathname.split('/').pop()!, contentType });
     }
   }
+  await s3rver.stop();
 
   // ---- keys that never leave the process ----
   const signing = core.db.prepare('SELECT sealed FROM signing_keys').get() as { sealed: Buffer };

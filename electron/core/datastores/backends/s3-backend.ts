@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -16,6 +16,7 @@ import {
   type ServerSideEncryption,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { checkBucket } from './s3-bucket-check';
 import { abortError, openBodyReader, type BodyReader } from './body-reader';
 import { RESUME_UNAVAILABLE, type BodySource, type MultipartResume, type ObjectBackend, type PutOptions } from './backend-port';
 
@@ -294,17 +295,9 @@ export function openS3Backend(o: S3BackendOptions): ObjectBackend & { client: S3
     await client.send(new DeleteObjectCommand({ Bucket: o.bucket, Key: locator }));
   }
 
+  /** The bucket check (s3-bucket-check.ts): head, list, then a write probe that is deleted again. */
   async function test(): Promise<void> {
-    const key = `${prefix}.provenance-probe-${randomBytes(6).toString('hex')}`;
-    const probe = randomBytes(64);
-    await client.send(new PutObjectCommand({ Bucket: o.bucket, Key: key, Body: probe, ServerSideEncryption: sse }));
-    try {
-      const r = await client.send(new GetObjectCommand({ Bucket: o.bucket, Key: key }));
-      const back = Buffer.from(await r.Body!.transformToByteArray());
-      if (!back.equals(probe)) throw new Error('the probe object read back differently');
-    } finally {
-      await remove(key);
-    }
+    await checkBucket(client, { bucket: o.bucket, region: o.region, endpoint: o.endpoint ?? null, prefix, sse });
   }
 
   async function presignPut(key: string, contentType: string, expiresIn: number) {

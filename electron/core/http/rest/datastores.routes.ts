@@ -17,7 +17,7 @@ export const datastoreRoutes: readonly RestRoute[] = [
     request: { params: ds, query: ['force'] },
     summary: 'Delete a datastore (force=true when it still holds objects)',
   },
-  { method: 'POST', path: '/datastores/:id/test', channel: 'datastores:test', request: { params: ds }, summary: 'Check that the backend answers' },
+  { method: 'POST', path: '/datastores/:id/test', channel: 'datastores:test', request: { params: ds }, summary: 'Check the backend: for S3, the bucket answers (HeadBucket), lists (ListObjectsV2) and takes a write probe that is deleted again; the reason when not' },
   {
     method: 'POST',
     path: '/datastores/:id/reattach',

@@ -33,7 +33,10 @@ export function DatastoreCreateDialog(props: Readonly<{ onClose: () => void }>) 
   const [type, setType] = useState<BackendType>('filesystem');
   const [fsPath, setFsPath] = useState('');
   const [s3, setS3] = useState({ endpoint: '', region: 'us-east-1', bucket: '', prefix: '', forcePathStyle: false, accessKeyId: '', secretAccessKey: '' });
-  const { busy, error, run } = useAction();
+  const { busy, error, setError, run } = useAction();
+  // The core checks an S3 bucket before saving it; a refusal names the input to fix (backend.bucket…): shown there.
+  const s3Field = error?.field?.startsWith('backend.') ? error.field.slice('backend.'.length) : null;
+  const fieldError = type === 's3' && s3Field && s3Field in s3 ? error : null;
 
   const submit = async () => {
     const backend: BackendInput =
@@ -45,7 +48,21 @@ export function DatastoreCreateDialog(props: Readonly<{ onClose: () => void }>) 
   const s3Input = (k: 'endpoint' | 'region' | 'bucket' | 'prefix' | 'accessKeyId' | 'secretAccessKey', label: string, extra: Record<string, string> = {}) => (
     <label key={k}>
       {label}
-      <input data-testid={`datastore-s3-${k}`} value={s3[k]} onChange={(e) => setS3({ ...s3, [k]: e.target.value })} {...extra} />
+      <input
+        data-testid={`datastore-s3-${k}`}
+        value={s3[k]}
+        aria-invalid={fieldError && s3Field === k ? true : undefined}
+        onChange={(e) => {
+          setS3({ ...s3, [k]: e.target.value });
+          if (fieldError) setError(null);
+        }}
+        {...extra}
+      />
+      {fieldError && s3Field === k && (
+        <small className="field-error" data-testid={`datastore-s3-error-${k}`}>
+          {fieldError.message.charAt(0).toUpperCase() + fieldError.message.slice(1)}
+        </small>
+      )}
     </label>
   );
 
@@ -82,8 +99,15 @@ export function DatastoreCreateDialog(props: Readonly<{ onClose: () => void }>) 
           {s3Input('secretAccessKey', 'Secret access key (stored in the vault, never shown again)', { type: 'password', autoComplete: 'off' })}
         </>
       )}
-      <ErrorBanner error={error} testId="datastore-create-error" />
-      <FormActions submitLabel="Create" busy={busy} disabled={!name.trim()} submitTestId="datastore-create" onCancel={props.onClose} />
+      <ErrorBanner error={fieldError ? null : error} testId="datastore-create-error" />
+      <FormActions
+        submitLabel="Create"
+        busyLabel={type === 's3' ? 'Checking the bucket…' : 'Creating…'}
+        busy={busy}
+        disabled={!name.trim()}
+        submitTestId="datastore-create"
+        onCancel={props.onClose}
+      />
     </FormDialog>
   );
 }

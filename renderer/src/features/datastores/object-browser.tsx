@@ -29,6 +29,13 @@ export function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean
   const [toDelete, setToDelete] = useState<DatastoreObject | null>(null);
   const [urlDialog, setUrlDialog] = useState(false);
   const [testResult, setTestResult] = useState<{ ok: boolean; message: string } | null>(null);
+  const [testing, setTesting] = useState(false);
+  const runTest = async () => {
+    setTesting(true);
+    setTestResult(null);
+    setTestResult(await store.getState().test(props.ds.id));
+    setTesting(false);
+  };
   const [notice, setNotice] = useState<string | null>(null);
   const [searchDraft, setSearchDraft] = useState(search);
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -66,11 +73,12 @@ export function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean
         <strong data-testid="browser-title">{props.ds.name}</strong>
         <span className="muted">{props.ds.description}</span>
         <span style={{ flex: 1 }} />
-        <button className="secondary" data-testid="datastore-test" onClick={async () => setTestResult(await store.getState().test(props.ds.id))}>
-          Test backend
-        </button>
         {props.canWrite && (
           <>
+            {/* The check writes a probe object: the same permission as writing to the datastore. */}
+            <button className="secondary" data-testid="datastore-test" disabled={testing} onClick={() => void runTest()}>
+              {testing ? 'Testing…' : props.ds.backend.type === 's3' ? 'Test bucket' : 'Test backend'}
+            </button>
             <button className="secondary" data-testid="upload-url-open" onClick={() => setUrlDialog(true)}>Get upload URL</button>
             <input
               ref={fileInput}
