@@ -82,7 +82,7 @@ describe('secrets: create, list, get', () => {
     expect(await t.invoke('secrets:reveal', { workspaceId: other.id, id: s.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
-  it('pages through the list with a keyset cursor and searches by name prefix', async () => {
+  it('pages through the list with a keyset cursor and searches by part of the name', async () => {
     const t = await ready();
     const names = Array.from({ length: 25 }, (_, i) => `svc-${String(i).padStart(2, '0')}`).concat(['Alpha', 'beta', 'SVC-extra']);
     for (const name of names) unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name, value: 'v' }));
@@ -128,6 +128,12 @@ describe('secrets: rotate, versions, rollback', () => {
     expect(unwrap(await t.invoke('secrets:reveal', { workspaceId: t.ws, id: s.id })).value).toBe('v5');
     const ev = t.core.audit.list({ workspaceId: t.ws, action: 'secret.rolled_back' }, t.admin).items[0]!;
     expect(ev.details).toMatchObject({ restoredVersion: 5, version: 13, previousVersion: 12 });
+    // The new version says which version it came from; the others say nothing of the kind.
+    const after = unwrap(await t.invoke('secrets:get', { workspaceId: t.ws, id: s.id }));
+    expect(after.versions.slice(0, 2)).toMatchObject([
+      { version: 13, source: 'rollback', restoredFrom: 5 },
+      { version: 12, source: 'rotate', restoredFrom: null },
+    ]);
   });
 
   it('a generated secret rotates without a value; a plain one needs one', async () => {
