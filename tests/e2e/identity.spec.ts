@@ -16,6 +16,7 @@ test('create a viewer in Settings, sign in as them in the console, and find writ
   const row = page.getByTestId('user-row').filter({ hasText: 'vera' });
   await expect(row).toBeVisible();
   await expect(row.getByTestId('user-role')).toHaveValue('viewer');
+  await page.getByTestId('settings-tab-general').click();
   await expect(page.getByTestId('workspace-create')).toBeVisible();
 
   // Sign in as the viewer.
@@ -29,6 +30,7 @@ test('create a viewer in Settings, sign in as them in the console, and find writ
   // Write actions are gone; the admin-only sections say why.
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('screen-settings')).toBeVisible();
+  await expect(page.getByTestId('settings-section-general')).toBeVisible();
   await expect(page.getByTestId('workspace-create')).toHaveCount(0);
   await expect(page.getByTestId('workspace-rename')).toHaveCount(0);
   await page.getByTestId('settings-tab-users').click();
