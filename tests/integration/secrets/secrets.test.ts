@@ -101,6 +101,21 @@ describe('secrets: create, list, get', () => {
     expect(await t.invoke('secrets:list', { workspaceId: t.ws, cursor: 'garbage!' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'cursor' } });
   });
 
+  it('a rename keeps the id and what references it, finds it by the new name only, and refuses a taken name', async () => {
+    const t = await ready();
+    const s = unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name: 'slack-token', value: 'v' }));
+    unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name: 'taken', value: 'v' }));
+    t.core.references.set(t.ws, { type: 'connection', id: 'c1', name: 'Slack prod' }, { type: 'secret', id: s.id });
+    expect(await t.invoke('secrets:update', { workspaceId: t.ws, id: s.id, name: 'TAKEN' })).toMatchObject({ ok: false, error: { code: 'CONFLICT', field: 'name' } });
+    const renamed = unwrap(await t.invoke('secrets:update', { workspaceId: t.ws, id: s.id, name: 'slack-bot-token', description: 'the bot' }));
+    expect(renamed).toMatchObject({ id: s.id, name: 'slack-bot-token', description: 'the bot', version: 1 });
+    const d = unwrap(await t.invoke('secrets:get', { workspaceId: t.ws, id: s.id }));
+    expect(d.references).toEqual([{ fromType: 'connection', fromId: 'c1', fromName: 'Slack prod' }]);
+    expect(unwrap(await t.invoke('secrets:list', { workspaceId: t.ws, search: 'bot-tok' })).items.map((x) => x.id)).toEqual([s.id]);
+    expect(unwrap(await t.invoke('secrets:list', { workspaceId: t.ws, search: 'slack-token' })).items).toEqual([]);
+    expect(unwrap(await t.invoke('secrets:reveal', { workspaceId: t.ws, id: s.id })).value).toBe('v');
+  });
+
   it('updates name, description and schedule, with secret.updated', async () => {
     const t = await ready();
     const s = unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name: 'old', value: 'v' }));
