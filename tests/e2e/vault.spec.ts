@@ -66,6 +66,10 @@ test('no keychain: the passphrase is pre-selected and the keychain says why; rec
     await expect(page.getByTestId('vault-recovery-offer')).toHaveCount(0);
 
     await expect(page.getByTestId('vault-settings-status')).toContainText('a passphrase');
+    // Dismissed is not gone: Settings → Vault saves the sheet again.
+    const again = page.waitForEvent('download');
+    await page.getByTestId('vault-settings-recovery-sheet').click();
+    expect((await again).suggestedFilename()).toMatch(/^ProvenanceOne-recovery-sheet-/);
 
     // Rotating the master key asks for the passphrase in its own dialog; a wrong one keeps it open with the reason.
     await page.getByTestId('vault-rotate-master').click();

@@ -5,6 +5,7 @@ import { ErrorBanner } from '../../components/ui';
 import { ConfirmDialog } from '../../components/dialog';
 import { useCan } from '../../access';
 import { BackupExportForm } from '../vault/backup-export-form';
+import { useRecoverySheet } from '../vault/recovery-offer';
 import { RotateMasterKeyDialog } from '../vault/rotate-master-key-dialog';
 import { RestoreBackupForm } from '../vault/restore-backup-form';
 import { VaultBusy } from '../vault/vault-busy';
@@ -22,6 +23,7 @@ export function VaultSettingsSection() {
   const [pending, setPending] = useState<Pending | null>(null);
   const [autoLock, setAutoLock] = useState<string | null>(null);
   const [rotating, setRotating] = useState(false);
+  const sheet = useRecoverySheet();
   const can = useCan();
 
   if (!status) return null;
@@ -132,6 +134,20 @@ export function VaultSettingsSection() {
                 if (notice) done(null, notice);
               }}
             />
+          )}
+
+          {passphraseMode && (
+            <>
+              <h3>Recovery sheet</h3>
+              <p className="inline">
+                <button type="button" className="secondary" data-testid="vault-settings-recovery-sheet" onClick={sheet.saveSheet}>
+                  Save recovery sheet
+                </button>
+                <span className="muted">
+                  {sheet.saved ? `Saved as ${sheet.saved}.` : 'A page to print or keep, with an empty box where you write the passphrase.'}
+                </span>
+              </p>
+            </>
           )}
 
           <h3>Export backup</h3>

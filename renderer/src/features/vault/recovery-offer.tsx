@@ -12,17 +12,8 @@ import './vault.css';
 export function RecoveryOffer() {
   const { vault, navigation } = useApp();
   const offer = useVault((s) => s.recoveryOffer);
-  const createdAt = useVault((s) => s.status?.createdAt ?? null);
-  const info = useSession((s) => s.session);
-  const [saved, setSaved] = useState<string | null>(null);
+  const { saved, saveSheet } = useRecoverySheet();
   if (!offer) return null;
-
-  const saveSheet = () => {
-    const now = new Date();
-    const name = recoverySheetFileName(now);
-    downloadText(name, recoverySheetHtml({ dataDir: info?.dataDir ?? null, createdAt, version: info?.version ?? null, now }));
-    setSaved(name);
-  };
 
   return (
     <section className="card recovery-offer" aria-labelledby="recovery-offer-title" data-testid="vault-recovery-offer">
@@ -57,4 +48,18 @@ export function RecoveryOffer() {
       )}
     </section>
   );
+}
+
+/** Saves the recovery sheet for this vault (here and in Settings → Vault); `saved` is the file name once saved. */
+export function useRecoverySheet(): { saved: string | null; saveSheet: () => void } {
+  const createdAt = useVault((s) => s.status?.createdAt ?? null);
+  const info = useSession((s) => s.session);
+  const [saved, setSaved] = useState<string | null>(null);
+  const saveSheet = () => {
+    const now = new Date();
+    const name = recoverySheetFileName(now);
+    downloadText(name, recoverySheetHtml({ dataDir: info?.dataDir ?? null, createdAt, version: info?.version ?? null, now }));
+    setSaved(name);
+  };
+  return { saved, saveSheet };
 }
