@@ -4,7 +4,7 @@ import { referencesMigration } from './references/reference-migrations';
 import { auditCheapChecksMigration, leanAuditMigration } from './audit/audit-migrations';
 import { identityMigration } from './identity/identity-migrations';
 import { vaultCoreMigration, vaultKeychainAccountMigration } from './vault/vault-migrations';
-import { secretNameKeyMigration, secretsMigration } from './secrets/secret-migrations';
+import { secretNameKeyMigration, secretNameSearchMigration, secretRestoredFromMigration, secretsMigration } from './secrets/secret-migrations';
 import { connectionCredentialFieldsMigration, connectionNameKeyMigration, connectionsMigration } from './connections/connection-migrations';
 import { oauthMigration } from './oauth/oauth-migrations';
 import { workflowRunHeartbeatMigration, workflowsMigration } from './workflows/workflow-migrations';
@@ -28,6 +28,8 @@ export const MIGRATIONS: readonly Migration[] = [
   vaultKeychainAccountMigration,
   secretsMigration,
   secretNameKeyMigration,
+  secretNameSearchMigration,
+  secretRestoredFromMigration,
   connectionsMigration,
   connectionCredentialFieldsMigration,
   connectionNameKeyMigration,

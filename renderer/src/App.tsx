@@ -9,6 +9,7 @@ import { SessionMenu } from './features/session/session-menu';
 import { WorkspaceSwitcher } from './features/session/workspace-switcher';
 import { SettingsScreen } from './features/settings/settings-screen';
 import { VaultIndicator } from './features/vault/vault-indicator';
+import { RecoveryOffer } from './features/vault/recovery-offer';
 import { VaultSetupScreen } from './features/vault/vault-setup-screen';
 import { VaultUnlockScreen } from './features/vault/vault-unlock-screen';
 
@@ -77,6 +78,7 @@ export function App() {
       </nav>
       <main className="content">
         <ErrorBanner error={error} testId="session-error" />
+        <RecoveryOffer />
         {status === 'ready' && current && vaultState ? (gate ?? (
             <Suspense fallback={<p className="muted">Loading…</p>}>
               <Screen key={current} />

@@ -57,6 +57,8 @@ export const SecretVersionSchema = z.strictObject({
   version: z.number().int(),
   valueType: SecretValueTypeSchema,
   source: z.enum(['create', 'rotate', 'scheduled', 'rollback']),
+  /** A rollback's version: the version whose value it restored ("from version N"); null otherwise. */
+  restoredFrom: z.number().int().nullable(),
   createdAt: TimestampSchema,
   createdBy: z.string(),
 });
@@ -95,7 +97,10 @@ export type SecretCreate = z.infer<typeof SecretCreateSchema>;
 
 export const SecretListQuerySchema = z.strictObject({
   ...Ws,
-  /** Name prefix, case-insensitive. */
+  /**
+   * Part of the name, anywhere in it, ignoring case (e.g. "db" finds "prod_db_password"). From 3 characters it is
+   * looked up in a trigram index; 1–2 characters are matched by reading the workspace's names in order.
+   */
   search: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(500).optional(),
   /** The list's own nextCursor: it holds the last name shown (up to 200 characters, some escaped in JSON), base64url. */

@@ -14,6 +14,11 @@ export const VaultStatusSchema = z.object({
   kdf: z.object({ N: z.number().int(), r: z.number().int(), p: z.number().int() }).nullable(),
   createdAt: z.string().nullable(),
   rotatedAt: z.string().nullable(),
+  /**
+   * Whether the OS keychain answered when last asked (asked on every status read before setup; null: not asked).
+   * `reason` says in plain words why it cannot be used, for the setup screen beside the disabled option.
+   */
+  keychain: z.object({ available: z.boolean(), reason: z.string().nullable() }).nullable(),
 });
 export type VaultStatusDto = z.infer<typeof VaultStatusSchema>;
 

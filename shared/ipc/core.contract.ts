@@ -11,6 +11,8 @@ export const SessionInfoSchema = z.object({
   roles: z.record(z.string(), RoleSchema),
   mode: z.enum(['desktop', 'headless']),
   version: z.string(),
+  /** Where the app keeps its data; only for an admin of the Default workspace (null for everyone else). */
+  dataDir: z.string().nullable(),
 });
 export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 

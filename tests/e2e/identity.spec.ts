@@ -5,6 +5,7 @@ const PASSWORD = 'viewer passphrase 2026';
 test('create a viewer in Settings, sign in as them in the console, and find write actions unavailable', async ({ page, console: c }) => {
   await openConsole(page, c);
   await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-tab-users').click();
 
   // As the computer's admin: add a viewer.
   await expect(page.getByTestId('users-empty')).toBeVisible();
@@ -15,6 +16,7 @@ test('create a viewer in Settings, sign in as them in the console, and find writ
   const row = page.getByTestId('user-row').filter({ hasText: 'vera' });
   await expect(row).toBeVisible();
   await expect(row.getByTestId('user-role')).toHaveValue('viewer');
+  await page.getByTestId('settings-tab-general').click();
   await expect(page.getByTestId('workspace-create')).toBeVisible();
 
   // Sign in as the viewer.
@@ -28,10 +30,13 @@ test('create a viewer in Settings, sign in as them in the console, and find writ
   // Write actions are gone; the admin-only sections say why.
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('screen-settings')).toBeVisible();
+  await expect(page.getByTestId('settings-section-general')).toBeVisible();
   await expect(page.getByTestId('workspace-create')).toHaveCount(0);
   await expect(page.getByTestId('workspace-rename')).toHaveCount(0);
+  await page.getByTestId('settings-tab-users').click();
   await expect(page.getByTestId('users-not-allowed')).toBeVisible();
   await expect(page.getByTestId('user-add')).toHaveCount(0);
+  await page.getByTestId('settings-tab-api-keys').click();
   await expect(page.getByTestId('apikeys-not-allowed')).toBeVisible();
   await page.getByTestId('nav-audit').click();
   await expect(page.getByTestId('audit-not-allowed')).toBeVisible();
@@ -58,9 +63,11 @@ test('a wrong password is refused with a clear message', async ({ page, console:
 test('create an API key (shown once), see it used, and revoke it after confirming', async ({ page, console: c }) => {
   await openConsole(page, c);
   await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-tab-rest-api').click();
   await expect(page.getByTestId('rest-always-on')).toBeVisible();
   await expect(page.getByTestId('rest-base-url')).toHaveText(c.baseUrl);
 
+  await page.getByTestId('settings-tab-api-keys').click();
   await page.getByTestId('apikey-name').fill('backup script');
   await page.getByTestId('apikey-scope-audit:read').check();
   await page.getByTestId('apikey-create').click();

@@ -14,6 +14,7 @@ test('OAuth: register the app, authorize through the console, revoke at the serv
 
   // Settings → OAuth apps: the Okta-shaped authorization server on loopback.
   await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-tab-oauth-apps').click();
   await expect(page.getByTestId('oauth-apps-empty')).toBeVisible();
   await page.getByTestId('oauth-app-add').click();
   await page.getByTestId('oauth-app-provider').selectOption('okta');
@@ -85,6 +86,7 @@ test('OAuth: denied consent is explained in the console and nothing changes', as
   oidc.setConsent('deny');
   await openConsole(page, c);
   await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-tab-oauth-apps').click();
   await page.getByTestId('oauth-app-add').click();
   await page.getByTestId('oauth-app-provider').selectOption('okta');
   await page.getByTestId('oauth-app-client-id').fill(TEST_CLIENT.clientId);

@@ -88,6 +88,7 @@ test('locked: Settings → Vault has Unlock', async ({ page }) => {
   try {
     await lockedWithASecret(page, c);
     await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-tab-vault').click();
     await expect(page.getByTestId('vault-settings-status')).toContainText('locked');
     await expect(page.getByTestId('vault-lock-now')).toHaveCount(0);
     await page.getByTestId('vault-settings-unlock').click();

@@ -19,7 +19,12 @@ type VaultChannels =
 export function vaultHandlers(core: Core): Pick<Handlers, VaultChannels> {
   const { vault, vaultBackup } = core;
   return {
-    'vault:status': () => vault.status(),
+    // Before setup the screen needs to know whether the keychain can be chosen: asked on every status read until the
+    // vault exists, so starting a keyring and reloading the screen is enough.
+    'vault:status': async () => {
+      if (vault.status().state === 'uninitialized') await vault.checkKeychain();
+      return vault.status();
+    },
     'vault:initialize': (input, { actor }) =>
       input.mode === 'keychain' ? vault.initializeWithKeychain(actor) : vault.initializeWithPassphrase(input.passphrase, actor),
     'vault:unlock': (input, { actor }) => vault.unlock(actor, input?.passphrase),

@@ -8,12 +8,13 @@ import type { WorkspaceService } from '../workspaces/workspace-service';
 /**
  * "Who am I": the caller's own grants, for the first screen (session:info) and REST's GET /me (auth:me).
  * Both are open to every caller, signed in or not: they describe only what the caller itself holds (an anonymous
- * caller holds nothing and is told so), never another principal's grants or any workspace's data.
+ * caller holds nothing and is told so), never another principal's grants or any workspace's data. The data folder's
+ * path is told only to an admin of the Default workspace (who administers the installation).
  */
 export function createSessionService(deps: {
   access: Pick<AccessService, 'grantFor'>;
-  workspaces: Pick<WorkspaceService, 'list'>;
-  config: Pick<CoreConfig, 'mode' | 'version'>;
+  workspaces: Pick<WorkspaceService, 'list' | 'defaultWorkspace'>;
+  config: Pick<CoreConfig, 'mode' | 'version' | 'dataDir'>;
 }) {
   const { access, workspaces, config } = deps;
 
@@ -25,7 +26,9 @@ export function createSessionService(deps: {
       if (g && 'role' in g) roles[ws.id] = g.role;
       else if (g) roles[ws.id] = g.scopes.includes('admin') ? 'admin' : 'viewer';
     }
-    return { actor, roles, mode: config.mode, version: config.version };
+    // The data folder's path is for the administrators of the installation (the vault's recovery sheet names it).
+    const dataDir = roles[workspaces.defaultWorkspace().id] === 'admin' ? config.dataDir : null;
+    return { actor, roles, mode: config.mode, version: config.version, dataDir };
   }
 
   /** What the caller holds in one workspace: a role, scopes, or neither. */

@@ -53,3 +53,40 @@ export const secretNameKeyMigration: Migration = {
   name: 'secrets: names unique in all of Unicode, ignoring case',
   up: (db, log) => addNameKeyColumn(db, { table: 'secrets', scope: 'workspace_id', order: 'created_at, rowid', index: 'secrets_ws_name_key' }, log),
 };
+
+/**
+ * Search anywhere in a name: an FTS5 index of secret names with the trigram tokenizer (case-insensitive), which
+ * answers "contains these characters" for queries of 3 characters or more. It is an external-content table over
+ * `secrets` (the names are stored once), kept in step by triggers, so every write path — including a workspace's
+ * cascade delete — updates it in the same transaction. Queries shorter than 3 characters cannot use trigrams: the
+ * store matches those against the workspace's names itself (see secret-store.ts).
+ */
+export const secretNameSearchMigration: Migration = {
+  version: 252,
+  name: 'secrets: search anywhere in the name (FTS5 trigram index)',
+  up: (db) => {
+    db.exec(`
+      CREATE VIRTUAL TABLE secrets_name_fts USING fts5(name, content='secrets', content_rowid='rowid', tokenize='trigram');
+      INSERT INTO secrets_name_fts (secrets_name_fts) VALUES ('rebuild');
+      CREATE TRIGGER secrets_name_fts_insert AFTER INSERT ON secrets BEGIN
+        INSERT INTO secrets_name_fts (rowid, name) VALUES (new.rowid, new.name);
+      END;
+      CREATE TRIGGER secrets_name_fts_delete AFTER DELETE ON secrets BEGIN
+        INSERT INTO secrets_name_fts (secrets_name_fts, rowid, name) VALUES ('delete', old.rowid, old.name);
+      END;
+      CREATE TRIGGER secrets_name_fts_rename AFTER UPDATE OF name ON secrets BEGIN
+        INSERT INTO secrets_name_fts (secrets_name_fts, rowid, name) VALUES ('delete', old.rowid, old.name);
+        INSERT INTO secrets_name_fts (rowid, name) VALUES (new.rowid, new.name);
+      END;
+    `);
+  },
+};
+
+/** A rolled-back version says which version it restored (NULL for every other source, and for rollbacks made before). */
+export const secretRestoredFromMigration: Migration = {
+  version: 253,
+  name: 'secrets: a rollback version records the version it came from',
+  up: (db) => {
+    db.exec('ALTER TABLE secret_versions ADD COLUMN restored_from INTEGER');
+  },
+};

@@ -118,7 +118,7 @@ export function createSecretService(deps: SecretServiceDeps) {
    * Seals `bytes` as the next version, keeps the newest SECRET_VERSIONS_KEPT and restarts the schedule. Must run
    * inside the caller's transaction, together with its audit row.
    */
-  function addVersion(r: Row, bytes: Buffer, type: SecretValueType, source: SecretVersion['source'], actor: Actor, now: Date): Row {
+  function addVersion(r: Row, bytes: Buffer, type: SecretValueType, source: SecretVersion['source'], actor: Actor, now: Date, restoredFrom: number | null = null): Row {
     const version = r.version + 1;
     let ciphertext: Buffer;
     try {
@@ -127,7 +127,17 @@ export function createSecretService(deps: SecretServiceDeps) {
       bytes.fill(0);
     }
     const at = now.toISOString();
-    store.insertVersion({ secret_id: r.id, version, workspace_id: r.workspace_id, value_type: type, ciphertext, source, created_at: at, created_by: actor.name });
+    store.insertVersion({
+      secret_id: r.id,
+      version,
+      workspace_id: r.workspace_id,
+      value_type: type,
+      ciphertext,
+      source,
+      restored_from: restoredFrom,
+      created_at: at,
+      created_by: actor.name,
+    });
     store.pruneVersions(r.id, version - SECRET_VERSIONS_KEPT);
     const next = r.rotation_days ? addDays(now, r.rotation_days) : null;
     const rotatedAt = source === 'create' ? r.last_rotated_at : at;
@@ -181,7 +191,8 @@ export function createSecretService(deps: SecretServiceDeps) {
     access.assert(actor, q.workspaceId, 'secret.list');
     const limit = q.limit ?? 50;
     const after = q.cursor === undefined ? undefined : cursor.decode(q.workspaceId, q.cursor);
-    const rows = store.page({ workspaceId: q.workspaceId, prefix: q.search?.trim() || undefined, after, limit: limit + 1 });
+    // Anywhere in the name, ignoring case (secret-store.ts: the trigram index from 3 characters, a scan below that).
+    const rows = store.page({ workspaceId: q.workspaceId, search: q.search?.trim() || undefined, after, limit: limit + 1 });
     const page = rows.slice(0, limit);
     return { items: page.map(toSecret), nextCursor: rows.length > limit ? cursor.encode(q.workspaceId, page[page.length - 1]!.name) : null };
   }
@@ -189,7 +200,14 @@ export function createSecretService(deps: SecretServiceDeps) {
   function get(workspaceId: string, id: string, actor: Actor): SecretDetail {
     access.assert(actor, workspaceId, 'secret.list');
     const r = row(workspaceId, id);
-    const versions = store.versions(id).map((v) => ({ version: v.version, valueType: v.value_type, source: v.source, createdAt: v.created_at, createdBy: v.created_by }));
+    const versions = store.versions(id).map((v) => ({
+      version: v.version,
+      valueType: v.value_type,
+      source: v.source,
+      restoredFrom: v.restored_from,
+      createdAt: v.created_at,
+      createdBy: v.created_by,
+    }));
     // Last access comes from the audit log itself, the one record of reveals.
     const last = audit.latest({ workspaceId, action: 'secret.accessed', targetId: id });
     return {
@@ -268,7 +286,7 @@ export function createSecretService(deps: SecretServiceDeps) {
       const old = store.version(r.id, input.version);
       if (!old) throw invalid(`version ${input.version} is not kept (only the last ${SECRET_VERSIONS_KEPT} are); pick one from the versions list`, 'version');
       const bytes = vault.open(old.ciphertext, secretAad(r.id, old.version));
-      const next = addVersion(r, bytes, old.value_type, 'rollback', actor, clock.now());
+      const next = addVersion(r, bytes, old.value_type, 'rollback', actor, clock.now(), old.version);
       audit.record({
         workspaceId: r.workspace_id,
         action: 'secret.rolled_back',

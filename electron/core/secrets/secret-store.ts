@@ -30,6 +30,8 @@ export type SecretVersionRecord = {
   value_type: SecretValueType;
   ciphertext: Buffer;
   source: SecretVersion['source'];
+  /** The version a rollback restored; null for every other source. */
+  restored_from: number | null;
   created_at: string;
   created_by: string;
 };
@@ -37,8 +39,16 @@ export type SecretVersionRecord = {
 /** What a reveal reads: the secret and its current version's ciphertext (nulls when that version row is missing). */
 export type SealedCurrent = { id: string; name: string; version: number | null; value_type: SecretValueType | null; ciphertext: Buffer | null };
 
-/** A keyset page of a workspace's secrets by name: an optional name prefix, after the name `after`. */
-export type SecretPageQuery = { workspaceId: string; prefix?: string; after?: string; limit: number };
+/** A keyset page of a workspace's secrets by name: optionally only names containing `search`, after the name `after`. */
+export type SecretPageQuery = { workspaceId: string; search?: string; after?: string; limit: number };
+
+/** Shorter searches cannot use the trigram index (secrets_name_fts): see `page`. */
+export const TRIGRAM_MIN = 3;
+
+/** An FTS5 query for "the name contains `text`": one quoted string (quotes doubled), so no character is an operator. */
+export const containsQuery = (text: string) => `"${text.replace(/"/g, '""')}"`;
+/** A LIKE pattern for "contains `text`", with LIKE's wildcards escaped by backslash. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * All SQL of secrets (`secrets`, `secret_versions`). Every statement is prepared once, here: `currentSealed` is the
@@ -64,10 +74,12 @@ export function createSecretStore(db: Db) {
   );
   const remove = db.prepare('DELETE FROM secrets WHERE id = ?');
   const versionOf = db.prepare('SELECT * FROM secret_versions WHERE secret_id = ? AND version = ?');
-  const versions = db.prepare('SELECT version, value_type, source, created_at, created_by FROM secret_versions WHERE secret_id = ? ORDER BY version DESC');
+  const versions = db.prepare(
+    'SELECT version, value_type, source, restored_from, created_at, created_by FROM secret_versions WHERE secret_id = ? ORDER BY version DESC',
+  );
   const insertVersion = db.prepare(
-    `INSERT INTO secret_versions (secret_id, version, workspace_id, value_type, ciphertext, source, created_at, created_by)
-     VALUES (@secret_id, @version, @workspace_id, @value_type, @ciphertext, @source, @created_at, @created_by)`,
+    `INSERT INTO secret_versions (secret_id, version, workspace_id, value_type, ciphertext, source, restored_from, created_at, created_by)
+     VALUES (@secret_id, @version, @workspace_id, @value_type, @ciphertext, @source, @restored_from, @created_at, @created_by)`,
   );
   const pruneVersions = db.prepare('DELETE FROM secret_versions WHERE secret_id = ? AND version <= ?');
   const currentSealed = db.prepare(`SELECT s.id, s.name, v.version, v.value_type, v.ciphertext
@@ -81,13 +93,17 @@ export function createSecretStore(db: Db) {
   /** The row's parameters with its name's key: `name_key` is written with the name, here only. */
   const storedName = <T extends { name: string }>(r: T): T & { name_key: string } => ({ ...r, name_key: nameKey(r.name) });
 
-  function pageStatement(prefix: boolean, after: boolean): Statement {
-    const shape = `${prefix ? 'p' : ''}${after ? 'a' : ''}`;
+  type SearchShape = '' | 'index' | 'scan';
+  function pageStatement(search: SearchShape, after: boolean): Statement {
+    const shape = `${search}:${after ? 'a' : ''}`;
     let stmt = pages.get(shape);
     if (!stmt) {
       const where = ['workspace_id = @ws'];
-      // A prefix range on the (workspace_id, name) index; U+10FFFF sorts after every character a name can hold next.
-      if (prefix) where.push('name >= @lo AND name < @hi');
+      // 3+ characters: the trigram index finds the names containing them, in any case.
+      if (search === 'index') where.push('rowid IN (SELECT rowid FROM secrets_name_fts WHERE secrets_name_fts MATCH @q)');
+      // 1–2 characters (no trigram to look up): the workspace's names are read in name order on the (workspace_id,
+      // name) index and matched by LIKE (ASCII case-insensitive) until the page is full.
+      if (search === 'scan') where.push("name LIKE @q ESCAPE '\\'");
       if (after) where.push('name > @after');
       stmt = db.prepare(`SELECT * FROM secrets WHERE ${where.join(' AND ')} ORDER BY name LIMIT @limit`);
       pages.set(shape, stmt);
@@ -103,12 +119,13 @@ export function createSecretStore(db: Db) {
     idByName: (workspaceId: string, name: string): string | undefined => (byKey.get(workspaceId, nameKey(name)) as { id: string } | undefined)?.id,
     page(q: SecretPageQuery): SecretRecord[] {
       const params: Record<string, unknown> = { ws: q.workspaceId, limit: q.limit };
-      if (q.prefix !== undefined) {
-        params.lo = q.prefix;
-        params.hi = `${q.prefix}\u{10FFFF}`;
+      let search: SearchShape = '';
+      if (q.search) {
+        search = [...q.search].length >= TRIGRAM_MIN ? 'index' : 'scan';
+        params.q = search === 'index' ? containsQuery(q.search) : likePattern(q.search);
       }
       if (q.after !== undefined) params.after = q.after;
-      return pageStatement(q.prefix !== undefined, q.after !== undefined).all(params) as SecretRecord[];
+      return pageStatement(search, q.after !== undefined).all(params) as SecretRecord[];
     },
     insert: (r: SecretRecord): void => void insert.run(storedName(r)),
     /** Name, description and schedule (the fields a person edits). */
@@ -122,8 +139,8 @@ export function createSecretStore(db: Db) {
 
     version: (secretId: string, version: number): SecretVersionRecord | undefined => versionOf.get(secretId, version) as SecretVersionRecord | undefined,
     /** The kept versions, newest first, without their ciphertext. */
-    versions: (secretId: string): Array<Pick<SecretVersionRecord, 'version' | 'value_type' | 'source' | 'created_at' | 'created_by'>> =>
-      versions.all(secretId) as Array<Pick<SecretVersionRecord, 'version' | 'value_type' | 'source' | 'created_at' | 'created_by'>>,
+    versions: (secretId: string): Array<Pick<SecretVersionRecord, 'version' | 'value_type' | 'source' | 'restored_from' | 'created_at' | 'created_by'>> =>
+      versions.all(secretId) as Array<Pick<SecretVersionRecord, 'version' | 'value_type' | 'source' | 'restored_from' | 'created_at' | 'created_by'>>,
     insertVersion: (v: SecretVersionRecord): void => void insertVersion.run(v),
     /** Drops every version up to and including `upTo` (the oldest beyond the kept ones). */
     pruneVersions: (secretId: string, upTo: number): void => void pruneVersions.run(secretId, upTo),

@@ -11,25 +11,50 @@ type Keytar = {
 };
 
 /**
+ * A keychain that cannot be used. `message` is for logs and API callers (it names the cause, e.g. the missing D-Bus
+ * session bus); `reason` is the same cause in the plain words the setup screen shows beside the disabled option.
+ */
+export class KeychainUnavailableError extends AppError {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super('KEYCHAIN_UNAVAILABLE', message);
+  }
+}
+
+/** What the setup screen says when the cause is not known (another KeyStore kind, an unexpected refusal). */
+export const KEYCHAIN_REASON_UNKNOWN = 'This computer’s keychain did not answer, so the master key cannot be kept there.';
+
+/**
  * keytar's errors are D-Bus/Secret Service jargon. Map the ones seen on Linux to what the admin should do.
  * The passphrase mode is the way out on machines with no keychain; a plaintext key on disk never is.
  */
-export function describeKeychainError(e: unknown): AppError {
+export function describeKeychainError(e: unknown): KeychainUnavailableError {
   const msg = e instanceof Error ? e.message : String(e);
   const tail = ' Use a vault passphrase instead, or start a keyring (e.g. gnome-keyring) in this session.';
   if (/autolaunch D-Bus|DBUS_SESSION_BUS_ADDRESS|X11 \$DISPLAY|Could not connect|Connection refused/i.test(msg)) {
-    return new AppError('KEYCHAIN_UNAVAILABLE', `The OS keychain is not reachable: there is no D-Bus session bus (common on headless Linux).${tail}`);
+    return new KeychainUnavailableError(
+      `The OS keychain is not reachable: there is no D-Bus session bus (common on headless Linux).${tail}`,
+      'No keychain is running for this session (usual on a server or a Linux machine without a desktop).',
+    );
   }
   if (/org\.freedesktop\.secrets was not provided|not provided by any \.service files/i.test(msg)) {
-    return new AppError('KEYCHAIN_UNAVAILABLE', `The OS keychain is not reachable: no Secret Service (gnome-keyring or KWallet) is installed.${tail}`);
+    return new KeychainUnavailableError(
+      `The OS keychain is not reachable: no Secret Service (gnome-keyring or KWallet) is installed.${tail}`,
+      'No keychain (such as GNOME Keyring or KWallet) is installed on this computer.',
+    );
   }
   if (/locked collection|collection\/login|Object does not exist at path/i.test(msg)) {
-    return new AppError('KEYCHAIN_UNAVAILABLE', `The OS keychain is locked and cannot ask for its password here; unlock your login keyring first.${tail}`);
+    return new KeychainUnavailableError(
+      `The OS keychain is locked and cannot ask for its password here; unlock your login keyring first.${tail}`,
+      'Your login keychain is locked. Unlock it, then reload this screen.',
+    );
   }
   if (/Cannot find module|keytar\.node|NODE_MODULE_VERSION/i.test(msg)) {
-    return new AppError('KEYCHAIN_UNAVAILABLE', `The keychain module could not load (run npm rebuild keytar).${tail}`);
+    return new KeychainUnavailableError(`The keychain module could not load (run npm rebuild keytar).${tail}`, 'This copy of the app cannot talk to the keychain (its keychain module did not load).');
   }
-  return new AppError('KEYCHAIN_UNAVAILABLE', `The OS keychain refused the request.${tail}`);
+  return new KeychainUnavailableError(`The OS keychain refused the request.${tail}`, 'The keychain refused the request.');
 }
 
 /** The OS keychain through keytar (macOS Keychain, Windows Credential Manager, Secret Service on Linux). */

@@ -11,6 +11,7 @@ import type { Clock, KeyStore, Logger } from '../ports';
 import { envelopeKeyId, openV1, sealV1 } from './envelope';
 import { belowDefault, DEFAULT_KDF, deriveKey, newKdfParams, parseKdf, type KdfCost, type KdfParams } from './kdf';
 import type { VaultPort } from './vault-port';
+import { KEYCHAIN_REASON_UNKNOWN, KeychainUnavailableError } from './keytar-key-store';
 import type { Meta, VaultMode, VaultStore } from './vault-store';
 import type { SettingsStore } from '../settings/settings-store';
 import type { WorkspaceService } from '../workspaces/workspace-service';
@@ -27,7 +28,13 @@ export type VaultStatus = {
   kdf: KdfCost | null;
   createdAt: string | null;
   rotatedAt: string | null;
+  /** Whether the key store answered the last time it was asked (null: not asked yet); `reason` in plain words. */
+  keychain: KeychainCheck | null;
 };
+export type KeychainCheck = { available: boolean; reason: string | null };
+
+/** The account the availability check reads: never written, so a reachable keychain answers "nothing here". */
+export const KEYCHAIN_PROBE_ACCOUNT = 'availability-check';
 
 const KEK_CHECK_PLAINTEXT = Buffer.from('provenanceone-master-key-check');
 /** The account of vaults created before keychain_account existed (and of the first key of every installation). */
@@ -66,7 +73,8 @@ const wrongPassphrase = () =>
  * Who may call what: the vault is installation-wide, so its admin actions (set up, unlock, lock, rotate, auto-lock)
  * take the actor and need `vault.manage` in the Default workspace (the one every administrator administers); the
  * check comes before anything else, so a refused call changes nothing and waits for nothing. `status` is open to
- * every caller: the UI needs it to pick the setup or unlock screen before anyone is signed in. `seal`, `open` and
+ * every caller: the UI needs it to pick the setup or unlock screen before anyone is signed in; so is `checkKeychain`
+ * (the setup screen's "can the keychain be used here?", a read of an account that is never written). `seal`, `open` and
  * `isUnlocked` (the VaultPort every service uses after its own check), `lockIfIdle` (the scheduler), `exclusive`,
  * `forget` (shutdown) and `internals` (backup/restore) are internal: no transport reaches them.
  */
@@ -92,6 +100,28 @@ export function createVaultService(deps: {
   const deks = new Map<string, Buffer>();
   let activeDekId: string | null = null;
   let lastUse = 0;
+  let keychainCheck: KeychainCheck | null = null;
+
+  /** Remembers what a key store call said about its reachability; other errors say nothing about it. */
+  function noteKeychain(e: unknown): void {
+    if (e instanceof KeychainUnavailableError) keychainCheck = { available: false, reason: e.reason };
+    else if (e instanceof AppError && e.code === 'KEYCHAIN_UNAVAILABLE') keychainCheck = { available: false, reason: KEYCHAIN_REASON_UNKNOWN };
+  }
+
+  /**
+   * Asks the key store whether it answers at all (a read of an account never written), so the setup screen can
+   * pre-select what works and say why the keychain cannot be chosen. Never throws; reads no key.
+   */
+  async function checkKeychain(): Promise<KeychainCheck> {
+    try {
+      await keyStore.get(KEYCHAIN_PROBE_ACCOUNT);
+      keychainCheck = { available: true, reason: null };
+    } catch (e) {
+      keychainCheck = { available: false, reason: KEYCHAIN_REASON_UNKNOWN };
+      noteKeychain(e);
+    }
+    return keychainCheck;
+  }
 
   const meta = (): Meta | undefined => store.meta();
   const requireMeta = (): Meta => {
@@ -121,6 +151,7 @@ export function createVaultService(deps: {
       kdf,
       createdAt: m?.created_at ?? null,
       rotatedAt: m?.rotated_at ?? null,
+      keychain: keychainCheck,
     };
   }
 
@@ -201,7 +232,13 @@ export function createVaultService(deps: {
       const installationId = randomUUID();
       const key = randomBytes(32);
       const account = keychainAccount(installationId);
-      await keyStore.set(account, key.toString('base64'));
+      try {
+        await keyStore.set(account, key.toString('base64'));
+      } catch (e) {
+        noteKeychain(e);
+        throw e;
+      }
+      keychainCheck = { available: true, reason: null };
       const kekId = randomUUID();
       const now = clock.now().toISOString();
       store.transaction(() => {
@@ -518,6 +555,7 @@ export function createVaultService(deps: {
   return {
     // Open to every caller (see above).
     status,
+    checkKeychain,
     // User-facing admin actions: each checks vault.manage first.
     initializeWithKeychain,
     initializeWithPassphrase,

@@ -131,6 +131,7 @@ const OPEN: Record<string, string> = {
   'session.me': "describes only the caller's own grants in one workspace (GET /me)",
   'settings.view': 'not secret (a switch and a port); every signed-in screen shows it',
   'vault.status': 'the setup and unlock screens need it before anyone is signed in',
+  'vault.checkKeychain': 'the setup screen asks before anyone is signed in whether the keychain can be chosen; it reads an account never written',
   'users.login': 'sign-in: the caller has no credential yet (throttled and audited)',
 };
 

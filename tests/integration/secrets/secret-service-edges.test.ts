@@ -46,8 +46,8 @@ describe('secret service: create and the timestamps of each write', () => {
     const r = t.s.rotate({ workspaceId: t.ws, id: b.id, value: 'now a string' }, t.admin);
     expect(r).toMatchObject({ version: 2, valueType: 'string', createdAt: iso(T0), updatedAt: iso(T0 + DAY), lastRotatedAt: iso(T0 + DAY), rotation: { nextRotationAt: iso(T0 + 4 * DAY) } });
     expect(t.s.get(t.ws, b.id, t.admin).versions).toEqual([
-      { version: 2, valueType: 'string', source: 'rotate', createdAt: iso(T0 + DAY), createdBy: 'tester' },
-      { version: 1, valueType: 'json', source: 'create', createdAt: iso(T0), createdBy: 'tester' },
+      { version: 2, valueType: 'string', source: 'rotate', restoredFrom: null, createdAt: iso(T0 + DAY), createdBy: 'tester' },
+      { version: 1, valueType: 'json', source: 'create', restoredFrom: null, createdAt: iso(T0), createdBy: 'tester' },
     ]);
 
     // A rollback restores the old version's value type too, and counts as a rotation.

@@ -82,7 +82,7 @@ describe('secrets: create, list, get', () => {
     expect(await t.invoke('secrets:reveal', { workspaceId: other.id, id: s.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
-  it('pages through the list with a keyset cursor and searches by name prefix', async () => {
+  it('pages through the list with a keyset cursor and searches by part of the name', async () => {
     const t = await ready();
     const names = Array.from({ length: 25 }, (_, i) => `svc-${String(i).padStart(2, '0')}`).concat(['Alpha', 'beta', 'SVC-extra']);
     for (const name of names) unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name, value: 'v' }));
@@ -99,6 +99,21 @@ describe('secrets: create, list, get', () => {
     expect(found).toEqual(Array.from({ length: 10 }, (_, i) => `svc-1${i}`));
     expect(unwrap(await t.invoke('secrets:list', { workspaceId: t.ws, search: 'SVC-E' })).items.map((s) => s.name)).toEqual(['SVC-extra']);
     expect(await t.invoke('secrets:list', { workspaceId: t.ws, cursor: 'garbage!' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'cursor' } });
+  });
+
+  it('a rename keeps the id and what references it, finds it by the new name only, and refuses a taken name', async () => {
+    const t = await ready();
+    const s = unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name: 'slack-token', value: 'v' }));
+    unwrap(await t.invoke('secrets:create', { workspaceId: t.ws, name: 'taken', value: 'v' }));
+    t.core.references.set(t.ws, { type: 'connection', id: 'c1', name: 'Slack prod' }, { type: 'secret', id: s.id });
+    expect(await t.invoke('secrets:update', { workspaceId: t.ws, id: s.id, name: 'TAKEN' })).toMatchObject({ ok: false, error: { code: 'CONFLICT', field: 'name' } });
+    const renamed = unwrap(await t.invoke('secrets:update', { workspaceId: t.ws, id: s.id, name: 'slack-bot-token', description: 'the bot' }));
+    expect(renamed).toMatchObject({ id: s.id, name: 'slack-bot-token', description: 'the bot', version: 1 });
+    const d = unwrap(await t.invoke('secrets:get', { workspaceId: t.ws, id: s.id }));
+    expect(d.references).toEqual([{ fromType: 'connection', fromId: 'c1', fromName: 'Slack prod' }]);
+    expect(unwrap(await t.invoke('secrets:list', { workspaceId: t.ws, search: 'bot-tok' })).items.map((x) => x.id)).toEqual([s.id]);
+    expect(unwrap(await t.invoke('secrets:list', { workspaceId: t.ws, search: 'slack-token' })).items).toEqual([]);
+    expect(unwrap(await t.invoke('secrets:reveal', { workspaceId: t.ws, id: s.id })).value).toBe('v');
   });
 
   it('updates name, description and schedule, with secret.updated', async () => {
@@ -128,6 +143,12 @@ describe('secrets: rotate, versions, rollback', () => {
     expect(unwrap(await t.invoke('secrets:reveal', { workspaceId: t.ws, id: s.id })).value).toBe('v5');
     const ev = t.core.audit.list({ workspaceId: t.ws, action: 'secret.rolled_back' }, t.admin).items[0]!;
     expect(ev.details).toMatchObject({ restoredVersion: 5, version: 13, previousVersion: 12 });
+    // The new version says which version it came from; the others say nothing of the kind.
+    const after = unwrap(await t.invoke('secrets:get', { workspaceId: t.ws, id: s.id }));
+    expect(after.versions.slice(0, 2)).toMatchObject([
+      { version: 13, source: 'rollback', restoredFrom: 5 },
+      { version: 12, source: 'rotate', restoredFrom: null },
+    ]);
   });
 
   it('a generated secret rotates without a value; a plain one needs one', async () => {

@@ -110,9 +110,12 @@ describe('secrets store', () => {
     await store.getState().reveal(secret(0).id);
     expect(await store.getState().copy()).toBeNull();
     expect(cb.text).toBe('the-value');
+    // The countdown's end: when the clipboard clears, then nothing pending.
+    expect(store.getState().clipboardClearsAt).toBe(REVEAL_MS);
     t.advance(REVEAL_MS);
     await flush();
     expect(cb.text).toBe('');
+    expect(store.getState().clipboardClearsAt).toBeNull();
 
     await store.getState().reveal(secret(0).id);
     await store.getState().copy();

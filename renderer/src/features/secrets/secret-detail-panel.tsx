@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { IpcError } from '@shared/ipc/result';
-import { useApp, useSecrets, useSession } from '../../app-context';
+import { useSecrets, useSession } from '../../app-context';
 import { RevealControl, RevealedValue } from './secret-reveal';
 import { SecretDeleteDialog } from './secret-delete-dialog';
 import { formatUtcMinute as fmt } from './secret-format';
@@ -9,14 +9,19 @@ import { SecretReferences } from './secret-references';
 import { SecretRotateDialog } from './secret-rotate-dialog';
 import { SecretScheduleEditor } from './secret-schedule-editor';
 import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
+import { CopyButton } from '../../components/copy-button';
+import { ClipboardCountdown } from './secret-clipboard-countdown';
+import { SecretEditDialog } from './secret-edit-dialog';
+import { SecretRollbackDialog } from './secret-rollback-dialog';
+import { versionSource } from './secret-version-source';
 
 /** The selected secret: metadata (never the value unless revealed), actions by role, versions, references. */
 export function SecretDetailPanel() {
-  const { secrets } = useApp();
   const detail = useSecrets((s) => s.detail);
   const detailError = useSecrets((s) => s.detailError);
   const role = useSession((s) => s.role());
-  const [dialog, setDialog] = useState<'rotate' | 'delete' | null>(null);
+  const [dialog, setDialog] = useState<'rotate' | 'delete' | 'edit' | null>(null);
+  const [rollbackTo, setRollbackTo] = useState<number | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   const locked = useVaultLocked();
   if (detailError) return <SecretProblem error={detailError} testId="secret-detail-error" />;
@@ -26,11 +31,23 @@ export function SecretDetailPanel() {
   const canWrite = isAdmin || role === 'editor';
   return (
     <div className="card" data-testid="secret-detail" data-secret-id={s.id}>
-      <h2 data-testid="secret-detail-name">{s.name}</h2>
-      {s.description && <p>{s.description}</p>}
+      <div className="secret-title">
+        <h2 data-testid="secret-detail-name">{s.name}</h2>
+        {canWrite && (
+          <button className="secondary" data-testid="secret-edit" onClick={() => setDialog('edit')}>
+            Edit…
+          </button>
+        )}
+      </div>
+      {s.description && <p data-testid="secret-detail-description">{s.description}</p>}
       <dl className="meta">
         <dt>ID</dt>
-        <dd className="mono">{s.id}</dd>
+        <dd className="secret-id">
+          <span className="mono" data-testid="secret-detail-id">
+            {s.id}
+          </span>{' '}
+          <CopyButton text={s.id} testId="secret-copy-id" label="Copy ID" className="secondary small" />
+        </dd>
         <dt>Value</dt>
         <dd data-testid="secret-value-hidden">
           {s.valueType === 'json' ? 'JSON object' : 'text'}, version {s.version}
@@ -59,6 +76,7 @@ export function SecretDetailPanel() {
         {(isAdmin || canWrite) && <InlineUnlock testId="secret-actions-unlock" label="Values need the vault." />}
       </div>
       <RevealedValue id={s.id} />
+      <ClipboardCountdown />
       <SecretScheduleEditor detail={detail} canWrite={canWrite} onError={setError} />
       <h3>Versions</h3>
       <table className="table" data-testid="secret-versions">
@@ -78,14 +96,14 @@ export function SecretDetailPanel() {
                 v{v.version}
                 {v.version === s.version ? ' (current)' : ''}
               </td>
-              <td>{v.source}</td>
+              <td data-testid="secret-version-source">{versionSource(v)}</td>
               <td>{fmt(v.createdAt)}</td>
               <td>{v.createdBy}</td>
               {isAdmin && (
                 <td>
                   {v.version !== s.version && (
-                    <button className="link" data-testid="secret-rollback" disabled={locked} onClick={async () => setError(await secrets.getState().rollback(s.id, v.version))}>
-                      Roll back to this
+                    <button className="link" data-testid="secret-rollback" disabled={locked} onClick={() => setRollbackTo(v.version)}>
+                      Roll back to this…
                     </button>
                   )}
                 </td>
@@ -105,6 +123,8 @@ export function SecretDetailPanel() {
       )}
       {dialog === 'rotate' && !locked && <SecretRotateDialog secret={s} onClose={() => setDialog(null)} />}
       {dialog === 'delete' && <SecretDeleteDialog detail={detail} onClose={() => setDialog(null)} />}
+      {dialog === 'edit' && <SecretEditDialog secret={s} onClose={() => setDialog(null)} />}
+      {rollbackTo !== null && !locked && <SecretRollbackDialog secret={s} version={rollbackTo} onClose={() => setRollbackTo(null)} />}
     </div>
   );
 }

@@ -54,7 +54,7 @@ export function RevealedValue({ id }: Readonly<{ id: string }>) {
           Hides in {left} s · version {revealed.version} · this reveal is in the audit log
         </span>
         <button className="secondary" data-testid="secret-copy" onClick={async () => setError(await secrets.getState().copy())}>
-          {copied ? 'Copied (clipboard clears in 30 s)' : 'Copy'}
+          {copied ? 'Copy again' : 'Copy'}
         </button>
       </div>
       <ErrorBanner error={error} />

@@ -4,7 +4,7 @@ import { FormDialog } from '../../components/form';
 import { FormActions } from '../../components/form-actions';
 import { useAction } from '../../components/use-action';
 import { SecretProblem } from './secret-problem';
-import { useValueEditor, type EnteredValue } from './secret-value-editor';
+import { useValueEditor, type EnteredValue, type ValueGenerator } from './secret-value-editor';
 
 /**
  * A dialog that stores a new value (create, rotate): the value editor between the dialog's own fields, the value
@@ -18,6 +18,8 @@ export function SecretValueDialog(
     before?: ReactNode;
     after?: ReactNode;
     allowGenerate: boolean;
+    /** A generated secret's rules: Generate is pre-selected and uses them (rotate). */
+    fixedGenerator?: ValueGenerator;
     submitLabel: string;
     busyLabel: string;
     submitTestId: string;
@@ -26,7 +28,7 @@ export function SecretValueDialog(
     onClose: () => void;
   }>,
 ) {
-  const v = useValueEditor(props.allowGenerate);
+  const v = useValueEditor(props.allowGenerate, props.fixedGenerator);
   const { busy, error, setError, run } = useAction();
   return (
     <FormDialog

@@ -10,9 +10,21 @@ type Generator = { length: number; alphabet: GeneratorAlphabet };
 /** What a value editor holds: a value to store, what to generate, or why the input is not a value yet. */
 export type EnteredValue = { value?: SecretValue; generate?: Generator; error?: string };
 const MODE_LABEL: Record<ValueMode, string> = { text: 'Text', json: 'JSON object', generate: 'Generate for me' };
+export type { Generator as ValueGenerator };
 
 /** Value entry shared by create and rotate: plain text, a JSON object (validated as you type), or generated. */
-function ValueEditor(props: Readonly<{ mode: ValueMode; setMode: (m: ValueMode) => void; text: string; setText: (t: string) => void; gen: Generator; setGen: (g: Generator) => void; allowGenerate: boolean }>) {
+function ValueEditor(
+  props: Readonly<{
+    mode: ValueMode;
+    setMode: (m: ValueMode) => void;
+    text: string;
+    setText: (t: string) => void;
+    gen: Generator;
+    setGen: (g: Generator) => void;
+    allowGenerate: boolean;
+    fixedGenerator?: Generator;
+  }>,
+) {
   const check = props.mode === 'json' ? checkJsonObject(props.text) : null;
   const modes: ValueMode[] = props.allowGenerate ? ['text', 'json', 'generate'] : ['text', 'json'];
   return (
@@ -26,7 +38,12 @@ function ValueEditor(props: Readonly<{ mode: ValueMode; setMode: (m: ValueMode) 
           </label>
         ))}
       </div>
-      {props.mode === 'generate' ? (
+      {props.mode === 'generate' && props.fixedGenerator ? (
+        <p className="muted" data-testid="generate-same-rules">
+          The app generates the next value with this secret's rules ({props.fixedGenerator.length} characters, {props.fixedGenerator.alphabet}); nobody sees it
+          unless an admin reveals it.
+        </p>
+      ) : props.mode === 'generate' ? (
         <div className="form-row">
           <label>
             Length
@@ -62,12 +79,15 @@ function ValueEditor(props: Readonly<{ mode: ValueMode; setMode: (m: ValueMode) 
   );
 }
 
-/** The editor, and `value()`: what to send (a value, or what to generate) or why the input is not one yet. */
-export function useValueEditor(allowGenerate: boolean) {
-  const [mode, setMode] = useState<ValueMode>('text');
+/**
+ * The editor, and `value()`: what to send (a value, or what to generate) or why the input is not one yet.
+ * `fixedGenerator`: a generated secret's own rules (rotate): Generate is pre-selected and uses them, no fields to fill.
+ */
+export function useValueEditor(allowGenerate: boolean, fixedGenerator?: Generator) {
+  const [mode, setMode] = useState<ValueMode>(allowGenerate && fixedGenerator ? 'generate' : 'text');
   const [text, setText] = useState('');
   const [gen, setGen] = useState<Generator>({ length: 32, alphabet: 'alphanumeric' });
-  const editor = <ValueEditor mode={mode} setMode={setMode} text={text} setText={setText} gen={gen} setGen={setGen} allowGenerate={allowGenerate} />;
+  const editor = <ValueEditor mode={mode} setMode={setMode} text={text} setText={setText} gen={gen} setGen={setGen} allowGenerate={allowGenerate} fixedGenerator={fixedGenerator} />;
   const value = (): EnteredValue => {
     if (mode === 'generate') return { generate: gen };
     if (mode === 'json') {

@@ -7,6 +7,7 @@ import { SecretCreateDialog } from './secret-create-dialog';
 import { SecretDetailPanel } from './secret-detail-panel';
 import { SecretProblem } from './secret-problem';
 import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
+import './secrets.css';
 
 const ROW_HEIGHT = 44;
 /** Debounce of the search box, so each keystroke does not start a query. */
@@ -60,15 +61,15 @@ export function SecretsScreen() {
         <div className="secrets-list-pane">
           <input
             type="search"
-            placeholder="Search by name prefix"
-            aria-label="Search secrets"
+            placeholder="Search by name"
+            aria-label="Search secrets by any part of the name"
             data-testid="secret-search"
             value={draftSearch}
             onChange={(e) => setDraftSearch(e.target.value)}
           />
           {status === 'ready' && items.length === 0 ? (
             search ? (
-              <EmptyState title="No secret matches" testId="secrets-empty">No secret name starts with “{search}”. Clear the search to see all secrets.</EmptyState>
+              <EmptyState title="No secret matches" testId="secrets-empty">No secret name contains “{search}”. Clear the search to see all secrets.</EmptyState>
             ) : (
               <EmptyState title="No secrets yet" testId="secrets-empty">
                 {canWrite ? 'Click “New secret” to store an API key, password or token; connections and agents reference it by id.' : 'An admin or editor can add secrets to this workspace.'}

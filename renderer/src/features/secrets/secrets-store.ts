@@ -30,6 +30,8 @@ export type SecretsState = ListState<Secret> & {
   detailError?: IpcError;
   revealed?: Revealed;
   copied: boolean;
+  /** When the copied value leaves the clipboard (epoch ms), for the countdown; null when nothing is pending. */
+  clipboardClearsAt: number | null;
   load(workspaceId: string, search?: string): Promise<void>;
   loadMore(): Promise<void>;
   select(id: string | undefined): Promise<void>;
@@ -80,6 +82,7 @@ export const createSecretsStore = (api: Api, deps: SecretsDeps = {}) => {
       search: '',
       loadingMore: false,
       copied: false,
+      clipboardClearsAt: null,
       async load(workspaceId, search = get().search) {
         const current = loads.next();
         if (workspaceId !== get().workspaceId) get().hide();
@@ -164,8 +167,13 @@ export const createSecretsStore = (api: Api, deps: SecretsDeps = {}) => {
         } catch {
           return { code: 'PRECONDITION_FAILED', message: 'the clipboard refused the copy: click into the window and try again' };
         }
-        set({ copied: true });
-        setTimer(() => void clearClipboard(cb, text), REVEAL_MS);
+        const clearsAt = now() + REVEAL_MS;
+        set({ copied: true, clipboardClearsAt: clearsAt });
+        setTimer(() => {
+          void clearClipboard(cb, text);
+          // A later copy has its own countdown.
+          if (get().clipboardClearsAt === clearsAt) set({ clipboardClearsAt: null });
+        }, REVEAL_MS);
         return null;
       },
       listen(workspaceId) {

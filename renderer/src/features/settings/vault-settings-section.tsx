@@ -4,8 +4,9 @@ import { useApp, useVault } from '../../app-context';
 import { ErrorBanner } from '../../components/ui';
 import { ConfirmDialog } from '../../components/dialog';
 import { useCan } from '../../access';
-import { downloadBase64 } from '../vault/backup-file';
-import { NewPassphraseFields, passphraseMismatch } from '../vault/new-passphrase-fields';
+import { BackupExportForm } from '../vault/backup-export-form';
+import { useRecoverySheet } from '../vault/recovery-offer';
+import { RotateMasterKeyDialog } from '../vault/rotate-master-key-dialog';
 import { RestoreBackupForm } from '../vault/restore-backup-form';
 import { VaultBusy } from '../vault/vault-busy';
 import { Form } from '../../components/form';
@@ -21,8 +22,8 @@ export function VaultSettingsSection() {
   const [notice, setNotice] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
   const [autoLock, setAutoLock] = useState<string | null>(null);
-  const [rotatePass, setRotatePass] = useState('');
-  const [backupPass, setBackupPass] = useState<[string, string]>(['', '']);
+  const [rotating, setRotating] = useState(false);
+  const sheet = useRecoverySheet();
   const can = useCan();
 
   if (!status) return null;
@@ -111,25 +112,9 @@ export function VaultSettingsSection() {
       {unlocked && (
         <>
           <h3>Keys</h3>
-          <Form
-            className="inline"
-            onSubmit={() => {
-              setPending({
-                title: 'Rotate the master key?',
-                body: <p>A new master key is generated and every data key is re-encrypted under it in one step. Values do not change. Keep working backups: older backups still open with their own passphrase.</p>,
-                confirmLabel: 'Rotate master key',
-                run: async () => {
-                  done(await vault.getState().rotateMasterKey(passphraseMode ? rotatePass : undefined), 'The master key was rotated.');
-                  setRotatePass('');
-                },
-              });
-            }}
-          >
-            {passphraseMode && (
-              <input type="password" placeholder="Vault passphrase" aria-label="Vault passphrase" data-testid="vault-rotate-passphrase" value={rotatePass} onChange={(e) => setRotatePass(e.target.value)} />
-            )}
-            <button type="submit" data-testid="vault-rotate-master" disabled={busy !== null}>
-              Rotate master key
+          <p className="inline">
+            <button type="button" data-testid="vault-rotate-master" disabled={busy !== null} onClick={() => setRotating(true)}>
+              Rotate master key…
             </button>
             <button
               type="button"
@@ -140,28 +125,34 @@ export function VaultSettingsSection() {
             >
               Rotate data key
             </button>
-          </Form>
+          </p>
+          {rotating && (
+            <RotateMasterKeyDialog
+              passphraseMode={passphraseMode}
+              onClose={(notice) => {
+                setRotating(false);
+                if (notice) done(null, notice);
+              }}
+            />
+          )}
+
+          {passphraseMode && (
+            <>
+              <h3>Recovery sheet</h3>
+              <p className="inline">
+                <button type="button" className="secondary" data-testid="vault-settings-recovery-sheet" onClick={sheet.saveSheet}>
+                  Save recovery sheet
+                </button>
+                <span className="muted">
+                  {sheet.saved ? `Saved as ${sheet.saved}.` : 'A page to print or keep, with an empty box where you write the passphrase.'}
+                </span>
+              </p>
+            </>
+          )}
 
           <h3>Export backup</h3>
           <p className="muted">An encrypted file with the whole vault and its metadata. Its passphrase is the only way to open it: store them apart.</p>
-          <Form
-            onSubmit={async () => {
-              const mismatch = passphraseMismatch(backupPass, 'passphrase');
-              if (mismatch) return done(mismatch, '');
-              const r = await vault.getState().exportBackup(backupPass[0]);
-              if ('code' in r) return done(r, '');
-              downloadBase64(r.fileName, r.data);
-              setBackupPass(['', '']);
-              done(null, `Backup saved as ${r.fileName} (${Math.ceil(r.bytes / 1024)} KiB).`);
-            }}
-          >
-            <NewPassphraseFields value={backupPass} onChange={setBackupPass} idPrefix="vault-backup" label="Backup passphrase" />
-            <div>
-              <button type="submit" data-testid="vault-backup-export" disabled={busy !== null}>
-                Export backup
-              </button>
-            </div>
-          </Form>
+          <BackupExportForm onDone={done} />
         </>
       )}
 

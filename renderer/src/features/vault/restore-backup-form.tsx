@@ -4,7 +4,7 @@ import { useApp, useVault } from '../../app-context';
 import { ErrorBanner } from '../../components/ui';
 import { fileToBase64 } from './backup-file';
 import { NewPassphraseFields, passphraseMismatch } from './new-passphrase-fields';
-import { MasterKeyChoice, type MasterKeyMode } from './master-key-choice';
+import { MasterKeyChoice, preferredMode, useKeychainUnavailable, type MasterKeyMode } from './master-key-choice';
 import { Form } from '../../components/form';
 
 /**
@@ -16,11 +16,14 @@ export function RestoreBackupForm(props: Readonly<{ confirm?: (run: () => void) 
   const busy = useVault((s) => s.busy);
   const [file, setFile] = useState<File | null>(null);
   const [passphrase, setPassphrase] = useState('');
-  const [mode, setMode] = useState<MasterKeyMode>('keychain');
+  const keychainUnavailable = useKeychainUnavailable();
+  const [chosen, setMode] = useState<MasterKeyMode | null>(null);
+  const mode: MasterKeyMode = chosen === 'keychain' && keychainUnavailable ? 'passphrase' : (chosen ?? preferredMode(keychainUnavailable));
   const [newPass, setNewPass] = useState<[string, string]>(['', '']);
   const [error, setError] = useState<IpcError | null>(null);
 
   const run = async () => {
+    setError(null);
     if (!file) return setError({ code: 'INVALID_INPUT', message: 'choose the .p1vault backup file', field: 'data' });
     const mismatch = mode === 'passphrase' ? passphraseMismatch(newPass, 'protect.passphrase') : null;
     if (mismatch) return setError(mismatch);
@@ -58,6 +61,7 @@ export function RestoreBackupForm(props: Readonly<{ confirm?: (run: () => void) 
         testIdPrefix="vault-restore-mode"
         value={mode}
         onChange={setMode}
+        keychainUnavailable={keychainUnavailable}
         keychain={<span>This machine's OS keychain</span>}
         passphrase={<span>A new vault passphrase</span>}
       />

@@ -3,16 +3,23 @@ import type { IpcError } from '@shared/ipc/result';
 import { useApp, useVault } from '../../app-context';
 import { ErrorBanner, Screen } from '../../components/ui';
 import { NewPassphraseFields, passphraseMismatch } from './new-passphrase-fields';
-import { MasterKeyChoice, type MasterKeyMode } from './master-key-choice';
+import { MasterKeyChoice, preferredMode, useKeychainUnavailable, type MasterKeyMode } from './master-key-choice';
 import { RestoreBackupForm } from './restore-backup-form';
 import { VaultBusy } from './vault-busy';
 import { Form } from '../../components/form';
 
-/** First run: the admin chooses where the master key lives (or restores a backup). */
+/**
+ * First run: the admin chooses where the master key lives (or restores a backup). What works is pre-selected: when
+ * the core found no reachable keychain, the passphrase is chosen and the keychain card says why it cannot be.
+ * After a passphrase setup, RecoveryOffer (above every screen) offers the recovery sheet and a backup.
+ */
 export function VaultSetupScreen() {
   const { vault } = useApp();
   const busy = useVault((s) => s.busy);
-  const [mode, setMode] = useState<MasterKeyMode>('keychain');
+  const keychainUnavailable = useKeychainUnavailable();
+  // null: follow what the core says works; a choice the admin made stays (unless that option became unavailable).
+  const [chosen, setChosen] = useState<MasterKeyMode | null>(null);
+  const mode: MasterKeyMode = chosen === 'keychain' && keychainUnavailable ? 'passphrase' : (chosen ?? preferredMode(keychainUnavailable));
   const [pass, setPass] = useState<[string, string]>(['', '']);
   const [error, setError] = useState<IpcError | null>(null);
   const [restoring, setRestoring] = useState(false);
@@ -22,12 +29,18 @@ export function VaultSetupScreen() {
       <div className="card">
         <Form
           onSubmit={async () => {
+            // A retry starts clean: the last attempt's message must not sit beside this one's progress.
+            setError(null);
             const mismatch = mode === 'passphrase' ? passphraseMismatch(pass, 'passphrase') : null;
             if (mismatch) return setError(mismatch);
             const err = await vault.getState().initialize(mode === 'keychain' ? { mode } : { mode, passphrase: pass[0] });
             setError(err);
-            // No reachable keychain (headless Linux, locked keyring): the passphrase is the way forward.
-            if (err?.code === 'KEYCHAIN_UNAVAILABLE') setMode('passphrase');
+            // The keychain failed now (it answered the check but refused the key): reload the status so the card
+            // says why, and move to the passphrase, the way forward.
+            if (err?.code === 'KEYCHAIN_UNAVAILABLE') {
+              setChosen('passphrase');
+              void vault.getState().load();
+            }
           }}
         >
           <MasterKeyChoice
@@ -35,10 +48,12 @@ export function VaultSetupScreen() {
             ariaLabel="Master key"
             testIdPrefix="vault-setup-mode"
             value={mode}
-            onChange={setMode}
+            onChange={setChosen}
+            keychainUnavailable={keychainUnavailable}
             keychain={
               <span>
-                <strong>OS keychain</strong> (recommended)
+                <strong>OS keychain</strong>
+                {!keychainUnavailable && ' (recommended)'}
                 <br />
                 <span className="muted">Unlocks by itself when you log in to this computer.</span>
               </span>
@@ -47,7 +62,7 @@ export function VaultSetupScreen() {
               <span>
                 <strong>Passphrase</strong>
                 <br />
-                <span className="muted">For machines without a keychain. You type it to unlock; it cannot be recovered.</span>
+                <span className="muted">You type it to unlock. Nobody can recover it: you can save a recovery sheet next.</span>
               </span>
             }
           />

@@ -14,6 +14,12 @@ export type VaultStoreState = {
   /** "Browse without unlocking" was chosen: the unlock screen stays away until `showUnlock` or the next lock. */
   browseLocked: boolean;
   browseWithoutUnlocking(): void;
+  /**
+   * Set by a successful passphrase setup: RecoveryOffer shows above every screen, offering the recovery sheet and a
+   * backup (the passphrase cannot be recovered), until `dismissRecoveryOffer`.
+   */
+  recoveryOffer: boolean;
+  dismissRecoveryOffer(): void;
   /** Brings the unlock screen back (sidebar Unlock, Settings → Vault, inline Unlock next to a disabled value action). */
   showUnlock(): void;
   /** `first`: an answer already on its way (the first load's app:bootstrap, see api/first-load.ts) instead of asking. */
@@ -49,6 +55,8 @@ export const createVaultStore = (api: Api) =>
     return {
       busy: null,
       browseLocked: false,
+      recoveryOffer: false,
+      dismissRecoveryOffer: () => set({ recoveryOffer: false }),
       browseWithoutUnlocking: () => set({ browseLocked: true }),
       showUnlock: () => set({ browseLocked: false }),
       async load(first) {
@@ -56,7 +64,11 @@ export const createVaultStore = (api: Api) =>
         if (r.ok) setStatus(r.value);
         else set({ loadError: r.error });
       },
-      initialize: (input) => run('Setting up the vault…', () => api.invoke('vault:initialize', input), setStatus),
+      initialize: (input) =>
+        run('Setting up the vault…', () => api.invoke('vault:initialize', input), (st) => {
+          setStatus(st);
+          if (input.mode === 'passphrase') set({ recoveryOffer: true });
+        }),
       unlock: (passphrase) => run('Unlocking…', () => api.invoke('vault:unlock', passphrase === undefined ? {} : { passphrase }), setStatus),
       lock: () => run('Locking…', () => api.invoke('vault:lock', undefined), setStatus),
       rotateMasterKey: (passphrase) =>

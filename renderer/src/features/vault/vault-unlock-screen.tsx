@@ -24,6 +24,7 @@ export function VaultUnlockScreen() {
       <div className="card">
         <Form
           onSubmit={async () => {
+            setError(null);
             const err = await vault.getState().unlock(keychain ? undefined : passphrase);
             setError(err);
             setPassphrase('');
