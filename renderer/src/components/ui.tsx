@@ -1,3 +1,4 @@
+import { TriangleAlert } from 'lucide-react';
 import type { ReactNode } from 'react';
 import type { IpcError } from '@shared/ipc/result';
 
@@ -55,7 +56,8 @@ export function Screen(
 export function RiskBadge(props: Readonly<{ risk: 'low' | 'medium' | 'high' }>) {
   return (
     <span className={`badge risk-${props.risk}`} data-testid={`risk-${props.risk}`}>
-      {props.risk === 'high' ? '▲ high' : props.risk}
+      {props.risk === 'high' && <TriangleAlert size={12} aria-hidden className="icon-inline" />}
+      {props.risk}
     </span>
   );
 }

@@ -1,3 +1,4 @@
+import { X } from 'lucide-react';
 import { useState } from 'react';
 import { BASE_URL_FIELD, PROVIDER_CATALOG } from '@shared/domain/connection.catalog';
 import type { ConnectionDetail } from '@shared/domain/connection';
@@ -49,7 +50,7 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
           </div>
         </div>
         <button className="link" aria-label="Close" data-testid="connection-detail-close" onClick={() => connections.getState().close()}>
-          ✕
+          <X size={16} aria-hidden />
         </button>
       </div>
       <SecretProblem error={error} testId="connection-action-error" />

@@ -1,3 +1,4 @@
+import { X } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import { BASE_URL_FIELD, PROVIDERS, PROVIDER_CATALOG, credentialIssue, type Provider, type ProviderField } from '@shared/domain/connection.catalog';
 import type { ConnectionTestResult } from '@shared/domain/connection';
@@ -110,7 +111,7 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
       <div className="detail-head">
         <h2>New connection{entry ? `: ${entry.label}` : ''}</h2>
         <button className="link" aria-label="Close" data-testid="wizard-cancel" onClick={props.onClose}>
-          ✕
+          <X size={16} aria-hidden />
         </button>
       </div>
       {!entry ? (
