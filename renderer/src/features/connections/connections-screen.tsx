@@ -11,6 +11,7 @@ import { ConnectionDetailPanel } from './connection-detail-panel';
 import { NewConnectionWizard } from './new-connection-wizard';
 import { RefreshHealthPanel } from './refresh-health-panel';
 import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
+import { useRovingList } from '../../components/use-roving-list';
 
 /** Connections: list (everyone), detail and actions (admins and editors), the new-connection wizard. */
 export function ConnectionsScreen() {
@@ -23,6 +24,7 @@ export function ConnectionsScreen() {
   const [wizard, setWizard] = useState(false);
   // A new connection seals its credential in the vault (OAuth ones their tokens): not while it is locked.
   const locked = useVaultLocked();
+  const rowsRef = useRovingList<HTMLTableElement>('tr[data-testid="connection-row"]');
 
   useEffect(() => {
     if (!workspaceId) return;
@@ -70,7 +72,7 @@ export function ConnectionsScreen() {
         )
       ) : (
         <div className={selected || selectedError ? 'split' : undefined}>
-          <table className="table" data-testid="connections-table">
+          <table className="table" data-testid="connections-table" ref={rowsRef}>
             <thead>
               <tr>
                 <th aria-label="Icon" />
