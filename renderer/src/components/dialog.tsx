@@ -1,10 +1,11 @@
 import { Dialog } from 'radix-ui';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 
 /**
  * The app's one modal, on Radix Dialog: focus trap, inert background (aria-hidden siblings), Escape, and focus back to
- * the control that had it when the dialog opened (Radix's FocusScope remembers document.activeElement on mount and
- * restores it on unmount; callers render no Trigger). It is open while it is mounted, so callers render it
+ * the control that had it when the dialog opened. Radix returns focus to its Trigger, and callers render none (they
+ * open the dialog from their own buttons, menus or shortcuts), so the Modal remembers document.activeElement when it
+ * first renders and focuses it again on close, if it is still on the page. It is open while it is mounted, so callers render it
  * conditionally and keep "is it open" in their own state; Escape and the Cancel buttons call onClose, and React
  * unmounts it. A click outside does nothing (as the native <dialog> it replaces): a half-filled form is not lost to a
  * stray click.
@@ -12,6 +13,7 @@ import type { ReactNode } from 'react';
 export function Modal(
   props: Readonly<{ title: string; children: ReactNode; onClose: () => void; testId?: string; actions?: ReactNode; wide?: boolean }>,
 ) {
+  const [opener] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
   return (
     <Dialog.Root open onOpenChange={(open) => !open && props.onClose()}>
       <Dialog.Portal>
@@ -22,6 +24,10 @@ export function Modal(
           // No single description element: the body is the dialog's content (forms, lists), read in order.
           aria-describedby={undefined}
           onInteractOutside={(e) => e.preventDefault()}
+          onCloseAutoFocus={(e) => {
+            e.preventDefault();
+            if (opener?.isConnected) opener.focus();
+          }}
         >
           <Dialog.Title>{props.title}</Dialog.Title>
           {props.children}

@@ -25,9 +25,11 @@ export function useRovingList<T extends HTMLElement>(itemSelector: string): (roo
       const sync = () => {
         const all = items();
         const stop = (active && all.includes(active) ? active : null) ?? all.find((el) => el.matches(SELECTED)) ?? all[0];
+        // The attribute, not the property: a button's tabIndex is already 0 without one, and the attribute is what
+        // says "this is the list's Tab stop" (tests and assistive tech read it).
         for (const el of all) {
-          const want = el === stop ? 0 : -1;
-          if (el.tabIndex !== want) el.tabIndex = want;
+          const want = el === stop ? '0' : '-1';
+          if (el.getAttribute('tabindex') !== want) el.setAttribute('tabindex', want);
         }
       };
       const move = (to: HTMLElement | undefined) => {
