@@ -80,6 +80,11 @@ test('focus returns to the control that opened a dialog (Escape and Cancel)', as
   await openScreen(page, 'secrets');
   await page.getByTestId('secret-new').click();
   await expect(page.getByTestId('secret-name-input')).toBeFocused();
+  // Radio buttons sit beside their labels (one line), not above them.
+  const radio = page.getByTestId('value-mode-generate');
+  const [rb, lb] = [await radio.boundingBox(), await page.locator('label', { has: radio }).boundingBox()];
+  expect(lb!.height).toBeLessThan(rb!.height * 2);
+  expect(lb!.width).toBeGreaterThan(rb!.width * 3);
   await page.keyboard.press('Escape');
   await expect(page.locator('.modal')).toHaveCount(0);
   await expect(page.getByTestId('secret-new')).toBeFocused();
