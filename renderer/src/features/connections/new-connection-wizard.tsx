@@ -10,6 +10,7 @@ import { FormActions } from '../../components/form-actions';
 import { ProviderIcon, TestResultView } from './connection-badges';
 import { credentialFieldProblems, enteredFields, issueKey, settingsProblems } from './credential-checks';
 import { Form } from '../../components/form';
+import { IconButton } from '../../components/tooltip';
 
 const NAME_FIELD: ProviderField = { key: 'name', label: 'Name', required: true, format: 'text' };
 
@@ -110,9 +111,7 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
     <div className="card wizard" data-testid="connection-wizard">
       <div className="detail-head">
         <h2>New connection{entry ? `: ${entry.label}` : ''}</h2>
-        <button className="link" aria-label="Close" data-testid="wizard-cancel" onClick={props.onClose}>
-          <X size={16} aria-hidden />
-        </button>
+        <IconButton icon={X} label="Close without saving" className="link" testId="wizard-cancel" onClick={props.onClose} />
       </div>
       {!entry ? (
         <ProviderPicker onPick={pick} />
