@@ -1,27 +1,37 @@
-// Regenerates docs/screenshot.png (`node scripts/screenshot.mjs`, the audit screen) and docs/screenshot-workflows.png
-// (`node scripts/screenshot.mjs workflows`: a finished run of a sample workflow): starts the headless console on a temp
-// data dir, adds a little sample data through the UI's own channels, and captures the window in Debian's Chromium.
-// Run after `npm run build`, with a keychain for the vault: `bash scripts/with-keyring.sh node scripts/screenshot.mjs`.
+// Regenerates the README's pictures from the built app (`npm run build` first, with a keychain for the vault:
+// `bash scripts/with-keyring.sh node scripts/screenshot.mjs [all|audit|workflows]`):
+// - `all` (the default): every screen in light and dark, docs/screenshots/<screen>-<theme>.png (each screen with its
+//   first item open, a finished workflow run, vault setup and the locked vault), then the two below;
+// - `audit`: docs/screenshot.png (the audit screen); `workflows`: docs/screenshot-workflows.png (a finished run).
+// It starts the headless console on a temp data dir, adds a little sample data through the UI's own channels, and
+// captures the window in Debian's Chromium.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 
-const screen = process.argv[2] ?? 'audit';
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'p1-shot-'));
-const child = spawn(process.execPath, ['out/main/headless.js', '--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-// Whatever happens below, the console goes with this script.
-process.on('exit', () => child.kill('SIGTERM'));
-const url = await new Promise((resolve, reject) => {
-  let out = '';
-  child.stdout.on('data', (b) => {
-    out += b;
-    const m = /console ready: (\S+)/.exec(out);
-    if (m) resolve(m[1]);
+const mode = process.argv[2] ?? 'all';
+const children = [];
+// Whatever happens below, the consoles go with this script.
+process.on('exit', () => children.forEach((c) => c.kill('SIGTERM')));
+
+/** A console on a fresh temp data dir; `env` e.g. points D-Bus nowhere for a passphrase vault. */
+async function startConsole(env = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'p1-shot-'));
+  const child = spawn(process.execPath, ['out/main/headless.js', '--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (b) => {
+      out += b;
+      const m = /console ready: (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (c) => reject(new Error(`serve exited ${c}`)));
   });
-  child.on('exit', (c) => reject(new Error(`serve exited ${c}`)));
-});
+}
+const url = await startConsole();
 const { origin, hash } = new URL(url);
 const token = hash.replace('#token=', '');
 const call = async (channel, input) =>
@@ -38,7 +48,7 @@ for (const name of ['stripe-live-key', 'warehouse-password', 'slack-signing-secr
 }
 
 let workflowId = null;
-if (screen === 'workflows') {
+{
   const ds = await call('datastores:create', { workspaceId: ws, name: 'Reports' });
   if (!ds.ok) throw new Error(`sample datastore refused: ${JSON.stringify(ds.error)}`);
   await call('datastores:objects:putText', { workspaceId: ws, datastoreId: ds.value.id, key: 'in/orders.csv', content: 'id,amount\n1,120\n2,80\n3,45\n', contentType: 'text/csv' });
@@ -61,19 +71,83 @@ if (screen === 'workflows') {
 }
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
-const page = await browser.newPage({ viewport: { width: 1280, height: 760 }, colorScheme: 'light' });
-await page.goto(url);
-await page.waitForSelector('[data-app-state="loaded"]');
-await page.getByTestId(`nav-${screen}`).click();
-if (workflowId) {
-  await page.getByTestId('workflow-row').first().click();
-  await page.getByTestId('workflow-detail').getByTestId('workflow-run').click();
-  await page.locator('[data-testid="run-view"][data-status="succeeded"]').waitFor({ timeout: 20_000 });
+const VIEWPORT = { width: 1280, height: 760 };
+
+/** A page in `theme` (the app follows the OS scheme unless Settings chose one) with the app loaded. */
+async function openApp(appUrl, theme) {
+  const page = await browser.newPage({ viewport: VIEWPORT, colorScheme: theme });
+  await page.goto(appUrl);
+  await page.waitForSelector('[data-app-state="loaded"]');
+  return page;
 }
-await page.waitForTimeout(300); // let the screen's first load settle; this is a picture, not a test
-fs.mkdirSync('docs', { recursive: true });
-const file = screen === 'audit' ? 'docs/screenshot.png' : `docs/screenshot-${screen}.png`;
-await page.screenshot({ path: file });
+
+/** A sidebar screen with its first item open (a finished run for workflows). */
+async function showScreen(page, screen) {
+  await page.getByTestId(`nav-${screen}`).click();
+  await page.getByTestId(`screen-${screen}`).waitFor();
+  if (screen === 'connections') await page.getByTestId('connection-row').first().click();
+  if (screen === 'secrets') await page.getByTestId('secret-row').first().click();
+  if (screen === 'datastores') await page.getByTestId('datastore-item').first().click();
+  if (screen === 'workflows' && workflowId) {
+    await page.getByTestId('workflow-row').first().click();
+    await page.getByTestId('workflow-detail').getByTestId('workflow-run').click();
+    await page.locator('[data-testid="run-view"][data-status="succeeded"]').waitFor({ timeout: 20_000 });
+  }
+  await page.waitForTimeout(300); // let the screen's first load settle; this is a picture, not a test
+}
+
+async function shoot(page, file) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await page.screenshot({ path: file });
+  console.log(`wrote ${file}`);
+}
+
+if (mode === 'all') {
+  for (const theme of ['light', 'dark']) {
+    const page = await openApp(url, theme);
+    for (const screen of ['connections', 'secrets', 'datastores', 'workflows', 'audit', 'settings']) {
+      await showScreen(page, screen);
+      await shoot(page, `docs/screenshots/${screen}-${theme}.png`);
+    }
+    await page.keyboard.press('?');
+    await page.getByTestId('shortcuts-dialog').waitFor();
+    await shoot(page, `docs/screenshots/shortcuts-${theme}.png`);
+    await page.close();
+  }
+  // The vault's own screens, on a console without a keychain: setup (passphrase), then locked.
+  const passphraseUrl = await startConsole({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/p1-shot-bus' });
+  for (const theme of ['light', 'dark']) {
+    const page = await openApp(passphraseUrl, theme);
+    await page.getByTestId('vault-setup-screen').waitFor();
+    await page.waitForTimeout(300);
+    await shoot(page, `docs/screenshots/vault-setup-${theme}.png`);
+    await page.close();
+  }
+  {
+    const page = await openApp(passphraseUrl, 'light');
+    const pass = 'screenshot passphrase 1';
+    await page.getByTestId('vault-setup-mode-passphrase').check();
+    await page.getByTestId('vault-setup-passphrase').fill(pass);
+    await page.getByTestId('vault-setup-passphrase-confirm').fill(pass);
+    await page.getByTestId('vault-setup-submit').click();
+    await page.locator('[data-testid="vault-indicator"][data-vault-state="unlocked"]').waitFor({ timeout: 60_000 });
+    const { origin, hash } = new URL(passphraseUrl);
+    await fetch(`${origin}/ipc/vault:lock`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-console-token': hash.replace('#token=', '') }, body: '{}' });
+    await page.close();
+  }
+  for (const theme of ['light', 'dark']) {
+    const page = await openApp(passphraseUrl, theme);
+    await page.getByTestId('vault-unlock-screen').waitFor();
+    await page.waitForTimeout(300);
+    await shoot(page, `docs/screenshots/vault-locked-${theme}.png`);
+    await page.close();
+  }
+}
+for (const screen of mode === 'all' ? ['audit', 'workflows'] : [mode]) {
+  const page = await openApp(url, 'light');
+  await showScreen(page, screen);
+  await shoot(page, screen === 'audit' ? 'docs/screenshot.png' : `docs/screenshot-${screen}.png`);
+  await page.close();
+}
 await browser.close();
-child.kill('SIGTERM');
-console.log(`wrote ${file}`);
+children.forEach((c) => c.kill('SIGTERM'));

@@ -21,6 +21,7 @@ import { createRunsStore } from './features/workflows/runs-store';
 import { createNavigationStore } from './state/navigation-store';
 import { ok } from '@shared/ipc/result';
 import './styles.css';
+import { TooltipProvider } from './components/tooltip';
 
 /** How long the first render waits for the first load's answer before it shows "Loading…" instead. */
 const FIRST_RENDER_WAIT_MS = 150;
@@ -58,7 +59,9 @@ if ('error' in startup) {
     root.render(
       <StrictMode>
         <AppContext.Provider value={stores}>
-          <App />
+          <TooltipProvider>
+            <App />
+          </TooltipProvider>
         </AppContext.Provider>
       </StrictMode>,
     );

@@ -1,35 +1,40 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { Dialog } from 'radix-ui';
+import { useState, type ReactNode } from 'react';
 
 /**
- * The app's one modal, on the native <dialog> element: showModal() gives the focus trap, the inert background and
- * Escape for free. It is open while it is mounted, so callers render it conditionally and keep "is it open" in
- * their own state; Escape and the Cancel buttons call onClose, and React unmounts it.
+ * The app's one modal, on Radix Dialog: focus trap, inert background (aria-hidden siblings), Escape, and focus back to
+ * the control that had it when the dialog opened. Radix returns focus to its Trigger, and callers render none (they
+ * open the dialog from their own buttons, menus or shortcuts), so the Modal remembers document.activeElement when it
+ * first renders and focuses it again on close, if it is still on the page. It is open while it is mounted, so callers render it
+ * conditionally and keep "is it open" in their own state; Escape and the Cancel buttons call onClose, and React
+ * unmounts it. A click outside does nothing (as the native <dialog> it replaces): a half-filled form is not lost to a
+ * stray click.
  */
 export function Modal(
   props: Readonly<{ title: string; children: ReactNode; onClose: () => void; testId?: string; actions?: ReactNode; wide?: boolean }>,
 ) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-    return () => d?.close();
-  }, []);
+  const [opener] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
   return (
-    <dialog
-      ref={ref}
-      className={props.wide ? 'modal wide' : 'modal'}
-      data-testid={props.testId ?? 'modal'}
-      aria-label={props.title}
-      // The browser would close the element itself; the caller's state decides instead.
-      onCancel={(e) => {
-        e.preventDefault();
-        props.onClose();
-      }}
-    >
-      <h2>{props.title}</h2>
-      {props.children}
-      {props.actions && <div className="modal-actions">{props.actions}</div>}
-    </dialog>
+    <Dialog.Root open onOpenChange={(open) => !open && props.onClose()}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="modal-overlay" />
+        <Dialog.Content
+          className={props.wide ? 'modal wide' : 'modal'}
+          data-testid={props.testId ?? 'modal'}
+          // No single description element: the body is the dialog's content (forms, lists), read in order.
+          aria-describedby={undefined}
+          onInteractOutside={(e) => e.preventDefault()}
+          onCloseAutoFocus={(e) => {
+            e.preventDefault();
+            if (opener?.isConnected) opener.focus();
+          }}
+        >
+          <Dialog.Title>{props.title}</Dialog.Title>
+          {props.children}
+          {props.actions && <div className="modal-actions">{props.actions}</div>}
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
   );
 }
 

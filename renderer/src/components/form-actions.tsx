@@ -1,8 +1,9 @@
 import type { ReactNode } from 'react';
 
 /**
- * The footer of every form and form dialog: the submit button (its label says what happens, and what is happening
- * while busy), any extra actions, then Cancel.
+ * The footer of every form and form dialog, in the app's one button order (as ConfirmDialog): Cancel first, any extra
+ * actions, then the submit button last (its label says what happens, and what is happening while busy). Cancel is
+ * type="button", so Enter in a field still submits.
  */
 export function FormActions(
   props: Readonly<{
@@ -19,13 +20,13 @@ export function FormActions(
   }>,
 ) {
   return (
-    <div className="actions-row">
-      <button type="submit" className={props.danger ? 'danger' : undefined} data-testid={props.submitTestId} disabled={props.busy || props.disabled}>
-        {props.busy && props.busyLabel ? props.busyLabel : props.submitLabel}
-      </button>
-      {props.children}
+    <div className="actions-row form-actions">
       <button type="button" className="secondary" data-testid={props.cancelTestId} onClick={props.onCancel}>
         {props.cancelLabel ?? 'Cancel'}
+      </button>
+      {props.children}
+      <button type="submit" className={props.danger ? 'danger' : undefined} data-testid={props.submitTestId} disabled={props.busy || props.disabled}>
+        {props.busy && props.busyLabel ? props.busyLabel : props.submitLabel}
       </button>
     </div>
   );

@@ -1,5 +1,8 @@
+import { TriangleAlert } from 'lucide-react';
 import type { ReactNode } from 'react';
 import type { IpcError } from '@shared/ipc/result';
+import { shortcutHint } from './shortcuts';
+import { Tip } from './tooltip';
 
 export function EmptyState(props: Readonly<{ title: string; children: ReactNode; testId?: string; action?: ReactNode }>) {
   return (
@@ -41,9 +44,12 @@ export function Screen(
         <div className="actions">
           {primary && primary.aside}
           {primary && (
-            <button data-testid={primary.testId} disabled={primary.disabled} onClick={primary.onClick}>
-              {primary.label}
-            </button>
+            // data-shortcut: the "new" shortcut (N, Ctrl+N; components/shortcuts.tsx) clicks this button.
+            <Tip label={primary.label} shortcut={shortcutHint('new')}>
+              <button data-testid={primary.testId} data-shortcut="new" disabled={primary.disabled} onClick={primary.onClick}>
+                {primary.label}
+              </button>
+            </Tip>
           )}
         </div>
       </header>
@@ -55,7 +61,8 @@ export function Screen(
 export function RiskBadge(props: Readonly<{ risk: 'low' | 'medium' | 'high' }>) {
   return (
     <span className={`badge risk-${props.risk}`} data-testid={`risk-${props.risk}`}>
-      {props.risk === 'high' ? '▲ high' : props.risk}
+      {props.risk === 'high' && <TriangleAlert size={12} aria-hidden className="icon-inline" />}
+      {props.risk}
     </span>
   );
 }

@@ -6,6 +6,7 @@ import { SelectInput } from '../../components/select-input';
 import { formatTimestamp } from '../../components/format';
 import { useCan } from '../../access';
 import { Form } from '../../components/form';
+import { useRovingList } from '../../components/use-roving-list';
 
 const ACTIONS = Object.keys(AUDIT_ACTIONS) as AuditAction[];
 const RISKS: ReadonlyArray<{ value: Risk; label: string }> = [
@@ -33,6 +34,7 @@ function AuditLog() {
   const workspaceId = useSession((s) => s.currentWorkspaceId);
   const { items, status, error, nextCursor, filters } = useAudit((s) => s);
   const [draft, setDraft] = useState(filters);
+  const rowsRef = useRovingList<HTMLTableElement>('tr[data-testid="audit-row"]');
 
   useEffect(() => {
     if (!workspaceId) return;
@@ -76,7 +78,7 @@ function AuditLog() {
       {status === 'ready' && items.length === 0 ? (
         <EmptyState title="No events match">Change the filters, or make a change: every create, update, delete and reveal is recorded here.</EmptyState>
       ) : (
-        <table className="table" data-testid="audit-table">
+        <table className="table" data-testid="audit-table" ref={rowsRef}>
           <thead>
             <tr>
               <th>When (UTC)</th>

@@ -1,3 +1,4 @@
+import { CircleAlert } from 'lucide-react';
 import { PROVIDER_CATALOG, type ConnectionStatus, type Provider } from '@shared/domain/connection.catalog';
 import type { ConnectionTestResult } from '@shared/domain/connection';
 import { formatTimestamp } from '../../components/format';
@@ -36,7 +37,8 @@ export function StatusBadge(props: Readonly<{ status: ConnectionStatus; awaiting
   }
   return (
     <span className={`badge status-${props.status}`} data-testid="connection-status" data-status={props.status}>
-      {props.status === 'error' ? '● error' : props.status}
+      {props.status === 'error' && <CircleAlert size={12} aria-hidden className="icon-inline" />}
+      {props.status}
     </span>
   );
 }

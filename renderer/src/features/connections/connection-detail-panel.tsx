@@ -1,3 +1,4 @@
+import { X } from 'lucide-react';
 import { useState } from 'react';
 import { BASE_URL_FIELD, PROVIDER_CATALOG } from '@shared/domain/connection.catalog';
 import type { ConnectionDetail } from '@shared/domain/connection';
@@ -13,6 +14,7 @@ import { UsedByList } from '../workflows/used-by-list';
 import { SecretProblem } from '../secrets/secret-problem';
 import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
 import { SecretLink } from '../secrets/secret-link';
+import { IconButton } from '../../components/tooltip';
 
 /** A connection's detail (admins and editors: reading it is audited): actions, last test, settings, references, history. */
 export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) {
@@ -48,9 +50,7 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
             {entry.label} · {entry.authLabel} · <StatusBadge status={c.status} awaitingAuthorization={c.awaitingAuthorization} />
           </div>
         </div>
-        <button className="link" aria-label="Close" data-testid="connection-detail-close" onClick={() => connections.getState().close()}>
-          ✕
-        </button>
+        <IconButton icon={X} label="Close the details" className="link" testId="connection-detail-close" onClick={() => connections.getState().close()} />
       </div>
       <SecretProblem error={error} testId="connection-action-error" />
       <div className="actions-row">

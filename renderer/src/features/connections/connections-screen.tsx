@@ -13,6 +13,7 @@ import { NewConnectionWizard } from './new-connection-wizard';
 import { RefreshHealthPanel } from './refresh-health-panel';
 import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
 import './connections.css';
+import { useRovingList } from '../../components/use-roving-list';
 
 /**
  * Connections: list (everyone); a selected row's summary, the detail and actions (admins and editors); the
@@ -31,6 +32,7 @@ export function ConnectionsScreen() {
   const [wizard, setWizard] = useState(false);
   // A new connection seals its credential in the vault (OAuth ones their tokens): not while it is locked.
   const locked = useVaultLocked();
+  const rowsRef = useRovingList<HTMLTableElement>('tr[data-testid="connection-row"]');
 
   useEffect(() => {
     if (!workspaceId) return;
@@ -78,7 +80,7 @@ export function ConnectionsScreen() {
         )
       ) : (
         <div className={panel ? 'split' : undefined}>
-          <table className="table" data-testid="connections-table">
+          <table className="table" data-testid="connections-table" ref={rowsRef}>
             <thead>
               <tr>
                 <th aria-label="Icon" />

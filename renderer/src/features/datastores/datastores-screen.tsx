@@ -10,6 +10,7 @@ import { DatastoreReattachDialog } from './datastore-reattach-dialog';
 import { ObjectBrowser } from './object-browser';
 import { UsedByList } from '../workflows/used-by-list';
 import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
+import { useRovingList } from '../../components/use-roving-list';
 
 /** Datastores: list / create / delete, and the object browser of the selected one with drag-and-drop uploads. */
 export function DatastoresScreen() {
@@ -20,6 +21,7 @@ export function DatastoresScreen() {
   const [creating, setCreating] = useState(false);
   // Every datastore gets a data key from the vault (and S3 its secret key): creating one needs it unlocked.
   const locked = useVaultLocked();
+  const listRef = useRovingList<HTMLDivElement>('.ds-item');
   const [deleting, setDeleting] = useState<Datastore | null>(null);
   const [reattaching, setReattaching] = useState<Datastore | null>(null);
   // Hidden, not just refused: the core checks every call anyway, from the same POLICY table.
@@ -56,7 +58,7 @@ export function DatastoresScreen() {
         </EmptyState>
       ) : (
         <div className="ds-layout">
-          <div className="ds-list" data-testid="datastore-list">
+          <div className="ds-list" data-testid="datastore-list" ref={listRef}>
             {datastores.map((d) => (
               <button key={d.id} className={d.id === selectedId ? 'ds-item active' : 'ds-item'} data-testid="datastore-item" onClick={() => store.getState().select(d.id)}>
                 <strong>{d.name}</strong>

@@ -1,3 +1,4 @@
+import { Check, Folder, X } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Datastore, DatastoreObject } from '@shared/domain/datastore';
@@ -115,7 +116,7 @@ export function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean
       )}
       {testResult && (
         <p data-testid="datastore-test-result" className={testResult.ok ? 'ok-text' : 'danger-text'}>
-          {testResult.ok ? '✓ ' : '✗ '}
+          {testResult.ok ? <Check size={14} aria-hidden className="icon-inline" /> : <X size={14} aria-hidden className="icon-inline" />}
           {testResult.message}
         </p>
       )}
@@ -164,7 +165,8 @@ export function ObjectBrowser(props: Readonly<{ ds: Datastore; canWrite: boolean
                     {row.kind === 'folder' ? (
                       <>
                         <button className="link key" data-testid="folder-row" onClick={() => void store.getState().browse(row.prefix)}>
-                          📁 {row.prefix.slice(prefix.length)}
+                          <Folder size={14} aria-hidden className="icon-inline" />
+                          {row.prefix.slice(prefix.length)}
                         </button>
                         <span />
                         <span />

@@ -56,8 +56,10 @@ export function ObjectPreviewDialog(props: Readonly<{ o: DatastoreObject; onClos
       testId="preview-dialog"
       actions={
         <>
+          <button className="secondary" onClick={props.onClose}>
+            Close
+          </button>
           <SaveObject o={props.o} testId="preview-download" />
-          <button onClick={props.onClose}>Close</button>
         </>
       }
     >

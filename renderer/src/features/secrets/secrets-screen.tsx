@@ -8,6 +8,7 @@ import { SecretDetailPanel } from './secret-detail-panel';
 import { SecretProblem } from './secret-problem';
 import { InlineUnlock, useVaultLocked } from '../vault/inline-unlock';
 import './secrets.css';
+import { useRovingList } from '../../components/use-roving-list';
 
 const ROW_HEIGHT = 44;
 /** Debounce of the search box, so each keystroke does not start a query. */
@@ -23,6 +24,7 @@ export function SecretsScreen() {
   const [creating, setCreating] = useState(false);
   const canWrite = role === 'admin' || role === 'editor';
   const locked = useVaultLocked();
+  const rowsRef = useRovingList<HTMLDivElement>('.secret-row');
 
   useEffect(() => {
     setDraftSearch('');
@@ -58,7 +60,7 @@ export function SecretsScreen() {
     >
       <SecretProblem error={error} testId="secrets-error" />
       <div className="secrets-layout">
-        <div className="secrets-list-pane">
+        <div className="secrets-list-pane" ref={rowsRef}>
           <input
             type="search"
             placeholder="Search by name"

@@ -1,9 +1,10 @@
+import { ArrowLeftRight, CircleHelp, Database, SquareFunction, type LucideIcon } from 'lucide-react';
 import { useMemo } from 'react';
 import type { DagInput } from './dag-input';
 import { layoutDag, NODE } from './dag-layout';
 
-/** Glyphs every system font has (no emoji font on many Linux desktops). */
-const KIND_ICON: Record<string, string> = { storage: '▤', http: '⇄', transform: 'ƒ' };
+/** Icons drawn as SVG (lucide): a text glyph would need a symbol or emoji font that many Linux desktops lack. */
+const KIND_ICON: Record<string, LucideIcon> = { storage: Database, http: ArrowLeftRight, transform: SquareFunction };
 
 /**
  * The definition's steps as a graph (dagre layout, SVG): a box per step with its kind, an arrow per `needs`. During
@@ -41,8 +42,9 @@ export default function DagPreview(props: Readonly<{ input: DagInput; focusStepI
         >
           <title>{`${n.id} (${n.kind})${n.status ? `: ${n.status}` : ''}`}</title>
           <rect width={NODE.width} height={NODE.height} rx={8} />
-          <text x={10} y={18} className="dag-kind">
-            {KIND_ICON[n.kind] ?? '?'} {n.kind}
+          <KindIcon kind={n.kind} />
+          <text x={26} y={18} className="dag-kind">
+            {n.kind}
           </text>
           <text x={10} y={35} className="dag-label">
             {n.label.length > 20 ? `${n.label.slice(0, 19)}…` : n.label}
@@ -51,4 +53,10 @@ export default function DagPreview(props: Readonly<{ input: DagInput; focusStepI
       ))}
     </svg>
   );
+}
+
+/** The step kind's icon, a nested <svg> at the box's top left (an SVG <text> glyph would need an emoji/symbol font). */
+function KindIcon(props: Readonly<{ kind: string }>) {
+  const Icon = KIND_ICON[props.kind] ?? CircleHelp;
+  return <Icon x={8} y={7} width={14} height={14} aria-hidden className="dag-kind-icon" />;
 }

@@ -1,3 +1,4 @@
+import { ArrowLeft } from 'lucide-react';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import type { StepStatus } from '@shared/domain/workflow.catalog';
 import { useApp, useRuns, useWorkflows } from '../../app-context';
@@ -54,7 +55,8 @@ export function RunView() {
     <section className="run-view" data-testid="run-view" data-run-id={run.id} data-status={run.status} aria-label={`Run ${run.id}`}>
       <div className="run-head">
         <button className="link" data-testid="run-back" onClick={() => void runs.getState().open(undefined)}>
-          ← Runs
+          <ArrowLeft size={14} aria-hidden className="icon-inline" />
+          Runs
         </button>
         <h3>
           Run <span className="mono">{run.id.slice(0, 8)}</span> <StatusBadge status={run.status} testId="run-view-status" />

@@ -1,3 +1,4 @@
+import { ArrowLeft } from 'lucide-react';
 import { useEffect, useMemo, useState } from 'react';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useRuns, useSession, useWorkflows } from '../../app-context';
@@ -69,7 +70,8 @@ export function WorkflowDetail() {
             void workflows.getState().select(undefined);
           }}
         >
-          ← Workflows
+          <ArrowLeft size={14} aria-hidden className="icon-inline" />
+          Workflows
         </button>
         <div>
           <h2 data-testid="workflow-detail-name">{name}</h2>

@@ -2,14 +2,16 @@ import type { WorkflowSummary } from '@shared/domain/workflow';
 import { useApp, useWorkflows } from '../../app-context';
 import { formatTimestamp } from '../../components/format';
 import { StatusBadge } from './run-badges';
+import { useRovingList } from '../../components/use-roving-list';
 
 /** The workspace's workflows: name, steps, schedule and next run, last run, last update. A row opens the workflow. */
 export function WorkflowList() {
   const { workflows } = useApp();
   const { items, nextCursor } = useWorkflows((s) => s);
+  const rowsRef = useRovingList<HTMLTableElement>('button[data-testid="workflow-open"]');
   return (
     <div>
-      <table className="table" data-testid="workflow-list">
+      <table className="table" data-testid="workflow-list" ref={rowsRef}>
         <thead>
           <tr>
             <th>Name</th>

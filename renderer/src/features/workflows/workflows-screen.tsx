@@ -1,3 +1,4 @@
+import { Tabs } from 'radix-ui';
 import { useEffect, useRef, useState } from 'react';
 import { useApp, useRuns, useSession, useWorkflows } from '../../app-context';
 import { useCan } from '../../access';
@@ -71,49 +72,47 @@ export function WorkflowsScreen() {
       subtitle="Steps that use your connections, secrets and datastores: read a file, transform it, call a provider, write the result."
       primary={canWrite && { label: 'New workflow', testId: 'workflow-new', onClick: () => setCreating(true) }}
     >
-      <div className="actions-row">
-        {canWrite && (
-          <>
-            <button className="secondary" data-testid="workflow-import" onClick={() => fileInput.current?.click()}>
-              Import…
-            </button>
-            <input
-              ref={fileInput}
-              type="file"
-              accept=".json,application/json"
-              hidden
-              aria-label="Import a workflow file"
-              data-testid="workflow-import-file"
-              onChange={(e) => {
-                void importFile(e.target.files?.[0]);
-                e.target.value = '';
-              }}
-            />
-          </>
-        )}
-        <div role="tablist" className="tabs" aria-label="Show">
-          <button role="tab" aria-selected={view === 'workflows'} className={view === 'workflows' ? 'tab active' : 'tab'} data-testid="workflows-tab-list" onClick={() => setView('workflows')}>
-            Workflows
-          </button>
-          <button role="tab" aria-selected={view === 'runs'} className={view === 'runs' ? 'tab active' : 'tab'} data-testid="workflows-tab-runs" onClick={() => setView('runs')}>
-            All runs
-          </button>
+      {/* Radix Tabs: arrow keys between the tabs, each tab wired to its panel (aria-controls). */}
+      <Tabs.Root className="screen-body" value={view} onValueChange={(v) => setView(v === 'runs' ? 'runs' : 'workflows')}>
+        <div className="actions-row">
+          {canWrite && (
+            <>
+              <button className="secondary" data-testid="workflow-import" onClick={() => fileInput.current?.click()}>
+                Import…
+              </button>
+              <input
+                ref={fileInput}
+                type="file"
+                accept=".json,application/json"
+                hidden
+                aria-label="Import a workflow file"
+                data-testid="workflow-import-file"
+                onChange={(e) => {
+                  void importFile(e.target.files?.[0]);
+                  e.target.value = '';
+                }}
+              />
+            </>
+          )}
+          <Tabs.List className="tabs" aria-label="Show">
+            <Tabs.Trigger value="workflows" className="tab" data-testid="workflows-tab-list">
+              Workflows
+            </Tabs.Trigger>
+            <Tabs.Trigger value="runs" className="tab" data-testid="workflows-tab-runs">
+              All runs
+            </Tabs.Trigger>
+          </Tabs.List>
         </div>
-      </div>
-      {importError && (
-        <p className="danger-text" role="alert" data-testid="workflow-import-error">
-          {importError}
-        </p>
-      )}
-      <ErrorBanner error={error ?? detailError} testId="workflows-error" />
-      {view === 'runs' ? (
-        openRunId ? (
-          <RunView />
-        ) : (
-          <RunList showWorkflow />
-        )
-      ) : (
-        <>
+        {importError && (
+          <p className="danger-text" role="alert" data-testid="workflow-import-error">
+            {importError}
+          </p>
+        )}
+        <ErrorBanner error={error ?? detailError} testId="workflows-error" />
+        <Tabs.Content value="runs" className="screen-body">
+          {openRunId ? <RunView /> : <RunList showWorkflow />}
+        </Tabs.Content>
+        <Tabs.Content value="workflows" className="screen-body">
           <input type="search" placeholder="Search by name" aria-label="Search workflows" data-testid="workflow-search" value={draftSearch} onChange={(e) => setDraftSearch(e.target.value)} />
           {status === 'ready' && items.length === 0 ? (
             <EmptyState title={search ? 'No workflow matches' : 'No workflows yet'} testId="workflows-empty">
@@ -126,8 +125,8 @@ export function WorkflowsScreen() {
           ) : (
             <WorkflowList />
           )}
-        </>
-      )}
+        </Tabs.Content>
+      </Tabs.Root>
       {creating && <WorkflowCreateDialog onClose={() => setCreating(false)} />}
     </Screen>
   );
