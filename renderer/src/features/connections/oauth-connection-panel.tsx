@@ -3,6 +3,7 @@ import type { ConnectionDetail } from '@shared/domain/connection';
 import { useApp, useOAuth, useSession } from '../../app-context';
 import { ErrorBanner } from '../../components/ui';
 import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 
 /**
  * How the consent page is shown: the console opens it in a new tab (the headless process also prints it); in the
@@ -65,15 +66,15 @@ export function OAuthConnectionPanel(props: Readonly<{ connection: ConnectionDet
           <tbody>
             <tr>
               <th>Access token expires</th>
-              <td className="mono">{formatTimestamp(info.tokenExpiresAt)}</td>
+              <td className="mono"><Timestamp iso={info.tokenExpiresAt} /></td>
             </tr>
             <tr>
               <th>Last refresh</th>
-              <td className="mono">{formatTimestamp(info.lastRefreshAt)}</td>
+              <td className="mono"><Timestamp iso={info.lastRefreshAt} /></td>
             </tr>
             <tr>
               <th>Next refresh</th>
-              <td className="mono">{formatTimestamp(info.nextRefreshAt)}</td>
+              <td className="mono"><Timestamp iso={info.nextRefreshAt} /></td>
             </tr>
             <tr>
               <th>Last refresh error</th>

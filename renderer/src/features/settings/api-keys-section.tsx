@@ -5,7 +5,7 @@ import { useApp, useIdentity } from '../../app-context';
 import { EmptyState, ErrorBanner } from '../../components/ui';
 import { ConfirmDialog } from '../../components/dialog';
 import { CopyButton } from '../../components/copy-button';
-import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 import { RestrictedSection, useRestrictedList } from './restricted-section';
 import { Form } from '../../components/form';
 
@@ -52,8 +52,8 @@ export function ApiKeysSection() {
               <tr key={k.id} data-testid="apikey-row" data-name={k.name}>
                 <td>{k.name}</td>
                 <td className="mono">{k.scopes.join(', ')}</td>
-                <td className="mono">{formatTimestamp(k.createdAt, 'never')}</td>
-                <td className="mono" data-testid="apikey-last-used">{formatTimestamp(k.lastUsedAt, 'never')}</td>
+                <td className="mono"><Timestamp iso={k.createdAt} none="never" /></td>
+                <td className="mono" data-testid="apikey-last-used"><Timestamp iso={k.lastUsedAt} none="never" /></td>
                 <td><button className="link" data-testid="apikey-revoke" onClick={() => setRevoking({ id: k.id, name: k.name })}>Revoke</button></td>
               </tr>
             ))}

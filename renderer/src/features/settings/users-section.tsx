@@ -4,7 +4,7 @@ import { useApp, useIdentity } from '../../app-context';
 import { EmptyState, ErrorBanner } from '../../components/ui';
 import { ConfirmDialog } from '../../components/dialog';
 import { SelectInput } from '../../components/select-input';
-import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 import { useAction } from '../../components/use-action';
 import { RestrictedSection, useRestrictedList } from './restricted-section';
 import { Form } from '../../components/form';
@@ -45,7 +45,7 @@ export function UsersSection() {
                 <td>
                   <SelectInput ariaLabel={`Role of ${u.username}`} testId="user-role" options={ROLES} value={u.role} onChange={async (role) => setError(await identity.getState().setRole(ws, u.id, role))} />
                 </td>
-                <td className="mono">{formatTimestamp(u.createdAt, 'never')}</td>
+                <td className="mono"><Timestamp iso={u.createdAt} none="never" /></td>
                 <td><button className="link" data-testid="user-remove" onClick={() => setRemoving({ id: u.id, username: u.username })}>Remove</button></td>
               </tr>
             ))}

@@ -9,6 +9,7 @@ import { NewPassphraseFields, passphraseMismatch } from '../vault/new-passphrase
 import { RestoreBackupForm } from '../vault/restore-backup-form';
 import { VaultBusy } from '../vault/vault-busy';
 import { Form } from '../../components/form';
+import { Timestamp } from '../../components/timestamp';
 
 type Pending = { title: string; body: ReactNode; confirmLabel: string; run: () => void };
 
@@ -54,7 +55,7 @@ export function VaultSettingsSection() {
           </>
         )}
         {status.kdf && <span className="muted"> · scrypt N=2^{Math.log2(status.kdf.N)}, r={status.kdf.r}, p={status.kdf.p}</span>}
-        {status.rotatedAt && <span className="muted"> · master key last rotated {new Date(status.rotatedAt).toLocaleString()}</span>}
+        {status.rotatedAt && <span className="muted"> · master key last rotated <Timestamp iso={status.rotatedAt} /></span>}
       </p>
       <ErrorBanner error={error} testId="vault-settings-error" />
       {notice && (
