@@ -51,7 +51,7 @@ test('no keychain: the setup screen says so and offers the passphrase; Lock now 
     await expect(page.getByTestId('screen-settings')).toBeVisible();
     await page.getByTestId('vault-lock-now-sidebar').waitFor({ state: 'detached' });
     await page.getByTestId('nav-audit').click();
-    await expect(page.getByTestId('audit-row').filter({ hasText: 'vault.unlock_failed' })).toHaveCount(1);
+    await expect(page.locator('[data-testid="audit-row"][data-action="vault.unlock_failed"]')).toHaveCount(1);
   });
 });
 
