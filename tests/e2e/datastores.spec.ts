@@ -183,7 +183,7 @@ test('an admin picks a folder, and re-attaches it after typing the name; both au
     await page.getByTestId('datastore-name').fill('Adopter');
     await page.getByTestId('datastore-path').fill(`${parent}/chosen`);
     await page.getByTestId('datastore-create').click();
-    await expect(page.getByTestId('datastore-create-error')).toContainText("another datastore's");
+    await expect(page.getByTestId('datastore-path-error')).toContainText("another datastore's");
     await page.keyboard.press('Escape');
 
     await page.getByTestId('datastore-reattach').click();
