@@ -60,8 +60,16 @@ const INDEX_DELAY_MS = 20;
  * `latest` and `catchUp` are the system's own: services call them after their own access check (a secret's last
  * access, say), and no transport reaches them with a caller's input.
  */
-export function createAuditService(deps: { store: AuditStore; clock: Clock; bus: EventBus; access: Pick<AccessService, 'assert'> }) {
+export function createAuditService(deps: {
+  store: AuditStore;
+  clock: Clock;
+  bus: EventBus;
+  access: Pick<AccessService, 'assert'>;
+  /** The most events one export holds (default AUDIT_EXPORT_MAX; tests lower it). */
+  exportMax?: number;
+}) {
   const { store, clock, bus, access } = deps;
+  const exportMax = deps.exportMax ?? AUDIT_EXPORT_MAX;
   let indexTimer: ReturnType<typeof setTimeout> | null = null;
 
   function catchUp(): void {
@@ -180,8 +188,8 @@ export function createAuditService(deps: { store: AuditStore; clock: Clock; bus:
     for (;;) {
       const rows = store.page({ workspaceId: q.workspaceId, action: q.action, risk: q.risk, actor: q.actor, from: q.from, to: q.to, beforeSeq, limit: EXPORT_BATCH });
       for (const r of rows) events.push(r.event);
-      if (events.length > AUDIT_EXPORT_MAX) {
-        throw invalid(`More than ${AUDIT_EXPORT_MAX.toLocaleString('en-US')} events match. Narrow the filters (a shorter date range, one action) and export in parts.`);
+      if (events.length > exportMax) {
+        throw invalid(`More than ${exportMax.toLocaleString('en-US')} events match. Narrow the filters (a shorter date range, one action) and export in parts.`);
       }
       if (rows.length < EXPORT_BATCH) break;
       beforeSeq = rows[rows.length - 1]!.seq;

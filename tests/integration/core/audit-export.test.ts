@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '@shared/domain/audit';
+import { createAuditService } from '@core/audit/audit-service';
+import { createAuditStore } from '@core/audit/audit-store';
+import { createEventBus } from '@core/events/event-bus';
 import { makeTestCore, unwrap } from '../../helpers/test-core';
 import { parseCsv } from '../../helpers/csv-parse';
 
@@ -66,6 +69,15 @@ describe('audit:export', () => {
     const rows = parseCsv(csv.content);
     expect(rows).toHaveLength(2);
     expect(rows[1]![10]).toBe(`'${name}`);
+  });
+
+  it('refuses an export over the limit with what to do, instead of building a file too big to use', () => {
+    const ws = t.core.workspaces.defaultWorkspace().id;
+    for (let i = 0; i < 4; i++) t.core.workspaces.rename(ws, `Default ${i}`, t.admin);
+    // The same log, read by a service whose limit is 3 (the access check is the gate suite's subject).
+    const small = createAuditService({ store: createAuditStore(t.core.db), clock: { now: () => new Date() }, bus: createEventBus(), access: { assert: () => undefined }, exportMax: 3 });
+    expect(() => small.exportLog({ workspaceId: ws, format: 'csv' }, t.admin)).toThrow(/^More than 3 events match\. Narrow the filters/);
+    expect(small.exportLog({ workspaceId: ws, format: 'csv', action: 'workspace.created' }, t.admin).count).toBeLessThanOrEqual(3);
   });
 
   it('refuses an unknown format or a page-size field (strict input)', async () => {
