@@ -55,3 +55,66 @@ export const AUDIT_ACTIONS = {
   'connection.used': 'medium',
 } as const satisfies Record<string, Risk>;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+/**
+ * Every action as the audit screen and the exports name it: what happened, in words, past tense. Keyed by the
+ * catalog above so a new action cannot ship without its words (the type check fails).
+ */
+export const AUDIT_ACTION_LABELS = {
+  'workspace.created': 'Workspace created',
+  'workspace.renamed': 'Workspace renamed',
+  'user.created': 'User created',
+  'user.updated': 'User changed',
+  'user.deleted': 'User deleted',
+  'user.login_failed': 'Sign-in failed',
+  'apikey.created': 'API key created',
+  'apikey.deleted': 'API key deleted',
+  'vault.initialized': 'Vault set up',
+  'vault.unlocked': 'Vault unlocked',
+  'vault.locked': 'Vault locked',
+  'vault.unlock_failed': 'Vault unlock failed',
+  'vault.key_rotated': 'Master key rotated',
+  'vault.backup_exported': 'Vault backup exported',
+  'vault.backup_restored': 'Vault backup restored',
+  'secret.created': 'Secret created',
+  'secret.updated': 'Secret changed',
+  'secret.rotated': 'Secret rotated',
+  'secret.rolled_back': 'Secret rolled back',
+  'secret.deleted': 'Secret deleted',
+  'secret.accessed': 'Secret revealed',
+  'connection.created': 'Connection created',
+  'connection.updated': 'Connection changed',
+  'connection.deleted': 'Connection deleted',
+  'connection.tested': 'Connection tested',
+  'connection.accessed': 'Connection details opened',
+  'connection.refresh_failed': 'Token refresh failed',
+  'oauthapp.created': 'OAuth app added',
+  'oauthapp.updated': 'OAuth app changed',
+  'oauthapp.deleted': 'OAuth app deleted',
+  'datastore.created': 'Datastore created',
+  'datastore.deleted': 'Datastore deleted',
+  'datastore.object_uploaded': 'Object uploaded',
+  'datastore.object_deleted': 'Object deleted',
+  'datastore.upload_url_created': 'Upload URL issued',
+  'datastore.folder_reattached': 'Datastore folder reattached',
+  'settings.updated': 'Settings changed',
+  'workflow.created': 'Workflow created',
+  'workflow.updated': 'Workflow changed',
+  'workflow.deleted': 'Workflow deleted',
+  'workflow.run_started': 'Workflow run started',
+  'workflow.run_succeeded': 'Workflow run succeeded',
+  'workflow.run_failed': 'Workflow run failed',
+  'workflow.run_cancelled': 'Workflow run cancelled',
+  'connection.used': 'Connection credential used',
+} as const satisfies Record<AuditAction, string>;
+
+/** An action's words; an action this build does not know (a newer database) shows as it is stored. */
+export const auditActionLabel = (action: string): string => (AUDIT_ACTION_LABELS as Record<string, string>)[action] ?? action;
+
+export const AUDIT_OUTCOMES = ['success', 'failure', 'denied'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+export const AUDIT_OUTCOME_LABELS = { success: 'Succeeded', failure: 'Failed', denied: 'Denied' } as const satisfies Record<AuditOutcome, string>;
+
+/** What an export of the audit log can be: the rows as CSV (spreadsheets) or as JSON (scripts, SIEMs). */
+export const AUDIT_EXPORT_FORMATS = ['csv', 'json'] as const;
+export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];

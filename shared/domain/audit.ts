@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema, pageOf } from './common';
 import { ActorKindSchema } from './actor';
-import { AUDIT_ACTIONS, RISKS, type AuditAction } from './audit.catalog';
+import { AUDIT_ACTIONS, AUDIT_EXPORT_FORMATS, AUDIT_OUTCOMES, RISKS, type AuditAction } from './audit.catalog';
 
 export * from './audit.catalog';
 
@@ -9,7 +9,7 @@ export const RiskSchema = z.enum(RISKS);
 
 export const AuditActionSchema = z.enum(Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]]);
 
-export const AuditOutcomeSchema = z.enum(['success', 'failure', 'denied']);
+export const AuditOutcomeSchema = z.enum(AUDIT_OUTCOMES);
 
 export const AuditEventSchema = z.object({
   id: IdSchema,
@@ -37,3 +37,25 @@ export const AuditQuerySchema = z.strictObject({
 });
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;
 export const AuditPageSchema = pageOf(AuditEventSchema);
+
+/** An export of the log: every event the filters match (no page size, no cursor), as one file. */
+export const AuditExportQuerySchema = z.strictObject({
+  workspaceId: IdSchema,
+  format: z.enum(AUDIT_EXPORT_FORMATS),
+  action: AuditActionSchema.optional(),
+  risk: RiskSchema.optional(),
+  actor: z.string().max(200).optional(),
+  from: TimestampSchema.optional(),
+  to: TimestampSchema.optional(),
+});
+export type AuditExportQuery = z.infer<typeof AuditExportQuerySchema>;
+
+/** The exported file: its suggested name and media type, how many events it holds, and its text. */
+export const AuditExportSchema = z.object({
+  format: z.enum(AUDIT_EXPORT_FORMATS),
+  filename: z.string(),
+  contentType: z.string(),
+  count: z.number().int().nonnegative(),
+  content: z.string(),
+});
+export type AuditExport = z.infer<typeof AuditExportSchema>;

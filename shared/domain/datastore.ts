@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IdSchema, TimestampSchema, pageOf } from './common';
 import { nameSchema } from './names';
 import { ReferrerSchema } from './connection';
+import { S3_BUCKET_MAX, S3_BUCKET_MIN, S3_MESSAGES, S3_REGION_PATTERN } from './s3-backend.catalog';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -45,15 +46,15 @@ export const FilesystemBackendInputSchema = z.strictObject({
 export const S3BackendInputSchema = z.strictObject({
   type: z.literal('s3'),
   // An S3 endpoint is an http(s) URL (file:, javascript: and the like would only fail later, at every object call).
-  endpoint: z.url({ protocol: /^https?$/, error: 'endpoint must be an http:// or https:// URL' }).max(2048).optional(),
+  endpoint: z.url({ protocol: /^https?$/, error: S3_MESSAGES.endpoint }).max(2048).optional(),
   // AWS and S3-compatible region names: lowercase letters, digits and dashes (us-east-1, eu-central-2, garage).
-  region: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'region is lowercase letters, digits and dashes, e.g. us-east-1'),
-  bucket: z.string().min(3).max(63),
+  region: z.string().min(1, S3_MESSAGES.regionRequired).max(64).regex(S3_REGION_PATTERN, S3_MESSAGES.regionCharacters),
+  bucket: z.string().min(S3_BUCKET_MIN, S3_MESSAGES.bucketLength).max(S3_BUCKET_MAX, S3_MESSAGES.bucketLength),
   prefix: z.string().max(512).optional(),
   forcePathStyle: z.boolean().optional(),
-  accessKeyId: z.string().min(1).max(256),
+  accessKeyId: z.string().min(1, S3_MESSAGES.accessKeyIdRequired).max(256),
   /** Write-only: goes to the vault, never returned. */
-  secretAccessKey: z.string().min(1).max(1024),
+  secretAccessKey: z.string().min(1, S3_MESSAGES.secretAccessKeyRequired).max(1024),
 });
 
 export const BackendInputSchema = z.discriminatedUnion('type', [FilesystemBackendInputSchema, S3BackendInputSchema]);

@@ -3,19 +3,19 @@ import { SCOPES } from '../access/policy';
 import { IdSchema, PageQuerySchema, RoleSchema, TimestampSchema, pageOf } from './common';
 import { ActorKindSchema } from './actor';
 import { nameSchema } from './names';
+import { IDENTITY_MESSAGES as M, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, USERNAME_PATTERN } from './identity.catalog';
+
+export * from './identity.catalog';
 
 export const UsernameSchema = z
   .string()
   .trim()
-  .min(1, 'username is required')
-  .max(64, 'username must be at most 64 characters')
-  .regex(/^[A-Za-z0-9._@-]+$/, 'username may contain letters, digits and . _ @ - only');
+  .min(1, M.usernameRequired)
+  .max(USERNAME_MAX, M.usernameTooLong)
+  .regex(USERNAME_PATTERN, M.usernameCharacters);
 
-/** Length only: a passphrase of any characters is fine; 12 is the floor NIST SP 800-63B suggests for admin accounts. */
-export const PasswordSchema = z
-  .string()
-  .min(12, 'password must be at least 12 characters')
-  .max(1024, 'password must be at most 1024 characters');
+/** Length only: a passphrase of any characters is fine (see identity.catalog.ts). */
+export const PasswordSchema = z.string().min(PASSWORD_MIN, M.passwordTooShort).max(PASSWORD_MAX, M.passwordTooLong);
 
 /** A local user as seen from one workspace: their role there. Never carries the password hash. */
 export const UserSchema = z.object({
@@ -60,13 +60,13 @@ export const ApiKeyListSchema = PageQuerySchema.extend({ workspaceId: IdSchema }
 export const ApiKeyCreateSchema = z.strictObject({
   workspaceId: IdSchema,
   name: ApiKeyNameSchema,
-  scopes: z.array(ScopeSchema).min(1, 'choose at least one scope').max(SCOPES.length),
+  scopes: z.array(ScopeSchema).min(1, M.scopesRequired).max(SCOPES.length),
 });
 export const ApiKeyDeleteSchema = z.strictObject({ workspaceId: IdSchema, id: IdSchema });
 
 export const LoginSchema = z.strictObject({
-  username: z.string().min(1, 'username is required').max(64, 'username must be at most 64 characters'),
-  password: z.string().min(1, 'password is required').max(1024, 'password must be at most 1024 characters'),
+  username: z.string().min(1, M.loginUsernameRequired).max(USERNAME_MAX, M.usernameTooLong),
+  password: z.string().min(1, M.loginPasswordRequired).max(PASSWORD_MAX, M.passwordTooLong),
 });
 export const LoginResultSchema = z.object({ token: z.string(), expiresAt: TimestampSchema });
 

@@ -11,6 +11,7 @@ export const CHANNELS = [
   'workspaces:create',
   'workspaces:rename',
   'audit:list',
+  'audit:export',
   'vault:status',
   'vault:initialize',
   'vault:unlock',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ActorSchema } from '../domain/actor';
-import { AuditPageSchema, AuditQuerySchema } from '../domain/audit';
+import { AuditExportQuerySchema, AuditExportSchema, AuditPageSchema, AuditQuerySchema } from '../domain/audit';
 import { RoleSchema } from '../domain/common';
 import { WorkspaceCreateSchema, WorkspaceRenameSchema, WorkspaceSchema } from '../domain/workspace';
 import { VaultStatusSchema } from '../domain/vault';
@@ -35,4 +35,6 @@ export const coreContract = {
   'workspaces:create': { input: WorkspaceCreateSchema, output: WorkspaceSchema },
   'workspaces:rename': { input: WorkspaceRenameSchema, output: WorkspaceSchema },
   'audit:list': { input: AuditQuerySchema, output: AuditPageSchema },
+  /** Every event the filters match, as one CSV or JSON file (same access as audit:list). */
+  'audit:export': { input: AuditExportQuerySchema, output: AuditExportSchema },
 } as const;

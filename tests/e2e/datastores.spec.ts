@@ -95,7 +95,7 @@ test('drag two files and a folder onto a datastore, browse, download, delete and
   await page.getByTestId('object-delete-confirm').click();
   await expect(page.getByTestId('object-row')).toHaveText(['report.csv']);
   await page.getByTestId('nav-audit').click();
-  await expect(page.getByTestId('audit-row').filter({ hasText: 'datastore.object_deleted' })).toHaveCount(1);
+  await expect(page.locator('[data-testid="audit-row"][data-action="datastore.object_deleted"]')).toHaveCount(1);
 
   // The download link carried a ticket; no URL carried the console token.
   expect(urls.filter((u) => u.includes('/console/datastores/') && u.includes('/object?')).every((u) => /&ticket=[\w-]+\.[\w-]+$/.test(u))).toBe(true);
@@ -183,7 +183,7 @@ test('an admin picks a folder, and re-attaches it after typing the name; both au
     await page.getByTestId('datastore-name').fill('Adopter');
     await page.getByTestId('datastore-path').fill(`${parent}/chosen`);
     await page.getByTestId('datastore-create').click();
-    await expect(page.getByTestId('datastore-create-error')).toContainText("another datastore's");
+    await expect(page.getByTestId('datastore-path-error')).toContainText("another datastore's");
     await page.keyboard.press('Escape');
 
     await page.getByTestId('datastore-reattach').click();
@@ -194,7 +194,7 @@ test('an admin picks a folder, and re-attaches it after typing the name; both au
     await expect(page.getByTestId('datastore-reattach-dialog')).toHaveCount(0);
     await expect(page.getByTestId('datastore-problem')).toHaveCount(0);
     await page.getByTestId('nav-audit').click();
-    await expect(page.getByTestId('audit-row').filter({ hasText: 'datastore.folder_reattached' })).toHaveCount(1);
+    await expect(page.locator('[data-testid="audit-row"][data-action="datastore.folder_reattached"]')).toHaveCount(1);
   } finally {
     fs.rmSync(parent, { recursive: true, force: true });
   }

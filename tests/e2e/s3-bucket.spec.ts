@@ -28,7 +28,7 @@ test('creating an S3 datastore checks the bucket: a missing one is refused next 
   await dialog.getByTestId('datastore-s3-secretAccessKey').fill(S3RVER_CREDS.secretAccessKey);
   await dialog.getByTestId('datastore-create').click();
 
-  const bucketError = dialog.getByTestId('datastore-s3-error-bucket');
+  const bucketError = dialog.getByTestId('datastore-s3-bucket-error');
   await expect(bucketError).toHaveText(`There is no bucket "no-such-bucket" at ${s3.endpoint}; create it first or fix the bucket name`);
   await expect(dialog.getByTestId('datastore-create-error')).toHaveCount(0);
   await expect(page.getByTestId('datastore-item')).toHaveCount(0);
@@ -38,7 +38,7 @@ test('creating an S3 datastore checks the bucket: a missing one is refused next 
   await expect(bucketError).toHaveCount(0);
   await dialog.getByTestId('datastore-s3-accessKeyId').fill('AKIANOTKNOWN');
   await dialog.getByTestId('datastore-create').click();
-  await expect(dialog.getByTestId('datastore-s3-error-accessKeyId')).toContainText('S3 does not accept this access key id');
+  await expect(dialog.getByTestId('datastore-s3-accessKeyId-error')).toContainText('S3 does not accept this access key id');
 
   // The right bucket and key: created, and Test bucket says what was checked.
   await dialog.getByTestId('datastore-s3-accessKeyId').fill(S3RVER_CREDS.accessKeyId);

@@ -96,7 +96,7 @@ test('no keychain: the passphrase is pre-selected and the keychain says why; rec
     await expect(page.getByTestId('screen-settings')).toBeVisible();
     await page.getByTestId('vault-lock-now-sidebar').waitFor({ state: 'detached' });
     await page.getByTestId('nav-audit').click();
-    await expect(page.getByTestId('audit-row').filter({ hasText: 'vault.unlock_failed' })).toHaveCount(2);
+    await expect(page.locator('[data-testid="audit-row"][data-action="vault.unlock_failed"]')).toHaveCount(2);
   });
 });
 

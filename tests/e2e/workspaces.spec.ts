@@ -14,7 +14,7 @@ test('create a workspace, switch to it, and see its creation in the audit log', 
   await switcher.selectOption({ label: 'Payments team' });
 
   await page.getByTestId('nav-audit').click();
-  const row = page.getByTestId('audit-row').filter({ hasText: 'workspace.created' });
+  const row = page.locator('[data-testid="audit-row"][data-action="workspace.created"]');
   await expect(row).toHaveCount(1);
   await expect(row).toContainText('Payments team');
 });

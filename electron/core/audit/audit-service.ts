@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Actor } from '@shared/domain/actor';
-import { AUDIT_ACTIONS, type AuditAction, type AuditEvent, type AuditQuery } from '@shared/domain/audit';
+import { AUDIT_ACTIONS, type AuditAction, type AuditEvent, type AuditExport, type AuditExportQuery, type AuditQuery } from '@shared/domain/audit';
+import { invalid } from '../errors';
 import type { AccessService } from '../access/access-service';
 import type { EventBus } from '../events/event-bus';
 import type { Clock } from '../ports';
 import { pageCursor } from '../db/cursor';
 import type { AuditStore } from './audit-store';
+import { AUDIT_EXPORT_MEDIA, auditCsv, auditExportFilename, auditJson } from './audit-export-format';
 
 /** The audit list's cursor: the position (seq) of the last event shown. */
 const cursor = pageCursor('audit', z.number().int().positive());
@@ -39,6 +41,11 @@ export function redactDetails(details: Record<string, unknown>): Record<string, 
   return out;
 }
 
+/** The most events one export holds; past it the caller is asked to narrow the filters (the file is built in memory). */
+export const AUDIT_EXPORT_MAX = 100_000;
+/** Events read per statement while exporting. */
+const EXPORT_BATCH = 1000;
+
 /** How long after a commit the lookup index catches up; a burst of events is indexed in one statement. */
 const INDEX_DELAY_MS = 20;
 
@@ -49,12 +56,20 @@ const INDEX_DELAY_MS = 20;
  * The row is all a write costs: `audit_index` (the filter columns, see migration 3) is derived from the log
  * after commit, in batches, and every query first brings it up to date, so a reader never misses an event.
  *
- * Who may call what: `list` is the one user-facing read and checks `audit.read` itself. `record`, `withAudit`,
+ * Who may call what: `list` and `exportLog` are the user-facing reads and check `audit.read` themselves. `record`, `withAudit`,
  * `latest` and `catchUp` are the system's own: services call them after their own access check (a secret's last
  * access, say), and no transport reaches them with a caller's input.
  */
-export function createAuditService(deps: { store: AuditStore; clock: Clock; bus: EventBus; access: Pick<AccessService, 'assert'> }) {
+export function createAuditService(deps: {
+  store: AuditStore;
+  clock: Clock;
+  bus: EventBus;
+  access: Pick<AccessService, 'assert'>;
+  /** The most events one export holds (default AUDIT_EXPORT_MAX; tests lower it). */
+  exportMax?: number;
+}) {
   const { store, clock, bus, access } = deps;
+  const exportMax = deps.exportMax ?? AUDIT_EXPORT_MAX;
   let indexTimer: ReturnType<typeof setTimeout> | null = null;
 
   function catchUp(): void {
@@ -161,6 +176,33 @@ export function createAuditService(deps: { store: AuditStore; clock: Clock; bus:
     return { items: page.map((r) => r.event), nextCursor: next };
   }
 
+  /**
+   * Every event the filters match (not just a page), newest first, as a CSV or JSON file. The same access check as
+   * `list`: whoever may page through the log may export it. Synchronous, so no event appended meanwhile splits it.
+   */
+  function exportLog(q: AuditExportQuery, actor: Actor): AuditExport {
+    access.assert(actor, q.workspaceId, 'audit.read');
+    catchUp();
+    const events: AuditEvent[] = [];
+    let beforeSeq: number | undefined;
+    for (;;) {
+      const rows = store.page({ workspaceId: q.workspaceId, action: q.action, risk: q.risk, actor: q.actor, from: q.from, to: q.to, beforeSeq, limit: EXPORT_BATCH });
+      for (const r of rows) events.push(r.event);
+      if (events.length > exportMax) {
+        throw invalid(`More than ${exportMax.toLocaleString('en-US')} events match. Narrow the filters (a shorter date range, one action) and export in parts.`);
+      }
+      if (rows.length < EXPORT_BATCH) break;
+      beforeSeq = rows[rows.length - 1]!.seq;
+    }
+    return {
+      format: q.format,
+      filename: auditExportFilename(clock.now(), q.format),
+      contentType: AUDIT_EXPORT_MEDIA[q.format],
+      count: events.length,
+      content: q.format === 'csv' ? auditCsv(events) : auditJson(events),
+    };
+  }
+
   /** Internal: the newest event of one action on one target (e.g. a secret's last successful reveal), or null. */
   function latest(q: { workspaceId: string | null; action: AuditAction; targetId: string; outcome?: AuditEvent['outcome'] }): AuditEvent | null {
     catchUp();
@@ -168,8 +210,9 @@ export function createAuditService(deps: { store: AuditStore; clock: Clock; bus:
   }
 
   return {
-    // User-facing: checks access itself.
+    // User-facing: check access themselves.
     list,
+    exportLog,
     // Internal: the system's own writes and lookups (see above).
     record,
     withAudit,

@@ -1,7 +1,7 @@
 import type { Core } from '../index';
 import type { Handlers } from './dispatch';
 
-type CoreChannels = 'session:info' | 'workspaces:list' | 'workspaces:create' | 'workspaces:rename' | 'audit:list';
+type CoreChannels = 'session:info' | 'workspaces:list' | 'workspaces:create' | 'workspaces:rename' | 'audit:list' | 'audit:export';
 
 /** Foundation handlers: parsed input → service. Each service checks the caller itself. */
 export function coreHandlers(core: Core): Pick<Handlers, CoreChannels> {
@@ -12,5 +12,6 @@ export function coreHandlers(core: Core): Pick<Handlers, CoreChannels> {
     'workspaces:create': (input, { actor }) => workspaces.create(input.name, actor),
     'workspaces:rename': (input, { actor }) => workspaces.rename(input.id, input.name, actor),
     'audit:list': (input, { actor }) => audit.list(input, actor),
+    'audit:export': (input, { actor }) => audit.exportLog(input, actor),
   };
 }

@@ -89,6 +89,7 @@ const CHECKED: Record<string, Gated> = {
   'workspaces.create': gate('workspace.create', (a) => t.core.workspaces.create(`w-${++fixture}`, a)),
   'workspaces.rename': gate('workspace.rename', (a) => t.core.workspaces.rename(ws, 'Default', a)),
   'audit.list': gate('audit.read', (a) => t.core.audit.list({ workspaceId: ws }, a)),
+  'audit.exportLog': gate('audit.read', (a) => t.core.audit.exportLog({ workspaceId: ws, format: 'csv' }, a)),
   'settings.update': gate('settings.manage', (a) => t.core.settings.update({ restApi: { port: 4999 } }, a)),
   'users.list': gate('user.manage', (a) => t.core.users.list({ workspaceId: ws }, a)),
   'users.create': gate('user.manage', (a) => t.core.users.create({ workspaceId: ws, username: `new-${++fixture}`, password: PASSWORD, role: 'viewer' }, a)),

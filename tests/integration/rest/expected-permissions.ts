@@ -50,6 +50,7 @@ export const EXPECTED: Readonly<Record<string, Expected>> = {
   'GET /workspaces': { any: true, source: 'design: each caller sees the workspaces it holds a grant in' },
   'POST /workspaces': { roles: ADMIN, scopes: [], source: 'README/route: Create a workspace (admin)' },
   'GET /audit-events': { roles: ADMIN, scopes: ['audit:read'], source: 'README: GET /audit-events (audit:read or admin)' },
+  'GET /audit-events/export': { roles: ADMIN, scopes: ['audit:read'], source: 'design: an export holds what paging through GET /audit-events gives, so it needs the same' },
 
   // connections.md "Security and permissions"
   'GET /connections': { roles: EVERYONE, scopes: ['connections:read', 'connections:write'], source: 'docs: View connection list and status Y/Y/Y' },

@@ -53,6 +53,7 @@ export const IDENTITY_ROWS: MatrixRow[] = [
     setup: (b, ws) => ({ id: b.core.apiKeys.create({ workspaceId: ws, name: `victim ${b.nextId()}`, scopes: ['audit:read'] }, b.admin).id }),
   },
   { route: 'GET /audit-events', path: '/audit-events?limit=5', status: 200 },
+  { route: 'GET /audit-events/export', path: '/audit-events/export?format=csv&risk=high', status: 200 },
   { route: 'GET /settings', path: '/settings', status: 200 },
   { route: 'PATCH /settings', path: '/settings', body: (c) => ({ restApi: { port: 20000 + (Number(c.unique) % 20000) } }), status: 200 },
 ];

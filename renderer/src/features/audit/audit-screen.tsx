@@ -1,14 +1,23 @@
 import { useEffect, useState } from 'react';
-import { AUDIT_ACTIONS, type AuditAction, type Risk } from '@shared/domain/audit.catalog';
+import { AUDIT_ACTIONS, AUDIT_ACTION_LABELS, auditActionLabel, type AuditAction, type Risk } from '@shared/domain/audit.catalog';
+import type { AuditEvent } from '@shared/domain/audit';
 import { useApp, useAudit, useSession } from '../../app-context';
 import { EmptyState, ErrorBanner, RiskBadge, Screen } from '../../components/ui';
 import { SelectInput } from '../../components/select-input';
-import { formatTimestamp } from '../../components/format';
+import { isoToLocalInput, localInputToIso, localZoneName } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 import { useCan } from '../../access';
 import { Form } from '../../components/form';
 import { useRovingList } from '../../components/use-roving-list';
+import { AuditEventDialog } from './audit-event-dialog';
+import { AuditExportButtons } from './audit-export-buttons';
+import { OutcomeBadge } from './outcome-badge';
+import './audit.css';
 
-const ACTIONS = Object.keys(AUDIT_ACTIONS) as AuditAction[];
+/** The action filter in words, sorted as read ("API key created" … "Workspace renamed"). */
+const ACTIONS = (Object.keys(AUDIT_ACTIONS) as AuditAction[])
+  .map((value) => ({ value, label: AUDIT_ACTION_LABELS[value] }))
+  .sort((a, b) => a.label.localeCompare(b.label));
 const RISKS: ReadonlyArray<{ value: Risk; label: string }> = [
   { value: 'high', label: 'High' },
   { value: 'medium', label: 'Medium' },
@@ -28,21 +37,25 @@ export function AuditScreen() {
   );
 }
 
-/** Audit log: newest first, filters, keyset "Load more"; high-risk rows are marked. */
+/**
+ * Audit log: newest first, filters, keyset "Load more"; high-risk rows are marked, failed and refused ones stand
+ * out; a row opens the event in full. Times are local with their zone (UTC on hover), and the date filter takes
+ * local times too, so what is typed matches what the table shows.
+ */
 function AuditLog() {
   const { audit } = useApp();
   const workspaceId = useSession((s) => s.currentWorkspaceId);
   const { items, status, error, nextCursor, filters } = useAudit((s) => s);
   const [draft, setDraft] = useState(filters);
   const rowsRef = useRovingList<HTMLTableElement>('tr[data-testid="audit-row"]');
+  const [open, setOpen] = useState<AuditEvent | null>(null);
+  const zone = localZoneName();
 
   useEffect(() => {
     if (!workspaceId) return;
     void audit.getState().load(workspaceId);
     return audit.getState().listen(workspaceId);
   }, [workspaceId, audit]);
-
-  const toIso = (v: string) => (v ? new Date(v).toISOString() : undefined);
 
   return (
     <Screen testId="screen-audit" title={TITLE} subtitle={SUBTITLE}>
@@ -53,8 +66,8 @@ function AuditLog() {
         }}
       >
         <label>
-          Action
-          <SelectInput testId="audit-filter-action" options={ACTIONS} emptyLabel="All actions" value={draft.action} onChange={(action) => setDraft({ ...draft, action })} />
+          Event
+          <SelectInput testId="audit-filter-action" options={ACTIONS} emptyLabel="All events" value={draft.action} onChange={(action) => setDraft({ ...draft, action })} />
         </label>
         <label>
           Risk
@@ -65,24 +78,30 @@ function AuditLog() {
           <input data-testid="audit-filter-actor" placeholder="name or id" value={draft.actor ?? ''} onChange={(e) => setDraft({ ...draft, actor: e.target.value || undefined })} />
         </label>
         <label>
-          From
-          <input type="datetime-local" data-testid="audit-filter-from" onChange={(e) => setDraft({ ...draft, from: toIso(e.target.value) })} />
+          From <span className="muted">({zone})</span>
+          <input
+            type="datetime-local"
+            data-testid="audit-filter-from"
+            value={isoToLocalInput(draft.from)}
+            onChange={(e) => setDraft({ ...draft, from: localInputToIso(e.target.value) })}
+          />
         </label>
         <label>
-          To
-          <input type="datetime-local" data-testid="audit-filter-to" onChange={(e) => setDraft({ ...draft, to: toIso(e.target.value) })} />
+          To <span className="muted">({zone})</span>
+          <input type="datetime-local" data-testid="audit-filter-to" value={isoToLocalInput(draft.to)} onChange={(e) => setDraft({ ...draft, to: localInputToIso(e.target.value) })} />
         </label>
         <button type="submit" data-testid="audit-apply">Apply</button>
       </Form>
+      <AuditExportButtons />
       <ErrorBanner error={error} />
       {status === 'ready' && items.length === 0 ? (
         <EmptyState title="No events match">Change the filters, or make a change: every create, update, delete and reveal is recorded here.</EmptyState>
       ) : (
-        <table className="table" data-testid="audit-table" ref={rowsRef}>
+        <table className="table audit-table" data-testid="audit-table" ref={rowsRef}>
           <thead>
             <tr>
-              <th>When (UTC)</th>
-              <th>Action</th>
+              <th>When ({zone})</th>
+              <th>Event</th>
               <th>Risk</th>
               <th>Actor</th>
               <th>From</th>
@@ -92,14 +111,34 @@ function AuditLog() {
           </thead>
           <tbody>
             {items.map((e) => (
-              <tr key={e.id} className={e.risk === 'high' ? 'row-high' : undefined} data-testid="audit-row" data-action={e.action} data-risk={e.risk}>
-                <td className="mono">{formatTimestamp(e.at)}</td>
-                <td className="mono">{e.action}</td>
-                <td><RiskBadge risk={e.risk} /></td>
+              <tr
+                key={e.id}
+                className={[e.risk === 'high' ? 'row-high' : '', e.outcome !== 'success' ? 'row-failed' : ''].join(' ').trim() || undefined}
+                data-testid="audit-row"
+                data-action={e.action}
+                data-risk={e.risk}
+                data-outcome={e.outcome}
+                onClick={() => setOpen(e)}
+              >
+                <td className="mono">
+                  <Timestamp iso={e.at} />
+                </td>
+                <td>
+                  <button type="button" className="link" data-testid="audit-open" title={e.action} onClick={(ev) => (ev.stopPropagation(), setOpen(e))}>
+                    {auditActionLabel(e.action)}
+                  </button>
+                </td>
+                <td>
+                  <RiskBadge risk={e.risk} />
+                </td>
                 <td title={e.actor.id}>{e.actor.name}</td>
                 <td className="mono">{e.origin}</td>
-                <td>{e.target.name ?? e.target.id} <span className="muted">({e.target.type})</span></td>
-                <td>{e.outcome}</td>
+                <td>
+                  {e.target.name ?? e.target.id} <span className="muted">({e.target.type})</span>
+                </td>
+                <td>
+                  <OutcomeBadge outcome={e.outcome} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -110,6 +149,7 @@ function AuditLog() {
           Load more
         </button>
       )}
+      {open && <AuditEventDialog event={open} onClose={() => setOpen(null)} />}
     </Screen>
   );
 }

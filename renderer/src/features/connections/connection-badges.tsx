@@ -1,7 +1,7 @@
 import { CircleAlert } from 'lucide-react';
 import { PROVIDER_CATALOG, type ConnectionStatus, type Provider } from '@shared/domain/connection.catalog';
 import type { ConnectionTestResult } from '@shared/domain/connection';
-import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 
 const OUTCOME_LABEL: Record<ConnectionTestResult['outcome'], string> = {
   valid: 'Valid',
@@ -51,7 +51,7 @@ export function TestResultView(props: Readonly<{ result: ConnectionTestResult; t
       <strong>{OUTCOME_LABEL[r.outcome]}</strong> — {r.message}
       <div className="muted mono">
         {r.httpStatus !== null ? `HTTP ${r.httpStatus} · ` : ''}
-        {r.latencyMs} ms · {formatTimestamp(r.testedAt)} UTC{r.retryAfterSeconds !== null ? ` · retry after ${r.retryAfterSeconds} s` : ''}
+        {r.latencyMs} ms · <Timestamp iso={r.testedAt} />{r.retryAfterSeconds !== null ? ` · retry after ${r.retryAfterSeconds} s` : ''}
       </div>
     </div>
   );

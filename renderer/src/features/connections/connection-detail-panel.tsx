@@ -4,7 +4,7 @@ import { BASE_URL_FIELD, PROVIDER_CATALOG } from '@shared/domain/connection.cata
 import type { ConnectionDetail } from '@shared/domain/connection';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useConnections } from '../../app-context';
-import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 import { ProviderIcon, StatusBadge, TestResultView } from './connection-badges';
 import { ConnectionCredentialForm } from './connection-credential-form';
 import { ConnectionDeleteDialog } from './connection-delete-dialog';
@@ -170,7 +170,7 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
           })}
           <tr>
             <th>Created</th>
-            <td className="mono">{formatTimestamp(c.createdAt)}</td>
+            <td className="mono"><Timestamp iso={c.createdAt} /></td>
           </tr>
         </tbody>
       </table>
@@ -184,7 +184,7 @@ export function ConnectionDetailPanel(props: Readonly<{ c: ConnectionDetail }>) 
       <ol className="history" data-testid="connection-history">
         {c.statusHistory.map((h, i) => (
           <li key={i}>
-            <span className="mono">{formatTimestamp(h.at)}</span> {h.from ?? '—'} → <strong>{h.to}</strong> <span className="muted">({h.reason}, {h.actor})</span>
+            <span className="mono"><Timestamp iso={h.at} /></span> {h.from ?? '—'} → <strong>{h.to}</strong> <span className="muted">({h.reason}, {h.actor})</span>
           </li>
         ))}
       </ol>

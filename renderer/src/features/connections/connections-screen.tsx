@@ -4,7 +4,7 @@ import { useApp, useConnections, useSession } from '../../app-context';
 import { EmptyState, ErrorBanner, Screen } from '../../components/ui';
 import { ProviderSelect } from '../../components/provider-select';
 import { SelectInput } from '../../components/select-input';
-import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 import type { ConnectionFilters } from './connections-store';
 import { ProviderIcon, StatusBadge } from './connection-badges';
 import { ConnectionDetailPanel } from './connection-detail-panel';
@@ -109,7 +109,7 @@ export function ConnectionsScreen() {
                   <td>
                     <StatusBadge status={c.status} awaitingAuthorization={c.awaitingAuthorization} />
                   </td>
-                  <td className="mono">{formatTimestamp(c.updatedAt)}</td>
+                  <td className="mono"><Timestamp iso={c.updatedAt} /></td>
                 </tr>
               ))}
             </tbody>

@@ -8,6 +8,7 @@ import { ErrorBanner } from '../../components/ui';
 import { Form } from '../../components/form';
 import { formatTimestamp } from '../../components/format';
 import { EMPTY_OAUTH_APP, OAuthAppFields, oauthAppIssueKey, oauthAppPayload, oauthAppProblems, type OAuthAppValues } from './oauth-app-fields';
+import { Timestamp } from '../../components/timestamp';
 
 /**
  * How the consent page is shown: the console opens it in a new tab (the headless process also prints it); in the
@@ -89,15 +90,15 @@ export function OAuthConnectionPanel(props: Readonly<{ connection: ConnectionDet
           <tbody>
             <tr>
               <th>Access token expires</th>
-              <td className="mono">{formatTimestamp(info.tokenExpiresAt)}</td>
+              <td className="mono"><Timestamp iso={info.tokenExpiresAt} /></td>
             </tr>
             <tr>
               <th>Last refresh</th>
-              <td className="mono">{formatTimestamp(info.lastRefreshAt)}</td>
+              <td className="mono"><Timestamp iso={info.lastRefreshAt} /></td>
             </tr>
             <tr>
               <th>Next refresh</th>
-              <td className="mono">{formatTimestamp(info.nextRefreshAt)}</td>
+              <td className="mono"><Timestamp iso={info.nextRefreshAt} /></td>
             </tr>
             <tr>
               <th>Last refresh error</th>

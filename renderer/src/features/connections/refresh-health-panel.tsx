@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { PROVIDER_CATALOG } from '@shared/domain/connection.catalog';
 import { useApp, useOAuth, useSession } from '../../app-context';
 import { ErrorBanner } from '../../components/ui';
-import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 
 /** Refresh health per provider, on the Connections screen: what the rotation service did and will do next. */
 export function RefreshHealthPanel() {
@@ -37,7 +37,7 @@ export function RefreshHealthPanel() {
               <td>{p.refreshesFailed}</td>
               <td>{p.connectionsInError > 0 ? <span className="badge status-error">{p.connectionsInError}</span> : 0}</td>
               <td>{p.offline > 0 ? `${p.offline} (offline — will retry)` : 0}</td>
-              <td className="mono">{formatTimestamp(p.nextRefreshAt)}</td>
+              <td className="mono"><Timestamp iso={p.nextRefreshAt} /></td>
             </tr>
           ))}
         </tbody>

@@ -7,6 +7,8 @@ import { FormDialog } from '../../components/form';
 import { FormActions } from '../../components/form-actions';
 import { SelectInput } from '../../components/select-input';
 import { useAction } from '../../components/use-action';
+import { s3BackendProblems } from '@shared/domain/s3-backend.catalog';
+import { FieldError, bannerError, errorFor } from '../../components/field-error';
 
 type BackendType = BackendInput['type'];
 const BACKENDS: ReadonlyArray<{ value: BackendType; label: string }> = [
@@ -34,11 +36,17 @@ export function DatastoreCreateDialog(props: Readonly<{ onClose: () => void }>) 
   const [fsPath, setFsPath] = useState('');
   const [s3, setS3] = useState({ endpoint: '', region: 'us-east-1', bucket: '', prefix: '', forcePathStyle: false, accessKeyId: '', secretAccessKey: '' });
   const { busy, error, setError, run } = useAction();
-  // The core checks an S3 bucket before saving it; a refusal names the input to fix (backend.bucket…): shown there.
-  const s3Field = error?.field?.startsWith('backend.') ? error.field.slice('backend.'.length) : null;
-  const fieldError = type === 's3' && s3Field && s3Field in s3 ? error : null;
+  // Errors next to their fields (the API's names: name, backend.bucket…): what the dialog sees before submit once
+  // Create was pressed, else the server's; a field's error clears as soon as it changes.
+  const [tried, setTried] = useState(false);
+  const local = type === 's3' ? s3BackendProblems(s3) : {};
+  const fieldError = (f: string) => (tried ? local[f] : undefined) ?? errorFor(error, f);
+  const fields = ['name', 'description', 'backend.path', ...['endpoint', 'region', 'bucket', 'prefix', 'accessKeyId', 'secretAccessKey'].map((k) => `backend.${k}`)];
+  const edited = (f: string) => error?.field === f && setError(null);
 
   const submit = async () => {
+    setTried(true);
+    if (Object.keys(local).length > 0) return setError(null);
     const backend: BackendInput =
       type === 'filesystem'
         ? { type, ...(fsPath && mayChooseFolder ? { path: fsPath } : {}) }
@@ -51,18 +59,14 @@ export function DatastoreCreateDialog(props: Readonly<{ onClose: () => void }>) 
       <input
         data-testid={`datastore-s3-${k}`}
         value={s3[k]}
-        aria-invalid={fieldError && s3Field === k ? true : undefined}
+        aria-invalid={!!fieldError(`backend.${k}`)}
         onChange={(e) => {
           setS3({ ...s3, [k]: e.target.value });
-          if (fieldError) setError(null);
+          edited(`backend.${k}`);
         }}
         {...extra}
       />
-      {fieldError && s3Field === k && (
-        <small className="field-error" data-testid={`datastore-s3-error-${k}`}>
-          {fieldError.message.charAt(0).toUpperCase() + fieldError.message.slice(1)}
-        </small>
-      )}
+      <FieldError message={fieldError(`backend.${k}`)} testId={`datastore-s3-${k}-error`} />
     </label>
   );
 
@@ -70,7 +74,17 @@ export function DatastoreCreateDialog(props: Readonly<{ onClose: () => void }>) 
     <FormDialog wide title="New datastore" testId="datastore-create-dialog" onClose={props.onClose} onSubmit={submit}>
       <label>
         Name
-        <input data-testid="datastore-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+        <input
+          data-testid="datastore-name"
+          value={name}
+          aria-invalid={!!fieldError('name')}
+          onChange={(e) => {
+            setName(e.target.value);
+            edited('name');
+          }}
+          autoFocus
+        />
+        <FieldError message={fieldError('name')} testId="datastore-name-error" />
       </label>
       <label>
         Description (optional)
@@ -84,7 +98,17 @@ export function DatastoreCreateDialog(props: Readonly<{ onClose: () => void }>) 
         mayChooseFolder && (
           <label>
             Folder (optional, admins only; an empty folder, absolute path; default: inside the app's data folder)
-            <input data-testid="datastore-path" value={fsPath} onChange={(e) => setFsPath(e.target.value)} placeholder="/srv/provenance/reports" />
+            <input
+              data-testid="datastore-path"
+              value={fsPath}
+              aria-invalid={!!fieldError('backend.path')}
+              onChange={(e) => {
+                setFsPath(e.target.value);
+                edited('backend.path');
+              }}
+              placeholder="/srv/provenance/reports"
+            />
+            <FieldError message={fieldError('backend.path')} testId="datastore-path-error" />
           </label>
         )
       ) : (
@@ -99,15 +123,8 @@ export function DatastoreCreateDialog(props: Readonly<{ onClose: () => void }>) 
           {s3Input('secretAccessKey', 'Secret access key (stored in the vault, never shown again)', { type: 'password', autoComplete: 'off' })}
         </>
       )}
-      <ErrorBanner error={fieldError ? null : error} testId="datastore-create-error" />
-      <FormActions
-        submitLabel="Create"
-        busyLabel={type === 's3' ? 'Checking the bucket…' : 'Creating…'}
-        busy={busy}
-        disabled={!name.trim()}
-        submitTestId="datastore-create"
-        onCancel={props.onClose}
-      />
+      <ErrorBanner error={bannerError(error, fields)} testId="datastore-create-error" />
+      <FormActions submitLabel="Create" busyLabel={type === 's3' ? 'Checking the bucket…' : 'Creating…'} busy={busy} disabled={!name.trim()} submitTestId="datastore-create" onCancel={props.onClose} />
     </FormDialog>
   );
 }

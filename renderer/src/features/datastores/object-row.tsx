@@ -4,6 +4,7 @@ import type { IpcError } from '@shared/ipc/result';
 import { useApp } from '../../app-context';
 import { CopyButton } from '../../components/copy-button';
 import { formatBytes } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 
 /** Hands a URL to the browser's own download (an anchor with `download`, clicked, removed). */
 function followDownload(url: string, name: string): void {
@@ -72,7 +73,7 @@ export function ObjectRow(props: Readonly<{ o: DatastoreObject; prefix: string; 
         {o.key.slice(props.prefix.length)}
       </button>
       <span className="muted">{formatBytes(o.size)}</span>
-      <span className="muted" title={o.updatedAt}>{new Date(o.updatedAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })}</span>
+      <Timestamp className="muted" iso={o.updatedAt} minute />
       <span className="row-actions">
         <CopyButton text={o.key} className="link" label="Copy key" testId="object-copy-key" />
         <SaveObject o={o} testId="object-download" />

@@ -6,6 +6,7 @@ import { FormDialog } from '../../components/form';
 import { CopyButton } from '../../components/copy-button';
 import { FormActions } from '../../components/form-actions';
 import { useAction } from '../../components/use-action';
+import { Timestamp } from '../../components/timestamp';
 
 const WRAP = { whiteSpace: 'pre-wrap', wordBreak: 'break-all' } as const;
 
@@ -44,7 +45,7 @@ export function UploadUrlDialog(props: Readonly<{ prefix: string; onClose: () =>
       <ErrorBanner error={error} />
       {result && (
         <div className="stack" data-testid="upload-url-result">
-          <p className="muted">Anyone with this URL can upload to this key until {new Date(result.expiresAt).toLocaleString()}. PUT the file with these headers and no auth header:</p>
+          <p className="muted">Anyone with this URL can upload to this key until <Timestamp iso={result.expiresAt} />. PUT the file with these headers and no auth header:</p>
           <pre className="mono" style={WRAP} data-testid="upload-url-value">{result.url}</pre>
           <pre className="mono" style={WRAP}>{curl}</pre>
           <CopyButton text={curl} label="Copy curl command" />

@@ -3,7 +3,7 @@ import type { IpcError } from '@shared/ipc/result';
 import { useSecrets, useSession } from '../../app-context';
 import { RevealControl, RevealedValue } from './secret-reveal';
 import { SecretDeleteDialog } from './secret-delete-dialog';
-import { formatUtcMinute as fmt } from './secret-format';
+import { formatMinute as fmt } from './secret-format';
 import { SecretProblem } from './secret-problem';
 import { SecretReferences } from './secret-references';
 import { SecretRotateDialog } from './secret-rotate-dialog';

@@ -1,4 +1,4 @@
 import { formatTimestamp } from '../../components/format';
 
-/** Secrets show their times to the minute: "2026-05-01 12:34 UTC". */
-export const formatUtcMinute = (iso: string): string => `${formatTimestamp(iso).slice(0, 16)} UTC`;
+/** Secrets show their times to the minute, in the one date convention: "2026-05-01 14:34 CEST". */
+export const formatMinute = (iso: string): string => formatTimestamp(iso, '—', { minute: true });

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { SecretDetail } from '@shared/domain/secret';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp } from '../../app-context';
-import { formatUtcMinute } from './secret-format';
+import { formatMinute } from './secret-format';
 import { Form } from '../../components/form';
 
 /** The rotation schedule: when the next rotation (generated) or reminder (typed values) is due; writers change it. */
@@ -18,10 +18,10 @@ export function SecretScheduleEditor({ detail, canWrite, onError }: Readonly<{ d
         <p>
           Every {s.rotation.everyDays} day(s).{' '}
           {s.rotation.dueSince ? (
-            <strong data-testid="secret-rotation-due">Rotation due since {formatUtcMinute(s.rotation.dueSince)}: rotate it with a new value from its provider.</strong>
+            <strong data-testid="secret-rotation-due">Rotation due since {formatMinute(s.rotation.dueSince)}: rotate it with a new value from its provider.</strong>
           ) : s.rotation.nextRotationAt ? (
             <>
-              Next {s.generator ? 'automatic rotation' : 'reminder'}: {formatUtcMinute(s.rotation.nextRotationAt)}
+              Next {s.generator ? 'automatic rotation' : 'reminder'}: {formatMinute(s.rotation.nextRotationAt)}
             </>
           ) : null}
         </p>

@@ -5,9 +5,16 @@ import { useApp, useIdentity } from '../../app-context';
 import { EmptyState, ErrorBanner } from '../../components/ui';
 import { ConfirmDialog } from '../../components/dialog';
 import { CopyButton } from '../../components/copy-button';
-import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 import { RestrictedSection, useRestrictedList } from './restricted-section';
 import { Form } from '../../components/form';
+import { IDENTITY_MESSAGES } from '@shared/domain/identity.catalog';
+import { FieldError, bannerError, errorFor } from '../../components/field-error';
+import './identity-forms.css';
+
+/** The create form's fields the server may name in an error (shown next to the field, not in the banner). */
+const KEY_FIELDS = ['name', 'scopes'] as const;
+const NAME_REQUIRED = 'Enter a name, e.g. what the script does.';
 
 /** Settings → API keys: create (shown once, with copy), list with last use, revoke with confirmation. Admins only. */
 export function ApiKeysSection() {
@@ -19,6 +26,11 @@ export function ApiKeysSection() {
   const [error, setError] = useState<IpcError | null>(null);
   const [created, setCreated] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
+  // Checked before submit once the person has tried to create; a field's error clears as soon as it changes.
+  const [tried, setTried] = useState(false);
+  const problems = { name: name.trim() ? null : NAME_REQUIRED, scopes: scopes.length ? null : IDENTITY_MESSAGES.scopesRequired };
+  const shown = (f: (typeof KEY_FIELDS)[number]) => (tried ? problems[f] : null) ?? errorFor(error, f);
+  const clearFor = (f: (typeof KEY_FIELDS)[number]) => error?.field === f && setError(null);
 
   if (!ws) return null;
   return (
@@ -30,7 +42,7 @@ export function ApiKeysSection() {
       notAllowed="Only an admin of this workspace can manage API keys."
       notAllowedTestId="apikeys-not-allowed"
     >
-      <ErrorBanner error={error} testId="apikeys-error" />
+      <ErrorBanner error={bannerError(error, KEY_FIELDS)} testId="apikeys-error" />
       {created && (
         <div className="secret-once" data-testid="apikey-created">
           <span>Copy this key now: it is not shown again.</span>
@@ -52,8 +64,8 @@ export function ApiKeysSection() {
               <tr key={k.id} data-testid="apikey-row" data-name={k.name}>
                 <td>{k.name}</td>
                 <td className="mono">{k.scopes.join(', ')}</td>
-                <td className="mono">{formatTimestamp(k.createdAt, 'never')}</td>
-                <td className="mono" data-testid="apikey-last-used">{formatTimestamp(k.lastUsedAt, 'never')}</td>
+                <td className="mono"><Timestamp iso={k.createdAt} none="never" /></td>
+                <td className="mono" data-testid="apikey-last-used"><Timestamp iso={k.lastUsedAt} none="never" /></td>
                 <td><button className="link" data-testid="apikey-revoke" onClick={() => setRevoking({ id: k.id, name: k.name })}>Revoke</button></td>
               </tr>
             ))}
@@ -63,32 +75,49 @@ export function ApiKeysSection() {
       <Form
         className="stacked"
         onSubmit={async () => {
+          setTried(true);
+          if (problems.name || problems.scopes) return setError(null);
           const r = await identity.getState().createApiKey(ws, name, scopes);
           if ('key' in r) {
             setCreated(r.key);
             setName('');
             setScopes([]);
             setError(null);
+            setTried(false);
           } else setError(r);
         }}
       >
         <label>
           Name
-          <input data-testid="apikey-name" placeholder="e.g. nightly backup script" value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            data-testid="apikey-name"
+            placeholder="e.g. nightly backup script"
+            value={name}
+            aria-invalid={!!shown('name')}
+            onChange={(e) => {
+              setName(e.target.value);
+              clearFor('name');
+            }}
+          />
+          <FieldError message={shown('name')} testId="apikey-name-error" />
         </label>
-        <div className="scopes" role="group" aria-label="Scopes">
+        <div className="scopes" role="group" aria-label="Scopes" aria-invalid={!!shown('scopes')}>
           {SCOPES.map((s) => (
             <label key={s}>
               <input
                 type="checkbox"
                 data-testid={`apikey-scope-${s}`}
                 checked={scopes.includes(s)}
-                onChange={(e) => setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))}
+                onChange={(e) => {
+                  setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s));
+                  clearFor('scopes');
+                }}
               />
               <span className="mono">{s}</span>
             </label>
           ))}
         </div>
+        <FieldError message={shown('scopes')} testId="apikey-scopes-error" />
         <div><button type="submit" data-testid="apikey-create">Create API key</button></div>
       </Form>
       {revoking && (

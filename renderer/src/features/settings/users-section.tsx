@@ -4,10 +4,16 @@ import { useApp, useIdentity } from '../../app-context';
 import { EmptyState, ErrorBanner } from '../../components/ui';
 import { ConfirmDialog } from '../../components/dialog';
 import { SelectInput } from '../../components/select-input';
-import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 import { useAction } from '../../components/use-action';
 import { RestrictedSection, useRestrictedList } from './restricted-section';
 import { Form } from '../../components/form';
+import { passwordProblem, usernameProblem } from '@shared/domain/identity.catalog';
+import { FieldError, bannerError, errorFor } from '../../components/field-error';
+import './identity-forms.css';
+
+/** The add-user form's fields the server may name in an error (shown next to the field, not in the banner). */
+const USER_FIELDS = ['username', 'password'] as const;
 
 const ROLES: readonly Role[] = ['admin', 'editor', 'viewer'];
 
@@ -19,6 +25,15 @@ export function UsersSection() {
   const [form, setForm] = useState({ username: '', password: '', role: 'viewer' as Role });
   const { busy, error, setError, run } = useAction();
   const [removing, setRemoving] = useState<{ id: string; username: string } | null>(null);
+  // Checked before submit: after the first try, or once the person has left a field they typed in.
+  const [checked, setChecked] = useState<{ username: boolean; password: boolean }>({ username: false, password: false });
+  const problems = { username: usernameProblem(form.username), password: passwordProblem(form.password) };
+  const shown = (f: (typeof USER_FIELDS)[number]) => (checked[f] ? problems[f] : null) ?? errorFor(error, f);
+  const edit = (f: (typeof USER_FIELDS)[number], value: string) => {
+    setForm({ ...form, [f]: value });
+    // A server error about this field no longer applies once it changes.
+    if (error?.field === f) setError(null);
+  };
 
   if (!ws) return null;
   return (
@@ -30,7 +45,7 @@ export function UsersSection() {
       notAllowed="Only an admin of this workspace can manage users."
       notAllowedTestId="users-not-allowed"
     >
-      <ErrorBanner error={error} testId="users-error" />
+      <ErrorBanner error={bannerError(error, USER_FIELDS)} testId="users-error" />
       {users.length === 0 ? (
         <EmptyState title="No users yet" testId="users-empty">Add a user below; they sign in with "Sign in as a user" in the console or with POST /auth/login.</EmptyState>
       ) : (
@@ -45,7 +60,7 @@ export function UsersSection() {
                 <td>
                   <SelectInput ariaLabel={`Role of ${u.username}`} testId="user-role" options={ROLES} value={u.role} onChange={async (role) => setError(await identity.getState().setRole(ws, u.id, role))} />
                 </td>
-                <td className="mono">{formatTimestamp(u.createdAt, 'never')}</td>
+                <td className="mono"><Timestamp iso={u.createdAt} none="never" /></td>
                 <td><button className="link" data-testid="user-remove" onClick={() => setRemoving({ id: u.id, username: u.username })}>Remove</button></td>
               </tr>
             ))}
@@ -53,13 +68,45 @@ export function UsersSection() {
         </table>
       )}
       <Form
-        className="inline"
+        className="inline with-field-errors"
         onSubmit={async () => {
-          if (!(await run(() => identity.getState().createUser(ws, form.username, form.password, form.role)))) setForm({ username: '', password: '', role: 'viewer' });
+          setChecked({ username: true, password: true });
+          if (problems.username || problems.password) return setError(null);
+          if (!(await run(() => identity.getState().createUser(ws, form.username, form.password, form.role)))) {
+            setForm({ username: '', password: '', role: 'viewer' });
+            setChecked({ username: false, password: false });
+          }
         }}
       >
-        <input placeholder="Username" aria-label="Username" data-testid="user-username" autoComplete="off" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} />
-        <input placeholder="Password (12+ characters)" aria-label="Password" type="password" autoComplete="new-password" data-testid="user-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+        <div className="inline-field">
+          <input
+            placeholder="Username"
+            aria-label="Username"
+            data-testid="user-username"
+            autoComplete="off"
+            value={form.username}
+            aria-invalid={!!shown('username')}
+            aria-describedby={shown('username') ? 'user-username-error' : undefined}
+            onChange={(e) => edit('username', e.target.value)}
+            onBlur={() => form.username && setChecked({ ...checked, username: true })}
+          />
+          <FieldError message={shown('username')} testId="user-username-error" id="user-username-error" />
+        </div>
+        <div className="inline-field">
+          <input
+            placeholder="Password (12+ characters)"
+            aria-label="Password"
+            type="password"
+            autoComplete="new-password"
+            data-testid="user-password"
+            value={form.password}
+            aria-invalid={!!shown('password')}
+            aria-describedby={shown('password') ? 'user-password-error' : undefined}
+            onChange={(e) => edit('password', e.target.value)}
+            onBlur={() => form.password && setChecked({ ...checked, password: true })}
+          />
+          <FieldError message={shown('password')} testId="user-password-error" id="user-password-error" />
+        </div>
         <SelectInput ariaLabel="Role" testId="user-new-role" options={ROLES} value={form.role} onChange={(role) => setForm({ ...form, role })} />
         <button type="submit" data-testid="user-add" disabled={busy}>{busy ? 'Adding…' : 'Add user'}</button>
       </Form>

@@ -10,6 +10,7 @@ import { RotateMasterKeyDialog } from '../vault/rotate-master-key-dialog';
 import { RestoreBackupForm } from '../vault/restore-backup-form';
 import { VaultBusy } from '../vault/vault-busy';
 import { Form } from '../../components/form';
+import { Timestamp } from '../../components/timestamp';
 
 type Pending = { title: string; body: ReactNode; confirmLabel: string; run: () => void };
 
@@ -55,7 +56,7 @@ export function VaultSettingsSection() {
           </>
         )}
         {status.kdf && <span className="muted"> · scrypt N=2^{Math.log2(status.kdf.N)}, r={status.kdf.r}, p={status.kdf.p}</span>}
-        {status.rotatedAt && <span className="muted"> · master key last rotated {new Date(status.rotatedAt).toLocaleString()}</span>}
+        {status.rotatedAt && <span className="muted"> · master key last rotated <Timestamp iso={status.rotatedAt} /></span>}
       </p>
       <ErrorBanner error={error} testId="vault-settings-error" />
       {notice && (

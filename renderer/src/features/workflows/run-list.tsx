@@ -1,7 +1,7 @@
 import type { RunSummary } from '@shared/domain/workflow';
 import { useApp, useRuns, useWorkflows } from '../../app-context';
 import { EmptyState, ErrorBanner } from '../../components/ui';
-import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 import { StatusBadge, actorLabel, formatMs } from './run-badges';
 
 /** Runs, newest first: of one workflow (its Runs tab) or of the whole workspace (All runs). Live through the runs store. */
@@ -45,7 +45,7 @@ export function RunList(props: Readonly<{ showWorkflow: boolean }>) {
                 {r.replayOf && <span className="muted"> (replay)</span>}
               </td>
               <td>{actorLabel(r.startedBy)}</td>
-              <td className="mono">{formatTimestamp(r.startedAt ?? r.queuedAt)}</td>
+              <td className="mono"><Timestamp iso={r.startedAt ?? r.queuedAt} /></td>
               <td>{formatMs(r.durationMs)}</td>
             </tr>
           ))}

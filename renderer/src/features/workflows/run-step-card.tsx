@@ -1,5 +1,5 @@
 import type { RunStep } from '@shared/domain/workflow';
-import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 import { useOpenConnection } from './cross-links';
 import { StatusBadge, formatMs } from './run-badges';
 import { StepProblem } from './step-problem';
@@ -15,7 +15,7 @@ export function RunStepCard(props: Readonly<{ step: RunStep; connectionName?: st
         {s.attempt > 1 && <span className="muted"> attempt {s.attempt}</span>}
         <span className="muted">
           {' '}
-          · {formatTimestamp(s.startedAt, 'not started')} · {formatMs(s.durationMs)}
+          · <Timestamp iso={s.startedAt} none="not started" /> · {formatMs(s.durationMs)}
         </span>
       </div>
       {s.connectionId && (

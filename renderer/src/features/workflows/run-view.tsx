@@ -5,7 +5,7 @@ import { useApp, useRuns, useWorkflows } from '../../app-context';
 import { useCan } from '../../access';
 import { ConfirmDialog } from '../../components/dialog';
 import { ErrorBanner } from '../../components/ui';
-import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 import { useAction } from '../../components/use-action';
 import { dagInput } from './dag-input';
 import { StatusBadge, actorLabel, formatMs } from './run-badges';
@@ -63,7 +63,7 @@ export function RunView() {
         </h3>
         <p className="muted">
           Version {run.version} · {run.trigger}
-          {run.replayOf ? ` of ${run.replayOf.slice(0, 8)}` : ''} · started by {actorLabel(run.startedBy)} · {formatTimestamp(run.startedAt ?? run.queuedAt)} ·{' '}
+          {run.replayOf ? ` of ${run.replayOf.slice(0, 8)}` : ''} · started by {actorLabel(run.startedBy)} · <Timestamp iso={run.startedAt ?? run.queuedAt} /> ·{' '}
           {formatMs(run.durationMs)}
         </p>
         <div className="actions-row">

@@ -5,6 +5,7 @@ import { useApp, useRuns, useSession, useWorkflows } from '../../app-context';
 import { useCan } from '../../access';
 import { ErrorBanner } from '../../components/ui';
 import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 import { useAction } from '../../components/use-action';
 import { RunInputsDialog } from './run-inputs-dialog';
 import { RunList } from './run-list';
@@ -111,7 +112,7 @@ export function WorkflowDetail() {
             >
               {versions.map((v, i) => (
                 <option key={v.version} value={v.version}>
-                  v{v.version} · {formatTimestamp(v.createdAt)}
+                  v{v.version} · <Timestamp iso={v.createdAt} />
                   {i === 0 ? ' (latest)' : ''}
                 </option>
               ))}

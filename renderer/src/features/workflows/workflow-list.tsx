@@ -1,6 +1,6 @@
 import type { WorkflowSummary } from '@shared/domain/workflow';
 import { useApp, useWorkflows } from '../../app-context';
-import { formatTimestamp } from '../../components/format';
+import { Timestamp } from '../../components/timestamp';
 import { StatusBadge } from './run-badges';
 import { useRovingList } from '../../components/use-roving-list';
 
@@ -51,14 +51,14 @@ function Row(props: Readonly<{ w: WorkflowSummary; open: () => void }>) {
         {w.schedule ? (
           <>
             <span className="mono">{w.schedule}</span>
-            <div className="muted">next {formatTimestamp(w.nextRunAt, 'none')}</div>
+            <div className="muted">next <Timestamp iso={w.nextRunAt} none="none" /></div>
           </>
         ) : (
           <span className="muted">manual</span>
         )}
       </td>
       <td>{w.lastRun ? <StatusBadge status={w.lastRun.status} testId="workflow-last-run" /> : <span className="muted">never</span>}</td>
-      <td className="mono">{formatTimestamp(w.updatedAt)}</td>
+      <td className="mono"><Timestamp iso={w.updatedAt} /></td>
     </tr>
   );
 }
