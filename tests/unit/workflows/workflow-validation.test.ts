@@ -209,6 +209,40 @@ describe('workflow validation: the issue each check names', () => {
     expect(calls.sort()).toEqual([`connection ${CONN}`, `connection ${GONE}`, `datastore ${DS}`, `datastore ${GONE}`, `secret ${SECRET}`, `secret ${GONE}`]);
   });
 
+  it('in a union branch with several issues, the deepest is named (the id that is not text, before an unknown key)', () => {
+    expect(issues({ name: 'w', steps: [http({ headers: { A: { $secret: 42, extra: 1 } } })] })).toEqual([
+      { field: 'definition.steps.0.config.headers.A.$secret', message: expect.stringMatching(/expected string/) },
+    ]);
+  });
+
+  it('a cycle reached from a step outside it is named from where it closes, once, however many steps lead into it', () => {
+    expect(issues({ name: 'w', steps: [t('s', ['a']), t('a', ['b']), t('b', ['a']), t('c', ['b'])] })).toEqual([
+      { field: 'definition.steps.2.needs.0', message: 'needs form a cycle: a → b → a' },
+    ]);
+    expect(issues({ name: 'w', steps: [t('a', ['b']), t('b', ['a']), t('c', ['b'])] })).toEqual([{ field: 'definition.steps.1.needs.0', message: 'needs form a cycle: a → b → a' }]);
+  });
+
+  it('two cycles whose ids run together the same ({a, aab} and {aa, b}) are both reported', () => {
+    expect(issues({ name: 'w', steps: [t('a', ['aab']), t('aab', ['a']), t('aa', ['b']), t('b', ['aa'])] })).toEqual([
+      { field: 'definition.steps.1.needs.0', message: 'needs form a cycle: a → aab → a' },
+      { field: 'definition.steps.3.needs.0', message: 'needs form a cycle: aa → b → aa' },
+    ]);
+  });
+
+  it('a parser error without a position is named without one', () => {
+    expect(issues({ name: 'w', steps: [t('a', [], '%.a')] })).toEqual([
+      { field: 'definition.steps.0.config.expression', message: "the expression is not valid JSONata: The object representing the 'parent' cannot be derived from this expression" },
+    ]);
+  });
+
+  it('a long chain of diamonds is checked at once (each step’s ancestors are computed once)', () => {
+    // 40 layers of two steps, each needing both of the layer before: 2^40 paths from the last step to the first.
+    const steps = [t('l0a'), t('l0b')];
+    for (let i = 1; i < 40; i++) steps.push(t(`l${i}a`, [`l${i - 1}a`, `l${i - 1}b`]), t(`l${i}b`, [`l${i - 1}a`, `l${i - 1}b`]));
+    steps.push(t('end', ['l39a', 'l39b'], 'steps.l0a.output + steps.zz'));
+    expect(issues({ name: 'w', steps })).toEqual([{ field: `definition.steps.${steps.length - 1}.config.expression`, message: 'reads steps.zz, but no step has the id "zz"' }]);
+  });
+
   it('a valid definition is returned parsed, with no issues', () => {
     const r = validateDefinition({ name: 'w', steps: [t('a'), t('b', ['a'], 'steps.a.output')] }, 'ws', lookup);
     expect(r).toEqual({ ok: true, issues: [], definition: { name: 'w', steps: [t('a'), t('b', ['a'], 'steps.a.output')] } });
