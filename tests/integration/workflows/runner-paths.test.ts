@@ -429,6 +429,9 @@ describe('runner: how a run ends', () => {
     expect(details(bad.runId).details).toEqual({ workflowId: bad.workflowId, runId: bad.runId, version: 1, stepId: 'a', errorCode: 'PROVIDER_ERROR', durationMs: 1_500 });
     expect(JSON.parse(b.run(bad.runId).error!)).toEqual({ code: 'PROVIDER_ERROR', message: 'the provider said no', stepId: 'a' });
     expect(b.run(good.runId)).toMatchObject({ status: 'succeeded', error: null, ended_at: new Date(T0 + 3_000).toISOString() });
+    const iso = (ms: number) => new Date(T0 + ms).toISOString();
+    expect(b.base.steps(good.runId)[0]).toMatchObject({ status: 'succeeded', started_at: iso(0), ended_at: iso(3_000), duration_ms: 3_000, output: '"ok"' });
+    expect(b.base.steps(bad.runId)[0]).toMatchObject({ status: 'failed', started_at: iso(1_500), ended_at: iso(3_000), duration_ms: 1_500, output: null });
   });
 
   it('a run ended elsewhere while its last step ran is neither audited nor announced again', async () => {
@@ -590,6 +593,100 @@ describe('runner: a step’s view and its failures', () => {
     vi.advanceTimersByTime(1);
     expect(await ended).toBe('failed');
     expect(b.steps(runId)[0]!.error).toEqual({ code: 'TIMEOUT', message: 'step timed out after 500 ms' });
+  });
+});
+
+describe('runner: transitions as they happen', () => {
+  it('transitions are written while steps wait, a batch at a time, with one runs:changed per run per batch', async () => {
+    const b = bench();
+    const gates = new Map(['a', 'b', 'c'].map((id) => [id, gate<unknown>()]));
+    b.kind((_c, ctx) => gates.get(ctx.stepId)!.promise);
+    const { runId } = b.queue({ name: 'batched', steps: [fakeStep('a'), fakeStep('b'), fakeStep('c', ['a', 'b'])] });
+    const ended = b.ended(runId);
+    b.runner.kick();
+    await turn();
+    expect(b.steps(runId).map((s) => [s.stepId, s.status, s.attempt])).toEqual([
+      ['a', 'running', 1],
+      ['b', 'running', 1],
+      ['c', 'pending', 0],
+    ]);
+    expect(b.events.filter((e) => e.runId === runId).map((e) => e.status)).toEqual(['running', 'running']); // the claim, then one batch of two
+    gates.get('a')!.open('A');
+    await turn();
+    await turn();
+    expect(b.steps(runId).map((s) => s.status)).toEqual(['succeeded', 'running', 'pending']);
+    gates.get('b')!.open('B');
+    await turn();
+    await turn();
+    expect(b.steps(runId).map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'running']);
+    gates.get('c')!.open('C');
+    expect(await ended).toBe('succeeded');
+  });
+
+  it('while a step waits for its next attempt it shows the last error; backoff doubles from the policy’s, 3 attempts by default', async () => {
+    const delays: number[] = [];
+    let entered = gate<() => void>();
+    const b = bench({
+      wait: (ms) =>
+        new Promise<void>((release) => {
+          delays.push(ms);
+          const e = entered;
+          entered = gate();
+          e.open(release);
+        }),
+    });
+    b.kind((_c, ctx) => {
+      if (ctx.attempt < 3) throw new StepError('UNAVAILABLE', `down ${ctx.attempt}`, { transient: true });
+      return ctx.attempt;
+    });
+    const { runId } = b.queue({ name: 'backoff', steps: [{ ...fakeStep('a'), retry: { backoffMs: 10 } } as WorkflowDefinition['steps'][number]] });
+    const ended = b.ended(runId);
+    const first = entered;
+    b.runner.kick();
+    const release1 = await first.promise;
+    await turn();
+    expect(b.steps(runId)).toEqual([{ stepId: 'a', status: 'running', attempt: 1, error: { code: 'UNAVAILABLE', message: 'down 1' } }]);
+    const second = entered;
+    release1();
+    (await second.promise)();
+    expect(await ended).toBe('succeeded');
+    expect(b.steps(runId)).toEqual([{ stepId: 'a', status: 'succeeded', attempt: 3, error: null }]);
+    expect(delays).toEqual([10, 20]);
+  });
+
+  it('after a step fails no new step starts; the steps in flight finish', async () => {
+    const b = bench();
+    const slow = gate<unknown>();
+    b.kind((c) => {
+      if (c.fail) throw new StepError('PROVIDER_ERROR', 'no');
+      return c.slow ? slow.promise : 'quick';
+    });
+    const { runId } = b.queue({ name: 'stops', steps: [fakeStep('a', [], { fail: true }), fakeStep('b', [], { slow: true }), fakeStep('c', ['b'])] });
+    const ended = b.ended(runId);
+    b.runner.kick();
+    await turn();
+    await turn();
+    expect(b.steps(runId).map((s) => s.status)).toEqual(['failed', 'running', 'pending']);
+    slow.open('late');
+    expect(await ended).toBe('failed');
+    expect(b.steps(runId).map((s) => s.status)).toEqual(['failed', 'succeeded', 'skipped']);
+    expect(JSON.parse(b.run(runId).error!)).toEqual({ code: 'PROVIDER_ERROR', message: 'no', stepId: 'a' });
+  });
+
+  it('a step that ignores its signal and returns after its timeout fails with TIMEOUT all the same', async () => {
+    fakeTimers();
+    const b = bench();
+    const late = gate<unknown>();
+    const entered = gate();
+    b.kind(() => (entered.open(), late.promise));
+    const { runId } = b.queue({ name: 'late', steps: [fakeStep('a', [], {}, { timeoutMs: 200, retry: { maxAttempts: 1, backoffMs: 0 } })] });
+    const ended = b.ended(runId);
+    b.runner.kick();
+    await entered.promise;
+    vi.advanceTimersByTime(200);
+    late.open('too late');
+    expect(await ended).toBe('failed');
+    expect(b.steps(runId)).toEqual([{ stepId: 'a', status: 'failed', attempt: 1, error: { code: 'TIMEOUT', message: 'step timed out after 200 ms' } }]);
   });
 });
 
