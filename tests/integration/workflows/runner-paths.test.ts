@@ -49,7 +49,8 @@ function bench(o: { tuning?: Partial<RunnerTuning>; wait?: RunnerDeps['wait']; s
   });
   const registry = createStepRegistry();
   let kind: Kind = () => null;
-  registry.register(fakeKind((c, ctx) => kind(c, ctx)));
+  let references: (config: Record<string, unknown>) => { connections?: string[] } = () => ({});
+  registry.register({ ...fakeKind((c, ctx) => kind(c, ctx)), references: (c) => references(c) });
   const defs = new Map<string, WorkflowDefinition>();
   let queued = 0;
   const runner = createRunner({
@@ -80,6 +81,7 @@ function bench(o: { tuning?: Partial<RunnerTuning>; wait?: RunnerDeps['wait']; s
     audits,
     runner,
     kind: (k: Kind) => void (kind = k),
+    references: (r: typeof references) => void (references = r),
     /** A workflow and one queued run of it (written as the run service does); the runner's definition port knows it. */
     queue(def: WorkflowDefinition): { runId: string; workflowId: string } {
       const workflowId = insertWorkflow(t.core, ws, def);
@@ -687,6 +689,44 @@ describe('runner: transitions as they happen', () => {
     late.open('too late');
     expect(await ended).toBe('failed');
     expect(b.steps(runId)).toEqual([{ stepId: 'a', status: 'failed', attempt: 1, error: { code: 'TIMEOUT', message: 'step timed out after 200 ms' } }]);
+  });
+});
+
+describe('runner: shapes and connections', () => {
+  it('a long chain of diamonds runs at once (each step’s ancestors are computed once)', async () => {
+    // 30 layers of two steps, each needing both of the layer before: 2^30 paths from the last step to the first.
+    const steps = [fakeStep('l0a'), fakeStep('l0b')];
+    for (let i = 1; i < 30; i++) steps.push(fakeStep(`l${i}a`, [`l${i - 1}a`, `l${i - 1}b`]), fakeStep(`l${i}b`, [`l${i - 1}a`, `l${i - 1}b`]));
+    const b = bench();
+    let sawFirst: unknown;
+    b.kind((_c, ctx) => {
+      if (ctx.stepId === 'l29a') sawFirst = ctx.outputs.get('l0b');
+      return ctx.stepId;
+    });
+    const { runId } = b.queue({ name: 'diamonds', steps });
+    const ended = b.ended(runId);
+    b.runner.kick();
+    expect(await ended).toBe('succeeded');
+    expect(sawFirst).toBe('l0b');
+  });
+
+  it('a connection the step names is recorded with the step’s running transition in one commit, before the kind runs', () => {
+    const b = bench();
+    const connectionId = randomUUID();
+    let rowWhenCalled: unknown;
+    b.references((c) => ({ connections: [c.connectionId as string, c.connectionId as string] }));
+    const { runId } = b.queue({ name: 'conn', steps: [fakeStep('a', [], { connectionId })] });
+    b.kind(() => {
+      const row = b.base.steps(runId)[0]!;
+      rowWhenCalled = { status: row.status, attempt: row.attempt, connection: row.connection_id };
+      return new Promise(() => undefined);
+    });
+    b.runner.kick(); // no turn of the event loop: the claim, the step's start and the connection are one synchronous pass
+    expect(rowWhenCalled).toEqual({ status: 'running', attempt: 1, connection: connectionId });
+    expect(b.audits.map((a) => [a.action, a.target, a.details])).toEqual([
+      ['connection.used', { type: 'connection', id: connectionId, name: 'c' }, { workflowId: b.run(runId).workflow_id, runId, stepId: 'a' }],
+    ]);
+    expect(b.events.filter((e) => e.runId === runId).map((e) => e.status)).toEqual(['running', 'running']);
   });
 });
 
