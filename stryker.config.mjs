@@ -29,7 +29,8 @@ const group = process.env.MUTATE_GROUP ? `-${process.env.MUTATE_GROUP}` : '';
 export default {
   testRunner: 'vitest',
   // Stryker 9.6 (the last to support Node 20) runs vitest in worker threads; the core sets its umask only on the main thread.
-  vitest: { configFile: 'vitest.mutate.config.ts', related: true },
+  // MUTATE_FAST=1: vitest.mutate-fast.config.ts (one worker kept between runs), for in-process tests that share no state.
+  vitest: { configFile: process.env.MUTATE_FAST ? 'vitest.mutate-fast.config.ts' : 'vitest.mutate.config.ts', related: true },
   coverageAnalysis: 'perTest',
   mutate: process.env.MUTATE ? list(process.env.MUTATE) : CRITICAL,
   incremental: true,
