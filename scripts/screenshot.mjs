@@ -85,7 +85,10 @@ async function openApp(appUrl, theme) {
 async function showScreen(page, screen) {
   await page.getByTestId(`nav-${screen}`).click();
   await page.getByTestId(`screen-${screen}`).waitFor();
-  if (screen === 'connections') await page.getByTestId('connection-row').first().click();
+  if (screen === 'connections') {
+    await page.getByTestId('connection-row').first().click();
+    await page.getByTestId('connection-open-detail').click();
+  }
   if (screen === 'secrets') await page.getByTestId('secret-row').first().click();
   if (screen === 'datastores') await page.getByTestId('datastore-item').first().click();
   if (screen === 'workflows' && workflowId) {
@@ -109,6 +112,24 @@ if (mode === 'all') {
       await showScreen(page, screen);
       await shoot(page, `docs/screenshots/${screen}-${theme}.png`);
     }
+    // Settings' other sections, each its own view.
+    for (const section of ['vault', 'users', 'api-keys', 'oauth-apps', 'rest-api']) {
+      await page.getByTestId(`settings-tab-${section}`).click();
+      await page.waitForTimeout(200); // a picture, not a test
+      await shoot(page, `docs/screenshots/settings-${section}-${theme}.png`);
+    }
+    // The creation dialog every "New …" follows, and an audit event opened in full.
+    await page.getByTestId('nav-connections').click();
+    await page.getByTestId('connection-new').click();
+    await page.getByTestId('connection-wizard').waitFor();
+    await shoot(page, `docs/screenshots/new-connection-${theme}.png`);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('nav-audit').click();
+    await page.getByTestId('audit-row').first().click();
+    await page.locator('.modal').waitFor();
+    await page.waitForTimeout(200);
+    await shoot(page, `docs/screenshots/audit-event-${theme}.png`);
+    await page.keyboard.press('Escape');
     await page.keyboard.press('?');
     await page.getByTestId('shortcuts-dialog').waitFor();
     await shoot(page, `docs/screenshots/shortcuts-${theme}.png`);
