@@ -124,6 +124,7 @@ test('export the filtered view as CSV and JSON, and filter by dates in the table
 test('one date convention on a second screen: the users table shows local time with its zone, UTC on hover', async ({ page, console: c }) => {
   await openConsole(page, c);
   await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-tab-users').click();
   await page.getByTestId('user-username').fill('dora');
   await page.getByTestId('user-password').fill('a long enough password');
   await page.getByTestId('user-add').click();

@@ -6,6 +6,7 @@ import { test, expect, openConsole } from './fixtures';
 test('add user: a short password and a bad username are caught next to their fields before submit, and clear on retry', async ({ page, console: c }) => {
   await openConsole(page, c);
   await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-tab-users').click();
   const password = page.getByTestId('user-password');
   const passwordError = page.getByTestId('user-password-error');
 
@@ -41,6 +42,7 @@ test('add user: a short password and a bad username are caught next to their fie
 test('API key: a missing name and scope are named next to their fields, and clear as they are given', async ({ page, console: c }) => {
   await openConsole(page, c);
   await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-tab-api-keys').click();
   await page.getByTestId('apikey-create').click();
   await expect(page.getByTestId('apikey-name-error')).toHaveText('Enter a name, e.g. what the script does.');
   await expect(page.getByTestId('apikey-scopes-error')).toHaveText('Choose at least one scope.');
