@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppError } from '@core/errors';
 import type { Clock, KeyStore, Logger } from '@core/ports';
-import { sealV1 } from '@core/vault/envelope';
+import { openV1, sealV1 } from '@core/vault/envelope';
+import { deriveKey, parseKdf } from '@core/vault/kdf';
 import { AUTO_LOCK_SETTING, accountOf, keychainAccount } from '@core/vault/vault-service';
 import { createMemoryKeyStore } from '../../fakes/memory-key-store';
 import { makeTestCore, tempDir } from '../../helpers/test-core';
@@ -56,6 +57,7 @@ function audits(t: ReturnType<typeof core>, action: string): AuditRow[] {
   }));
 }
 const installationOf = (t: ReturnType<typeof core>) => t.core.vault.internals.meta()!.installation_id;
+const count = (t: ReturnType<typeof core>, table: string) => (t.core.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe('status', () => {
   it('before setup: uninitialized, no mode, no cost, no dates; the key store kind and the default auto-lock', () => {
@@ -413,5 +415,203 @@ describe('auto-lock boundary', () => {
     t.core.vault.open(sealed, 'r');
     expect(t.core.vault.lockIfIdle(new Date(START + 2 * 60_000))).toBe(false);
     expect(t.core.vault.lockIfIdle(new Date(START + 90_000 + 2 * 60_000))).toBe(true);
+  });
+});
+
+describe('the stored key material, opened independently', () => {
+  it('the wrapped master key opens with the passphrase under kek-wrap:<installation>, and opens the check value and the data keys', async () => {
+    const t = core();
+    await t.core.vault.initializeWithPassphrase(PASS, t.admin);
+    const m = t.core.db.prepare('SELECT * FROM vault_meta').get() as { installation_id: string; kdf: string; wrapped_kek: Buffer; kek_check: Buffer };
+    const wk = await deriveKey(PASS, parseKdf(m.kdf));
+    const kek = openV1(wk, m.wrapped_kek, `kek-wrap:${m.installation_id}`);
+    expect(kek).toHaveLength(32);
+    expect(() => openV1(wk, m.wrapped_kek, 'kek-wrap:')).toThrow();
+    expect(openV1(kek, m.kek_check, 'kek-check').toString()).toBe('provenanceone-master-key-check');
+    const dk = t.core.db.prepare('SELECT id, wrapped FROM vault_data_keys').get() as { id: string; wrapped: Buffer };
+    expect(openV1(kek, dk.wrapped, `dek:${dk.id}`)).toHaveLength(32);
+  });
+});
+
+describe('more refusals and their words', () => {
+  it('a tampered check value: INTEGRITY_FAILED after a right passphrase, FORBIDDEN for a keychain key, each saying what happened', async () => {
+    const dir = tempDir();
+    const a = core({}, dir);
+    await a.core.vault.initializeWithPassphrase(PASS, a.admin);
+    a.core.close();
+    const t = core({}, dir);
+    const m = t.core.db.prepare('SELECT kek_check FROM vault_meta').get() as { kek_check: Buffer };
+    const flipped = Buffer.from(m.kek_check);
+    flipped[flipped.length - 1]! ^= 1;
+    t.core.db.prepare('UPDATE vault_meta SET kek_check = ?').run(flipped);
+    const e = await errorOf(t.core.vault.unlock(t.admin, PASS));
+    expect(e).toMatchObject({ code: 'INTEGRITY_FAILED', message: 'the vault key check value was altered; the vault stays locked. Restore the vault from a backup' });
+
+    const keyStore = createMemoryKeyStore();
+    const kdir = tempDir();
+    const k = core({ keyStore }, kdir);
+    await k.core.vault.initializeWithKeychain(k.admin);
+    k.core.close();
+    const k2 = core({ keyStore }, kdir);
+    k2.core.db.prepare('UPDATE vault_meta SET kek_check = ?').run(flipped);
+    expect(await errorOf(k2.core.vault.unlock(k2.admin))).toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'that master key does not open this vault (wrong passphrase or a different keychain entry)',
+    });
+  });
+
+  it('a keychain without the key says where to look; the passphrase path on a keychain vault says what protects it', async () => {
+    const keyStore = createMemoryKeyStore();
+    const dir = tempDir();
+    const a = core({ keyStore }, dir);
+    await a.core.vault.initializeWithKeychain(a.admin);
+    a.core.close();
+    const empty = core({ keyStore: createMemoryKeyStore() }, dir);
+    expect((await errorOf(empty.core.vault.unlock(empty.admin))).message).toBe(
+      'the vault master key is not in this OS keychain (a different user or machine?). Restore a vault backup, or unlock on the machine that created it',
+    );
+    expect(await errorOf(empty.core.vault.unlockWithPassphrase(PASS, empty.admin))).toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      message: 'this vault is protected by the OS keychain, not a passphrase',
+    });
+  });
+
+  it('a passphrase vault whose wrapped key is gone refuses the passphrase path instead of failing', async () => {
+    const dir = tempDir();
+    const a = core({}, dir);
+    await a.core.vault.initializeWithPassphrase(PASS, a.admin);
+    a.core.close();
+    const t = core({}, dir);
+    t.core.db.prepare('UPDATE vault_meta SET wrapped_kek = NULL').run();
+    expect(await errorOf(t.core.vault.unlock(t.admin, PASS))).toMatchObject({ code: 'PRECONDITION_FAILED', message: 'this vault is protected by the OS keychain, not a passphrase' });
+    expect(t.core.vault.status().state).toBe('locked');
+  });
+
+  it('a vault with no active data key refuses to seal, though unlocked; it opens what it has', async () => {
+    const dir = tempDir();
+    const a = core({}, dir);
+    await a.core.vault.initializeWithPassphrase(PASS, a.admin);
+    const sealed = a.core.vault.seal(Buffer.from('old'), 'r');
+    a.core.close();
+    const t = core({}, dir);
+    t.core.db.prepare('UPDATE vault_data_keys SET active = 0').run();
+    await t.core.vault.unlock(t.admin, PASS);
+    expect(t.core.vault.isUnlocked()).toBe(true);
+    expect((await errorOf(() => t.core.vault.seal(Buffer.from('x'), 'r'))).code).toBe('VAULT_LOCKED');
+    expect(t.core.vault.open(sealed, 'r').toString()).toBe('old');
+  });
+
+  it('after an unlock, values are sealed with the key marked active, whichever row it is', async () => {
+    const dir = tempDir();
+    const a = core({}, dir);
+    await a.core.vault.initializeWithPassphrase(PASS, a.admin);
+    await a.core.vault.rotateDataKey(a.admin);
+    a.core.close();
+    const t = core({}, dir);
+    const rows = t.core.db.prepare('SELECT id FROM vault_data_keys ORDER BY rowid').all() as Array<{ id: string }>;
+    expect(rows).toHaveLength(2);
+    // The first row is made the active one again (as a restore of an older backup could leave them).
+    t.core.db.prepare('UPDATE vault_data_keys SET active = (id = ?)').run(rows[0]!.id);
+    await t.core.vault.unlock(t.admin, PASS);
+    const sealed = t.core.vault.seal(Buffer.from('x'), 'r');
+    expect(sealed.subarray(1, 17).toString('hex')).toBe(rows[0]!.id.replaceAll('-', ''));
+  });
+
+  it('audit targets are the vault, for every admin action', async () => {
+    const keyStore = createMemoryKeyStore();
+    const dir = tempDir();
+    const t = core({ keyStore }, dir);
+    await t.core.vault.initializeWithKeychain(t.admin);
+    await t.core.vault.rotateDataKey(t.admin);
+    await t.core.vault.rotateMasterKey(t.admin);
+    t.core.vault.lock(t.admin);
+    await t.core.vault.unlock(t.admin);
+    const p = core();
+    await p.core.vault.initializeWithPassphrase(PASS, p.admin);
+    await p.core.vault.rotateMasterKey(p.admin, PASS);
+    p.core.vault.lock(p.admin);
+    await errorOf(p.core.vault.unlock(p.admin, 'not the passphrase at all'));
+    for (const x of [t, p]) {
+      const rows = x.core.db.prepare("SELECT action, target_type FROM audit_events WHERE action LIKE 'vault.%'").all() as Array<{ action: string; target_type: string }>;
+      expect(rows.length).toBeGreaterThanOrEqual(4);
+      expect(rows.filter((r) => r.target_type !== 'vault')).toEqual([]);
+    }
+  });
+});
+
+describe('a setup or rotation that another process overtook', () => {
+  /** The vault_meta row of another installation, to insert as if a sibling process had set the vault up meanwhile. */
+  async function siblingMeta() {
+    const other = core();
+    await other.core.vault.initializeWithKeychain(other.admin);
+    return other.core.db.prepare('SELECT * FROM vault_meta').get() as Record<string, unknown>;
+  }
+  const insert = (t: ReturnType<typeof core>, row: Record<string, unknown>) =>
+    t.core.db.prepare(`INSERT INTO vault_meta (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map((k) => `@${k}`).join(', ')})`).run(row);
+
+  it('keychain setup: the vault was set up while the key went into the keychain: a conflict, nothing of ours recorded', async () => {
+    const row = await siblingMeta();
+    const inner = createMemoryKeyStore();
+    let onSet: (() => void) | null = null;
+    const keyStore: KeyStore = { ...inner, set: async (a, v) => (await inner.set(a, v), onSet?.()) };
+    const t = core({ keyStore });
+    onSet = () => insert(t, row);
+    expect(await errorOf(t.core.vault.initializeWithKeychain(t.admin))).toMatchObject({ code: 'CONFLICT', message: 'the vault is already set up' });
+    expect(t.core.vault.internals.meta()!.installation_id).toBe(row.installation_id);
+    expect(audits(t, 'vault.initialized')).toEqual([]);
+    expect(t.core.vault.status().state).toBe('locked');
+  });
+
+  it('passphrase setup: the vault was set up while scrypt ran: a conflict, nothing of ours recorded', async () => {
+    const row = await siblingMeta();
+    let armed = false;
+    const box: { t?: ReturnType<typeof core> } = {};
+    const clock: Clock = {
+      now: () => {
+        if (armed) {
+          armed = false;
+          insert(box.t!, row);
+        }
+        return new Date(START);
+      },
+    };
+    const t = (box.t = core({ clock }));
+    armed = true;
+    expect(await errorOf(t.core.vault.initializeWithPassphrase(PASS, t.admin))).toMatchObject({ code: 'CONFLICT', message: 'the vault is already set up' });
+    expect(t.core.vault.internals.meta()!.installation_id).toBe(row.installation_id);
+    expect(count(t, 'vault_data_keys')).toBe(0);
+  });
+
+  it('a second setup writes nothing into the keychain', async () => {
+    const inner = createMemoryKeyStore();
+    const sets: string[] = [];
+    const keyStore: KeyStore = { ...inner, set: async (a, v) => (sets.push(a), inner.set(a, v)) };
+    const t = core({ keyStore });
+    await t.core.vault.initializeWithKeychain(t.admin);
+    expect(sets).toHaveLength(1);
+    expect((await errorOf(t.core.vault.initializeWithKeychain(t.admin))).code).toBe('CONFLICT');
+    expect(sets).toHaveLength(1);
+  });
+
+  it('a passphrase-mode rotation that cannot commit touches no keychain entry', async () => {
+    const inner = createMemoryKeyStore();
+    const deletes: unknown[] = [];
+    const keyStore: KeyStore = { ...inner, delete: async (a) => (deletes.push(a), inner.delete(a)) };
+    let armed = false;
+    const box: { t?: ReturnType<typeof core> } = {};
+    const clock: Clock = {
+      now: () => {
+        if (armed) {
+          armed = false;
+          box.t!.core.db.prepare('UPDATE vault_meta SET kek_id = ?').run(randomUUID());
+        }
+        return new Date(START);
+      },
+    };
+    const t = (box.t = core({ keyStore, clock }));
+    await t.core.vault.initializeWithPassphrase(PASS, t.admin);
+    armed = true;
+    expect((await errorOf(t.core.vault.rotateMasterKey(t.admin, PASS))).code).toBe('CONFLICT');
+    expect(deletes).toEqual([]);
   });
 });
