@@ -545,3 +545,20 @@ describe('what people read', () => {
     expect(b.tokens.info(b.ws, a, roleActors(b.core)('editor', b.ws, 'an-editor'))).not.toBeNull();
   });
 });
+
+describe('the access-token cache', () => {
+  it('forget drops the cached token, so the next use refreshes; a failed refresh drops it too', async () => {
+    const b = await bench();
+    const id = b.authorized('Okta', { expiresIn: 3600 });
+    expect(b.tokens.internal.stats().cachedTokens).toBe(1);
+    b.tokens.internal.forget(id);
+    expect(b.tokens.internal.stats().cachedTokens).toBe(0);
+    b.stub.ok({ access: 'after-forget', expiresIn: 3600 });
+    expect(await b.tokens.internal.getAccessToken(id)).toBe('after-forget');
+    expect(b.stub.seen).toHaveLength(1);
+    expect(b.tokens.internal.stats().cachedTokens).toBe(1);
+    b.stub.queue.push({ status: 400, body: '{"error":"invalid_grant"}' });
+    await errorOf(b.tokens.internal.reportRejected(id));
+    expect(b.tokens.internal.stats()).toMatchObject({ cachedTokens: 0, inflight: 0 });
+  });
+});
