@@ -289,3 +289,48 @@ describe('diskUsage', () => {
     expect(await diskUsage(path.join(root, 'missing'))).toBe(0);
   });
 });
+
+/**
+ * How a body is cut into writes: the tuning filesystem-backend.ts describes (lanes of 512 KiB, a plain body's first lane
+ * one page short, a known size sizing the lanes, an encrypted lane being one 1 MiB chunk with its header and tag). A
+ * change here is not a data bug, but it is the measured behaviour the comments promise, so it is pinned.
+ */
+describe('the writes a body is cut into', () => {
+  async function writes(source: (dir: string) => BodySource, encrypted: boolean): Promise<number[]> {
+    const lengths: number[] = [];
+    const { port: p } = port({
+      writev: ((fh: FileHandle, _file: string, bufs: Buffer[], position: number) => {
+        lengths.push(bufs.reduce((a, x) => a + x.length, 0));
+        return fh.writev(bufs, position);
+      }) as never,
+    });
+    const b = openFilesystemBackend({ root, dataKey: encrypted ? randomBytes(32) : null, fs: p });
+    await b.put('k', source(root), opts);
+    return lengths;
+  }
+  const KiB = 1024;
+  const file = (size: number) => (dir: string): BodySource => {
+    const f = path.join(dir, `src-${size}`);
+    fs.writeFileSync(f, randomBytes(size));
+    return { kind: 'file', path: f, size };
+  };
+
+  it('a plain stream: lanes of 512 KiB, the first one page short', async () => {
+    expect(await writes(() => body(randomBytes(2 * MiB + 5), 100 * KiB), false)).toEqual([512 * KiB - 4096, 512 * KiB, 512 * KiB, 512 * KiB, 4096 + 5]);
+  });
+
+  it('a plain file of known size: one lane of its size when it fits; the page skew only when it fills a lane', async () => {
+    expect(await writes(file(1000), false)).toEqual([1000]);
+    expect(await writes(file(100 * KiB), false)).toEqual([100 * KiB]);
+    expect(await writes(file(600 * KiB), false)).toEqual([512 * KiB - 4096, 88 * KiB + 4096]);
+    expect(await writes(file(1), false)).toEqual([1]);
+    expect(await writes(file(0), false)).toEqual([]);
+  });
+
+  it('encrypted: one chunk per write, the header with the first, a tag with each; an empty body is one sealed chunk', async () => {
+    expect(await writes(() => body(randomBytes(2 * MiB + 5), 100 * KiB), true)).toEqual([14 + MiB + 16, MiB + 16, 5 + 16]);
+    expect(await writes(file(MiB), true)).toEqual([14 + MiB + 16]); // a full last chunk is marked last: no empty chunk after it
+    expect(await writes(file(1000), true)).toEqual([14 + 1000 + 16]);
+    expect(await writes(file(0), true)).toEqual([14 + 16]);
+  });
+});
