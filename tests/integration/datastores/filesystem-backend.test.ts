@@ -334,3 +334,38 @@ describe('the writes a body is cut into', () => {
     expect(await writes(file(0), true)).toEqual([14 + 16]);
   });
 });
+
+describe('more edges', () => {
+  it('says it is a filesystem backend, rooted where it was opened', () => {
+    const b = openFilesystemBackend({ root: path.join(root, 'x', '..', 'store'), dataKey: null });
+    expect(b.type).toBe('filesystem');
+    expect(b.root).toBe(path.join(root, 'store'));
+  });
+
+  it('an empty folder of another name is not its layout: in use', async () => {
+    fs.mkdirSync(path.join(root, 'other'));
+    expect(await inspectFolder(root)).toBe('in-use');
+  });
+
+  it('recover fails on an unreadable layout (a symlink loop) instead of taking it for empty', async () => {
+    const h = filesystemHousekeeping({ root, managed: false, datastoreId: 'ds-loop', createdAt: '2026-01-01T00:00:00.000Z', markKey: Buffer.alloc(32, 5) });
+    await h.mark({ replace: false });
+    fs.symlinkSync('objects', path.join(root, 'objects'));
+    await expect(h.recover(() => false)).rejects.toMatchObject({ code: 'ELOOP' });
+  });
+
+  it('a background flush that fails after the last write still fails the put', async () => {
+    const failure = Object.assign(new Error('late flush failure'), { code: 'EIO' });
+    const { port: p } = port({ datasync: (() => new Promise((_, reject) => setTimeout(() => reject(failure), 200))) as never });
+    const b = openFilesystemBackend({ root, dataKey: null, fs: p });
+    await expect(b.put('k', body(randomBytes(16 * MiB + 100 * 1024), MiB), opts)).rejects.toBe(failure);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('a temp file that cannot be created fails the put with that error, not with the clean-up’s', async () => {
+    const b = openFilesystemBackend({ root, dataKey: null });
+    await b.put('first', body(Buffer.from('x')), opts); // makes the layout
+    fs.rmSync(path.join(root, '.tmp'), { recursive: true });
+    await expect(b.put('k', body(Buffer.from('y')), opts)).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open' });
+  });
+});
