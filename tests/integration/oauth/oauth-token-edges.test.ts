@@ -163,7 +163,8 @@ describe('what the consent hand-over stores', () => {
     const b = await bench();
     const id = b.authorized('Okta', { refresh: 'first-refresh-token', expiresIn: 3600 });
     const r = b.row(id);
-    expect(b.core.vault.open(r.refresh_sealed as Buffer, refreshTokenAad(id)).toString()).toBe('first-refresh-token');
+    expect(refreshTokenAad(id)).toBe(`connection:${id}:refresh_token`);
+    expect(b.core.vault.open(r.refresh_sealed as Buffer, `connection:${id}:refresh_token`).toString()).toBe('first-refresh-token');
     expect(r).toMatchObject({ generation: 1, token_expires_at: START + 3600_000, lifetime_s: 3600, last_refresh_at: START, refresh_state: 'ok' });
     expect(r.next_refresh_at).toBe(START + 3600_000 - 15 * MIN - 2.5 * MIN);
     expect(await b.tokens.internal.getAccessToken(id)).toBe('Okta-at-0');
@@ -560,5 +561,19 @@ describe('the access-token cache', () => {
     b.stub.queue.push({ status: 400, body: '{"error":"invalid_grant"}' });
     await errorOf(b.tokens.internal.reportRejected(id));
     expect(b.tokens.internal.stats()).toMatchObject({ cachedTokens: 0, inflight: 0 });
+  });
+});
+
+describe('a refresh answer without an expiry', () => {
+  it('stores no expiry and no lifetime, and keeps the token until it is reported rejected', async () => {
+    const b = await bench();
+    const id = b.authorized('Okta', { expiresIn: 3600 });
+    b.advance(2 * 3600_000);
+    b.stub.ok({ access: 'no-expiry' });
+    expect(await b.tokens.internal.getAccessToken(id)).toBe('no-expiry');
+    expect(b.row(id)).toMatchObject({ token_expires_at: null, lifetime_s: null, next_refresh_at: b.now() + DAY });
+    b.advance(30 * DAY);
+    expect(await b.tokens.internal.getAccessToken(id)).toBe('no-expiry');
+    expect(b.stub.seen).toHaveLength(1);
   });
 });
