@@ -57,6 +57,8 @@ test('at 900×700 every screen fits: no sideways scroll, every action on screen 
   // Detail actions stay reachable beside a long name.
   await openScreen(page, 'connections');
   await page.getByTestId('connection-row').first().click();
+  await expect(page.getByTestId('connection-summary-close')).toBeInViewport();
+  await page.getByTestId('connection-open-detail').click();
   await expect(page.getByTestId('connection-detail-close')).toBeInViewport();
   await page.getByTestId('connection-detail-close').click({ trial: true });
 
@@ -121,14 +123,14 @@ test('a list is one Tab stop and arrow keys move in it', async ({ page, console:
   await expect(rows.nth(1)).not.toBeFocused();
   await expect(page.locator('[data-testid="secret-row"]:focus')).toHaveCount(0);
 
-  // The connections table: rows are not buttons, Enter opens the focused one.
+  // The connections table: rows are not buttons, Enter selects the focused one (its summary; the detail opens on request).
   await openScreen(page, 'connections');
   const crow = page.getByTestId('connection-row');
   await crow.first().focus();
   await page.keyboard.press('ArrowDown');
   await expect(crow.nth(1)).toBeFocused();
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('connection-detail-name')).toHaveText('Jira service desk');
+  await expect(page.getByTestId('connection-summary-name')).toHaveText('Jira service desk');
 });
 
 test('shortcuts: N opens "new", / goes to search, ? lists them all', async ({ page, console: c }) => {

@@ -57,6 +57,7 @@ test('no OAuth app yet: the wizard collects client id and secret, shows the redi
 
   // The app is now the workspace's, listed in Settings with its secret write-only.
   await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-tab-oauth-apps').click();
   const appRow = page.getByTestId('oauth-app-row').filter({ hasText: TEST_CLIENT.clientId });
   await expect(appRow).toContainText('stored (write-only)');
   await expect(page.locator('body')).not.toContainText(TEST_CLIENT.clientSecret);

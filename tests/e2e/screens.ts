@@ -86,7 +86,9 @@ export async function openScreen(page: Page, screen: ScreenName): Promise<void> 
 /** Selects the first item of the screen's list, so its detail panel is part of what is checked. */
 export async function openFirstItem(page: Page, screen: ScreenName): Promise<void> {
   if (screen === 'connections') {
+    // A row click shows the list's fields; the (audited) detail opens on request.
     await page.getByTestId('connection-row').first().click();
+    await page.getByTestId('connection-open-detail').click();
     await expect(page.getByTestId('connection-detail')).toBeVisible();
   } else if (screen === 'secrets') {
     await page.getByTestId('secret-row').first().click();

@@ -47,7 +47,7 @@ test('search finds a part of the name anywhere; rename keeps the id and refuses 
   await expect(page.getByTestId('secret-row').filter({ hasText: 'staging-api-token-v2' })).toHaveCount(1);
 
   await page.getByTestId('nav-audit').click();
-  await expect(page.getByTestId('audit-row').filter({ hasText: 'secret.updated' })).toHaveCount(1);
+  await expect(page.locator('[data-testid="audit-row"][data-action="secret.updated"]')).toHaveCount(1);
 });
 
 test('rotate a generated secret defaults to Generate; rollback asks first and says which version it came from; the clipboard countdown counts', async ({ page, console: c, context }) => {
@@ -90,5 +90,5 @@ test('rotate a generated secret defaults to Generate; rollback asks first and sa
   await expect.poll(async () => Number(await countdown.getAttribute('data-seconds')), { timeout: 5_000 }).toBeLessThan(first);
 
   await page.getByTestId('nav-audit').click();
-  await expect(page.getByTestId('audit-row').filter({ hasText: 'secret.rolled_back' })).toHaveCount(1);
+  await expect(page.locator('[data-testid="audit-row"][data-action="secret.rolled_back"]')).toHaveCount(1);
 });
