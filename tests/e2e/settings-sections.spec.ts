@@ -19,6 +19,11 @@ test('Settings: one section at a time from the section list, by click or by arro
     await page.getByTestId(`settings-tab-${id}`).click();
     await expect(page.getByTestId(`settings-section-${id}`)).toBeVisible();
     await expect(page.getByTestId(marker).first()).toBeVisible();
+    // Beside the list, not under it: the hidden panels take no grid cell (an author display once undid `hidden`).
+    const list = await page.getByRole('tablist', { name: 'Settings sections' }).boundingBox();
+    const shown = await page.getByTestId(`settings-section-${id}`).boundingBox();
+    expect(shown!.x).toBeGreaterThanOrEqual(list!.x + list!.width);
+    expect(shown!.y).toBeLessThan(list!.y + list!.height);
     // Each section is its own view: the others are hidden and empty (their content is not rendered).
     for (const [other] of SECTIONS) {
       if (other === id) continue;
