@@ -28,13 +28,29 @@ function lockedBench() {
   const ws = t.core.workspaces.defaultWorkspace().id;
   const base = createRunStore(t.core.db);
   let locked = false;
+  /** What a transition (or the run's end) throws instead of being written, once the lock is gone: the database closing. */
+  let broken: { transition?: unknown; finish?: unknown; finishLocked?: boolean } = {};
+  const thrown = gate();
   const store: RunStore = {
     ...base,
     stepTransition: (tr) => {
       if (locked) throw busy();
+      if (broken.transition !== undefined) {
+        thrown.open();
+        throw broken.transition;
+      }
       base.stepTransition(tr);
     },
+    finish: (...args) => {
+      if (broken.finishLocked) throw busy();
+      if (broken.finish !== undefined) {
+        thrown.open();
+        throw broken.finish;
+      }
+      return base.finish(...args);
+    },
   };
+  const audits: string[] = [];
   const logs: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
   let firstWait = gate();
   const bus = createEventBus();
@@ -54,7 +70,7 @@ function lockedBench() {
       },
     },
     bus,
-    audit: { record: () => randomUUID() },
+    audit: { record: (e) => (audits.push(e.action), randomUUID()) },
     access: { assert: () => undefined },
     readSecret: () => 'unused',
     getConnection: (_ws, id) => ({ id, name: 'c', status: 'active' }),
@@ -67,8 +83,19 @@ function lockedBench() {
   return {
     runner,
     logs,
+    audits,
+    base,
+    /** Resolves when a broken transition or end has thrown. */
+    thrown: thrown.promise,
+    break: (b: typeof broken) => void (broken = b),
     lock: () => {
       locked = true;
+      firstWait = gate();
+      return firstWait.promise;
+    },
+    /** The run's end meets the lock (stepTransition is free); resolves at the first wait. */
+    lockFinish: () => {
+      broken = { finishLocked: true };
       firstWait = gate();
       return firstWait.promise;
     },
@@ -161,5 +188,50 @@ describe('runner: another process holds the write lock', () => {
     expect(await ended).toBe('succeeded');
     // No batch writing any more: c's start and its connection are one commit, before the kind runs.
     expect(cAtStart).toEqual({ status: 'running', connection: expect.any(String) });
+  });
+
+  it('a run whose last transitions wait for the lock when the app closes is not ended; a batch failing after the stop is not logged', async () => {
+    const b = lockedBench();
+    b.kind(() => 'A');
+    const runId = b.queue({ name: 'closing', steps: [fakeStep('a')] });
+    const waited = b.lock();
+    b.runner.kick();
+    await waited; // the step is done; its transitions wait for the lock, and the run's end waits for them
+    b.runner.stop();
+    b.break({ transition: new Error('the database connection is not open') });
+    b.release();
+    await b.thrown; // the batch's retry fails (not busy); let its rejection and the run's end settle
+    await turn();
+    await turn();
+    expect(b.base.run(runId)).toMatchObject({ status: 'running', owner: 'me' }); // the core's close marks it interrupted
+    expect(b.audits).toEqual([]);
+    expect(b.logs.filter((l) => l.level !== 'debug')).toEqual([]);
+  });
+
+  it('the stop leaves a run whose end waits for the lock as it is: its end then failing is not "unexpected"', async () => {
+    const b = lockedBench();
+    b.kind(() => 'A');
+    const runId = b.queue({ name: 'end-closing', steps: [fakeStep('a')] });
+    const waited = b.lockFinish();
+    b.runner.kick();
+    await waited; // the run's end meets the lock
+    b.runner.stop();
+    b.break({ finish: new Error('the database connection is not open') });
+    await b.thrown;
+    await turn();
+    await turn();
+    expect(b.base.run(runId)).toMatchObject({ status: 'running', owner: 'me' });
+    expect(b.logs.filter((l) => l.level !== 'debug')).toEqual([]);
+  });
+
+  it('a batch that fails with something other than an Error is logged as unknown; the run still ends', async () => {
+    const b = lockedBench();
+    b.kind(() => 'A');
+    b.break({ transition: 'not an error' });
+    const runId = b.queue({ name: 'odd-failure', steps: [fakeStep('a')] });
+    const ended = b.when(runId, (s) => s !== 'running');
+    b.runner.kick();
+    expect(await ended).toBe('succeeded');
+    expect(b.logs[0]).toEqual({ level: 'error', message: 'runner: could not record step transitions', fields: { error: 'unknown' } });
   });
 });
