@@ -14,6 +14,7 @@ import { fakeKind, fakeStep, gate, insertWorkflow } from './run-fixture';
  * waits it out (retryWhenBusy, a debug line per wait) and the transitions queued behind it keep their order, so a
  * step that records its connection meanwhile commits the connection alone. The lock is a store whose stepTransition
  * fails with SQLITE_BUSY until the test releases it (SQLite rolls the batch's transaction back, as with a real lock).
+ * Every commit takes the lock other processes wait for, so the commits the runner opens are counted too.
  * Kept apart from runner-paths.test.ts so the mutation run's incremental file keeps that file's results.
  */
 const cleanup: Array<() => void> = [];
@@ -31,8 +32,11 @@ function lockedBench() {
   /** What a transition (or the run's end) throws instead of being written, once the lock is gone: the database closing. */
   let broken: { transition?: unknown; finish?: unknown; finishLocked?: boolean } = {};
   const thrown = gate();
+  /** Transactions the runner opened through the store (its batches, a connection's, the stop's); claims and ends are their own. */
+  let commits = 0;
   const store: RunStore = {
     ...base,
+    transaction: <T>(fn: () => T): T => (commits++, base.transaction(fn)),
     stepTransition: (tr) => {
       if (locked) throw busy();
       if (broken.transition !== undefined) {
@@ -85,6 +89,7 @@ function lockedBench() {
     logs,
     audits,
     base,
+    commits: () => commits,
     /** Resolves when a broken transition or end has thrown. */
     thrown: thrown.promise,
     break: (b: typeof broken) => void (broken = b),
@@ -233,5 +238,52 @@ describe('runner: another process holds the write lock', () => {
     b.runner.kick();
     expect(await ended).toBe('succeeded');
     expect(b.logs[0]).toEqual({ level: 'error', message: 'runner: could not record step transitions', fields: { error: 'unknown' } });
+  });
+
+  it('a quick step’s transitions take one commit; a turn with nothing queued and a stop with nothing queued take none', async () => {
+    const b = lockedBench();
+    b.kind(() => 'A');
+    const quick = b.queue({ name: 'quick', steps: [fakeStep('a')] });
+    const ended = b.when(quick, (s) => s !== 'running');
+    b.runner.kick();
+    expect(await ended).toBe('succeeded');
+    await turn(); // the flush the step's start scheduled finds its transitions written by the run's end
+    await turn();
+    expect(b.commits()).toBe(1);
+    expect(b.base.steps(quick)[0]!.status).toBe('succeeded');
+
+    const never = gate<unknown>();
+    b.kind(() => never.promise);
+    const held = b.queue({ name: 'held', steps: [fakeStep('a')] });
+    const started = b.when(held, (s) => s === 'running');
+    b.runner.kick();
+    await started; // the claim
+    await b.when(held, (s) => s === 'running'); // the step's start, written
+    expect(b.commits()).toBe(2);
+    b.runner.stop();
+    expect(b.commits()).toBe(2);
+  });
+
+  it('after a cancel the runner writes nothing more for the run’s steps: the cancel wrote them', async () => {
+    const b = lockedBench();
+    const entered = gate();
+    b.kind(
+      (_c, ctx) =>
+        new Promise((_r, reject) => {
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error));
+          entered.open();
+        }),
+    );
+    const runId = b.queue({ name: 'cancelled', steps: [fakeStep('a')] });
+    b.runner.kick();
+    await entered.promise;
+    await turn(); // the step's start is written
+    expect(b.commits()).toBe(1);
+    expect(b.runner.abort(runId)).toBe(true);
+    await b.runner.idle();
+    await turn();
+    await turn();
+    expect(b.commits()).toBe(1);
+    expect(b.row(runId, 'a').status).toBe('running');
   });
 });
