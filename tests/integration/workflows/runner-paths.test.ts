@@ -763,3 +763,165 @@ describe('abortableWait (the runner’s wait between attempts)', () => {
     expect(getEventListeners(during.signal, 'abort')).toHaveLength(0);
   });
 });
+
+describe('runner: what each failure becomes', () => {
+  it('a plain Error the step throws is STEP_FAILED with its message (not CANCELLED), tried once', async () => {
+    const b = bench({ wait: async () => undefined });
+    let calls = 0;
+    b.kind(() => {
+      calls++;
+      throw new Error('the parser broke');
+    });
+    const { runId } = b.queue(one('plain'));
+    const ended = b.ended(runId);
+    b.runner.kick();
+    expect(await ended).toBe('failed');
+    expect(b.steps(runId)).toEqual([{ stepId: 'a', status: 'failed', attempt: 1, error: { code: 'STEP_FAILED', message: 'the parser broke' } }]);
+    expect(calls).toBe(1);
+  });
+
+  it('a timeout is transient: a step with no retry policy of its own is tried again', async () => {
+    fakeTimers();
+    const delays: number[] = [];
+    const b = bench({ wait: async (ms) => void delays.push(ms) });
+    const entered = gate();
+    b.kind((_c, ctx) => {
+      if (ctx.attempt > 1) return 'second time';
+      return new Promise((_r, reject) => {
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error));
+        entered.open();
+      });
+    });
+    const { runId } = b.queue({ name: 'timed-out-once', steps: [fakeStep('a', [], {}, { timeoutMs: 200 })] });
+    const ended = b.ended(runId);
+    b.runner.kick();
+    await entered.promise;
+    vi.advanceTimersByTime(200);
+    expect(await ended).toBe('succeeded');
+    expect(b.steps(runId)).toEqual([{ stepId: 'a', status: 'succeeded', attempt: 2, error: null }]);
+    expect(delays).toEqual([1_000]);
+  });
+
+  it('a step that rejects with an error of its own once timed out fails with TIMEOUT, not with its error', async () => {
+    fakeTimers();
+    const b = bench();
+    const entered = gate();
+    b.kind(
+      (_c, ctx) =>
+        new Promise((_r, reject) => {
+          ctx.signal.addEventListener('abort', () => reject(new Error('socket hang up')));
+          entered.open();
+        }),
+    );
+    const { runId } = b.queue({ name: 'own-error', steps: [fakeStep('a', [], {}, { timeoutMs: 200, retry: { maxAttempts: 1, backoffMs: 0 } })] });
+    const ended = b.ended(runId);
+    b.runner.kick();
+    await entered.promise;
+    vi.advanceTimersByTime(200);
+    expect(await ended).toBe('failed');
+    expect(b.steps(runId)).toEqual([{ stepId: 'a', status: 'failed', attempt: 1, error: { code: 'TIMEOUT', message: 'step timed out after 200 ms' } }]);
+  });
+
+  it('a step whose kind this build lacks fails with INVALID_INPUT naming the kind, tried once', async () => {
+    const b = bench({ wait: async () => undefined });
+    let calls = 0;
+    b.kind(() => (calls++, 'never'));
+    const step = { ...fakeStep('a'), kind: 'storage' } as WorkflowDefinition['steps'][number];
+    const { runId } = b.queue({ name: 'kind-gone', steps: [step] });
+    const ended = b.ended(runId);
+    b.runner.kick();
+    expect(await ended).toBe('failed');
+    const error = { code: 'INVALID_INPUT', message: 'step kind "storage" is not available in this build' };
+    expect(b.steps(runId)).toEqual([{ stepId: 'a', status: 'failed', attempt: 1, error }]);
+    expect(JSON.parse(b.run(runId).error!)).toEqual({ ...error, stepId: 'a' });
+    expect(calls).toBe(0);
+  });
+
+  it('a cancel while a step waits for its next attempt ends the step there: no further attempt', async () => {
+    const waiting = gate();
+    const b = bench({
+      wait: (_ms, signal) =>
+        new Promise<void>((_r, reject) => {
+          signal.addEventListener('abort', () => reject(signal.reason as Error));
+          waiting.open();
+        }),
+    });
+    let calls = 0;
+    b.kind(() => {
+      calls++;
+      throw new StepError('UNAVAILABLE', 'down', { transient: true });
+    });
+    const { runId } = b.queue(one('cancelled-waiting'));
+    b.runner.kick();
+    await waiting.promise;
+    expect(b.runner.abort(runId)).toBe(true);
+    await b.runner.idle();
+    expect(calls).toBe(1);
+    expect(b.audits).toEqual([]);
+  });
+
+  it('a connection that cannot be recorded fails the step; the transitions that were to commit with it are written later', async () => {
+    const written: string[] = [];
+    const b = bench({
+      store: (s) => ({
+        setConnection: () => {
+          throw new Error('disk I/O error');
+        },
+        stepTransition: (t) => (written.push(`${t.status} ${t.attempt}`), s.stepTransition(t)),
+      }),
+    });
+    b.references((c) => ({ connections: [c.connectionId as string] }));
+    let calls = 0;
+    b.kind(() => (calls++, 'never'));
+    const { runId } = b.queue(one('unrecorded'));
+    const ended = b.ended(runId);
+    b.runner.kick();
+    expect(await ended).toBe('failed');
+    // The first `running 1` was rolled back with the connection; it is written again in the next batch.
+    expect(written).toEqual(['running 1', 'running 1', 'failed 1']);
+    expect(b.steps(runId)).toEqual([{ stepId: 'a', status: 'failed', attempt: 1, error: { code: 'STEP_FAILED', message: 'disk I/O error' } }]);
+    expect(b.audits.map((a) => a.action)).toEqual(['workflow.run_failed']);
+    expect(calls).toBe(0);
+  });
+});
+
+describe('runner: idle and a step’s needs', () => {
+  it('idle() waits for every run, not for the first one to end', async () => {
+    const b = bench();
+    const gates = new Map([
+      ['first', gate<unknown>()],
+      ['second', gate<unknown>()],
+    ]);
+    b.kind((c) => gates.get(c.which as string)!.promise);
+    const first = b.queue(one('first', { which: 'first' }));
+    const second = b.queue(one('second', { which: 'second' }));
+    b.runner.kick();
+    let idle = false;
+    const idled = b.runner.idle().then(() => void (idle = true));
+    gates.get('first')!.open(1);
+    expect(await b.ended(first.runId)).toBe('succeeded');
+    await turn();
+    expect(b.runner.activeCount()).toBe(1); // the first run is gone from the runner
+    expect(idle).toBe(false);
+    const secondEnded = b.ended(second.runId);
+    gates.get('second')!.open(2);
+    expect(await secondEnded).toBe('succeeded');
+    await idled;
+    expect(b.runner.activeCount()).toBe(0);
+  });
+
+  it('a step whose definition has no needs at all is handed an empty needed list', async () => {
+    const b = bench();
+    let seen: unknown;
+    b.kind((_c, ctx) => {
+      seen = { needed: ctx.needed, outputs: ctx.outputs.size };
+      return null;
+    });
+    const { needs: _needs, ...step } = fakeStep('a') as WorkflowDefinition['steps'][number] & { needs?: string[] };
+    const { runId } = b.queue({ name: 'no-needs', steps: [step as WorkflowDefinition['steps'][number]] });
+    const ended = b.ended(runId);
+    b.runner.kick();
+    expect(await ended).toBe('succeeded');
+    expect(seen).toEqual({ needed: [], outputs: 0 });
+  });
+});
