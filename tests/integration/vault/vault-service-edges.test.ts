@@ -62,7 +62,8 @@ const count = (t: ReturnType<typeof core>, table: string) => (t.core.db.prepare(
 describe('status', () => {
   it('before setup: uninitialized, no mode, no cost, no dates; the key store kind and the default auto-lock', () => {
     const t = core();
-    expect(t.core.vault.status()).toEqual({ state: 'uninitialized', mode: null, keyStore: 'memory', autoLockMinutes: 15, kdf: null, createdAt: null, rotatedAt: null });
+    // keychain: null until the keychain has been asked (vault:status asks it before answering; status() alone does not).
+    expect(t.core.vault.status()).toEqual({ state: 'uninitialized', mode: null, keyStore: 'memory', autoLockMinutes: 15, kdf: null, createdAt: null, rotatedAt: null, keychain: null });
   });
 
   it('keychain mode: no scrypt cost; the creation time from the clock; the rotation time once rotated', async () => {
@@ -77,6 +78,8 @@ describe('status', () => {
       kdf: null,
       createdAt: new Date(START).toISOString(),
       rotatedAt: null,
+      // A keychain setup that worked is the keychain answering.
+      keychain: { available: true, reason: null },
     });
     c.advanceMs(60_000);
     const st = await t.core.vault.rotateMasterKey(t.admin);
