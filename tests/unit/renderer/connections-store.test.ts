@@ -106,7 +106,9 @@ describe('connections store', () => {
     await t.invoke('connections:update', { workspaceId: ws, id: created.id, name: 'DD elsewhere' });
     const reloaded = new Promise<void>((resolve) => {
       const off = s.subscribe((st) => {
-        if (st.selected?.name === 'DD elsewhere') (off(), resolve());
+        if (st.selected?.name !== 'DD elsewhere') return;
+        off();
+        resolve();
       });
     });
     push!({ workspaceId: ws, id: created.id });
