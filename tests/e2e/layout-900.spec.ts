@@ -57,6 +57,7 @@ test('at 900×700 every screen fits: no sideways scroll, every action on screen 
   // Detail actions stay reachable beside a long name.
   await openScreen(page, 'connections');
   await page.getByTestId('connection-row').first().click();
+  await page.getByTestId('connection-open-detail').click();
   await expect(page.getByTestId('connection-detail-close')).toBeInViewport();
   await page.getByTestId('connection-detail-close').click({ trial: true });
 
@@ -128,7 +129,8 @@ test('a list is one Tab stop and arrow keys move in it', async ({ page, console:
   await page.keyboard.press('ArrowDown');
   await expect(crow.nth(1)).toBeFocused();
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('connection-detail-name')).toHaveText('Jira service desk');
+  // Enter selects the row: its summary (reading the audited detail record takes "Open details").
+  await expect(page.getByTestId('connection-summary-name')).toHaveText('Jira service desk');
 });
 
 test('shortcuts: N opens "new", / goes to search, ? lists them all', async ({ page, console: c }) => {

@@ -87,6 +87,7 @@ export async function openScreen(page: Page, screen: ScreenName): Promise<void> 
 export async function openFirstItem(page: Page, screen: ScreenName): Promise<void> {
   if (screen === 'connections') {
     await page.getByTestId('connection-row').first().click();
+    await page.getByTestId('connection-open-detail').click();
     await expect(page.getByTestId('connection-detail')).toBeVisible();
   } else if (screen === 'secrets') {
     await page.getByTestId('secret-row').first().click();
