@@ -155,6 +155,13 @@ export const ConnectionListQuerySchema = z.strictObject({
 export type ConnectionListQuery = z.infer<typeof ConnectionListQuerySchema>;
 
 export const ConnectionRefSchema = z.strictObject({ workspaceId: IdSchema, id: IdSchema });
+/**
+ * Reading a connection's detail record. `openingId` names one opening of the detail view (the desktop makes one per
+ * opening and sends it again on every reload of that view): the access is recorded once per opening and actor.
+ * Without it every read is recorded.
+ */
+export const ConnectionGetSchema = z.strictObject({ workspaceId: IdSchema, id: IdSchema, openingId: IdSchema.optional() });
+export type ConnectionGet = z.infer<typeof ConnectionGetSchema>;
 export const ConnectionDeleteSchema = z.strictObject({ workspaceId: IdSchema, id: IdSchema, force: z.boolean().optional() });
 
 /** "Test before saving": the same live test on an unsaved draft; nothing is stored. */

@@ -4,6 +4,7 @@ import {
   ConnectionCreateSchema,
   ConnectionDeleteSchema,
   ConnectionDetailSchema,
+  ConnectionGetSchema,
   ConnectionListQuerySchema,
   ConnectionPageSchema,
   ConnectionRefSchema,
@@ -19,8 +20,8 @@ import {
  */
 export const connectionsContract = {
   'connections:list': { input: ConnectionListQuerySchema, output: ConnectionPageSchema },
-  /** The detail record: emits connection.accessed (high). */
-  'connections:get': { input: ConnectionRefSchema, output: ConnectionDetailSchema },
+  /** The detail record: emits connection.accessed (high), once per `openingId` and actor when one is given. */
+  'connections:get': { input: ConnectionGetSchema, output: ConnectionDetailSchema },
   'connections:create': { input: ConnectionCreateSchema, output: ConnectionSchema },
   'connections:update': { input: ConnectionUpdateSchema, output: ConnectionSchema },
   'connections:delete': { input: ConnectionDeleteSchema, output: z.object({ id: IdSchema, deleted: z.literal(true) }) },

@@ -1,5 +1,6 @@
 import { test, expect, openConsole } from './fixtures';
 import { consoleIpc } from './console-ipc';
+import { startFakeProviders } from '../fakes/fake-providers';
 
 /** The Connections screen as a new admin meets it: one creation pattern, and no audited read on a mere selection. */
 
@@ -53,6 +54,51 @@ test('selecting rows shows the list fields and logs no connection.accessed; open
   await expect(summary).toBeVisible();
   await rows.nth(2).click();
   expect(await accessed()).toBe(1);
+});
+
+test('one opening of the detail logs one connection.accessed, whatever it reloads: Test, Edit and save, a change pushed from elsewhere', async ({ page, console: c }) => {
+  const fake = await startFakeProviders();
+  try {
+    await openConsole(page, c);
+    const workspaceId = await page.getByTestId('workspace-switcher').inputValue();
+    const created = await consoleIpc<{ id: string }>(page, c, 'connections:create', {
+      workspaceId,
+      name: 'PD live',
+      provider: 'pagerduty',
+      authType: 'apikey',
+      credential: fake.good.pagerduty,
+      settings: fake.settings('pagerduty'),
+    });
+    const accessed = async () =>
+      (await consoleIpc<{ items: unknown[] }>(page, c, 'audit:list', { workspaceId, action: 'connection.accessed' })).items.length;
+
+    await page.getByTestId('nav-connections').click();
+    await page.getByTestId('connection-row').first().click();
+    await page.getByTestId('connection-summary').getByTestId('connection-open-detail').click();
+    const detail = page.getByTestId('connection-detail');
+    await expect(detail.getByTestId('connection-detail-name')).toHaveText('PD live');
+
+    await detail.getByTestId('connection-test').click();
+    await expect(detail.getByTestId('connection-last-test')).toHaveAttribute('data-outcome', 'valid');
+
+    await detail.getByTestId('connection-edit').click();
+    await detail.getByTestId('edit-field-name').fill('PD renamed');
+    await detail.getByTestId('connection-edit-save').click();
+    await expect(detail.getByTestId('connection-detail-name')).toHaveText('PD renamed');
+
+    // Another client renames it: the push reloads the open detail, still the same opening.
+    await consoleIpc(page, c, 'connections:update', { workspaceId, id: created.id, name: 'PD pushed' });
+    await expect(detail.getByTestId('connection-detail-name')).toHaveText('PD pushed');
+    expect(await accessed()).toBe(1);
+
+    // Closing and opening again is a new opening: one more row.
+    await detail.getByTestId('connection-detail-close').click();
+    await page.getByTestId('connection-summary').getByTestId('connection-open-detail').click();
+    await expect(detail.getByTestId('connection-detail-name')).toHaveText('PD pushed');
+    expect(await accessed()).toBe(2);
+  } finally {
+    await fake.close();
+  }
 });
 
 test('form problems are in plain words next to the field, shown on leaving it, cleared on retry; never twice; hints fit the provider', async ({ page, console: c }) => {

@@ -1,4 +1,4 @@
-// One file (~575 lines): CRUD, the live test and credential use share the seal / credential-field / status helpers
+// One file (~590 lines): CRUD, the live test and credential use share the seal / credential-field / status helpers
 // of one factory; the pure draft checks live in connection-draft-checks.ts and all SQL in connection-store.ts.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -31,6 +31,7 @@ import { AppError, conflict, invalid, notFound } from '../errors';
 import { pageCursor } from '../db/cursor';
 import type { ConnectionTester } from './connection-tester';
 import type { ConnectionChanges, ConnectionStore, StoredConnection, StoredCredentialField } from './connection-store';
+import { createDetailOpeningMemo, type DetailOpeningMemo } from './detail-opening-memo';
 import { checkAuthType, checkCredential, checkKeyPair, firstIssue, passphraseAfter, planFields, type FieldChange } from './connection-draft-checks';
 
 /** A stored connection as the core sees it (no credential: that is fetched through a credential source). */
@@ -96,6 +97,8 @@ export type ConnectionServiceDeps = {
   tester: ConnectionTester;
   /** Present once the secrets capability is wired; without it, secret-backed credentials cannot be read. */
   readSecret?: SecretReader;
+  /** Which detail-view openings were already recorded; the default keeps 5 000 for 30 minutes on `clock`. */
+  openings?: DetailOpeningMemo;
 };
 
 /**
@@ -117,6 +120,8 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
   const fieldRows = (id: string, provider: Provider): StoredCredentialField[] => (PROVIDER_CATALOG[provider].credentialFields ? store.credentialFields(id) : []);
 
   const sources = new Map<AuthType, CredentialSource>();
+  /** Openings of the detail view whose connection.accessed is already recorded (see detail()). */
+  const openings = deps.openings ?? createDetailOpeningMemo(clock);
 
   async function storedCredential(c: ConnectionRecord): Promise<string> {
     if (c.credentialSecretId) {
@@ -227,18 +232,27 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
     return toConnection(r, fieldRows(r.id, r.provider));
   }
 
-  /** The detail record a person reads: recorded as connection.accessed (high risk), per the docs. */
-  function detail(workspaceId: string, id: string, actor: Actor): ConnectionDetail {
+  /**
+   * The detail record a person reads: recorded as connection.accessed (high risk), per the docs. With an `openingId`
+   * (one opening of the desktop's detail view) the access is recorded once per opening and actor: a reload of the
+   * same opening is not recorded again while the memo remembers it. The access check always comes first, and the
+   * first read of an opening is always recorded (the memo only learns of an opening once its record is committed).
+   */
+  function detail(workspaceId: string, id: string, actor: Actor, openingId?: string): ConnectionDetail {
     access.assert(actor, workspaceId, 'connection.read_detail');
-    return store.transaction(() => {
+    const openingKey = openingId === undefined ? null : JSON.stringify([actor.kind, actor.id, workspaceId, id, openingId]);
+    const recorded = openingKey !== null && openings.seen(openingKey);
+    const out = store.transaction(() => {
       const r = row(workspaceId, id);
-      audit.record({ workspaceId, action: 'connection.accessed', actor, target: { type: 'connection', id, name: r.name } });
+      if (!recorded) audit.record({ workspaceId, action: 'connection.accessed', actor, target: { type: 'connection', id, name: r.name } });
       return {
         ...toConnection(r, fieldRows(r.id, r.provider)),
         statusHistory: store.statusHistory(id, HISTORY_LIMIT),
         referencedBy: references.referencesTo({ type: 'connection', id }).map((x) => ({ type: x.fromType, id: x.fromId, name: x.fromName })),
       };
     });
+    if (openingKey !== null && !recorded) openings.remember(openingKey);
+    return out;
   }
 
   function assertNameFree(workspaceId: string, name: string, exceptId?: string): void {

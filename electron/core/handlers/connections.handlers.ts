@@ -17,7 +17,7 @@ export function connectionsHandlers(core: Core): Pick<Handlers, ConnectionChanne
   return {
     'connections:list': (input, { actor }) => connections.list(input, actor),
     'connections:get': (input, { actor }) => {
-      const detail = connections.detail(input.workspaceId, input.id, actor);
+      const detail = connections.detail(input.workspaceId, input.id, actor, input.openingId);
       // An OAuth connection's detail also shows its token bookkeeping (never the tokens); checked by the token service.
       return { ...detail, oauth: detail.authType === 'oauth2' ? oauth.tokens.info(input.workspaceId, detail.id, actor) : null };
     },

@@ -182,7 +182,7 @@ function restOperation(route: RestRoute, c: Components): { path: string; op: Jso
   const op: Json = { operationId: route.operationId ?? operationId(route.channel), summary: route.summary, tags: [tagOf(route.channel)], parameters };
   if (spec.body && input) {
     const allowed = spec.body === true ? [] : spec.body.allow;
-    const inBody = (k: string) => (!fixed.has(k) || allowed.includes(k)) && !queryNames.includes(k);
+    const inBody = (k: string) => (!fixed.has(k) || allowed.includes(k)) && !queryNames.includes(k) && !(spec.omit ?? []).includes(k);
     const bodyProps = Object.fromEntries(Object.entries(props).filter(([k]) => inBody(k)));
     const bodyRequired = [...required].filter(inBody);
     const schema: Json = { ...input, properties: bodyProps };

@@ -26,6 +26,19 @@ export function shortcutHint(id: ShortcutId): string {
   return SHORTCUTS.find((s) => s.id === id)!.keys[0]!;
 }
 
+/** Every key of a shortcut as aria-keyshortcuts spells them ("/ Control+F"), so assistive technology announces them. */
+export function ariaKeyShortcuts(id: ShortcutId): string {
+  return SHORTCUTS.find((s) => s.id === id)!.keys.map((k) => k.replace(/^Ctrl\+/, 'Control+')).join(' ');
+}
+
+/**
+ * The shortcut of a control that cannot hold a Tip without getting in the way (a search box: a tooltip opened by
+ * focus would cover the list while typing): a native hover title ("Shortcut: / or Ctrl+F") and aria-keyshortcuts.
+ */
+export function shortcutAttributes(id: ShortcutId): { title: string; 'aria-keyshortcuts': string } {
+  return { title: `Shortcut: ${SHORTCUTS.find((s) => s.id === id)!.keys.join(' or ')}`, 'aria-keyshortcuts': ariaKeyShortcuts(id) };
+}
+
 /** Typing in a field or with a dialog open is never a shortcut (a bare "n" is a letter there). */
 function typingOrModal(e: KeyboardEvent): boolean {
   const t = e.target as HTMLElement | null;

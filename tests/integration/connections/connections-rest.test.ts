@@ -75,6 +75,21 @@ describe('REST /connections with the owner key', () => {
     expect(textContainsCanary(bodies.join('\n'), [secret])).toBeNull();
   });
 
+  it('GET /connections/{id} is recorded on every call and takes no openingId (that is the desktop\'s, one record per opening)', async () => {
+    const created = await api('POST', '/connections', { name: 'PD rest reads', provider: 'pagerduty', authType: 'apikey', credential: 'k' });
+    const id = created.json!.id as string;
+    const ws = s.core.workspaces.defaultWorkspace().id;
+    const reads = () => s.core.audit.list({ workspaceId: ws, action: 'connection.accessed' }, s.admin).items.filter((e) => e.target?.id === id).length;
+    expect((await api('GET', `/connections/${id}`)).status).toBe(200);
+    expect((await api('GET', `/connections/${id}`)).status).toBe(200);
+    expect(reads()).toBe(2);
+    const opening = await api('GET', `/connections/${id}?openingId=${crypto.randomUUID()}`);
+    expect(opening).toMatchObject({ status: 400 });
+    expect(opening.text).toContain('openingId');
+    expect(reads()).toBe(2);
+    expect((await api('DELETE', `/connections/${id}`)).status).toBe(204);
+  });
+
   it('credential fields: a Datadog application key is set, tested, cleared; never in a body; a wrong Snowflake passphrase is a 400 on its field', async () => {
     const app = canary('rest-ddapp');
     const created = await api('POST', '/connections', {

@@ -195,11 +195,21 @@ function passwordArb(pools: Pools): fc.Arbitrary<string> {
 
 export type ValueContext = { pools: Pools; channel: string };
 
+/**
+ * UUID fields a client makes up that name nothing stored (no pool to draw from): `openingId`, one opening of the
+ * desktop's connection detail. Generated from a few fixed values (so repeats reach the "already recorded" path),
+ * fresh ones, and hostile strings.
+ */
+export const CLIENT_MADE_IDS: readonly string[] = ['openingId'];
+const OPENINGS = ['6f1c1c1e-0000-4000-8000-000000000001', '6f1c1c1e-0000-4000-8000-000000000002'];
+
 /** Arbitraries for fields the generic schema walk would only hit by luck, by field name. */
 function hinted(field: string, ctx: ValueContext): fc.Arbitrary<unknown> | null {
   const kind = idKindFor(ctx.channel, field);
   if (kind) return idArb(ctx.pools, kind);
   switch (field) {
+    case 'openingId':
+      return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...OPENINGS) }, { weight: 2, arbitrary: fc.uuid() }, { weight: 1, arbitrary: hostileString });
     case 'key':
       return objectKeyArb(ctx.pools);
     case 'path':

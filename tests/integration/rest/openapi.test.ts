@@ -123,8 +123,10 @@ describe('GET /openapi.json', () => {
       const spec = route.request ?? {};
       const fromPath = [...route.path.matchAll(/:(\w+)|\*/g)].map((m) => spec.params?.[m[1] ?? '*'] ?? m[1] ?? '*');
       const fromQuery = spec.query === 'strict' ? Object.keys(fields.properties) : (spec.query ?? []);
-      const placed = new Set(['workspaceId', ...fromPath, ...fromQuery]);
+      const placed = new Set(['workspaceId', ...fromPath, ...fromQuery, ...(spec.omit ?? [])]);
       for (const name of [...fromPath, ...fromQuery]) expect(Object.keys(fields.properties), `${route.channel} reads ${name}`).toContain(name);
+      // A field a route leaves out must be optional, or the route could not be called at all.
+      for (const name of spec.omit ?? []) expect(fields.required, `${route.method} ${route.path} leaves out ${name}`).not.toContain(name);
       if (spec.body) continue;
       expect(Object.keys(fields.properties).filter((k) => !placed.has(k)), `${route.method} ${route.path} (${route.channel})`).toEqual([]);
     }

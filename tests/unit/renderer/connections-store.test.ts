@@ -21,6 +21,11 @@ async function setup() {
   return { t, ws: t.core.workspaces.defaultWorkspace().id, apiAs };
 }
 
+function unwrapCreated<T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T {
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
 describe('connections store', () => {
   it('creates, tests, pauses, updates credentials, tests again and deletes, keeping list and detail in step', async () => {
     const { t, ws, apiAs } = await setup();
@@ -78,6 +83,39 @@ describe('connections store', () => {
     await s.getState().open(two!.id);
     s.getState().select(one!.id);
     expect(s.getState()).toMatchObject({ selectedId: one!.id, selected: null });
+    expect(accessed()).toBe(2);
+    t.close();
+  });
+
+  it('reloads of one opening (test, save, refresh, a push for it) record no further connection.accessed; a new opening does', async () => {
+    const { t, ws, apiAs } = await setup();
+    const created = unwrapCreated(await t.invoke('connections:create', { workspaceId: ws, name: 'DD', provider: 'datadog', authType: 'apikey', credential: fake.good.datadog, settings: fake.settings('datadog') }));
+    const accessed = () => t.core.audit.list({ workspaceId: ws, action: 'connection.accessed' }, t.admin).items.length;
+    let push: ((p: { workspaceId: string; id: string }) => void) | undefined;
+    const api: Api = { ...apiAs(), on: ((_ch: string, fn: typeof push) => ((push = fn), () => {})) as Api['on'] };
+    const s = createConnectionsStore(api);
+    await s.getState().load(ws);
+    s.getState().listen(ws);
+    await s.getState().open(created.id);
+    expect(accessed()).toBe(1);
+    await s.getState().test(created.id);
+    expect(await s.getState().update(created.id, { name: 'DD renamed' })).toBeNull();
+    expect(s.getState().selected?.name).toBe('DD renamed');
+    await s.getState().refresh(created.id);
+    // Another window renames it: the push reloads the open detail (same opening).
+    await t.invoke('connections:update', { workspaceId: ws, id: created.id, name: 'DD elsewhere' });
+    const reloaded = new Promise<void>((resolve) => {
+      const off = s.subscribe((st) => {
+        if (st.selected?.name !== 'DD elsewhere') return;
+        off();
+        resolve();
+      });
+    });
+    push!({ workspaceId: ws, id: created.id });
+    await reloaded;
+    expect(accessed()).toBe(1);
+    s.getState().close();
+    await s.getState().open(created.id);
     expect(accessed()).toBe(2);
     t.close();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SHORTCUTS, shortcutHint, shortcutOf } from '../../../renderer/src/components/shortcuts';
+import { SHORTCUTS, ariaKeyShortcuts, shortcutAttributes, shortcutHint, shortcutOf } from '../../../renderer/src/components/shortcuts';
 
 const key = (k: string, mods: Partial<Record<'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey', boolean>> = {}) => ({
   key: k,
@@ -36,6 +36,20 @@ describe('keyboard shortcuts: what the "?" sheet lists is what the keys do', () 
       for (const k of s.keys) {
         const ctrl = k.startsWith('Ctrl+');
         const name = ctrl ? k.slice(5).toLowerCase() : k.toLowerCase();
+        expect(shortcutOf(key(name, { ctrlKey: ctrl, shiftKey: name === '?' })), k).toBe(s.id);
+      }
+    }
+  });
+
+  it('aria-keyshortcuts and the search boxes\' title name every key, and each is one the handler answers', () => {
+    expect(ariaKeyShortcuts('lock')).toBe('Control+L');
+    expect(shortcutAttributes('search')).toEqual({ title: 'Shortcut: / or Ctrl+F', 'aria-keyshortcuts': '/ Control+F' });
+    for (const s of SHORTCUTS) {
+      const keys = ariaKeyShortcuts(s.id).split(' ');
+      expect(keys).toHaveLength(s.keys.length);
+      for (const k of keys) {
+        const ctrl = k.startsWith('Control+');
+        const name = (ctrl ? k.slice('Control+'.length) : k).toLowerCase();
         expect(shortcutOf(key(name, { ctrlKey: ctrl, shiftKey: name === '?' })), k).toBe(s.id);
       }
     }

@@ -22,7 +22,14 @@ export const connectionRoutes: readonly RestRoute[] = [
     summary: 'Connections of the workspace (no credential is ever returned)',
   },
   { method: 'POST', path: '/connections', channel: 'connections:create', request: { body: true }, status: 201, summary: 'Store a connection; the credential is sealed by the vault' },
-  { method: 'GET', path: '/connections/:id', channel: 'connections:get', summary: 'A connection in detail (audited as connection.accessed)' },
+  {
+    method: 'GET',
+    path: '/connections/:id',
+    channel: 'connections:get',
+    summary: 'A connection in detail (audited as connection.accessed)',
+    // openingId (one access record per opening of the desktop's detail view) is not for REST: every read is recorded.
+    request: { omit: ['openingId'] },
+  },
   { method: 'PATCH', path: '/connections/:id', channel: 'connections:update', request: { body: true }, summary: 'Rename, pause or resume, change settings, or replace the credential' },
   {
     method: 'DELETE',

@@ -29,6 +29,11 @@ export type RestRequestSpec = {
    * `body` takes none: a body with any field is refused naming the field.
    */
   body?: true | { allow: readonly string[] };
+  /**
+   * Optional input fields the route does not take at all (the desktop's `openingId` on `connections:get`: a REST read
+   * is audited every time). Refused by name like any unknown parameter or body field, and not documented.
+   */
+  omit?: readonly string[];
 };
 
 type JsonSchema = Record<string, unknown>;
@@ -146,5 +151,6 @@ export function restInput(channel: Channel, spec: RestRequestSpec, parts: RestRe
   if (!spec.body || !fields) noBody(parts.body);
   if (!fields) return undefined;
   const rest = spec.body ? bodyWith(parts.body, fixed, spec.body === true ? [] : spec.body.allow) : fixed;
+  for (const name of spec.omit ?? []) if (Object.hasOwn(rest, name) || Object.hasOwn(query, name)) throw invalid(`unknown field: ${name}`, name);
   return { ...query, ...rest };
 }

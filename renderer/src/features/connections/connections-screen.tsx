@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { CONNECTION_STATUSES, PROVIDERS, PROVIDER_CATALOG } from '@shared/domain/connection.catalog';
 import { useApp, useConnections, useSession } from '../../app-context';
 import { EmptyState, ErrorBanner, Screen } from '../../components/ui';
+import { shortcutAttributes } from '../../components/shortcuts';
 import { ProviderSelect } from '../../components/provider-select';
 import { SelectInput } from '../../components/select-input';
 import { Timestamp } from '../../components/timestamp';
@@ -66,7 +67,7 @@ export function ConnectionsScreen() {
         </label>
         <label>
           Search
-          <input type="search" data-testid="connections-search" placeholder="Name contains…" value={filters.q ?? ''} onChange={(e) => setFilter({ ...filters, q: e.target.value || undefined })} />
+          <input type="search" data-testid="connections-search" {...shortcutAttributes('search')} placeholder="Name contains…" value={filters.q ?? ''} onChange={(e) => setFilter({ ...filters, q: e.target.value || undefined })} />
         </label>
       </div>
       <ErrorBanner error={error} testId="connections-error" />

@@ -31,7 +31,7 @@ export type ConnectionsState = FilteredListState<ConnectionSummary, ConnectionFi
   loadMore(): Promise<void>;
   /** Selects a row (or none) without reading its detail record; closes a detail that is open. */
   select(id: string | null): void;
-  /** Opens the detail record of `id` (and selects it): one connection.accessed per call. */
+  /** Opens the detail record of `id` (and selects it): one connection.accessed per call, none for its reloads. */
   open(id: string): Promise<void>;
   /** Closes the detail; the row stays selected. */
   close(): void;
@@ -42,7 +42,10 @@ export type ConnectionsState = FilteredListState<ConnectionSummary, ConnectionFi
   remove(id: string, force: boolean): Promise<IpcError | null>;
   /** A push said something changed: refresh what is on screen. */
   refresh(id?: string): Promise<void>;
-  /** Refreshes the list (not the audited detail record) when another window or the REST API changes a connection. */
+  /**
+   * Refreshes the list when another window or the REST API changes a connection, and the open detail when it is the
+   * one that changed (a reload of the same opening: no new connection.accessed).
+   */
   listen(workspaceId: string): () => void;
 };
 
@@ -55,9 +58,14 @@ export const createConnectionsStore = (api: Api) =>
       api.invoke('connections:list', { workspaceId, ...withoutBlanks(filters), limit: PAGE, ...(cursor ? { cursor } : {}) }),
     );
     const ws = () => requireWorkspace(get().workspaceId, 'connections');
+    /**
+     * The current opening of the detail view: made by `open`, sent again by every reload of that opening, so the core
+     * records one connection.accessed per opening (a test, a save or a push re-reads the record without a new row).
+     */
+    let opening: { id: string; openingId: string } | null = null;
     const reloadDetail = async (id: string) => {
-      if (get().selected?.id !== id) return;
-      const r = await api.invoke('connections:get', { workspaceId: ws(), id });
+      if (get().selected?.id !== id || opening?.id !== id) return;
+      const r = await api.invoke('connections:get', { workspaceId: ws(), id, openingId: opening.openingId });
       if (get().selected?.id !== id) return;
       set(r.ok ? { selected: r.value, selectedError: undefined } : { selected: null, selectedError: r.error });
     };
@@ -78,19 +86,28 @@ export const createConnectionsStore = (api: Api) =>
       testing: {},
       async load(workspaceId, filters) {
         // Another workspace's detail record must not stay open beside this one's list.
-        if (workspaceId !== get().workspaceId) set({ selected: null, selectedId: null });
+        if (workspaceId !== get().workspaceId) {
+          opening = null;
+          set({ selected: null, selectedId: null });
+        }
         await list.load(workspaceId, filters);
       },
       loadMore: list.loadMore,
       select(id) {
+        opening = null;
         set({ selectedId: id, selected: null, selectedError: undefined });
       },
       async open(id) {
+        const current = { id, openingId: crypto.randomUUID() };
+        opening = current;
         set({ selectedId: id, selected: null, selectedError: undefined });
-        const r = await api.invoke('connections:get', { workspaceId: ws(), id });
+        const r = await api.invoke('connections:get', { workspaceId: ws(), id, openingId: current.openingId });
+        // A later open (or a close) while this read was in flight wins.
+        if (opening !== current) return;
         set(r.ok ? { selected: r.value } : { selectedError: r.error });
       },
       close() {
+        opening = null;
         set({ selected: null, selectedError: undefined });
       },
       async create(draft) {
@@ -111,7 +128,10 @@ export const createConnectionsStore = (api: Api) =>
       },
       async remove(id, force) {
         return settle(await api.invoke('connections:delete', { workspaceId: ws(), id, force }), () => {
-          if (get().selected?.id === id) set({ selected: null });
+          if (get().selected?.id === id) {
+            opening = null;
+            set({ selected: null });
+          }
           if (get().selectedId === id) set({ selectedId: null });
           return get().load(ws());
         });
@@ -124,7 +144,7 @@ export const createConnectionsStore = (api: Api) =>
       },
       listen(workspaceId) {
         return api.on('connections:changed', (p) => {
-          if (p.workspaceId === workspaceId) void get().refresh();
+          if (p.workspaceId === workspaceId) void get().refresh(get().selected?.id === p.id ? p.id : undefined);
         });
       },
     };

@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Secret } from '@shared/domain/secret';
 import { useApp, useSecrets, useSession } from '../../app-context';
 import { EmptyState, Screen } from '../../components/ui';
+import { shortcutAttributes } from '../../components/shortcuts';
 import { SecretCreateDialog } from './secret-create-dialog';
 import { SecretDetailPanel } from './secret-detail-panel';
 import { SecretProblem } from './secret-problem';
@@ -66,6 +67,7 @@ export function SecretsScreen() {
             placeholder="Search by name"
             aria-label="Search secrets by any part of the name"
             data-testid="secret-search"
+            {...shortcutAttributes('search')}
             value={draftSearch}
             onChange={(e) => setDraftSearch(e.target.value)}
           />

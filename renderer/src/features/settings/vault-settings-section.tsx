@@ -2,6 +2,8 @@ import { useState, type ReactNode } from 'react';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp, useVault } from '../../app-context';
 import { ErrorBanner } from '../../components/ui';
+import { ariaKeyShortcuts, shortcutHint } from '../../components/shortcuts';
+import { Tip } from '../../components/tooltip';
 import { ConfirmDialog } from '../../components/dialog';
 import { useCan } from '../../access';
 import { BackupExportForm } from '../vault/backup-export-form';
@@ -76,9 +78,17 @@ export function VaultSettingsSection() {
       )}
       {unlocked && (
         <p>
-          <button className="secondary" data-testid="vault-lock-now" disabled={busy !== null} onClick={async () => done(await vault.getState().lock(), 'The vault is locked.')}>
-            Lock now
-          </button>
+          <Tip label="Lock the vault" shortcut={shortcutHint('lock')}>
+            <button
+              className="secondary"
+              data-testid="vault-lock-now"
+              aria-keyshortcuts={ariaKeyShortcuts('lock')}
+              disabled={busy !== null}
+              onClick={async () => done(await vault.getState().lock(), 'The vault is locked.')}
+            >
+              Lock now
+            </button>
+          </Tip>
         </p>
       )}
 

@@ -1,4 +1,6 @@
 import { useApp, useVault } from '../../app-context';
+import { ariaKeyShortcuts, shortcutHint } from '../../components/shortcuts';
+import { Tip } from '../../components/tooltip';
 
 /** Sidebar badge: the vault's state at a glance, with Lock now when it is open and Unlock when it is locked. */
 export function VaultIndicator() {
@@ -17,9 +19,11 @@ export function VaultIndicator() {
         </button>
       )}
       {status.state === 'unlocked' && (
-        <button className="link" data-testid="vault-lock-now-sidebar" onClick={() => void vault.getState().lock()}>
-          Lock now
-        </button>
+        <Tip label="Lock the vault" shortcut={shortcutHint('lock')} side="right">
+          <button className="link" data-testid="vault-lock-now-sidebar" aria-keyshortcuts={ariaKeyShortcuts('lock')} onClick={() => void vault.getState().lock()}>
+            Lock now
+          </button>
+        </Tip>
       )}
     </div>
   );

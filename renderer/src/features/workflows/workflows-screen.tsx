@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useApp, useRuns, useSession, useWorkflows } from '../../app-context';
 import { useCan } from '../../access';
 import { EmptyState, ErrorBanner, Screen } from '../../components/ui';
+import { shortcutAttributes } from '../../components/shortcuts';
 import { RunList } from './run-list';
 import { RunView } from './run-view';
 import { WorkflowCreateDialog } from './workflow-create-dialog';
@@ -113,7 +114,7 @@ export function WorkflowsScreen() {
           {openRunId ? <RunView /> : <RunList showWorkflow />}
         </Tabs.Content>
         <Tabs.Content value="workflows" className="screen-body">
-          <input type="search" placeholder="Search by name" aria-label="Search workflows" data-testid="workflow-search" value={draftSearch} onChange={(e) => setDraftSearch(e.target.value)} />
+          <input type="search" placeholder="Search by name" aria-label="Search workflows" data-testid="workflow-search" {...shortcutAttributes('search')} value={draftSearch} onChange={(e) => setDraftSearch(e.target.value)} />
           {status === 'ready' && items.length === 0 ? (
             <EmptyState title={search ? 'No workflow matches' : 'No workflows yet'} testId="workflows-empty">
               {search
