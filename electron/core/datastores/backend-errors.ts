@@ -53,7 +53,9 @@ const NET_ERRORS = ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI
 /**
  * A failed bucket check (creating an S3 datastore, or its Test) in the words an admin can act on: no such bucket,
  * wrong region or endpoint, key not accepted, access denied, readable but not writable, endpoint unreachable. The
- * field says which input to fix. Never an S3 response body or a credential.
+ * field says which input to fix. Never an S3 response body or a credential. Always a 4xx (PRECONDITION_FAILED), even
+ * for an endpoint that does not answer: the check refuses the settings given (nothing is created), and a 5xx is kept
+ * for the app's own failures.
  */
 export function describeBucketCheck(e: BucketCheckError): AppError {
   const { bucket, region, endpoint } = e.target;
@@ -62,10 +64,10 @@ export function describeBucketCheck(e: BucketCheckError): AppError {
   const code = err.name ?? '';
   const http = err.$metadata?.httpStatusCode;
   if (e.step === 'timeout') {
-    return new AppError('UNAVAILABLE', `the S3 endpoint ${endpoint ?? `of AWS region "${region}"`} did not answer within ${BUCKET_CHECK_TIMEOUT_MS / 1000} s; check the endpoint URL and your network`, 'backend.endpoint');
+    return new AppError('PRECONDITION_FAILED', `the S3 endpoint ${endpoint ?? `of AWS region "${region}"`} did not answer within ${BUCKET_CHECK_TIMEOUT_MS / 1000} s; check the endpoint URL and your network`, 'backend.endpoint');
   }
   if ((err.code && NET_ERRORS.includes(err.code)) || NET_ERRORS.some((c) => err.message?.includes(c))) {
-    return new AppError('UNAVAILABLE', `the S3 endpoint ${endpoint ?? `of AWS region "${region}"`} is unreachable; check the endpoint URL and your network`, 'backend.endpoint');
+    return new AppError('PRECONDITION_FAILED', `the S3 endpoint ${endpoint ?? `of AWS region "${region}"`} is unreachable; check the endpoint URL and your network`, 'backend.endpoint');
   }
   if (REGION_ERRORS.includes(code) || http === 301 || (e.bucketRegion && e.bucketRegion !== region)) {
     const actual = e.bucketRegion && e.bucketRegion !== region ? ` (S3 says it is in "${e.bucketRegion}")` : '';
@@ -85,5 +87,5 @@ export function describeBucketCheck(e: BucketCheckError): AppError {
   if (e.step === 'write') {
     return new AppError('PRECONDITION_FAILED', `the bucket "${bucket}" did not keep a test object as written; check that it is writable and not read-only`, 'backend.bucket');
   }
-  return new AppError('UNAVAILABLE', `S3 did not accept the check of the bucket "${bucket}" ${at}; check the endpoint, region and bucket name`, 'backend.bucket');
+  return new AppError('PRECONDITION_FAILED', `S3 did not accept the check of the bucket "${bucket}" ${at}; check the endpoint, region and bucket name`, 'backend.bucket');
 }

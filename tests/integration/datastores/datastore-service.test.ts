@@ -393,7 +393,7 @@ describe('S3 datastores through the service', () => {
     expect(JSON.stringify(badKey)).not.toContain(secret);
     expect(await refused('Nowhere', s3backend({ endpoint: 'http://127.0.0.1:9', bucket: 'nowhere' }))).toMatchObject({
       ok: false,
-      error: { code: 'UNAVAILABLE', field: 'backend.endpoint', message: 'the S3 endpoint http://127.0.0.1:9 is unreachable; check the endpoint URL and your network' },
+      error: { code: 'PRECONDITION_FAILED', field: 'backend.endpoint', message: 'the S3 endpoint http://127.0.0.1:9 is unreachable; check the endpoint URL and your network' },
     });
     // The probe of a successful check is not left behind.
     const ok = await create('Checked', { backend: s3backend({ prefix: 'checked/' }) });

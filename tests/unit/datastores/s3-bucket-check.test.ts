@@ -72,9 +72,11 @@ describe('S3 bucket check', () => {
       field: 'backend.accessKeyId',
       message: 'the bucket "b" can be listed but not written with this access key; allow s3:PutObject, s3:GetObject and s3:DeleteObject on it',
     });
-    expect(say('timeout', Object.assign(new Error('aborted'), { name: 'AbortError' }))).toMatchObject({ code: 'UNAVAILABLE', field: 'backend.endpoint', message: expect.stringContaining('did not answer within 10 s') });
-    expect(say('bucket', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }))).toMatchObject({ code: 'UNAVAILABLE', field: 'backend.endpoint' });
+    expect(say('timeout', Object.assign(new Error('aborted'), { name: 'AbortError' }))).toMatchObject({ code: 'PRECONDITION_FAILED', field: 'backend.endpoint', message: expect.stringContaining('did not answer within 10 s') });
+    expect(say('bucket', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }))).toMatchObject({ code: 'PRECONDITION_FAILED', field: 'backend.endpoint' });
     // Never an S3 body or code in the sentence.
+    // Whatever S3 answered, a refused check is a 4xx: the settings are refused, the app did not fail (never a 5xx).
+    expect(say('bucket', sdkError('InternalError', 500)).code).toBe('PRECONDITION_FAILED');
     expect(say('bucket', sdkError('InternalError', 500)).message).toBe('S3 did not accept the check of the bucket "b" in AWS region "eu-west-1"; check the endpoint, region and bucket name');
   });
 });
