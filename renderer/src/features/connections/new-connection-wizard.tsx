@@ -1,9 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { PROVIDERS, PROVIDER_CATALOG, baseUrlField, type Provider, type ProviderField } from '@shared/domain/connection.catalog';
 import type { ConnectionTestResult } from '@shared/domain/connection';
 import type { IpcError } from '@shared/ipc/result';
 import type { OAuthProvider } from '@shared/domain/oauth.catalog';
-import { useApp, useConnections, useOAuth, useSession } from '../../app-context';
+import { useApp, useConnections, useSession } from '../../app-context';
 import { ErrorBanner } from '../../components/ui';
 import { FieldInput } from '../../components/field-input';
 import { FormActions } from '../../components/form-actions';
@@ -22,6 +22,7 @@ import { Form } from '../../components/form';
 import { Modal } from '../../components/dialog';
 import { EMPTY_OAUTH_APP, OAuthAppFields, oauthAppIssueKey, oauthAppPayload, oauthAppProblems, type OAuthAppValues } from './oauth-app-fields';
 import { useConsentOpener } from './oauth-connection-panel';
+import { useOAuthApps } from './use-oauth-apps';
 
 /**
  * New connection, a dialog like every other "New …" action: pick a provider, then its settings and credential; test
@@ -48,24 +49,11 @@ export function NewConnectionWizard(props: Readonly<{ onClose: () => void }>) {
   const entry = provider ? PROVIDER_CATALOG[provider] : null;
   const isOAuth = entry?.authType === 'oauth2';
   // The workspace's OAuth apps, read once the wizard opens: "no app yet" is only claimed after they have loaded.
-  const apps = useOAuth((s) => s.apps);
-  const [appsLoaded, setAppsLoaded] = useState(false);
+  const { apps, loaded: appsLoaded } = useOAuthApps();
   const [app, setApp] = useState<OAuthAppValues>(EMPTY_OAUTH_APP);
   const [appIssues, setAppIssues] = useState<Record<string, string>>({});
   const registeredApp = isOAuth ? apps.find((a) => a.provider === provider) : undefined;
   const needsApp = isOAuth && appsLoaded && !registeredApp;
-
-  useEffect(() => {
-    if (!workspaceId) return;
-    let live = true;
-    void oauth
-      .getState()
-      .loadApps(workspaceId)
-      .then(() => live && setAppsLoaded(true));
-    return () => {
-      live = false;
-    };
-  }, [workspaceId, oauth]);
 
   /** A pick starts from that provider's defaults; a name already typed is kept. */
   const pick = (p: Provider) => {

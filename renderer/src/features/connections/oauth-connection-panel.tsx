@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { PROVIDER_CATALOG } from '@shared/domain/connection.catalog';
 import type { ConnectionDetail } from '@shared/domain/connection';
 import type { OAuthProvider } from '@shared/domain/oauth.catalog';
@@ -9,6 +9,7 @@ import { Form } from '../../components/form';
 import { formatTimestamp } from '../../components/format';
 import { EMPTY_OAUTH_APP, OAuthAppFields, oauthAppIssueKey, oauthAppPayload, oauthAppProblems, type OAuthAppValues } from './oauth-app-fields';
 import { Timestamp } from '../../components/timestamp';
+import { useOAuthApps } from './use-oauth-apps';
 
 /**
  * How the consent page is shown: the console opens it in a new tab (the headless process also prints it); in the
@@ -33,19 +34,7 @@ export function OAuthConnectionPanel(props: Readonly<{ connection: ConnectionDet
   const pending = flow?.status.state === 'pending';
   const authorized = info !== null;
   // Without the provider's OAuth app there is nothing to authorize with: collect it here rather than fail.
-  const apps = useOAuth((s) => s.apps);
-  const [appsLoaded, setAppsLoaded] = useState(false);
-  useEffect(() => {
-    if (!workspaceId) return;
-    let live = true;
-    void oauth
-      .getState()
-      .loadApps(workspaceId)
-      .then(() => live && setAppsLoaded(true));
-    return () => {
-      live = false;
-    };
-  }, [workspaceId, oauth]);
+  const { apps, loaded: appsLoaded } = useOAuthApps();
   const needsApp = appsLoaded && !apps.some((a) => a.provider === c.provider);
 
   const start = async () => {
