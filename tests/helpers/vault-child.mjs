@@ -51,7 +51,9 @@ if (command === 'rotate-loop') {
   // Acknowledges each sealed value only after its row is committed, then rotates the master key, forever.
   await core.start({ initialize: true });
   say({ event: 'ready', status: core.vault.status() });
-  const put = core.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)');
+  // OR REPLACE: a kill between the commit and the parent reading "ack" leaves row n committed but unacknowledged, and
+  // the restarted child starts again at n; only acknowledged values are checked, so rewriting that row is harmless.
+  const put = core.db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)');
   for (let n = Number(arg ?? 0); ; n++) {
     const key = `crash-test:${n}`;
     put.run(key, core.vault.seal(Buffer.from(`value-${n}`), key).toString('base64'));
