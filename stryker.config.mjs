@@ -31,7 +31,9 @@ export default {
   // Stryker 9.6 (the last to support Node 20) runs vitest in worker threads; the core sets its umask only on the main thread.
   // MUTATE_FAST=1: vitest.mutate-fast.config.ts (one worker kept between runs), for in-process tests that share no state.
   vitest: { configFile: process.env.MUTATE_FAST ? 'vitest.mutate-fast.config.ts' : 'vitest.mutate.config.ts', related: true },
-  coverageAnalysis: 'perTest',
+  // MUTATE_COVERAGE=all runs every test of the group's set against each covered mutant instead of only the tests that
+  // hit it: slower, but a mutant reached from a hook or a timer between tests is then tried by the test it breaks.
+  coverageAnalysis: process.env.MUTATE_COVERAGE ?? 'perTest',
   mutate: process.env.MUTATE ? list(process.env.MUTATE) : CRITICAL,
   incremental: true,
   incrementalFile: `reports/stryker-incremental${group}.json`,
