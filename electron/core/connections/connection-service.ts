@@ -320,7 +320,8 @@ export function createConnectionService(deps: ConnectionServiceDeps) {
           provider: input.provider,
           authType: input.authType,
           settings: Object.keys(settings),
-          credentialStored: sealed !== null || !!input.credentialSecretId,
+          // Not named credential…: the audit service redacts such keys (`credentialStored` was always "[redacted]").
+          authStored: sealed !== null || !!input.credentialSecretId,
           // Names only, as list values: a detail key naming a credential would be redacted by the audit service.
           ...(sealedFields.size > 0 ? { setFields: [...sealedFields.keys()].map((k) => `credentialFields.${k}`) } : {}),
         },
