@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectionCreate, ConnectionUpdate } from '@shared/domain/connection';
+import type { AuditAction } from '@shared/domain/audit.catalog';
 import { makeReadyCore } from '../../helpers/test-core';
 import { roleActors } from '../../helpers/actors';
 
@@ -50,7 +51,7 @@ const dbRow = (id: string) => t.core.db.prepare('SELECT * FROM connections WHERE
 const fieldRows = (id: string) =>
   t.core.db.prepare('SELECT key, sealed IS NOT NULL AS sealed, secret_id FROM connection_credential_fields WHERE connection_id = ? ORDER BY key').all(id) as Array<{ key: string; sealed: number; secret_id: string | null }>;
 const history = (id: string) => conns().detail(ws, id, t.admin).statusHistory.map((h) => ({ at: h.at, from: h.from, to: h.to, reason: h.reason, actor: h.actor }));
-const audits = (action: string) => t.core.audit.list({ workspaceId: ws, action, limit: 500 }, t.admin).items;
+const audits = (action: AuditAction) => t.core.audit.list({ workspaceId: ws, action, limit: 500 }, t.admin).items;
 const updatedRows = () => audits('connection.updated');
 const refsTo = (secretId: string) => t.core.references.referencesTo({ type: 'secret', id: secretId });
 /** The refusal a call throws, as the transports pass it on: code, field and words. */
@@ -398,6 +399,13 @@ describe('update: status', () => {
 });
 
 describe('update: an RSA key and its passphrase (Snowflake)', () => {
+  it('edits that touch neither the key nor its passphrase keep both and check nothing', async () => {
+    const c = snowflake();
+    update({ id: c.id, name: 'Snowflake renamed', settings: { role: 'LOADER' } });
+    expect(updatedRows()[0]!.details).toEqual({ changed: ['name', 'settings.role'] });
+    expect(await conns().internal.credentialFor(ws, c.id)).toMatchObject({ credential: expect.stringContaining('BEGIN ENCRYPTED PRIVATE KEY'), credentialFields: { passphrase: 'pass-one' } });
+  });
+
   it('a new unencrypted key where none had a passphrase drops nothing: only the credential is recorded', () => {
     const c = snowflake({ credential: plainKey, credentialFields: undefined });
     update({ id: c.id, credential: otherPlainKey });
