@@ -406,6 +406,13 @@ describe('update: an RSA key and its passphrase (Snowflake)', () => {
     expect(await conns().internal.credentialFor(ws, c.id)).toMatchObject({ credential: expect.stringContaining('BEGIN ENCRYPTED PRIVATE KEY'), credentialFields: { passphrase: 'pass-one' } });
   });
 
+  it('with the vault locked, edits that seal nothing still go through: nothing is opened to re-check the stored pair', () => {
+    const c = snowflake();
+    t.core.vault.lock(t.admin);
+    expect(update({ id: c.id, name: 'Snowflake (locked vault)', status: 'paused' })).toMatchObject({ name: 'Snowflake (locked vault)', status: 'paused' });
+    expect(refusal(() => update({ id: c.id, credentialFields: { passphrase: 'pass-one' } })).code).toBe('VAULT_LOCKED');
+  });
+
   it('a new unencrypted key where none had a passphrase drops nothing: only the credential is recorded', () => {
     const c = snowflake({ credential: plainKey, credentialFields: undefined });
     update({ id: c.id, credential: otherPlainKey });
