@@ -5,6 +5,8 @@ import type { AuditAction } from '@shared/domain/audit.catalog';
 import { makeReadyCore } from '../../helpers/test-core';
 import { roleActors } from '../../helpers/actors';
 
+// One file (~450 lines): create and update share one core, clock, push recorder and the snapshot every refusal is
+// compared with; each describe block is one part of the two writes.
 /**
  * The connection service's writes, create and update (issue #18's mutation run), at the service: what each write
  * stores (row columns, credential fields, status history, references), what it records (the audit row's target and
