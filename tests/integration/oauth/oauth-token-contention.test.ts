@@ -211,6 +211,46 @@ describe('two token services on one database', () => {
     expect(await b.main.tokens.internal.getAccessToken(id)).toBe('taken-over');
     expect(b.main.sleeps).toEqual([]);
   });
+
+  it('a holder in another live process (signal 0 answers) is waited for until the deadline', async () => {
+    const b = await bench();
+    const id = b.authorized('Okta');
+    b.advance(2 * 3600_000);
+    const kill = vi.spyOn(process, 'kill');
+    b.core.db.prepare('UPDATE oauth_tokens SET lease_owner = ?, lease_expires_at = ? WHERE connection_id = ?').run(`${process.ppid}:parent`, WALL + 3600_000, id);
+    expect(await errorOf(b.main.tokens.internal.getAccessToken(id))).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(kill).toHaveBeenCalledWith(process.ppid, 0);
+    expect(b.stub.requests).toEqual([]);
+  });
+
+  it('a lease the holder releases right after the deadline was reached is still taken (the wait ends past it)', async () => {
+    const b = await bench();
+    const id = b.authorized('Okta');
+    b.advance(2 * 3600_000);
+    // Deadline: 2 × lease + 5 s = 7 220 ms = 190 waits of 38 ms, so one wait lands exactly on it.
+    const deadline = WALL + 2 * 1_110 + 5_000;
+    const s = b.service({
+      policy: { leaseMs: 1_110 },
+      sleep: async (ms) => {
+        b.setWall(b.wall() + ms);
+        if (b.wall() > deadline) b.core.db.prepare('UPDATE oauth_tokens SET lease_owner = NULL, lease_expires_at = NULL WHERE connection_id = ?').run(id);
+      },
+    });
+    b.core.db.prepare('UPDATE oauth_tokens SET lease_owner = ?, lease_expires_at = ? WHERE connection_id = ?').run(`${process.pid}:sibling`, WALL + 3600_000, id);
+    b.stub.state.respond = () => ok('just-in-time');
+    expect(await s.tokens.internal.getAccessToken(id)).toBe('just-in-time');
+    expect(b.wall()).toBe(deadline + 38);
+  });
+
+  it('a connection deleted while waiting for another holder\'s lease: not found', async () => {
+    const b = await bench();
+    const id = b.authorized('Okta');
+    b.advance(2 * 3600_000);
+    const s = b.service({ sleep: async () => void b.core.connections.remove(b.ws, id, false, b.admin) });
+    b.core.db.prepare('UPDATE oauth_tokens SET lease_owner = ?, lease_expires_at = ? WHERE connection_id = ?').run(`${process.pid}:sibling`, WALL + 3600_000, id);
+    expect(await errorOf(s.tokens.internal.getAccessToken(id))).toMatchObject({ code: 'NOT_FOUND', message: 'connection not found' });
+    expect(b.stub.requests).toEqual([]);
+  });
 });
 
 describe('a busy database (another process holds the write lock)', () => {
@@ -258,6 +298,11 @@ describe('a busy database (another process holds the write lock)', () => {
     expect(await errorOf(s.tokens.internal.getAccessToken(id))).toMatchObject({ code: 'SQLITE_IOERR' });
     expect(s.sleeps).toEqual([]);
     expect(b.stub.requests).toEqual([]);
+    // Scheduled, the same failure is logged without its details: it is not one of ours.
+    faults.lease.push(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }));
+    await s.tokens.internal.tick(new Date(b.now()));
+    await s.tokens.internal.settle();
+    expect(b.logs).toContainEqual({ level: 'info', message: 'scheduled refresh did not complete', fields: { reason: 'unknown' } });
   });
 
   it('a release that stays busy past the deadline does not replace the refresh\'s own result; the lease is left to lapse', async () => {
@@ -326,20 +371,27 @@ describe('the rotation tick', () => {
     expect(s.tokens.internal.stats()).toMatchObject({ scheduledInFlight: 0, peakInFlight: 2 });
   });
 
-  it('a second tick before the first one\'s refreshes start picks none of them again', async () => {
+  it('a second tick before the first one\'s refreshes start picks none of them again, and still fills its free slots', async () => {
     const b = await bench();
     const s = b.service({ policy: { maxInFlight: 4 } });
     b.authorized('D1');
     b.authorized('D2');
-    b.advance(50 * MIN);
+    b.advance(10 * MIN);
+    b.authorized('D3');
+    b.authorized('D4');
+    b.advance(40 * MIN); // D1 and D2 are due (at 42.5 min), D3 and D4 at 52.5 min
     b.stub.state.respond = () => ok('once');
     // In one turn: the first tick's picks have no lease yet, so the database offers them again.
     await s.tokens.internal.tick(new Date(b.now()));
     await s.tokens.internal.tick(new Date(b.now()));
     expect(s.tokens.internal.stats()).toMatchObject({ scheduledInFlight: 2, peakInFlight: 2 });
+    // Ten minutes on, all four are due: the two picked still count, the two others fill the free slots.
+    b.advance(10 * MIN);
+    await s.tokens.internal.tick(new Date(b.now()));
+    expect(s.tokens.internal.stats()).toMatchObject({ scheduledInFlight: 4, peakInFlight: 4 });
     await s.tokens.internal.settle();
-    expect(b.stub.requests).toHaveLength(2);
-    expect(s.tokens.internal.stats()).toMatchObject({ scheduledInFlight: 0, peakInFlight: 2 });
+    expect(b.stub.requests.map((r) => r.refreshToken).sort()).toEqual(['D1-rt-0', 'D2-rt-0', 'D3-rt-0', 'D4-rt-0']);
+    expect(s.tokens.internal.stats()).toMatchObject({ scheduledInFlight: 0, peakInFlight: 4 });
   });
 
   it('a refresh already in flight whose lease has lapsed is not started again', async () => {
@@ -410,6 +462,32 @@ describe('a sibling that keeps rotating the token', () => {
     expect(b.row(id)).toMatchObject({ refresh_state: 'ok', lease_owner: null, generation: 7 });
     expect(b.audits('connection.refresh_failed')).toEqual([]);
     expect(b.core.connections.internal.get(b.ws, id).status).toBe('active');
+  });
+});
+
+describe('a rejection other than invalid_grant while a sibling rotated', () => {
+  it('is a failure: only a rejected refresh token is worth another try with the sibling\'s', async () => {
+    const b = await bench();
+    const id = b.authorized('Okta', 'rt-0');
+    b.advance(2 * 3600_000);
+    const sibling = createOAuthTokenStore(b.core.db);
+    b.stub.state.respond = (_r, n) => {
+      if (n === 1) {
+        sibling.recordRefreshed({
+          connectionId: id,
+          refreshSealed: b.core.vault.seal(Buffer.from('rt-sibling'), refreshTokenAad(id)),
+          generation: 2,
+          tokenExpiresAt: b.now() + 3600_000,
+          lifetimeS: 3600,
+          nextRefreshAt: b.now() + 1800_000,
+          now: b.now(),
+        });
+      }
+      return { status: 401, body: '{"error":"invalid_client"}' };
+    };
+    expect(await errorOf(b.main.tokens.internal.getAccessToken(id))).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/client id or secret/) });
+    expect(b.stub.requests).toHaveLength(1);
+    expect(b.row(id)).toMatchObject({ refresh_state: 'error', last_error_code: 'invalid_client' });
   });
 });
 
