@@ -45,6 +45,7 @@ export default {
   concurrency: 1,
   timeoutMS: 15_000,
   dryRunTimeoutMinutes: 30,
-  ignoreStatic: true,
+  // Stryker refuses ignoreStatic unless coverage is perTest (only perTest tells a static mutant from a covered one).
+  ignoreStatic: (process.env.MUTATE_COVERAGE ?? 'perTest') === 'perTest',
   thresholds: { high: 90, low: 80, break: null },
 };
