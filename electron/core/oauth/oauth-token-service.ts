@@ -341,7 +341,11 @@ export function createOAuthTokenService(deps: TokenServiceDeps) {
         try {
           return await refreshHoldingLease(row);
         } catch (e) {
-          if (e instanceof SiblingRotated && round < 5) continue;
+          if (e instanceof SiblingRotated) {
+            if (round < 5) continue;
+            // Never the bare internal error: a run step or the scheduler needs a code and words that say what to do.
+            throw new AppError('UNAVAILABLE', 'another app process keeps rotating this connection\'s token; try again in a moment');
+          }
           throw e;
         } finally {
           // A busy database must not replace the refresh's result with its own error; past the deadline the lease

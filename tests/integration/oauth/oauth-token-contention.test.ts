@@ -437,7 +437,7 @@ describe('settle', () => {
 });
 
 describe('a sibling that keeps rotating the token', () => {
-  it('is retried with each new token up to six rounds, and never recorded as a failure', async () => {
+  it('is retried with each new token up to six rounds, then answered UNAVAILABLE with words, and never recorded as a failure', async () => {
     const b = await bench();
     const id = b.authorized('Okta', 'rt-0');
     b.advance(2 * 3600_000);
@@ -457,7 +457,10 @@ describe('a sibling that keeps rotating the token', () => {
       });
       return invalidGrant;
     };
-    await expect(b.main.tokens.internal.getAccessToken(id)).rejects.toBeInstanceOf(Error);
+    await expect(b.main.tokens.internal.getAccessToken(id)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringMatching(/keeps rotating .*try again/),
+    });
     expect(b.stub.requests.map((r) => r.refreshToken)).toEqual(['rt-0', 'rt-1', 'rt-2', 'rt-3', 'rt-4', 'rt-5']);
     expect(b.row(id)).toMatchObject({ refresh_state: 'ok', lease_owner: null, generation: 7 });
     expect(b.audits('connection.refresh_failed')).toEqual([]);
