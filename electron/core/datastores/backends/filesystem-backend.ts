@@ -308,19 +308,25 @@ async function pump(
   let previous: Promise<void> | null = null;
   let writing: Promise<void> | null = null;
   let done = false;
+  // Until the end is found a read is always queued or coming: when none is, the writes in flight give their lanes
+  // back to reading once written. (The body may outgrow its size hint, which sized fewer lanes than it needs.)
+  const queued = async () => {
+    if (reads.length === 0) await Promise.all([previous, writing]);
+  };
   try {
     for (let i = 0; i < lanes; i++) {
       const lane = Buffer.allocUnsafeSlow(size);
       // SKEW: the first lane of a plain body is one page short; it is a full lane again once written.
       read(i === 0 && skew ? lane.subarray(0, size - SKEW) : lane, lane);
     }
-    for (let first = true; !done && reads.length > 0; first = false) {
+    for (let first = true; !done; first = false) {
+      await queued();
       const { buf, n: filled, lane } = reads.shift()!;
       const n = await filled;
       // A short fill is the end of the body; so is a full one when the next fill finds nothing.
       let last = n < buf.length;
       if (!last && o.needsLast) {
-        if (reads.length === 0) await Promise.all([previous, writing]); // their buffers go back to reading when written
+        await queued();
         last = (await reads[0]!.n) === 0;
       }
       done = last;
