@@ -51,6 +51,11 @@ export type FilesystemBackendOptions = {
   dataKey: Buffer | null;
   /** Defaults to node:fs/promises. */
   fs?: FilesystemPort;
+  /**
+   * Opens a put's body; defaults to body-reader.ts's. Injectable so a test can count, hold and fail the fills the copy
+   * loop issues, and see when the reader is closed.
+   */
+  openBody?: (source: BodySource, signal?: AbortSignal) => Promise<BodyReader>;
 };
 
 async function fsyncDir(fs: FilesystemPort, dir: string): Promise<void> {
@@ -75,6 +80,7 @@ async function fsyncDir(fs: FilesystemPort, dir: string): Promise<void> {
 export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBackend & { root: string } {
   const root = path.resolve(opts.root);
   const fs = opts.fs ?? fsp;
+  const openBody = opts.openBody ?? openBodyReader;
   const tmpDir = path.join(root, TMP_DIR);
   const objDir = path.join(root, OBJ_DIR);
   let layout: Promise<void> | null = null;
@@ -99,7 +105,7 @@ export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBac
     const tmp = path.join(tmpDir, `${locator}.part`);
     const final = fileFor(locator);
     await ensureLayout();
-    const reader = await openBodyReader(source, o.signal);
+    const reader = await openBody(source, o.signal);
     let fh: FileHandle | null = null;
     try {
       fh = await fs.open(tmp, 'wx', 0o600);
