@@ -82,8 +82,11 @@ function memoryBody(data: Buffer, o: MemoryBodyOptions = {}) {
   return { reader, log, openBody: async () => reader };
 }
 
-/** An fs port over node:fs/promises that counts the writes in flight and lets a test replace datasync. */
-function watchedFs(o: { datasync?: (fh: FileHandle) => Promise<void> } = {}) {
+/**
+ * An fs port over node:fs/promises that counts the writes in flight, records how many were in flight when the temp
+ * file was closed (and calls `onClose` then), and lets a test replace datasync.
+ */
+function watchedFs(o: { datasync?: (fh: FileHandle) => Promise<void>; onClose?: () => void } = {}) {
   const w = { writes: [] as number[], inFlight: 0, maxInFlight: 0, datasyncs: 0, writesAfterDatasync: 0, atClose: [] as number[] };
   const port: FilesystemPort = {
     open: (async (file: string, flags?: string, mode?: number) => {
@@ -112,6 +115,7 @@ function watchedFs(o: { datasync?: (fh: FileHandle) => Promise<void> } = {}) {
           if (prop === 'close')
             return () => {
               w.atClose.push(w.inFlight);
+              o.onClose?.();
               return target.close();
             };
           return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
@@ -255,7 +259,8 @@ describe('what is in flight', () => {
 
   it.each([1, 2])('a put failing at chunk %d closes the file and the body only once no fill and no write is in flight', async (failAt) => {
     const m = memoryBody(randomBytes(6 * MiB), { answer: 'later' });
-    const { w, port } = watchedFs();
+    const fillsAtFileClose: number[] = [];
+    const { w, port } = watchedFs({ onClose: () => void fillsAtFileClose.push(m.log.pending) });
     const b = openFilesystemBackend({ root, dataKey: randomBytes(32), fs: port, openBody: m.openBody });
     const refused = new Error('onData refused the chunk');
     let chunks = 0;
@@ -265,6 +270,7 @@ describe('what is in flight', () => {
     };
     await expect(b.put('k', unused, { ...opts, onData })).rejects.toBe(refused);
     expect(w.atClose).toEqual([0]);
+    expect(fillsAtFileClose).toEqual([0]);
     expect(m.log.closes).toBe(1);
     expect(m.log.pendingAtClose).toEqual([0]);
     expect(fs.readdirSync(path.join(root, '.tmp'))).toEqual([]);

@@ -353,7 +353,9 @@ async function pump(
     await previous;
     await writing;
   } finally {
-    // The file and the body are closed only once nothing is in flight on them (fills issued past the end too).
+    // The file and the body are closed only once nothing is in flight on them (fills issued past the end too). Left
+    // early by a failure, no write finishing now may give its lane back to reading: that fill would not be waited for.
+    done = true;
     await Promise.allSettled([previous, writing, ...reads.map((r) => r.n)]);
   }
 }
