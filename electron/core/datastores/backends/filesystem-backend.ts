@@ -51,6 +51,11 @@ export type FilesystemBackendOptions = {
   dataKey: Buffer | null;
   /** Defaults to node:fs/promises. */
   fs?: FilesystemPort;
+  /**
+   * Opens a put's body; defaults to body-reader.ts's. Injectable so a test can count, hold and fail the fills the copy
+   * loop issues, and see when the reader is closed.
+   */
+  openBody?: (source: BodySource, signal?: AbortSignal) => Promise<BodyReader>;
 };
 
 async function fsyncDir(fs: FilesystemPort, dir: string): Promise<void> {
@@ -75,6 +80,7 @@ async function fsyncDir(fs: FilesystemPort, dir: string): Promise<void> {
 export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBackend & { root: string } {
   const root = path.resolve(opts.root);
   const fs = opts.fs ?? fsp;
+  const openBody = opts.openBody ?? openBodyReader;
   const tmpDir = path.join(root, TMP_DIR);
   const objDir = path.join(root, OBJ_DIR);
   let layout: Promise<void> | null = null;
@@ -99,7 +105,7 @@ export function openFilesystemBackend(opts: FilesystemBackendOptions): ObjectBac
     const tmp = path.join(tmpDir, `${locator}.part`);
     const final = fileFor(locator);
     await ensureLayout();
-    const reader = await openBodyReader(source, o.signal);
+    const reader = await openBody(source, o.signal);
     let fh: FileHandle | null = null;
     try {
       fh = await fs.open(tmp, 'wx', 0o600);
@@ -308,19 +314,25 @@ async function pump(
   let previous: Promise<void> | null = null;
   let writing: Promise<void> | null = null;
   let done = false;
+  // Until the end is found a read is always queued or coming: when none is, the writes in flight give their lanes
+  // back to reading once written. (The body may outgrow its size hint, which sized fewer lanes than it needs.)
+  const queued = async () => {
+    if (reads.length === 0) await Promise.all([previous, writing]);
+  };
   try {
     for (let i = 0; i < lanes; i++) {
       const lane = Buffer.allocUnsafeSlow(size);
       // SKEW: the first lane of a plain body is one page short; it is a full lane again once written.
       read(i === 0 && skew ? lane.subarray(0, size - SKEW) : lane, lane);
     }
-    for (let first = true; !done && reads.length > 0; first = false) {
+    for (let first = true; !done; first = false) {
+      await queued();
       const { buf, n: filled, lane } = reads.shift()!;
       const n = await filled;
       // A short fill is the end of the body; so is a full one when the next fill finds nothing.
       let last = n < buf.length;
       if (!last && o.needsLast) {
-        if (reads.length === 0) await Promise.all([previous, writing]); // their buffers go back to reading when written
+        await queued();
         last = (await reads[0]!.n) === 0;
       }
       done = last;
@@ -341,7 +353,9 @@ async function pump(
     await previous;
     await writing;
   } finally {
-    // The file and the body are closed only once nothing is in flight on them (fills issued past the end too).
+    // The file and the body are closed only once nothing is in flight on them (fills issued past the end too). Left
+    // early by a failure, no write finishing now may give its lane back to reading: that fill would not be waited for.
+    done = true;
     await Promise.allSettled([previous, writing, ...reads.map((r) => r.n)]);
   }
 }
