@@ -19,32 +19,26 @@ export const SCRUBBED = '***';
 function formsOf(value: string): string[] {
   // The common encoded forms (shared with the CLI's masker), plus two a stored run record may hold: form encoding as
   // URLSearchParams writes it, and the value escaped inside a JSON string.
-  const forms = [...encodedForms(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)];
-  return [...new Set(forms)].filter((f) => f.length > 0);
+  // Duplicates are fine: `needles` is a set. None is empty, since `add` takes only non-empty values.
+  return [...encodedForms(value), new URLSearchParams({ v: value }).toString().slice(2), JSON.stringify(value).slice(1, -1)];
 }
 
 export function createRunScrubber() {
   const needles = new Set<string>();
-  /** Values already registered (a kind registers its credential on every step): their forms are in `needles`. */
-  const added = new Set<string>();
   let ordered: string[] = [];
 
   function add(value: string): void {
-    if (typeof value !== 'string' || value.length === 0 || added.has(value)) return;
-    added.add(value);
-    let grew = false;
-    for (const f of formsOf(value)) {
-      if (!needles.has(f)) {
-        needles.add(f);
-        grew = true;
-      }
-    }
-    if (grew) ordered = [...needles].sort((a, b) => b.length - a.length);
+    // An empty value must never become a needle: splitting on '' would put the mask between every character.
+    if (typeof value !== 'string' || value.length === 0) return;
+    for (const f of formsOf(value)) needles.add(f);
+    // Sorted again on every registration (a kind registers its credential on every step): a few dozen needles, and
+    // the same list when nothing new came in.
+    ordered = [...needles].sort((a, b) => b.length - a.length);
   }
 
   function text(s: string): string {
     let out = s;
-    for (const n of ordered) if (out.includes(n)) out = out.split(n).join(SCRUBBED);
+    for (const n of ordered) out = out.split(n).join(SCRUBBED);
     return out;
   }
 
@@ -81,7 +75,7 @@ const HEAD_CHARS = 1024;
 /** The JSON text to store for an (already scrubbed) output, and whether it was summarised. */
 export function capOutput(output: unknown, cap = OUTPUT_CAP_BYTES): { json: string; truncated: boolean } {
   const json = JSON.stringify(output ?? null) ?? 'null';
-  const bytes = Buffer.byteLength(json, 'utf8');
+  const bytes = Buffer.byteLength(json);
   if (bytes <= cap) return { json, truncated: false };
   const type = Array.isArray(output) ? 'array' : output === null ? 'null' : typeof output;
   return { json: JSON.stringify({ truncated: true, type, bytes, head: json.slice(0, HEAD_CHARS) }), truncated: true };
