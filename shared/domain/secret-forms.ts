@@ -9,7 +9,7 @@ export function encodedForms(value: string): string[] {
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
   const b64 = btoa(binary);
-  const unpadded = b64.replace(/=+$/, '');
+  const unpadded = b64.replace(/=/g, ''); // `=` is only ever padding in base64
   const uri = encodeURIComponent(value);
   return [value, b64, unpadded, unpadded.replace(/\+/g, '-').replace(/\//g, '_'), uri, uri.replace(/%20/g, '+')];
 }
