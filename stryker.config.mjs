@@ -17,6 +17,8 @@ const CRITICAL = [
   // Workflows: a step's execution (attempts, retries, scrubbing before anything is stored), the scrubber, the resolution
   // of templates and secrets, and the save-time validation and reference checks of a definition.
   'electron/core/workflows/{runner,run-scrubber,step-resolver,workflow-validation,workflow-references}.ts',
+  // The encoded forms of a secret the scrubber (and the CLI's masker) also hides.
+  'shared/domain/secret-forms.ts',
 ];
 
 // MUTATE_GROUP=<name> keeps that group's incremental file and report apart (a run over one group would otherwise
