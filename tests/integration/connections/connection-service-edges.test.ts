@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthType } from '@shared/domain/connection';
 import type { LogLevel } from '@core/ports';
@@ -484,5 +485,65 @@ describe('access', () => {
     expect(await check(() => b.svc.useCredential(b.ws, j.id, b.t.admin))).toEqual(['connection.use?']);
     expect(await check(() => b.svc.internal.credentialFor(b.ws, j.id))).toEqual([]);
     expect(await check(() => b.svc.remove(b.ws, j.id, false, b.t.admin))).toEqual(['connection.delete']);
+  });
+});
+
+describe('names', () => {
+  it('a taken name (any case) is a CONFLICT on name, before a consent flow or on rename; a free one, or its own, passes', async () => {
+    const b = await bench();
+    const j = b.svc.create(jiraInput(b.ws), b.t.admin);
+    const other = b.svc.create(jiraInput(b.ws, { name: 'Other' }), b.t.admin);
+    expect(() => b.svc.internal.assertNameFree(b.ws, 'JIRA')).toThrow(
+      expect.objectContaining({ code: 'CONFLICT', field: 'name', message: 'a connection named "JIRA" already exists in this workspace; choose another name' }),
+    );
+    expect(() => b.svc.internal.assertNameFree(b.ws, 'Jira 2')).not.toThrow();
+    expect(b.svc.update({ workspaceId: b.ws, id: j.id, name: 'Jira 2' }, b.t.admin).name).toBe('Jira 2');
+    expect(b.svc.update({ workspaceId: b.ws, id: j.id, name: 'JIRA 2' }, b.t.admin).name).toBe('JIRA 2');
+    expect(() => b.svc.update({ workspaceId: b.ws, id: other.id, name: 'jira 2' }, b.t.admin)).toThrow(expect.objectContaining({ code: 'CONFLICT', field: 'name' }));
+  });
+});
+
+describe('detail', () => {
+  it('records connection.accessed on the connection it shows', async () => {
+    const b = await bench();
+    const j = b.svc.create(jiraInput(b.ws), b.t.admin);
+    b.svc.detail(b.ws, j.id, b.t.admin);
+    expect(audits(b, 'connection.accessed').map((r) => [r.workspaceId, r.target, r.outcome])).toEqual([[b.ws, { type: 'connection', id: j.id, name: 'Jira' }, 'success']]);
+  });
+});
+
+describe("a Snowflake key's stored passphrase, when a new key comes alone", () => {
+  const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const plain = rsa().export({ type: 'pkcs8', format: 'pem' }).toString();
+  const key = rsa();
+  const encrypted = (passphrase: string) => key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString();
+  const snowflake = (ws: string, over: Record<string, unknown>) => ({
+    workspaceId: ws,
+    name: 'Snowflake',
+    provider: 'snowflake' as const,
+    authType: 'serviceaccount' as const,
+    settings: { account: 'myorg-acct1', user: 'svc_provenance' },
+    ...over,
+  });
+
+  it('none stored: a new unencrypted key is taken; an encrypted one needs its passphrase', async () => {
+    const b = await bench();
+    const c = b.svc.create(snowflake(b.ws, { credential: encrypted('first-pass'), credentialFields: { passphrase: 'first-pass' } }), b.t.admin);
+    b.svc.update({ workspaceId: b.ws, id: c.id, credential: plain }, b.t.admin);
+    expect(b.svc.internal.get(b.ws, c.id).storedCredentialFields).toEqual({});
+    b.svc.update({ workspaceId: b.ws, id: c.id, credential: plain }, b.t.admin);
+    expect(() => b.svc.update({ workspaceId: b.ws, id: c.id, credential: encrypted('first-pass') }, b.t.admin)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'credentialFields.passphrase' }),
+    );
+    expect((await b.svc.internal.credentialFor(b.ws, c.id)).credential).toBe(plain.trim());
+  });
+
+  it('kept in a vault secret: a new encrypted key is taken (the passphrase is read at use time)', async () => {
+    const b = await bench();
+    const secret = b.t.core.secrets.create({ workspaceId: b.ws, name: 'sf-pass', value: 'secret-pass' }, b.t.admin);
+    const c = b.svc.create(snowflake(b.ws, { credential: encrypted('secret-pass'), credentialFieldSecretIds: { passphrase: secret.id } }), b.t.admin);
+    const again = encrypted('secret-pass');
+    b.svc.update({ workspaceId: b.ws, id: c.id, credential: again }, b.t.admin);
+    expect(await b.svc.internal.credentialFor(b.ws, c.id)).toMatchObject({ credential: again.trim(), credentialFields: { passphrase: 'secret-pass' } });
   });
 });
