@@ -5,6 +5,7 @@ import type { LogLevel } from '@core/ports';
 import { createConnectionService, type SecretReader } from '@core/connections/connection-service';
 import { createConnectionStore, type ConnectionStore } from '@core/connections/connection-store';
 import type { TestOutcomeReport, TestRequest } from '@core/connections/connection-tester';
+import type { DetailOpeningMemo } from '@core/connections/detail-opening-memo';
 import { makeReadyCore } from '../../helpers/test-core';
 
 /**
@@ -23,6 +24,7 @@ type Opts = {
   readSecret?: SecretReader | null;
   /** Replaces the store (e.g. to hand the service a row the database would not hold). */
   store?: (real: ConnectionStore) => ConnectionStore;
+  openings?: DetailOpeningMemo;
 };
 
 async function bench(opts: Opts = {}) {
@@ -57,6 +59,7 @@ async function bench(opts: Opts = {}) {
       if (!a) throw new Error('no answer queued');
       return a;
     },
+    ...(opts.openings ? { openings: opts.openings } : {}),
     ...(opts.readSecret === null ? {} : { readSecret: opts.readSecret ?? ((w, s) => t.core.secrets.readForRuntime(w, s)) }),
   });
   return { t, ws, svc, checks, logs, requests, answers, pushes, advance: (ms: number) => (now += ms), now: () => new Date(now).toISOString() };
@@ -545,5 +548,49 @@ describe("a Snowflake key's stored passphrase, when a new key comes alone", () =
     const again = encrypted('secret-pass');
     b.svc.update({ workspaceId: b.ws, id: c.id, credential: again }, b.t.admin);
     expect(await b.svc.internal.credentialFor(b.ws, c.id)).toMatchObject({ credential: again.trim(), credentialFields: { passphrase: 'secret-pass' } });
+  });
+});
+
+describe('the awaiting-authorization flag of a record', () => {
+  it('only an error whose code is not_authorized: not another error, not a paused connection that still has that code', async () => {
+    const b = await bench();
+    const gh = b.svc.create({ workspaceId: b.ws, name: 'GitHub', provider: 'github', authType: 'oauth2', settings: {} }, b.t.admin);
+    const sl = b.svc.create({ workspaceId: b.ws, name: 'Slack', provider: 'slack', authType: 'oauth2', settings: {} }, b.t.admin);
+    b.svc.update({ workspaceId: b.ws, id: sl.id, status: 'paused' }, b.t.admin);
+    const j = b.svc.create(jiraInput(b.ws), b.t.admin);
+    b.svc.internal.markError(b.ws, j.id, { code: 'invalid_credential', message: 'no' }, b.t.admin);
+    expect(b.svc.internal.get(b.ws, gh.id).awaitingAuthorization).toBe(true);
+    expect(b.svc.internal.get(b.ws, sl.id)).toMatchObject({ status: 'paused', lastError: { code: 'not_authorized' } });
+    expect(b.svc.internal.get(b.ws, sl.id)).not.toHaveProperty('awaitingAuthorization');
+    expect(b.svc.detail(b.ws, j.id, b.t.admin)).not.toHaveProperty('awaitingAuthorization');
+    expect(b.svc.internal.get(b.ws, j.id)).toMatchObject({ status: 'error' });
+  });
+});
+
+describe('a connection gone between two reads', () => {
+  it('its stored credential answers "connection not found"', async () => {
+    // The service reads the row, then the credential's row: a store that loses it in between (a delete committed by
+    // another process, once a store can yield) must give "connection not found", not a TypeError.
+    let reads = 0;
+    let lose = false;
+    const b = await bench({ store: (real) => ({ ...real, get: (w, id) => (lose && ++reads > 1 ? undefined : real.get(w, id)) }) });
+    const j = b.svc.create(jiraInput(b.ws), b.t.admin);
+    lose = true;
+    await expect(b.svc.internal.credentialFor(b.ws, j.id)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'connection not found' });
+  });
+});
+
+describe('detail openings', () => {
+  it('a read without an opening neither asks nor tells the memo; one with an opening asks, then remembers it once recorded', async () => {
+    const calls: string[] = [];
+    const b = await bench({ openings: { seen: (k) => (calls.push(`seen ${k}`), false), remember: (k) => void calls.push(`remember ${k}`) } });
+    const j = b.svc.create(jiraInput(b.ws), b.t.admin);
+    b.svc.detail(b.ws, j.id, b.t.admin);
+    b.svc.detail(b.ws, j.id, b.t.admin);
+    expect(calls).toEqual([]);
+    b.svc.detail(b.ws, j.id, b.t.admin, 'opening-1');
+    const key = JSON.stringify([b.t.admin.kind, b.t.admin.id, b.ws, j.id, 'opening-1']);
+    expect(calls).toEqual([`seen ${key}`, `remember ${key}`]);
+    expect(audits(b, 'connection.accessed')).toHaveLength(3);
   });
 });
