@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditAction } from '@shared/domain/audit.catalog';
 import type { AuthType } from '@shared/domain/connection';
 import type { LogLevel } from '@core/ports';
 import { createConnectionService, type SecretReader } from '@core/connections/connection-service';
@@ -136,7 +137,7 @@ const report = (outcome: TestOutcomeReport['outcome'], over: Partial<TestOutcome
   ...over,
 });
 type Bench = Awaited<ReturnType<typeof bench>>;
-const audits = (b: Bench, action: string) => b.t.core.audit.list({ workspaceId: b.ws, action }, b.t.admin).items;
+const audits = (b: Bench, action: AuditAction) => b.t.core.audit.list({ workspaceId: b.ws, action }, b.t.admin).items;
 const history = (b: Bench, id: string) => b.svc.detail(b.ws, id, b.t.admin).statusHistory.map((h) => [h.from, h.to, h.reason, h.actor, h.at]);
 
 describe('list', () => {
