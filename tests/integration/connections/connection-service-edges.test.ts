@@ -1,3 +1,4 @@
+// One file (~600 lines): every case builds the same hand-made service (bench) and shares its report and audit helpers.
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditAction } from '@shared/domain/audit.catalog';
@@ -507,7 +508,7 @@ describe('names', () => {
   });
 });
 
-describe('detail', () => {
+describe('detail: its audit row', () => {
   it('records connection.accessed on the connection it shows', async () => {
     const b = await bench();
     const j = b.svc.create(jiraInput(b.ws), b.t.admin);
