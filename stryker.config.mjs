@@ -3,7 +3,8 @@
 // ("survived") is a test that does not bite. Incremental: only mutants in changed code or covered by changed tests
 // run again (reports/stryker-incremental[-<group>].json). Reports are written under reports/ (ignored by git).
 // MUTATE=<glob,glob> narrows the run to some modules, e.g. MUTATE='electron/core/access/**/*.ts'. README's "Mutation
-// testing" has the groups, their test sets and the last scores. Stryker 10 needs Node >= 22 (see README).
+// testing" says how to run a group; docs/mutation-testing.md has the groups, their test sets, the last scores and the
+// equivalent survivors. Stryker 10 needs Node >= 22 (see README).
 const CRITICAL = [
   'electron/core/access/**/*.ts',
   'shared/access/policy.ts',
@@ -34,7 +35,7 @@ export default {
   // MUTATE_FAST=1: vitest.mutate-fast.config.ts (one worker kept between runs), for in-process tests that share no state.
   vitest: { configFile: process.env.MUTATE_FAST ? 'vitest.mutate-fast.config.ts' : 'vitest.mutate.config.ts', related: true },
   // perTest: each mutant runs only the tests that reached it. (Tried: "all" gains nothing with 9.6's vitest runner, which
-  // reports per-test coverage anyway, and it counts module-level constants' mutants as survived; README says more.)
+  // reports per-test coverage anyway, and it counts module-level constants' mutants as survived; docs/mutation-testing.md says more.)
   coverageAnalysis: 'perTest',
   mutate: process.env.MUTATE ? list(process.env.MUTATE) : CRITICAL,
   incremental: true,
