@@ -141,14 +141,20 @@ type Bench = Awaited<ReturnType<typeof bench>>;
 const audits = (b: Bench, action: AuditAction) => b.t.core.audit.list({ workspaceId: b.ws, action }, b.t.admin).items;
 const history = (b: Bench, id: string) => b.svc.detail(b.ws, id, b.t.admin).statusHistory.map((h) => [h.from, h.to, h.reason, h.actor, h.at]);
 
+/** GitHub waiting for consent, Slack waiting but paused, Jira in another error. */
+function awaitingAndNot(b: Bench) {
+  const gh = b.svc.create({ workspaceId: b.ws, name: 'GitHub', provider: 'github', authType: 'oauth2', settings: {} }, b.t.admin);
+  const sl = b.svc.create({ workspaceId: b.ws, name: 'Slack', provider: 'slack', authType: 'oauth2', settings: {} }, b.t.admin);
+  b.svc.update({ workspaceId: b.ws, id: sl.id, status: 'paused' }, b.t.admin);
+  const j = b.svc.create(jiraInput(b.ws), b.t.admin);
+  b.svc.internal.markError(b.ws, j.id, { code: 'invalid_credential', message: 'no' }, b.t.admin);
+  return { gh, sl, j };
+}
+
 describe('list', () => {
   it('an OAuth connection waiting for consent is flagged; another error, or a paused one, is not', async () => {
     const b = await bench();
-    const gh = b.svc.create({ workspaceId: b.ws, name: 'GitHub', provider: 'github', authType: 'oauth2', settings: {} }, b.t.admin);
-    const sl = b.svc.create({ workspaceId: b.ws, name: 'Slack', provider: 'slack', authType: 'oauth2', settings: {} }, b.t.admin);
-    b.svc.update({ workspaceId: b.ws, id: sl.id, status: 'paused' }, b.t.admin);
-    const j = b.svc.create(jiraInput(b.ws), b.t.admin);
-    b.svc.internal.markError(b.ws, j.id, { code: 'invalid_credential', message: 'no' }, b.t.admin);
+    const { gh } = awaitingAndNot(b);
     const items = b.svc.list({ workspaceId: b.ws }, b.t.admin).items;
     expect(items.map((i) => [i.name, i.status, i.awaitingAuthorization])).toEqual([
       ['GitHub', 'error', true],
@@ -556,11 +562,7 @@ describe("a Snowflake key's stored passphrase, when a new key comes alone", () =
 describe('the awaiting-authorization flag of a record', () => {
   it('only an error whose code is not_authorized: not another error, not a paused connection that still has that code', async () => {
     const b = await bench();
-    const gh = b.svc.create({ workspaceId: b.ws, name: 'GitHub', provider: 'github', authType: 'oauth2', settings: {} }, b.t.admin);
-    const sl = b.svc.create({ workspaceId: b.ws, name: 'Slack', provider: 'slack', authType: 'oauth2', settings: {} }, b.t.admin);
-    b.svc.update({ workspaceId: b.ws, id: sl.id, status: 'paused' }, b.t.admin);
-    const j = b.svc.create(jiraInput(b.ws), b.t.admin);
-    b.svc.internal.markError(b.ws, j.id, { code: 'invalid_credential', message: 'no' }, b.t.admin);
+    const { gh, sl, j } = awaitingAndNot(b);
     expect(b.svc.internal.get(b.ws, gh.id).awaitingAuthorization).toBe(true);
     expect(b.svc.internal.get(b.ws, sl.id)).toMatchObject({ status: 'paused', lastError: { code: 'not_authorized' } });
     expect(b.svc.internal.get(b.ws, sl.id)).not.toHaveProperty('awaitingAuthorization');

@@ -6,6 +6,7 @@ import type { Logger } from '@core/ports';
 import { createOAuthTokenService, nextRefreshAt, refreshTokenAad, type RefreshPolicy } from '@core/oauth/oauth-token-service';
 import { createOAuthTokenStore, type OAuthTokenStore } from '@core/oauth/oauth-token-store';
 import { makeReadyCore } from '../../helpers/test-core';
+import { BENCH_POLICY, coreTokenDeps } from './token-service-bench.fixture';
 
 /**
  * The token service where several refreshes meet: two token services on one database (what two app processes on one
@@ -91,19 +92,11 @@ async function bench() {
   function service(o: ServiceOptions = {}) {
     const sleeps: number[] = [];
     const tokens = createOAuthTokenService({
+      ...coreTokenDeps(t, { baseUrl: o.baseUrl ?? stub.url }),
       store: o.store ?? createOAuthTokenStore(t.core.db),
       clock,
       logger,
-      access: t.core.access,
-      audit: t.core.audit,
-      bus: t.core.bus,
-      vault: t.core.vault,
-      connections: t.core.connections,
-      apps: {
-        internal: { clientFor: () => ({ app: { clientId: 'stub-client', settings: { baseUrl: o.baseUrl ?? stub.url } }, clientSecret: 'stub-client-secret' }) as never },
-      },
-      system: SYSTEM_ACTOR,
-      policy: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000, expirySkewMs: 60_000, offlineRetryMs: 5_000, leaseMs: 30_000, ...o.policy },
+      policy: { ...BENCH_POLICY, ...o.policy },
       random: () => 0.5,
       wallNow: () => wall,
       sleep:

@@ -6,6 +6,7 @@ import type { Logger } from '@core/ports';
 import { createOAuthTokenService, nextRefreshAt, refreshTokenAad } from '@core/oauth/oauth-token-service';
 import { createOAuthTokenStore } from '@core/oauth/oauth-token-store';
 import { makeReadyCore } from '../../helpers/test-core';
+import { BENCH_POLICY, coreTokenDeps } from './token-service-bench.fixture';
 import { roleActors } from '../../helpers/actors';
 
 /**
@@ -71,24 +72,11 @@ async function bench(opts: { appMissing?: boolean; wall?: number } = {}) {
   t.core.bus.subscribe((e, p) => void (e === 'oauth:healthChanged' && pushes.push(p)));
   const store = createOAuthTokenStore(t.core.db);
   const tokens = createOAuthTokenService({
+    ...coreTokenDeps(t, opts.appMissing ? null : { baseUrl: stub.url }),
     store,
     clock,
     logger,
-    access: t.core.access,
-    audit: t.core.audit,
-    bus: t.core.bus,
-    vault: t.core.vault,
-    connections: t.core.connections,
-    apps: {
-      internal: {
-        clientFor: () =>
-          opts.appMissing
-            ? null
-            : ({ app: { clientId: 'stub-client', settings: { baseUrl: stub.url } }, clientSecret: 'stub-client-secret' } as never),
-      },
-    },
-    system: SYSTEM_ACTOR,
-    policy: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000, expirySkewMs: 60_000, offlineRetryMs: 5_000, leaseMs: 30_000 },
+    policy: BENCH_POLICY,
     random: () => 0.5,
     wallNow: () => wall,
     sleep: async (ms) => {
