@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppError } from '@core/errors';
 import type { KeyStore } from '@core/ports';
 import { createSettingsStore } from '@core/settings/settings-store';
-import { createVaultService } from '@core/vault/vault-service';
+import { newKdfParams } from '@core/vault/kdf';
+import { createVaultService, wrapKek } from '@core/vault/vault-service';
 import { createVaultStore } from '@core/vault/vault-store';
 import { createMemoryKeyStore } from '../../fakes/memory-key-store';
 import { makeTestCore, tempDir } from '../../helpers/test-core';
@@ -15,7 +17,8 @@ import { makeTestCore, tempDir } from '../../helpers/test-core';
  * the very buffers handed to the vault; after the operation every one of them must read as zeros. What must stay
  * true: the wrappers return the real function's result unchanged, so the vault behaves exactly as in the app.
  *
- * Also here: a vault service built with hand-made deps and no bus and no logger (both optional) still works.
+ * Also here: a vault service built with hand-made deps and no bus and no logger (both optional) still works, and the
+ * passphrase path is refused on a keychain vault by its mode, whatever else its row holds.
  */
 const kept = vi.hoisted(() => ({ dataKeys: [] as Buffer[], wrappingKeys: [] as Buffer[] }));
 
@@ -127,7 +130,7 @@ describe('the vault zeroes key material it is done with', () => {
     expect(rows).toHaveLength(2);
     const last = rows[1]!;
     const altered = Buffer.from(last.wrapped);
-    altered[altered.length - 1] ^= 0x01;
+    altered.writeUInt8(altered.readUInt8(altered.length - 1) ^ 0x01, altered.length - 1);
     t.core.db.prepare('UPDATE vault_data_keys SET wrapped = ? WHERE id = ?').run(altered, last.id);
 
     kept.dataKeys.length = 0;
@@ -209,5 +212,26 @@ describe('a vault service built with hand-made deps and neither a bus nor a logg
     expect(vault.lock(t.admin).state).toBe('locked');
     expect((await vault.unlockWithKeychain(t.admin)).state).toBe('unlocked');
     expect(vault.open(sealed, 'rec:1').toString()).toBe('kept value');
+  });
+});
+
+describe('the passphrase path on a keychain vault', () => {
+  it('is refused by the mode, even when the row also carries a wrapped key and scrypt settings: no scrypt run, no audit row', async () => {
+    const t = core();
+    await t.core.vault.initializeWithKeychain(t.admin);
+    t.core.vault.lock(t.admin);
+    // What a passphrase vault's row holds, on a keychain vault's row (damaged or edited by hand).
+    const m = t.core.vault.internals.meta()!;
+    t.core.db
+      .prepare('UPDATE vault_meta SET kdf = ?, wrapped_kek = ? WHERE id = 1')
+      .run(JSON.stringify(newKdfParams(FAST)), wrapKek(randomBytes(32), randomBytes(32), m.kek_id, m.installation_id));
+    kept.wrappingKeys.length = 0;
+
+    const e = await errorOf(t.core.vault.unlockWithPassphrase(PASS, t.admin));
+    expect(e).toMatchObject({ code: 'PRECONDITION_FAILED', message: 'this vault is protected by the OS keychain, not a passphrase' });
+    expect(kept.wrappingKeys).toHaveLength(0);
+    expect(t.core.db.prepare("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'vault.unlock_failed'").get()).toEqual({ n: 0 });
+    expect(t.core.vault.status()).toMatchObject({ state: 'locked', mode: 'keychain' });
+    expect((await t.core.vault.unlockWithKeychain(t.admin)).state).toBe('unlocked');
   });
 });
