@@ -87,12 +87,12 @@ describe('secret service: the plaintext handed to the vault is zeroed once seale
 describe('secret service: the scheduled rotation under another connection\'s write lock', () => {
   it('logs one debug line per wait, with the attempt, and rotates once the lock is released', async () => {
     const logs: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
-    let other: Database.Database | undefined;
+    const holder: { db?: Database.Database } = {};
     const logger: Logger = {
       log: (level, message, fields) => {
         logs.push({ level, message, fields });
         // The lock is released only when the rotation says it is waiting: without that line, it would never be.
-        if (message.startsWith('secrets rotation') && other?.inTransaction) other.exec('COMMIT');
+        if (message.startsWith('secrets rotation') && holder.db?.inTransaction) holder.db.exec('COMMIT');
       },
     };
     const t = await setup({ logger, busyTimeoutMs: 0 });
@@ -104,7 +104,7 @@ describe('secret service: the scheduled rotation under another connection\'s wri
     });
     db.pragma('busy_timeout = 0');
     db.exec('BEGIN IMMEDIATE');
-    other = db;
+    holder.db = db;
     logs.length = 0;
 
     t.clock.advance(DAY);
