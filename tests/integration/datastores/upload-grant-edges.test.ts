@@ -105,7 +105,7 @@ describe('an S3 upload URL whose presign fails', () => {
       backends: { backendFor: async () => ({ presignPut }) as never },
       objects: { putStream: async () => { throw new Error('not used'); } } as never,
       vault: { isUnlocked: () => true, seal: (b) => b, open: (b) => b },
-      audit: { record: () => void written.push('audit') },
+      audit: { record: () => (written.push('audit'), 'audit-id') },
       clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
     });
     return { svc, written };

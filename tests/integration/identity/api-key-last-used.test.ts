@@ -78,7 +78,7 @@ describe('the last-used update failing', () => {
         real.touch(id, at);
       },
     };
-    const svc = createApiKeyService({ store, clock: { now: () => new Date(now) }, audit: { record: () => {} }, access: { assert: () => {} } });
+    const svc = createApiKeyService({ store, clock: { now: () => new Date(now) }, audit: { record: () => 'audit-id' }, access: { assert: () => {} } });
     const k = svc.create({ workspaceId: ws, name: 'ci', scopes: ['audit:read'] }, t.admin);
     const lastUsed = () => t.core.db.prepare('SELECT last_used_at FROM api_keys WHERE id = ?').pluck().get(k.id);
     /** From now on the update fails, a minute later than the last request. */
