@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@shared/domain/actor';
 import type { StoredDatastore } from '@core/datastores/datastore-store';
-import { createUploadGrantService } from '@core/datastores/upload-grant-service';
+import { createUploadGrantService, UPLOAD_ENDPOINT_MISSING } from '@core/datastores/upload-grant-service';
 import { signUploadGrant, type UploadGrant } from '@core/datastores/upload-grant-token';
 import { startTestServer } from '../../helpers/test-server';
 
@@ -13,6 +13,8 @@ import { startTestServer } from '../../helpers/test-server';
  *   module; a token re-signed from an issued URL's grant proves the key is the app's.
  * - An S3 datastore whose presigner fails: the caller gets the backend's failure in words (never the provider's
  *   message), and nothing is recorded. The SDK presigns locally, so the backend is a hand-made one that throws.
+ * - Where a filesystem URL points: the running local server, else the desktop's upload endpoint, started once for
+ *   callers that ask at the same time, and tried again after a start that failed (a failed start must not stick).
  */
 const OWNER = 'owner-key-for-upload-grant-edges';
 const DENIED = 'this upload URL is invalid or has expired; ask for a new one with POST /datastores/{id}/upload-url';
@@ -149,5 +151,98 @@ describe('an S3 upload URL whose presign fails', () => {
       expiresAt: '2026-01-01T00:15:00.000Z',
     });
     expect(written).toEqual(['purge', 'pending upload', 'audit']);
+  });
+});
+
+describe('where a filesystem upload URL points', () => {
+  const actor: Actor = { kind: 'user', id: 'u-1', name: 'ada', origin: 'test' };
+  const ds: StoredDatastore = {
+    id: 'ds-fs',
+    workspaceId: 'ws-1',
+    name: 'Drops',
+    description: null,
+    backendType: 'filesystem',
+    backendConfig: '{}',
+    sealedSecret: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+  function service() {
+    const grants: string[] = [];
+    const svc = createUploadGrantService({
+      store: {
+        transaction: <T>(fn: () => T) => fn(),
+        findDatastore: () => ds,
+        upsertPendingUpload: () => {},
+        sealedPresignKey: () => Buffer.alloc(32, 7),
+        insertSealedPresignKey: () => {},
+        insertUploadGrant: (g: { nonce: string }) => void grants.push(g.nonce),
+        findUploadGrant: () => undefined,
+        consumeUploadGrant: () => false,
+        purgeUploadGrants: () => 0,
+      } as never,
+      guard: { load: () => ds } as never,
+      access: { allowed: () => true },
+      backends: { backendFor: async () => ({}) as never },
+      objects: { putStream: async () => { throw new Error('not used'); } } as never,
+      vault: { isUnlocked: () => true, seal: (b) => b, open: (b) => b },
+      audit: { record: () => 'audit-id' },
+      clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
+    });
+    const ask = (key = 'a.txt') => svc.createUploadUrl(actor, { workspaceId: ds.workspaceId, datastoreId: ds.id, key, contentType: 'text/plain' });
+    return { svc, ask, grants };
+  }
+  /** A starter the test settles by hand: `starts` counts the calls, `settle` resolves or rejects the latest one. */
+  function heldStarter() {
+    const pending: Array<{ resolve: (url: string) => void; reject: (e: unknown) => void }> = [];
+    const start = () => new Promise<string>((resolve, reject) => void pending.push({ resolve, reject }));
+    return { start, pending };
+  }
+
+  it('the running local server when there is one (no endpoint is started); none and no starter: says how to turn one on', async () => {
+    const { svc, ask, grants } = service();
+    let started = 0;
+    svc.setUploadEndpointStarter(async () => (started++, 'http://127.0.0.1:2'));
+    svc.setLocalApiUrl('http://127.0.0.1:1');
+    expect((await ask()).url).toMatch(/^http:\/\/127\.0\.0\.1:1\/datastores\/ds-fs\/upload\/[\w-]+\.[\w-]+$/);
+    expect(started).toBe(0);
+    svc.setLocalApiUrl(null);
+    svc.setUploadEndpointStarter(null);
+    await expect(ask('b.txt')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: UPLOAD_ENDPOINT_MISSING });
+    expect(grants).toHaveLength(1);
+  });
+
+  it('two URLs asked for at once start the endpoint once, and both point at it', async () => {
+    const { svc, ask } = service();
+    const h = heldStarter();
+    svc.setUploadEndpointStarter(h.start);
+    const both = Promise.all([ask('a.txt'), ask('b.txt')]);
+    await Promise.resolve();
+    expect(h.pending).toHaveLength(1);
+    h.pending[0]!.resolve('http://127.0.0.1:3');
+    const [a, b] = await both;
+    expect(a.url.startsWith('http://127.0.0.1:3/datastores/ds-fs/upload/')).toBe(true);
+    expect(b.url.startsWith('http://127.0.0.1:3/datastores/ds-fs/upload/')).toBe(true);
+    expect(h.pending).toHaveLength(1);
+  });
+
+  it('an endpoint that cannot start is UNAVAILABLE in plain words (not its error), records no grant, and the next URL tries again', async () => {
+    const { svc, ask, grants } = service();
+    const h = heldStarter();
+    svc.setUploadEndpointStarter(h.start);
+    const first = ask('a.txt');
+    await Promise.resolve();
+    h.pending[0]!.reject(Object.assign(new Error('listen EADDRINUSE 127.0.0.1:3'), { code: 'EADDRINUSE' }));
+    await expect(first).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: 'the local upload endpoint could not start (the details are in the app log): try again, or turn on Settings → REST API',
+    });
+    expect(grants).toEqual([]);
+    const second = ask('b.txt');
+    await Promise.resolve();
+    expect(h.pending).toHaveLength(2);
+    h.pending[1]!.resolve('http://127.0.0.1:4');
+    expect((await second).url.startsWith('http://127.0.0.1:4/datastores/ds-fs/upload/')).toBe(true);
+    expect(grants).toHaveLength(1);
   });
 });
