@@ -74,19 +74,22 @@ describe('a filesystem upload token signed with the app key but without a nonce'
   });
 });
 
+const actor: Actor = { kind: 'user', id: 'u-1', name: 'ada', origin: 'test' };
+/** A datastore row as the catalog hands it to the grant service built by hand below. */
+const storedDatastore = (id: string, name: string, backendType: StoredDatastore['backendType']): StoredDatastore => ({
+  id,
+  workspaceId: 'ws-1',
+  name,
+  description: null,
+  backendType,
+  backendConfig: '{}',
+  sealedSecret: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
+
 describe('an S3 upload URL whose presign fails', () => {
-  const actor: Actor = { kind: 'user', id: 'u-1', name: 'ada', origin: 'test' };
-  const ds: StoredDatastore = {
-    id: 'ds-s3',
-    workspaceId: 'ws-1',
-    name: 'Bucket',
-    description: null,
-    backendType: 's3',
-    backendConfig: '{}',
-    sealedSecret: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };
+  const ds = storedDatastore('ds-s3', 'Bucket', 's3');
 
   function service(presignPut: () => Promise<{ url: string; headers: Record<string, string> }>) {
     const written: string[] = [];
@@ -155,18 +158,7 @@ describe('an S3 upload URL whose presign fails', () => {
 });
 
 describe('where a filesystem upload URL points', () => {
-  const actor: Actor = { kind: 'user', id: 'u-1', name: 'ada', origin: 'test' };
-  const ds: StoredDatastore = {
-    id: 'ds-fs',
-    workspaceId: 'ws-1',
-    name: 'Drops',
-    description: null,
-    backendType: 'filesystem',
-    backendConfig: '{}',
-    sealedSecret: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };
+  const ds = storedDatastore('ds-fs', 'Drops', 'filesystem');
   function service() {
     const grants: string[] = [];
     const svc = createUploadGrantService({
