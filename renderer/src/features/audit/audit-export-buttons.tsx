@@ -4,18 +4,7 @@ import type { AuditExportFormat } from '@shared/domain/audit.catalog';
 import type { IpcError } from '@shared/ipc/result';
 import { useApp } from '../../app-context';
 import { ErrorBanner } from '../../components/ui';
-
-/** Saves text through the browser's download (the console) or Electron's save dialog for downloads. */
-function downloadText(fileName: string, content: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { downloadText } from '../../components/download-file';
 
 /**
  * Export of the filtered view: every event the applied filters match (the core reads them all, not just the

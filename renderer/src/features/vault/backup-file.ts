@@ -1,4 +1,5 @@
-/** Files the vault screens save or read: a vault backup (.p1vault) between the browser and the vault:* channels, which carry it as base64, and the recovery sheet. */
+/** A vault backup (.p1vault) between the browser and the vault:* channels, which carry it as base64. */
+import { downloadBlob } from '../../components/download-file';
 
 /** base64 of a File's bytes, in chunks (String.fromCharCode has an argument limit). */
 export async function fileToBase64(file: Blob): Promise<string> {
@@ -14,20 +15,4 @@ export function downloadBase64(fileName: string, data: string): void {
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   downloadBlob(fileName, new Blob([bytes], { type: 'application/octet-stream' }));
-}
-
-/** Saves a page the app made (the recovery sheet) the same way. */
-export function downloadText(fileName: string, text: string, type = 'text/html'): void {
-  downloadBlob(fileName, new Blob([text], { type: `${type};charset=utf-8` }));
-}
-
-function downloadBlob(fileName: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useApp, useSession, useVault } from '../../app-context';
-import { downloadText } from './backup-file';
+import { downloadText } from '../../components/download-file';
 import { recoverySheetFileName, recoverySheetHtml } from './recovery-sheet';
 import './vault.css';
 
@@ -58,7 +58,7 @@ export function useRecoverySheet(): { saved: string | null; saveSheet: () => voi
   const saveSheet = () => {
     const now = new Date();
     const name = recoverySheetFileName(now);
-    downloadText(name, recoverySheetHtml({ dataDir: info?.dataDir ?? null, createdAt, version: info?.version ?? null, now }));
+    downloadText(name, recoverySheetHtml({ dataDir: info?.dataDir ?? null, createdAt, version: info?.version ?? null, now }), 'text/html;charset=utf-8');
     setSaved(name);
   };
   return { saved, saveSheet };

@@ -12,7 +12,8 @@ import { RunList } from './run-list';
 import { RunView } from './run-view';
 import { WorkflowDeleteDialog } from './workflow-delete-dialog';
 import { WorkflowEditorPane } from './workflow-editor-pane';
-import { downloadText, exportFileName, exportText } from './workflow-file';
+import { downloadText } from '../../components/download-file';
+import { exportFileName, exportText } from './workflow-file';
 import { parseDefinition } from './workflow-references';
 
 type Tab = 'definition' | 'runs';
@@ -99,7 +100,7 @@ export function WorkflowDetail() {
             Run
           </button>
         )}
-        <button className="secondary" data-testid="workflow-export" onClick={() => downloadText(exportFileName(name), exportText(draft.text))}>
+        <button className="secondary" data-testid="workflow-export" onClick={() => downloadText(exportFileName(name), exportText(draft.text), 'application/json')}>
           Export
         </button>
         {saved && versions.length > 0 && (

@@ -19,17 +19,5 @@ export function exportText(text: string): string {
   }
 }
 
-export function downloadText(fileName: string, text: string, doc: Document = document): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const a = doc.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.rel = 'noopener';
-  doc.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
-
 /** Bigger files are refused before they are read: a definition is at most a few hundred KiB. */
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
