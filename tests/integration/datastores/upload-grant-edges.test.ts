@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@shared/domain/actor';
-import type { StoredDatastore } from '@core/datastores/datastore-store';
 import { createUploadGrantService, UPLOAD_ENDPOINT_MISSING } from '@core/datastores/upload-grant-service';
 import { signUploadGrant, type UploadGrant } from '@core/datastores/upload-grant-token';
 import { startTestServer } from '../../helpers/test-server';
+import { storedDatastore } from '../../helpers/stored-datastore';
 
 /**
  * The two paths of the upload grant service the other upload tests cannot reach (issue 18):
@@ -75,21 +75,8 @@ describe('a filesystem upload token signed with the app key but without a nonce'
 });
 
 const actor: Actor = { kind: 'user', id: 'u-1', name: 'ada', origin: 'test' };
-/** A datastore row as the catalog hands it to the grant service built by hand below. */
-const storedDatastore = (id: string, name: string, backendType: StoredDatastore['backendType']): StoredDatastore => ({
-  id,
-  workspaceId: 'ws-1',
-  name,
-  description: null,
-  backendType,
-  backendConfig: '{}',
-  sealedSecret: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
-
 describe('an S3 upload URL whose presign fails', () => {
-  const ds = storedDatastore('ds-s3', 'Bucket', 's3');
+  const ds = storedDatastore({ id: 'ds-s3', workspaceId: 'ws-1', name: 'Bucket', backendType: 's3' });
 
   function service(presignPut: () => Promise<{ url: string; headers: Record<string, string> }>) {
     const written: string[] = [];
@@ -158,7 +145,7 @@ describe('an S3 upload URL whose presign fails', () => {
 });
 
 describe('where a filesystem upload URL points', () => {
-  const ds = storedDatastore('ds-fs', 'Drops', 'filesystem');
+  const ds = storedDatastore({ id: 'ds-fs', workspaceId: 'ws-1', name: 'Drops', backendType: 'filesystem' });
   function service() {
     const grants: string[] = [];
     const svc = createUploadGrantService({

@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '@shared/domain/actor';
 import { createDatastoreGuard } from '@core/datastores/datastore-guard';
-import type { StoredDatastore } from '@core/datastores/datastore-store';
 import type { MultipartResume, ObjectBackend } from '@core/datastores/backends/backend-port';
 import { createResumableUploadService, RESUMABLE_UPLOAD_TTL_MS, type ResumablePut } from '@core/datastores/resumable-upload-service';
 import type { ResumableUploadRecord, ResumableUploadStore, UploadOwner } from '@core/datastores/resumable-upload-store';
+import { storedDatastore } from '../../helpers/stored-datastore';
 
 /**
  * The checks of a resumable upload's offset and fingerprint (resumable-upload-service.ts), with the store, backend
@@ -20,17 +20,7 @@ const KEY = 'big.bin';
 const alice: Actor = { kind: 'apiKey', id: 'key-alice', name: 'alice', origin: 'cli' };
 const bob: Actor = { kind: 'apiKey', id: 'key-bob', name: 'bob', origin: 'cli' };
 
-const datastore = (id: string, backendType: 'filesystem' | 's3'): StoredDatastore => ({
-  id,
-  workspaceId: WS,
-  name: id,
-  description: null,
-  backendType,
-  backendConfig: '{}',
-  sealedSecret: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
+const datastore = (id: string, backendType: 'filesystem' | 's3') => storedDatastore({ id, workspaceId: WS, backendType });
 
 let now: Date;
 let records: Map<string, ResumableUploadRecord>;
